@@ -23,7 +23,7 @@ export function codeName(code: CaseErrorCode): CaseErrorName {
   return name;
 }
 
-export const RECORD_SCHEMA_VERSION = 1;
+export const RECORD_SCHEMA_VERSION = 1 as const;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */
 export interface CapturedText {
@@ -148,6 +148,8 @@ export interface CaseRecord {
   code: CaseErrorCode;
   codeName: CaseErrorName;
   msg: string;
+  /** Where the case lives, so a report can re-run it (debug iwasm) */
+  scriptPath?: string;
   bypassReason?: string;
   python?: ProcessOutcome;
   compile?: CompileOutcome;
@@ -170,7 +172,7 @@ declare module 'vitest' {
   }
 }
 
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 1 as const;
 
 /** results.json: every case record plus run metadata. */
 export interface RunResults {

@@ -1,0 +1,3 @@
+import { defineCookbookChapter } from '../src/index.ts';
+
+defineCookbookChapter(14);

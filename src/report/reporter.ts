@@ -1,0 +1,141 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createColors } from 'picocolors';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
+import type { ResolvedOptions } from '../config/options.ts';
+import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
+import '../vitest/provided.ts';
+import { collectCallstacks, type CallstacksReport, type RootCauseNote } from './callstacks.ts';
+import { renderHtmlReport } from './html.ts';
+import { formatProgressLine } from './progress.ts';
+import { buildSummary, renderSummaryMarkdown } from './summary.ts';
+import { renderTerminalSummary } from './terminal.ts';
+import { readHistory, writeReportFiles } from './write.ts';
+
+export interface CookbookReporterOptions {
+  /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
+  outputDir?: string;
+  /** Re-run traps under the debug iwasm and symbolize the stacks (default true). */
+  callstacks?: boolean;
+  /** Frames compared when grouping distinct stacks (default 5, as the notebook). */
+  topFrames?: number;
+  /** Known root causes shown next to the stack groups they match. */
+  rootCauseNotes?: RootCauseNote[];
+  /** Parallel symbolization / debug re-runs (default 2). */
+  concurrency?: number;
+  /** A line per finished case (default true). */
+  progress?: boolean;
+  /** Earlier runs kept in the report folder for the HTML trend (default 20). */
+  historySize?: number;
+}
+
+/**
+ * Collects the case records from task meta and, once the run ends, writes results.json,
+ * summary.md, callstacks.json and index.html, with the highlights in the terminal. It reads the
+ * records from the finished test modules, so `vitest --merge-reports` gives the same report.
+ */
+export class CookbookReporter implements Reporter {
+  private vitest?: Vitest;
+  private startedAt = new Date();
+  private total = 0;
+  private done = 0;
+  private readonly colors: ReturnType<typeof createColors>;
+
+  constructor(private readonly options: CookbookReporterOptions = {}) {
+    this.colors = createColors(!process.env.NO_COLOR && (process.stdout.isTTY || process.env.FORCE_COLOR !== undefined));
+  }
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+    this.startedAt = new Date();
+  }
+
+  onTestRunStart(): void {
+    this.startedAt = new Date();
+    this.total = 0;
+    this.done = 0;
+  }
+
+  onTestModuleCollected(testModule: TestModule): void {
+    this.total += [...testModule.children.allTests()].length;
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    this.done++;
+    if (this.options.progress === false) return;
+    const meta = testCase.meta().py2wasm;
+    const result = testCase.result();
+    process.stdout.write(
+      `${formatProgressLine({ done: this.done, total: this.total, name: testCase.fullName, state: result.state, records: meta?.records ?? [], durationMs: testCase.diagnostic()?.duration }, this.colors)}\n`,
+    );
+  }
+
+  private resolvedOptions(): ResolvedOptions | undefined {
+    try {
+      return this.vitest?.getRootProject().getProvidedContext().py2wasmOptions;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const records: CaseRecord[] = [];
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const meta = test.meta().py2wasm;
+        if (meta) records.push(...meta.records);
+      }
+    }
+    const options = this.resolvedOptions();
+    const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? 'py2wasm-report');
+    const tools: Record<string, string> = {};
+    for (const r of records) Object.assign(tools, r.tools);
+    const results: RunResults = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      run: {
+        startedAt: this.startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
+        ...(this.vitest ? { vitestVersion: this.vitest.version } : {}),
+        tools,
+        targets: [...new Set(records.map((r) => r.target))],
+        ...(options ? { cookbookRoot: options.root } : {}),
+        source: this.vitest?.config.mergeReports ? 'merged' : 'vitest',
+      },
+      records,
+    };
+    let callstacks: CallstacksReport | undefined;
+    if (this.options.callstacks !== false) {
+      callstacks = await collectCallstacks(records, {
+        iwasmDebug: options?.tools.iwasmDebug ?? null,
+        iwasmDebugMode: options?.tools.iwasmDebugMode ?? 'interp',
+        symbolizer: options?.tools.symbolizer ?? ['llvm-symbolizer-19'],
+        topN: this.options.topFrames ?? 5,
+        notes: this.options.rootCauseNotes,
+        concurrency: this.options.concurrency ?? 2,
+        timeoutMs: options?.timeouts.debugWasmMs ?? 300_000,
+        scratchParent: options ? path.join(options.cacheDir, 'scratch') : undefined,
+      });
+    }
+    const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
+    const markdown = renderSummaryMarkdown(summary);
+    const history = await readHistory(outputDir);
+    await writeReportFiles(outputDir, {
+      results,
+      markdown,
+      callstacks,
+      html: renderHtmlReport(results, { history, stacks: callstacks?.groups ?? [], summaryMarkdown: markdown }),
+      historySize: this.options.historySize ?? 20,
+    });
+    if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+    process.stdout.write(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}\n`);
+    for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);
+    process.stdout.write(`${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`);
+  }
+}
+
+/** `reporters: ['default', cookbookReporter(options)]` in vitest.config.ts */
+export function cookbookReporter(options: CookbookReporterOptions = {}): CookbookReporter {
+  return new CookbookReporter(options);
+}
+
+export default CookbookReporter;

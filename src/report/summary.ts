@@ -1,0 +1,364 @@
+// The run summary: numbers (buildSummary) and the markdown a person reads first (renderSummaryMarkdown).
+// Pure: takes RunResults, returns data or a string. Writing files is the reporter's job.
+
+import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from '../types.ts';
+import { classifyFailure, groupFailures, type FailureGroup } from './taxonomy.ts';
+
+export type CodeCounts = Record<CaseErrorName, number>;
+
+/** The old run's headline figure. */
+export interface Headline {
+  /** WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT */
+  failures: number;
+  /** all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS */
+  valid: number;
+  /** failures / valid; null when there is no valid case. */
+  rate: number | null;
+}
+
+/** The seed's `Counter` over WASM_EXECUTION_FAILURE: runtime traps (`Exception`) vs Python tracebacks (`Traceback`). */
+export interface WasmFailureCounter {
+  Exception: number;
+  Traceback: number;
+  /** Neither (load errors, unclassified); the seed asserted there were none. */
+  other: number;
+}
+
+export interface ChapterRow {
+  chapter: string;
+  counts: CodeCounts;
+  total: number;
+}
+
+export interface TargetSummary {
+  target: string;
+  total: number;
+  totals: CodeCounts;
+  headline: Headline;
+  chapters: ChapterRow[];
+  wasmFailures: WasmFailureCounter;
+}
+
+/** Minimal shape of a distinct call-stack group (the real grouping lives elsewhere). */
+export interface StackFrameLike {
+  function: string;
+  file?: string;
+  line?: number;
+}
+export interface StackGroupLike {
+  frames: StackFrameLike[];
+  cases: string[];
+  /** Plain text (escaped when rendered). */
+  note?: string;
+  link?: string;
+}
+
+export interface BuildSummaryOptions {
+  stacks?: StackGroupLike[];
+  /** Markdown lines shown under the headline (rendered as given). */
+  notes?: string[];
+}
+
+export interface Summary {
+  run: RunResults['run'];
+  /** run.targets, then any other target seen in the records. */
+  targets: string[];
+  /** Several targets ran: headline, chapters and groups are given per target. */
+  perTarget: boolean;
+  /** Number of records (one per case and target). */
+  total: number;
+  totals: CodeCounts;
+  /** Over all records (several targets: their records pooled). */
+  headline: Headline;
+  chapters: ChapterRow[];
+  byTarget: TargetSummary[];
+  wasmFailures: WasmFailureCounter;
+  failureGroups: FailureGroup[];
+  stacks: StackGroupLike[];
+  notes: string[];
+  /** Records whose code is none of the eight (counted in `total` only). */
+  unknownCodeRecords: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Numbers
+
+export function emptyCounts(): CodeCounts {
+  return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as CodeCounts;
+}
+
+function nameOfCode(code: unknown): CaseErrorName | undefined {
+  return CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code);
+}
+
+export function countCodes(records: readonly CaseRecord[]): CodeCounts {
+  const counts = emptyCounts();
+  for (const r of records) {
+    const name = nameOfCode(r.code);
+    if (name) counts[name]++;
+  }
+  return counts;
+}
+
+/** (WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT) / (all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS). */
+export function headlineOf(counts: CodeCounts): Headline {
+  const all = CASE_ERROR_NAMES.reduce((s, n) => s + counts[n], 0);
+  const failures = counts.WASM_EXECUTION_FAILURE + counts.WASM_EXECUTION_TIMEOUT;
+  const valid = all - counts.PY_EXECUTION_FAILURE - counts.PY_EXECUTION_TIMEOUT - counts.BYPASS;
+  return { failures, valid, rate: valid > 0 ? failures / valid : null };
+}
+
+const chapterCollator = new Intl.Collator('en', { numeric: true });
+
+export function chapterTable(records: readonly CaseRecord[]): ChapterRow[] {
+  const rows = new Map<string, ChapterRow>();
+  for (const r of records) {
+    const chapter = r.chapter === undefined || r.chapter === null || r.chapter === '' ? '?' : String(r.chapter);
+    let row = rows.get(chapter);
+    if (!row) rows.set(chapter, (row = { chapter, counts: emptyCounts(), total: 0 }));
+    const name = nameOfCode(r.code);
+    if (name) row.counts[name]++;
+    row.total++;
+  }
+  return [...rows.values()].sort((a, b) => chapterCollator.compare(a.chapter, b.chapter));
+}
+
+export function countWasmFailures(records: readonly CaseRecord[]): WasmFailureCounter {
+  const counter: WasmFailureCounter = { Exception: 0, Traceback: 0, other: 0 };
+  for (const r of records) {
+    if (r.code !== CaseErrorCode.WASM_EXECUTION_FAILURE) continue;
+    const kind = classifyFailure(r).kind;
+    if (kind === 'trap') counter.Exception++;
+    else if (kind === 'traceback') counter.Traceback++;
+    else counter.other++;
+  }
+  return counter;
+}
+
+export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}): Summary {
+  const records = Array.isArray(results.records) ? results.records.filter((r) => r && typeof r === 'object') : [];
+  const targets: string[] = [];
+  for (const t of [...(results.run?.targets ?? []), ...records.map((r) => r.target)]) {
+    if (typeof t === 'string' && !targets.includes(t)) targets.push(t);
+  }
+  const perTarget = targets.length > 1;
+  const totals = countCodes(records);
+  const byTarget = targets.map((target): TargetSummary => {
+    const mine = records.filter((r) => r.target === target);
+    const t = countCodes(mine);
+    return { target, total: mine.length, totals: t, headline: headlineOf(t), chapters: chapterTable(mine), wasmFailures: countWasmFailures(mine) };
+  });
+  return {
+    run: results.run,
+    targets,
+    perTarget,
+    total: records.length,
+    totals,
+    headline: headlineOf(totals),
+    chapters: chapterTable(records),
+    byTarget,
+    wasmFailures: countWasmFailures(records),
+    failureGroups: groupFailures(records, { perTarget }),
+    stacks: opts.stacks ?? [],
+    notes: opts.notes ?? [],
+    unknownCodeRecords: records.filter((r) => nameOfCode(r.code) === undefined).length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Formatting helpers (shared with the terminal renderer)
+
+export function formatRate(h: Headline): string {
+  return h.rate === null ? 'n/a' : `${(h.rate * 100).toFixed(1)}%`;
+}
+
+/** Python's `Counter` repr, most common first (ties keep the given order), zero counts left out. */
+export function formatCounter(entries: Record<string, number>): string {
+  const items = Object.entries(entries)
+    .filter(([, n]) => n > 0)
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => b.e[1] - a.e[1] || a.i - b.i)
+    .map(({ e: [k, n] }) => `'${k.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}': ${n}`);
+  return items.length ? `Counter({${items.join(', ')}})` : 'Counter()';
+}
+
+function seedCounter(c: WasmFailureCounter): string {
+  // The seed appended 'Exception' before 'Traceback'; keep that order for ties.
+  return formatCounter({ Exception: c.Exception, Traceback: c.Traceback, other: c.other });
+}
+
+/** Escapes a GitHub-markdown table cell: backslashes, pipes, HTML brackets; newlines become `<br>`. */
+export function escapeTableCell(text: string): string {
+  return String(text)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/** Escapes plain text for a markdown paragraph (one line). */
+export function escapeMarkdownText(text: string): string {
+  return String(text)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[\\`*_[\]<>|~#]/g, '\\$&');
+}
+
+/** An inline code span that survives backticks inside the text. */
+export function codeSpan(text: string): string {
+  const t = String(text).replace(/\r\n|\r|\n/g, ' ');
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') || (t.startsWith(' ') && t.endsWith(' ') && t.trim()) ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+function table(header: string[], rows: (string | number)[][], align?: ('l' | 'r')[]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map((c) => escapeTableCell(String(c))).join(' | ')} |`;
+  const sep = `|${header.map((_, i) => (align?.[i] === 'r' ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+/** Case lists longer than this go into a collapsed `<details>` block. */
+const INLINE_CASES = 8;
+
+function caseList(cases: readonly string[], indent: string): string {
+  const joined = cases.map(codeSpan).join(', ');
+  if (cases.length <= INLINE_CASES) return `${indent}${joined}`;
+  return [`${indent}<details><summary>${cases.length} cases</summary>`, '', `${indent}${joined}`, '', `${indent}</details>`].join('\n');
+}
+
+function headlineSentence(h: Headline): string {
+  if (h.rate === null) return `**WASM failure rate: n/a** (no valid cases)`;
+  return `**WASM failure rate: ${formatRate(h)}** (${h.failures} of ${h.valid} valid cases)`;
+}
+
+const MAX_STACK_FRAMES = 15;
+
+function renderStack(group: StackGroupLike, index: number): string {
+  const frames = Array.isArray(group.frames) ? group.frames : [];
+  const cases = Array.isArray(group.cases) ? group.cases : [];
+  const top = frames[0]?.function;
+  const out: string[] = [`### ${index + 1}. ${top ? codeSpan(top) : '(no frames)'}: ${cases.length} case${cases.length === 1 ? '' : 's'}`, ''];
+  if (group.note) out.push(escapeMarkdownText(group.note), '');
+  if (frames.length) {
+    const body = frames.slice(0, MAX_STACK_FRAMES).map((f, i) => {
+      const where = f.file ? `  ${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}` : '';
+      return `#${i} ${f.function ?? '?'}${where}`;
+    });
+    if (frames.length > MAX_STACK_FRAMES) body.push(`... ${frames.length - MAX_STACK_FRAMES} more frames`);
+    const text = body.join('\n');
+    const fence = '`'.repeat(Math.max(3, ...(text.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+    out.push(`${fence}text`, text, fence, '');
+  }
+  if (group.link) out.push(`[details](<${String(group.link).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>)`, '');
+  if (cases.length) out.push(caseList(cases, ''), '');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Markdown
+
+export function renderSummaryMarkdown(summary: Summary): string {
+  const s = summary;
+  const out: string[] = ['# py2wasm cookbook report', ''];
+
+  // Headline
+  if (s.perTarget) {
+    out.push(`${headlineSentence(s.headline)}, all targets pooled`, '');
+    out.push(
+      table(
+        ['target', 'WASM failures', 'valid cases', 'WASM failure rate'],
+        s.byTarget.map((t) => [t.target, t.headline.failures, t.headline.valid, formatRate(t.headline)]),
+        ['l', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  } else {
+    out.push(`${headlineSentence(s.headline)}${s.targets[0] ? ` on ${codeSpan(s.targets[0])}` : ''}`, '');
+  }
+  out.push(
+    '<sub>WASM failure rate = (WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT) / (all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS)</sub>',
+    '',
+  );
+  const run = s.run ?? ({} as Partial<Summary['run']>);
+  const runBits = [
+    `${s.total} record${s.total === 1 ? '' : 's'}`,
+    s.targets.length ? `target${s.targets.length === 1 ? '' : 's'} ${s.targets.map(codeSpan).join(', ')}` : undefined,
+    run.source ? `source ${escapeMarkdownText(run.source)}` : undefined,
+    run.startedAt ? `${escapeMarkdownText(run.startedAt)} → ${escapeMarkdownText(run.endedAt ?? '?')}` : undefined,
+  ].filter(Boolean);
+  out.push(`Run: ${runBits.join(' · ')}`, '');
+  if (s.unknownCodeRecords > 0) out.push(`⚠️ ${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`, '');
+  if (s.notes.length) out.push(...s.notes.map((n) => `- ${String(n).replace(/\r\n|\r|\n/g, ' ')}`), '');
+
+  // Totals
+  out.push('## Totals', '');
+  if (s.perTarget) {
+    out.push(
+      table(
+        ['code', 'name', ...s.byTarget.map((t) => t.target), 'all'],
+        [
+          ...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, ...s.byTarget.map((t) => t.totals[n]), s.totals[n]]),
+          ['', 'total', ...s.byTarget.map((t) => t.total), s.total],
+        ],
+        ['r', 'l', ...s.byTarget.map(() => 'r' as const), 'r'],
+      ),
+      '',
+    );
+  } else {
+    out.push(table(['code', 'name', 'count'], [...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, s.totals[n]]), ['', 'total', s.total]], ['r', 'l', 'r']), '');
+  }
+
+  // Chapter x code
+  out.push('## By chapter', '');
+  const chapterTableMd = (rows: ChapterRow[]) =>
+    table(
+      ['chapter', ...CASE_ERROR_NAMES, 'total'],
+      rows.map((r) => [r.chapter, ...CASE_ERROR_NAMES.map((n) => r.counts[n]), r.total]),
+      ['l', ...CASE_ERROR_NAMES.map(() => 'r' as const), 'r'],
+    );
+  if (s.perTarget) {
+    for (const t of s.byTarget) out.push(`### ${codeSpan(t.target)}`, '', t.chapters.length ? chapterTableMd(t.chapters) : '_no records_', '');
+  } else {
+    out.push(s.chapters.length ? chapterTableMd(s.chapters) : '_no records_', '');
+  }
+
+  // Traps vs tracebacks
+  out.push('## WASM_EXECUTION_FAILURE: runtime traps vs Python tracebacks', '');
+  const counterLine = (c: WasmFailureCounter) =>
+    `${codeSpan(seedCounter(c))}: ${c.Exception} runtime trap${c.Exception === 1 ? '' : 's'} (Exception), ${c.Traceback} Python traceback${c.Traceback === 1 ? '' : 's'} inside the wasm (Traceback)${c.other ? `, ${c.other} other` : ''}`;
+  if (s.perTarget) for (const t of s.byTarget) out.push(`- ${codeSpan(t.target)}: ${counterLine(t.wasmFailures)}`);
+  else out.push(counterLine(s.wasmFailures));
+  out.push('');
+
+  // Failure groups, by code in seed order
+  out.push('## Failure groups', '');
+  if (!s.failureGroups.length) out.push('No failures.', '');
+  for (const name of CASE_ERROR_NAMES) {
+    const groups = s.failureGroups.filter((g) => g.key.code === CaseErrorCode[name]);
+    if (!groups.length) continue;
+    const n = groups.reduce((a, g) => a + g.count, 0);
+    out.push(`### ${name}: ${n} in ${groups.length} group${groups.length === 1 ? '' : 's'}`, '');
+    for (const g of groups) {
+      const target = g.key.target ? ` · ${codeSpan(g.key.target)}` : '';
+      out.push(`- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${target}`);
+      out.push(caseList(g.cases, '  '));
+    }
+    out.push('');
+  }
+  const unknown = s.failureGroups.filter((g) => !CASE_ERROR_NAMES.some((n) => CaseErrorCode[n] === g.key.code));
+  if (unknown.length) {
+    out.push('### unknown code', '');
+    for (const g of unknown) out.push(`- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`, caseList(g.cases, '  '));
+    out.push('');
+  }
+
+  // Call stacks
+  if (s.stacks.length) {
+    out.push(`## Distinct call stacks: ${s.stacks.length}`, '');
+    s.stacks.forEach((g, i) => out.push(renderStack(g, i)));
+  }
+
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

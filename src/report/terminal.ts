@@ -1,0 +1,81 @@
+// Short end-of-run highlights for the terminal. Pure: the caller decides about colour (NO_COLOR, TTY)
+// and where the string goes.
+
+import pc from 'picocolors';
+import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName } from '../types.ts';
+import { formatRate, type Headline, type Summary } from './summary.ts';
+
+export interface TerminalSummaryOptions {
+  color: boolean;
+  /** Failure groups listed (largest first); default 5. */
+  maxGroups?: number;
+}
+
+const MAX_LABEL = 100;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOptions): string {
+  const c = pc.createColors(opts.color);
+  const maxGroups = Math.max(0, opts.maxGroups ?? 5);
+  const s = summary;
+
+  const paint = (name: CaseErrorName, text: string): string => {
+    switch (CaseErrorCode[name]) {
+      case CaseErrorCode.OK:
+        return c.green(text);
+      case CaseErrorCode.BYPASS:
+        return c.dim(text);
+      case CaseErrorCode.WASM_EXECUTION_TIMEOUT:
+      case CaseErrorCode.PY_EXECUTION_TIMEOUT:
+        return c.yellow(text);
+      default:
+        return c.red(text);
+    }
+  };
+  const rate = (h: Headline): string => {
+    const text = h.rate === null ? 'n/a (no valid cases)' : `${formatRate(h)} (${h.failures}/${h.valid} valid)`;
+    return h.rate === null ? c.dim(text) : h.failures > 0 ? c.bold(c.red(text)) : c.bold(c.green(text));
+  };
+
+  const lines: string[] = [];
+  const targetText = s.targets.length ? ` · ${s.targets.length === 1 ? 'target' : 'targets'} ${s.targets.join(', ')}` : '';
+  lines.push(`${c.bold('py2wasm cookbook')}: ${s.total} record${s.total === 1 ? '' : 's'}${targetText}`);
+  if (s.perTarget) {
+    const width = Math.max(...s.byTarget.map((t) => t.target.length));
+    lines.push(`WASM failure rate: ${rate(s.headline)} pooled`);
+    for (const t of s.byTarget) lines.push(`  ${t.target.padEnd(width)}  ${rate(t.headline)}`);
+  } else {
+    lines.push(`WASM failure rate: ${rate(s.headline)}`);
+  }
+
+  const counts = CASE_ERROR_NAMES.filter((n) => s.totals[n] > 0).map((n) => paint(n, `${n} ${s.totals[n]}`));
+  lines.push(counts.length ? `  ${counts.join(c.dim(' · '))}` : c.dim('  no records'));
+  if (s.unknownCodeRecords > 0) lines.push(c.yellow(`  ${s.unknownCodeRecords} record(s) with an unknown code`));
+
+  const w = s.wasmFailures;
+  if (w.Exception + w.Traceback + w.other > 0) {
+    lines.push(
+      `  WASM_EXECUTION_FAILURE: ${w.Exception} trap${w.Exception === 1 ? '' : 's'}, ${w.Traceback} traceback${w.Traceback === 1 ? '' : 's'}${w.other ? `, ${w.other} other` : ''}`,
+    );
+  }
+
+  const groups = s.failureGroups;
+  if (groups.length && maxGroups > 0) {
+    const shown = groups.slice(0, maxGroups);
+    lines.push(c.bold(`Failure groups (${shown.length} of ${groups.length}):`));
+    const countWidth = Math.max(...shown.map((g) => String(g.count).length));
+    const kindWidth = Math.max(...shown.map((g) => g.key.kind.length));
+    for (const g of shown) {
+      const target = g.key.target ? c.dim(`  [${g.key.target}]`) : '';
+      lines.push(`  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(g.key.label, MAX_LABEL)}${target}`);
+    }
+    if (groups.length > shown.length) lines.push(c.dim(`  … ${groups.length - shown.length} more group${groups.length - shown.length === 1 ? '' : 's'} in the report`));
+  } else if (groups.length) {
+    lines.push(`${groups.length} failure group${groups.length === 1 ? '' : 's'}`);
+  }
+  if (s.stacks.length) lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
+  return `${lines.join('\n')}\n`;
+}

