@@ -1,0 +1,76 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProcess } from '../../src/tools/process.ts';
+
+import { readFileSync } from 'node:fs';
+
+/** Running, not a zombie waiting for a reaper (killed orphans can linger as zombies). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+describe('runProcess (real processes)', () => {
+  it('captures stdout, stderr and the exit status with stdin closed', async () => {
+    const out = await runProcess(['sh', '-c', 'cat; echo out; echo err >&2; exit 3'], { cwd: os.tmpdir(), timeoutMs: 10_000 });
+    expect(out).toMatchObject({ exitCode: 3, timedOut: false, signal: null });
+    expect(out.stdout.text).toBe('out\n');
+    expect(out.stderr.text).toBe('err\n');
+  });
+
+  it('kills the whole process tree on timeout, including a child in its own session', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tree-'));
+    const pids = path.join(dir, 'pids');
+    const script = `sleep 300 & echo $! >> ${pids}; setsid sleep 300 & echo $! >> ${pids}; echo started; wait`;
+    const out = await runProcess(['sh', '-c', script], { cwd: dir, timeoutMs: 1000 });
+    expect(out.timedOut).toBe(true);
+    expect(out.stdout.text).toBe('started\n');
+    const children = (await fs.readFile(pids, 'utf8')).trim().split('\n').map(Number);
+    expect(children).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const pid of children) expect(alive(pid)).toBe(false);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('bounds a huge output and keeps its last line', async () => {
+    const out = await runProcess(['python3', '-c', 'import sys\nfor i in range(2_000_000): sys.stdout.write("line %d\\n" % i)\nprint("the end")'], {
+      cwd: os.tmpdir(),
+      timeoutMs: 60_000,
+      capture: { headBytes: 64 << 10, tailBytes: 16 << 10 },
+    });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout.bytes).toBeGreaterThan(20_000_000);
+    expect(out.stdout.truncated).toBe(true);
+    expect(out.stdout.text.length).toBeLessThan(100_000);
+    expect(out.stdout.text.endsWith('line 1999999\nthe end\n')).toBe(true);
+  });
+
+  it('keeps undecodable bytes, escaped', async () => {
+    const out = await runProcess(['python3', '-c', 'import sys; sys.stdout.buffer.write(b"bad: \\xff\\xfe\\x80 end\\n")'], { cwd: os.tmpdir(), timeoutMs: 10_000 });
+    expect(out.stdout.text).toBe('bad: \\xff\\xfe\\x80 end\n');
+  });
+
+  it('says what is wrong when the command does not exist or is not executable', async () => {
+    const missing = await runProcess(['no-such-tool-xyz', '--version'], { cwd: os.tmpdir(), timeoutMs: 5000 });
+    expect(missing.spawnError).toBe('command not found: no-such-tool-xyz');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'noexec-'));
+    await fs.writeFile(path.join(dir, 'tool'), '#!/bin/sh\n');
+    const noexec = await runProcess([path.join(dir, 'tool')], { cwd: dir, timeoutMs: 5000 });
+    expect(noexec.spawnError).toMatch(/permission denied/);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const out = await runProcess(['sleep', '30'], { cwd: os.tmpdir(), timeoutMs: 60_000, signal: controller.signal });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(out.signal).toBe('SIGKILL');
+  });
+});

