@@ -1,0 +1,136 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveOptions, type CookbookOptions } from '../../src/config/options.ts';
+import { discoverCookbook } from '../../src/discover/discover.ts';
+import { buildEnvironment } from '../../src/run/environment.ts';
+import { RecipeRunner } from '../../src/run/pipeline.ts';
+import type { CaseRecord } from '../../src/types.ts';
+
+// Real CPython, real wasm under Node's WASI: the wasm comes from the py2wasm stand-in, which
+// builds each script's C twin with clang-19 (the real py2wasm runs in the e2e tests).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..', 'fixtures', 'twin-cookbook');
+const standin = path.join(here, '..', 'doubles', 'py2wasm-standin.sh');
+
+async function snapshotTree(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true });
+  return entries.map(String).sort();
+}
+
+async function runCookbook(extra: CookbookOptions, cacheDir: string): Promise<Map<string, CaseRecord>> {
+  const options = resolveOptions(
+    {
+      root,
+      targets: ['py2wasm+node'],
+      tools: { py2wasm: standin },
+      timeouts: { pythonMs: 3000, wasmMs: 3000, compileMs: 60_000 },
+      cacheDir,
+      capture: { headBytes: 64 << 10, tailBytes: 16 << 10 },
+      ...extra,
+    },
+    {},
+  );
+  const env = buildEnvironment(options, {
+    py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'debian-clang-19', wasiSdkDir: null },
+    node: [process.execPath],
+    versions: { python: 'Python 3.11' },
+    problems: {},
+  });
+  const scratch = path.join(cacheDir, 'scratch');
+  await fs.mkdir(scratch, { recursive: true });
+  const records = new Map<string, CaseRecord>();
+  for (const chapter of discoverCookbook(options.root, { cases: options.cases })) {
+    for (const recipe of chapter.recipes) {
+      const runner = new RecipeRunner(env, recipe, scratch);
+      for (const kase of recipe.cases) {
+        for (const r of await runner.runCase(kase)) records.set(r.case, r);
+      }
+      await runner.dispose();
+    }
+  }
+  return records;
+}
+
+describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', () => {
+  let cacheDir: string;
+  let before: string[];
+  let records: Map<string, CaseRecord>;
+  beforeAll(async () => {
+    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipeline-node-'));
+    before = await snapshotTree(root);
+    records = await runCookbook({}, cacheDir);
+  });
+  afterAll(() => fs.rm(cacheDir, { recursive: true, force: true }));
+
+  it('classifies every case into the seed codes', () => {
+    const codes = Object.fromEntries([...records].map(([name, r]) => [name, r.codeName]));
+    expect(codes).toEqual({
+      'basics.address': 'OK',
+      'basics.differs': 'DIFFERENT_RESULT',
+      'basics.hello': 'OK',
+      'traps.nocompile': 'COMPILATION_FAILURE',
+      'traps.oob': 'WASM_EXECUTION_FAILURE',
+      'traps.spin': 'WASM_EXECUTION_TIMEOUT',
+      'python.forever': 'PY_EXECUTION_TIMEOUT',
+      'python.raises': 'PY_EXECUTION_FAILURE',
+      'python.spawns': 'BYPASS',
+      'files.example1': 'OK',
+      'files.example2': 'OK',
+      'files.huge': 'OK',
+    });
+    for (const r of records.values()) expect(r.code).toBe({ OK: 0, COMPILATION_FAILURE: 1, WASM_EXECUTION_FAILURE: 2, PY_EXECUTION_FAILURE: 3, DIFFERENT_RESULT: 4, BYPASS: 5, WASM_EXECUTION_TIMEOUT: 6, PY_EXECUTION_TIMEOUT: 7 }[r.codeName]);
+  });
+
+  it('records why: normalization rules, diffs, traps, tracebacks, bypass reasons', () => {
+    const address = records.get('basics.address')!;
+    expect(address.python!.stdout.text).toMatch(/^<object object at 0x[0-9a-f]+>\n$/);
+    expect(address.wasm!.programStdout.text).toBe('<object object at 0xaa2030>\n');
+    expect(address.comparison!.rulesFired.length).toBeGreaterThan(0);
+
+    const differs = records.get('basics.differs')!;
+    expect(differs.msg).toContain('-answer: 42');
+    expect(differs.msg).toContain('+answer: 43');
+
+    const oob = records.get('traps.oob')!;
+    expect(oob.wasm!.trap).toEqual({ kind: 'out of bounds memory access', message: expect.stringContaining('memory access out of bounds') });
+    expect(oob.wasm!.programStderr.text).toBe('about to fault\n');
+    expect(oob.msg).toContain('about to fault');
+    expect(oob.msg).toContain('RuntimeError: memory access out of bounds');
+    expect(oob.wasm!.frames.map((f) => f.name)).toContain('load_it');
+
+    expect(records.get('traps.nocompile')!.msg).toContain('FATAL: Nuitka-stand-in');
+    expect(records.get('python.raises')!.msg).toMatch(/ValueError: invalid literal for int\(\) with base 10: 'N\/A'$/);
+    expect(records.get('python.spawns')!.bypassReason).toMatch(/subprocess/);
+    expect(records.get('traps.spin')!.wasm!.timedOut).toBe(true);
+  });
+
+  it('runs a recipe in one scratch copy per side, in file order, and never writes into the cookbook', async () => {
+    expect(records.get('files.example2')!.python!.stdout.text).toBe('read: written by example1\n');
+    expect(records.get('files.example2')!.wasm!.programStdout.text).toBe('read: written by example1\n');
+    expect(await snapshotTree(root)).toEqual(before);
+  });
+
+  it('keeps huge outputs bounded, with the original size', () => {
+    const huge = records.get('files.huge')!;
+    expect(huge.python!.stdout.truncated).toBe(true);
+    expect(huge.python!.stdout.bytes).toBeGreaterThan(3_000_000);
+    expect(huge.python!.stdout.text.length).toBeLessThan(100_000);
+  });
+
+  it('serves the second run from the compile cache', async () => {
+    const again = await runCookbook({}, cacheDir);
+    expect(again.get('basics.hello')!.compile!.cached).toBe(true);
+    expect(again.get('basics.hello')!.codeName).toBe('OK');
+    expect(again.get('traps.nocompile')!.compile!.cached).toBe(true);
+    expect(records.get('basics.hello')!.compile!.cached).toBe(false);
+  });
+
+  it("with scope 'case', every case gets a fresh copy: the reader finds no file", async () => {
+    const perCase = await runCookbook({ scope: 'case', cases: ['files.example2'] }, cacheDir);
+    expect(perCase.get('files.example2')!.codeName).toBe('PY_EXECUTION_FAILURE');
+    expect(perCase.get('files.example2')!.msg).toMatch(/FileNotFoundError/);
+  });
+});
