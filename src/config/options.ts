@@ -113,7 +113,7 @@ export const RUNNERS_DIR = path.join(PROJECT_ROOT, 'runners');
 export const DEFAULTS = {
   timeouts: { pythonMs: 30_000, compileMs: 600_000, wasmMs: 80_000, debugWasmMs: 300_000 },
   cacheMaxBytes: 4 * 1024 ** 3,
-  capture: { headBytes: 1 << 20, tailBytes: 256 << 10 },
+  capture: { headBytes: 256 << 10, tailBytes: 64 << 10 },
   py2wasmSpec: 'py2wasm==2.6.3',
   iwasmArgs: ['--dir=.', '--stack-size=134217728'],
 } as const;

@@ -152,8 +152,19 @@ function indexByCase(records: CaseRecord[], target: string): Map<string, CaseRec
   return m;
 }
 
-function side(r: CaseRecord): CaseSide {
-  return { code: r.code, codeName: codeName(r.code), label: failureLabel(r) };
+/**
+ * failureLabel, memoized for records that carry nothing but code and msg (legacy imports, slim
+ * history): their label depends on those two only, and the same messages repeat a lot.
+ */
+export function labelCache(): (r: CaseRecord) => string {
+  const cache = new Map<string, string>();
+  return (r) => {
+    if (r.python || r.compile || r.wasm || r.comparison || r.bypassReason !== undefined) return failureLabel(r);
+    const key = `${r.code}\0${r.msg}`;
+    let label = cache.get(key);
+    if (label === undefined) cache.set(key, (label = failureLabel(r)));
+    return label;
+  };
 }
 
 function chapterOrder(a: CaseChange, b: CaseChange): number {
@@ -163,7 +174,14 @@ function chapterOrder(a: CaseChange, b: CaseChange): number {
   return a.chapter.localeCompare(b.chapter) || a.case.localeCompare(b.case);
 }
 
-export function compareTarget(oldRecords: Map<string, CaseRecord>, newRecords: Map<string, CaseRecord>, oldTarget: string, newTarget: string): TargetComparison {
+export function compareTarget(
+  oldRecords: Map<string, CaseRecord>,
+  newRecords: Map<string, CaseRecord>,
+  oldTarget: string,
+  newTarget: string,
+  label: (r: CaseRecord) => string = failureLabel,
+): TargetComparison {
+  const side = (r: CaseRecord): CaseSide => ({ code: r.code, codeName: codeName(r.code), label: label(r) });
   const c: TargetComparison = {
     oldTarget,
     newTarget,
@@ -224,8 +242,9 @@ function summary(run: RunResults): RunSummary {
 export function compareRuns(oldRun: RunResults, newRun: RunResults, opts: CompareOptions = {}): RunComparison {
   const oldTargets = targetsOf(oldRun);
   const newTargets = targetsOf(newRun);
+  const label = labelCache();
   const pairs = pairTargets(oldTargets, newTargets, opts).map(([o, n]) =>
-    compareTarget(indexByCase(oldRun.records, o), indexByCase(newRun.records, n), o, n),
+    compareTarget(indexByCase(oldRun.records, o), indexByCase(newRun.records, n), o, n, label),
   );
   const usedOld = new Set(pairs.map((p) => p.oldTarget));
   const usedNew = new Set(pairs.map((p) => p.newTarget));
@@ -272,7 +291,7 @@ function outcomeText(s: CaseSide | undefined): string {
 }
 
 function labelText(ch: CaseChange): string {
-  if (ch.kind === 'changed-group') return `${ch.old?.label ?? ''} → ${ch.new?.label ?? ''}`;
+  if (ch.kind === 'changed-group' || ch.kind === 'changed-code') return `${ch.old?.label ?? ''} → ${ch.new?.label ?? ''}`;
   if (ch.kind === 'fixed' || ch.kind === 'removed') return ch.old?.label ?? '';
   return ch.new?.label ?? '';
 }
@@ -315,7 +334,7 @@ export function renderComparisonTable(c: RunComparison, opts: RenderTableOptions
       const delta = d === 0 ? '' : d > 0 ? ` (+${d})` : ` (${d})`;
       const good = n === 'OK' ? d > 0 : d < 0;
       const deltaColored = d === 0 ? '' : good ? col.green(delta) : col.red(delta);
-      out.push(`  ${n.padEnd(w)}  ${String(p.totals.old[n]).padStart(6)} → ${String(p.totals.new[n]).padEnd(6)}${deltaColored}`);
+      out.push(`  ${n.padEnd(w)}  ${String(p.totals.old[n]).padStart(6)} → ${String(p.totals.new[n]).padEnd(6)}${deltaColored}`.trimEnd());
     }
     for (const s of SECTIONS) {
       const list = p[s.key];

