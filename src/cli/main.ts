@@ -7,15 +7,10 @@ import { CompileCache } from '../run/compile-cache.ts';
 import { runDoctor } from '../tools/doctor.ts';
 import { ensureToolchain } from '../tools/toolchain/index.ts';
 
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { compareCommand } from './commands/compare.ts';
+import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
-const defaultIO: CliIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
+const defaultIO: CommandIO = { stdout: process.stdout, stderr: process.stderr };
 
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
@@ -35,7 +30,8 @@ function formatBytes(n: number): string {
 }
 
 /** `vitest-py2wasm <command>`; returns the exit status. */
-export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<number> {
+  const io = { stdout: (t: string) => cio.stdout.write(t), stderr: (t: string) => cio.stderr.write(t) };
   const cli = cac('vitest-py2wasm');
   let pending: Promise<number> | undefined;
   const color = !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
@@ -86,6 +82,21 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         );
         return 0;
       })();
+    });
+
+  cli
+    .command('import-pickle <...inputs>', "Read the old notebook's chapter_N_result.pkl files (files or folders) into results.json form")
+    .option('--out <file>', 'write here (default: stdout)')
+    .action((inputs: string[], flags: { out?: string }) => {
+      pending = importPickleCommand({ inputs, ...(flags.out ? { out: flags.out } : {}) }, cio);
+    });
+
+  cli
+    .command('compare <old> <new>', 'Fixed, regressed and changed cases between two runs (results.json, report dirs or pickles); exit 1 on a regression')
+    .option('--markdown <file>', 'also write the comparison as Markdown')
+    .option('--target <name>', 'compare only this target')
+    .action((oldRun: string, newRun: string, flags: { markdown?: string; target?: string }) => {
+      pending = compareCommand({ old: oldRun, new: newRun, ...(flags.markdown ? { markdown: flags.markdown } : {}), ...(flags.target ? { target: flags.target } : {}) }, cio);
     });
 
   cli.help();

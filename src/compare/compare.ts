@@ -21,8 +21,8 @@ export const DEFAULT_DIFF_LIMITS: Readonly<DiffLimits> = Object.freeze({
   maxChars: 16_000,
   maxLines: 200,
   maxLineChars: 400,
-  timeoutMs: 2_000,
-  maxEditLength: 20_000,
+  timeoutMs: 1_000,
+  maxEditLength: 4_000,
 });
 
 export const DIFF_LABELS = { expected: 'cpython', actual: 'wasm' } as const;
@@ -60,22 +60,26 @@ export function unifiedDiff(expected: string, actual: string, limits: DiffLimits
   return cap(text, limits);
 }
 
-/** When the exact diff is too costly: where the outputs part, with a little context. */
+/** When the exact diff is too costly: where the outputs part, then a stretch of each side. */
 function firstDifference(expected: string, actual: string, limits: DiffLimits): string {
   const a = expected.split('\n');
   const b = actual.split('\n');
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   const from = Math.max(0, i - limits.context);
+  const stretch = Math.max(limits.context + 1, Math.floor((limits.maxLines - limits.context - 4) / 2));
+  const removed = a.slice(i, i + stretch);
+  const added = b.slice(i, i + stretch);
   const out = [
     `--- ${DIFF_LABELS.expected}`,
     `+++ ${DIFF_LABELS.actual}`,
-    `(outputs differ too much for an exact diff: ${a.length} vs ${b.length} lines; first difference at line ${i + 1})`,
-    `@@ -${from + 1} +${from + 1} @@`,
+    `(outputs differ too much for an exact diff: ${a.length} vs ${b.length} lines; first difference at line ${i + 1}; ` +
+      `showing up to ${stretch} lines of each side from there)`,
+    `@@ -${from + 1},${i - from + removed.length} +${from + 1},${i - from + added.length} @@`,
   ];
   for (let k = from; k < i; k++) out.push(` ${a[k]}`);
-  for (let k = i; k < Math.min(a.length, i + limits.context + 1); k++) out.push(`-${a[k]}`);
-  for (let k = i; k < Math.min(b.length, i + limits.context + 1); k++) out.push(`+${b[k]}`);
+  for (const line of removed) out.push(`-${line}`);
+  for (const line of added) out.push(`+${line}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -232,7 +232,7 @@ export function trendPoint(run: RunResults): TrendPoint {
 /** Line chart of OK and failure counts across runs: `<polyline class="line" data-series>` and one `<circle>` per run. */
 export function renderTrendChart(points: readonly TrendPoint[]): string {
   const left = 48;
-  const right = 20;
+  const right = 110; // room for the last rotated date label
   const top = 14;
   const plotH = 200;
   const bottom = 64;
@@ -248,7 +248,7 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
     `<svg class="chart trend" xmlns="http://www.w3.org/2000/svg" width="${fmt(width)}" height="${height}" viewBox="0 0 ${fmt(width)} ${height}" role="img" aria-label="OK and failures across runs">`,
   ];
   for (let v = 0; v <= axisMax; v += step) {
-    parts.push(`<line class="grid" x1="${left}" x2="${fmt(width - right / 2)}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/>`);
+    parts.push(`<line class="grid" x1="${left}" x2="${fmt(width - right + 10)}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/>`);
     parts.push(`<text class="tick" x="${left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${v}</text>`);
   }
   const series: { key: 'ok' | 'failures'; name: string; color: string }[] = [

@@ -25,7 +25,7 @@ export interface FailureGroup {
   id: string;
   /** Number of records in the group (one record = one case on one target). */
   count: number;
-  /** Case identifiers (`<chapter>/<recipe.example>`), unique, in record order. */
+  /** Case identifiers (`<chapter>/<recipe.example>`), unique, sorted (chapters numerically). */
   cases: string[];
   /** Targets the records came from, unique, in record order. */
   targets: string[];
@@ -392,6 +392,8 @@ export function groupId(key: FailureGroupKey): string {
   return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}`;
 }
 
+const caseCollator = new Intl.Collator('en', { numeric: true });
+
 function isFailureCode(code: unknown): boolean {
   return !(code === CaseErrorCode.OK || code === CaseErrorCode.BYPASS);
 }
@@ -425,7 +427,7 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     return i < 0 ? CASE_ERROR_NAMES.length : i;
   };
   return [...groups.values()]
-    .map(({ caseSet: _c, targetSet: _t, ...g }) => g)
+    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort((a, b) => caseCollator.compare(a, b)) }))
     .sort(
       (a, b) =>
         b.count - a.count ||
