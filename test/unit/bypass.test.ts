@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BypassConfigError, bypassReason, DEFAULT_BYPASS_IMPORTS, scanImports } from '../../src/discover/bypass.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode } from '../../src/types.ts';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SAMPLE = path.join(ROOT, 'cookbook-tests', 'sample');
+
+const modules = (src: string) => scanImports(src).map((r) => r.module);
+
+describe('scanImports', () => {
+  it('finds every import statement form', () => {
+    const src = [
+      'import os',
+      'import os.path as p, multiprocessing.pool',
+      'from collections import (',
+      '    OrderedDict,  # a comment',
+      '    defaultdict as dd,',
+      ')',
+      'from http import server',
+      'x = 1; import json',
+      'if True: import csv',
+      'try:',
+      '    import tkinter',
+      'except ImportError:',
+      '    pass',
+      'def f():',
+      '    from xml.etree import ElementTree',
+      'import a, \\',
+      '    b',
+      'mod = __import__("shelve")',
+      'import importlib',
+      "importlib.import_module('sqlite3')",
+    ].join('\n');
+    const refs = scanImports(src);
+    expect(refs.map((r) => r.module)).toEqual([
+      'os',
+      'os.path',
+      'multiprocessing.pool',
+      'collections',
+      'http',
+      'json',
+      'csv',
+      'tkinter',
+      'xml.etree',
+      'a',
+      'b',
+      'shelve',
+      'importlib',
+      'sqlite3',
+    ]);
+    expect(refs.find((r) => r.module === 'collections')!.names).toEqual(['collections.OrderedDict', 'collections.defaultdict']);
+    expect(refs.find((r) => r.module === 'http')).toMatchObject({ names: ['http.server'], kind: 'from', line: 7 });
+    expect(refs.find((r) => r.module === 'sqlite3')).toMatchObject({ kind: 'dynamic', line: 20 });
+    expect(refs.find((r) => r.module === 'b')!.line).toBe(16);
+  });
+
+  it('ignores comments, strings, docstrings, f-strings, relative imports and non-statements', () => {
+    const src = [
+      '# import subprocess',
+      '"""',
+      'import subprocess',
+      '"""',
+      "s = 'import subprocess'",
+      'doc = r"""from subprocess import run"""',
+      "b = rb'import subprocess'",
+      'f = f"{x} import subprocess"',
+      "t = 'it\\'s; import subprocess'",
+      'from . import subprocess',
+      'from .subprocess import run',
+      'from .. import multiprocessing',
+      'x = a if b else c  # from import',
+      'yield_from = 1',
+      'raise ValueError("x") from None',
+      'print("done")',
+    ].join('\n');
+    expect(scanImports(src)).toEqual([]);
+  });
+
+  it('keeps line numbers through multi-line strings and survives unterminated ones', () => {
+    const refs = scanImports('s = """a\nb\nc"""\nimport zlib\nt = "unterminated\nimport gzip\nu = """never closed\nimport bz2\n');
+    expect(refs.map((r) => [r.module, r.line])).toEqual([
+      ['zlib', 4],
+      ['gzip', 6],
+    ]);
+  });
+});
+
+describe('bypassReason', () => {
+  it('bypasses the default imports with a readable reason', () => {
+    expect(bypassReason('r.e', 'import subprocess\n')).toBe('imports subprocess (default bypass rule)');
+    expect(bypassReason('r.e', 'from subprocess import run\n')).toBe('imports subprocess (default bypass rule)');
+    expect(bypassReason('r.e', 'import os, multiprocessing.pool as mp\n')).toBe(
+      'imports multiprocessing.pool (default bypass rule: multiprocessing)',
+    );
+    expect(bypassReason('r.e', 'from http import server\n')).toBe('imports http.server (default bypass rule)');
+    expect(bypassReason('r.e', 'from http.server import HTTPServer\n')).toBe('imports http.server (default bypass rule)');
+    expect(bypassReason('r.e', 'from tkinter import ttk\n')).toBe('imports tkinter (default bypass rule)');
+    expect(bypassReason('r.e', 'sp = __import__("subprocess")\n')).toBe('imports subprocess dynamically (default bypass rule)');
+    for (const m of Object.keys(DEFAULT_BYPASS_IMPORTS)) {
+      expect(bypassReason('r.e', `import ${m}\n`), m).toBe(`imports ${m} (default bypass rule)`);
+    }
+  });
+
+  it('does not bypass socket, http.client, threads or mentions in comments/strings by default', () => {
+    for (const src of [
+      'import socket\nsocket.getaddrinfo("localhost", 80)\n',
+      'from http import client\n',
+      'import http.client\n',
+      'import threading, asyncio, ctypes\n',
+      '# import subprocess\nprint("import subprocess")\n',
+      'import subprocessing\n',
+    ]) {
+      expect(bypassReason('r.e', src), src).toBeUndefined();
+    }
+  });
+
+  it('applies user imports and case globs; useDefaults: false drops the defaults', () => {
+    expect(bypassReason('net.e', 'import socket\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
+    expect(bypassReason('net.e', 'from socket import create_connection\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
+    expect(bypassReason('r.e', 'import subprocess\n', { useDefaults: false })).toBeUndefined();
+    expect(bypassReason('r.e', 'import subprocess\n', { useDefaults: false, imports: ['subprocess'] })).toBe('imports subprocess (bypass rule)');
+    expect(bypassReason('r.e', 'import xml.dom.minidom\n', { imports: ['xml.dom'] })).toBe('imports xml.dom.minidom (bypass rule: xml.dom)');
+
+    const rules = { cases: ['network_*.*', 'slow.example2'] };
+    expect(bypassReason('network_server.example1', 'print(1)\n', rules)).toBe("case matches 'network_*.*' (bypass rule)");
+    expect(bypassReason('slow.example2', 'print(1)\n', rules)).toBe("case matches 'slow.example2' (bypass rule)");
+    expect(bypassReason('slow.example1', 'print(1)\n', rules)).toBeUndefined();
+    expect(bypassReason('networkx.example1', 'print(1)\n', rules)).toBeUndefined();
+  });
+
+  it('rejects malformed rules', () => {
+    expect(() => bypassReason('r.e', '', { imports: ['not a module'] })).toThrow(BypassConfigError);
+    expect(() => bypassReason('r.e', '', { cases: [''] })).toThrow(BypassConfigError);
+    expect(() => bypassReason('r.e', '', { useDefaults: 'yes' as unknown as boolean })).toThrow(BypassConfigError);
+  });
+});
+
+describe('the sample cookbook', () => {
+  // Rows of EXPECTED.md: | `case` | `file` | <code> <NAME> | why |
+  const rows = [...fs.readFileSync(path.join(SAMPLE, 'EXPECTED.md'), 'utf8').matchAll(/^\| `([^`]+)` \| `([^`]+)` \| (\d) ([A-Z_]+) \|/gm)].map(
+    (m) => ({ name: m[1]!, file: m[2]!, code: Number(m[3]), codeName: m[4]! }),
+  );
+  const cases = fs
+    .readdirSync(SAMPLE, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(path.sep))
+    .filter((parts) => parts.length === 3 && /^\d+$/.test(parts[0]!) && parts[2]!.endsWith('.py'))
+    .map((parts) => ({ file: parts.join('/'), name: `${parts[1]}.${parts[2]!.slice(0, -3)}` }));
+
+  it('EXPECTED.md lists every case exactly once, with a consistent code, and reaches every code', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(cases.map((c) => c.file.split('/')[0])).size).toBeGreaterThanOrEqual(4);
+    expect(rows.map((r) => r.file).sort()).toEqual(cases.map((c) => c.file).sort());
+    for (const r of rows) {
+      expect(CaseErrorCode[r.codeName as keyof typeof CaseErrorCode], r.name).toBe(r.code);
+      expect(cases.find((c) => c.file === r.file)!.name).toBe(r.name);
+    }
+    expect(new Set(rows.map((r) => r.codeName))).toEqual(new Set(CASE_ERROR_NAMES));
+  });
+
+  it('the default bypass rules bypass exactly the BYPASS rows', () => {
+    for (const r of rows) {
+      const reason = bypassReason(r.name, fs.readFileSync(path.join(SAMPLE, r.file), 'utf8'));
+      if (r.codeName === 'BYPASS') expect(reason, r.name).toBe('imports subprocess (default bypass rule)');
+      else expect(reason, r.name).toBeUndefined();
+    }
+  });
+});
