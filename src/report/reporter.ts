@@ -11,6 +11,7 @@ import { formatProgressLine } from './progress.ts';
 import { buildSummary, renderSummaryMarkdown } from './summary.ts';
 import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
+import { writeLastRun } from '../run/last-run.ts';
 
 export interface CookbookReporterOptions {
   /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
@@ -120,6 +121,7 @@ export class CookbookReporter implements Reporter {
     }
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);
+    if (options && !this.vitest?.config.mergeReports) await writeLastRun(options.cacheDir, records).catch(() => undefined);
     const history = await readHistory(outputDir);
     await writeReportFiles(outputDir, {
       results,

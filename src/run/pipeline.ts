@@ -47,7 +47,7 @@ export class RecipeRunner {
     private readonly scratchParent: string,
   ) {
     const o = env.options;
-    this.rules = resolveRules({ disable: o.normalize.disable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
+    this.rules = resolveRules({ disable: o.normalize.disable, enable: o.normalize.enable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
     this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), o.cacheMaxBytes);
   }
 

@@ -2,7 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FrameAddressSpace, RawFrame } from '../types.ts';
-import { functionAtOffset, namesOfFunction, parseWasmModule, type WasmModuleInfo } from '../parse/wasm-sections.ts';
+import {
+  findCodeSectionStart,
+  functionAtOffset,
+  namesOfFunction,
+  parseWasmModule,
+  WasmFormatError,
+  type WasmModuleInfo,
+} from '../parse/wasm-sections.ts';
 import { formatCommand, runProcess } from './process.ts';
 
 export interface SourceLocation {
@@ -78,14 +85,23 @@ interface Lookup {
 }
 
 async function planFrames(wasmPath: string, frames: RawFrame[], opts: SymbolizeOptions): Promise<Planned[]> {
+  if (frames.length === 0) return [];
   let info: WasmModuleInfo | undefined;
   let readError: string | undefined;
+  let headerStart: number | undefined;
   try {
-    info = parseWasmModule(await readFile(wasmPath));
+    const bytes = await readFile(wasmPath);
+    try {
+      info = parseWasmModule(bytes);
+    } catch (e) {
+      // A section we cannot read (a newer proposal) costs the junk check, not the lookups.
+      if (!(e instanceof WasmFormatError)) throw e;
+      headerStart = findCodeSectionStart(bytes);
+    }
   } catch (e) {
     readError = (e as Error).message;
   }
-  const codeStart = opts.codeSectionStart ?? info?.codeSectionStart;
+  const codeStart = opts.codeSectionStart ?? info?.codeSectionStart ?? headerStart;
   return frames.map((raw) => planFrame(raw, info, codeStart, readError));
 }
 

@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
+import { classifyFailure } from '../report/taxonomy.ts';
 import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
+import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { py2wasmFingerprint } from '../tools/toolchain/fingerprint.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
@@ -16,6 +18,15 @@ export class CaseFailure extends Error {
     super(failing.map((r) => `${r.codeName} [${r.target}]: ${summarizeMsg(r.msg)}`).join('\n'));
     this.name = first.codeName;
   }
+}
+
+/** What a baseline pins per target: the code, and for a failure the group it falls in. */
+export function baselineOutcome(records: CaseRecord[]): string[] {
+  return records.map((r) => {
+    if (r.code === CaseErrorCode.OK) return `${r.target}: OK`;
+    const group = classifyFailure(r);
+    return `${r.target}: ${r.codeName} | ${group.kind}: ${group.label}`;
+  });
 }
 
 function summarizeMsg(msg: string, maxLines = 12): string {
@@ -53,7 +64,7 @@ export function defineCookbookChapter(chapter: number | string): void {
       await Promise.all([...runners.values()].map((r) => r.dispose()));
     });
     const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + 120_000;
-    for (const recipe of found.recipes) {
+    for (const recipe of failedFirst(found.recipes, readLastRun(options.cacheDir))) {
       for (const kase of recipe.cases) {
         test(kase.name, { timeout: perCaseMs }, async (ctx) => {
           let runner = runners.get(recipe.recipe);
@@ -63,6 +74,11 @@ export function defineCookbookChapter(chapter: number | string): void {
           }
           const records = await runner.runCase(kase, ctx.signal);
           ctx.task.meta.py2wasm = { records };
+          if (options.baseline) {
+            // the expected outcome lives in the snapshot: only a change fails
+            ctx.expect(baselineOutcome(records)).toMatchSnapshot();
+            return;
+          }
           if (records.every((r) => r.code === CaseErrorCode.OK)) return;
           if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
             ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');

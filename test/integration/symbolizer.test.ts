@@ -206,14 +206,14 @@ describe.skipIf(missing.length > 0)('recorded iwasm dumps of the fixture program
     return info.codeSectionStart === start && info.codeSectionEnd === end ? out : undefined;
   }
 
-  it.each([
+  it.for<[string, string, number[]]>([
     ['oob', 'O0', [0]],
     ['oob', 'O2', [0]],
     ['badcall', 'O2', []],
     ['divzero', 'O2', []],
     ['trap', 'O0', []],
     ['abort', 'O0', []],
-  ])('%s -%s: same function and file:line:col as addr2line.py; junk top frames %j flagged', async (prog, level, junk, ctx) => {
+  ])('%s -%s: same function and file:line:col as addr2line.py; junk top frames %j flagged', async ([prog, level, junk], ctx) => {
     const wasm = await rebuild(prog, level);
     if (!wasm) return ctx.skip('this toolchain lays the code out differently from the fixtures');
     const frames = parseIwasmOutput(fx(`wamr/${prog}/${level}/iwasm-dbg.stdout`)).frames;

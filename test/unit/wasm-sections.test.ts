@@ -80,6 +80,16 @@ describe('wasm sections', () => {
     expect(namesOfFunction(bare, 1)).toEqual(['$f1']);
   });
 
+  it('still finds the Code section when a section body is not understood', () => {
+    const { bytes } = buildModule();
+    const kindAt = Buffer.from(bytes).indexOf(Buffer.from('proc_exit')) + 'proc_exit'.length;
+    expect(bytes[kindAt]).toBe(0x00);
+    const odd = Uint8Array.from(bytes);
+    odd[kindAt] = 0x7f; // an import kind from the future
+    expect(() => parseWasmModule(odd)).toThrow(WasmFormatError);
+    expect(findCodeSectionStart(odd)).toBe(parseWasmModule(bytes).codeSectionStart);
+  });
+
   it('rejects what is not a wasm module', () => {
     expect(() => readWasmSections(Buffer.from('\0asm'))).toThrow(WasmFormatError);
     expect(() => readWasmSections(Buffer.from('not wasm at all'))).toThrow(/magic/);

