@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { wasiPythonMapping } from '../run/pipeline.ts';
 import { copyRecipe, placeWasm } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { symbolizeFrames, type SymbolizedFrame } from '../tools/symbolizer.ts';
@@ -142,7 +143,7 @@ async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: s
     const run = await runtime.run({
       cwd: dir,
       wasmFile,
-      ...(isCompiled ? {} : { args: [`${record.example}.py`], env: { PYTHONHOME: '/' }, mapDirs: [{ guest: '/lib', host: path.join(path.dirname(path.dirname(wasm)), 'lib') }] }),
+      ...(isCompiled ? {} : { args: [`${record.example}.py`], ...wasiPythonMapping(path.join(path.dirname(path.dirname(wasm)), 'lib')) }),
       timeoutMs: opts.timeoutMs,
       // the top frames are at the head of a dump; a 40 MB recursion dump is not kept whole
       capture: { headBytes: 4 << 20, tailBytes: 64 << 10 },

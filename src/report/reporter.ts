@@ -12,6 +12,7 @@ import { buildSummary, renderSummaryMarkdown } from './summary.ts';
 import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
 import { writeLastRun } from '../run/last-run.ts';
+import { clearFocus } from '../vitest/watch.ts';
 
 export interface CookbookReporterOptions {
   /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
@@ -91,6 +92,7 @@ export class CookbookReporter implements Reporter {
     }
     const options = this.resolvedOptions();
     const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? 'py2wasm-report');
+    if (this.vitest?.config.watch) records.splice(0, records.length, ...(await mergeWithPrevious(outputDir, records)));
     const tools: Record<string, string> = {};
     for (const r of records) Object.assign(tools, r.tools);
     const results: RunResults = {
@@ -121,7 +123,10 @@ export class CookbookReporter implements Reporter {
     }
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);
-    if (options && !this.vitest?.config.mergeReports) await writeLastRun(options.cacheDir, records).catch(() => undefined);
+    if (options && !this.vitest?.config.mergeReports) {
+      await writeLastRun(options.cacheDir, records).catch(() => undefined);
+      clearFocus(options.cacheDir);
+    }
     const history = await readHistory(outputDir);
     await writeReportFiles(outputDir, {
       results,
@@ -135,6 +140,19 @@ export class CookbookReporter implements Reporter {
     for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);
     process.stdout.write(`${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`);
   }
+}
+
+/** Watch mode re-runs a few cases: the report keeps the latest verdict of every case. */
+async function mergeWithPrevious(outputDir: string, fresh: CaseRecord[]): Promise<CaseRecord[]> {
+  let previous: CaseRecord[] = [];
+  try {
+    previous = (JSON.parse(await fs.readFile(path.join(outputDir, 'results.json'), 'utf8')) as RunResults).records ?? [];
+  } catch {
+    return fresh;
+  }
+  const key = (r: CaseRecord) => `${r.target}\0${r.chapter}/${r.case}`;
+  const freshKeys = new Set(fresh.map(key));
+  return [...previous.filter((r) => !freshKeys.has(key(r))), ...fresh];
 }
 
 /** `reporters: ['default', cookbookReporter(options)]` in vitest.config.ts */

@@ -24,6 +24,14 @@ import { compileCacheKey, CompileCache } from './compile-cache.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, recipeSources } from './scratch.ts';
 
+/**
+ * How python3.11.wasm sees its stdlib. Not at guest `/lib` (what worked in the reference runs):
+ * with the guest's cwd at `/`, a recipe's own `lib/` package would be shadowed by it.
+ */
+export function wasiPythonMapping(hostLibDir: string): Pick<WasmRunRequest, 'env' | 'mapDirs'> {
+  return { env: { PYTHONHOME: '/usr/local' }, mapDirs: [{ guest: '/usr/local/lib', host: hostLibDir }] };
+}
+
 /** Flags that change py2wasm's output; part of the cache key. */
 const PY2WASM_FLAGS: string[] = [];
 
@@ -156,8 +164,7 @@ export class RecipeRunner {
         cwd: dir,
         wasmFile: wasiPython.wasm,
         args: [path.basename(kase.scriptPath)],
-        env: { PYTHONHOME: '/' },
-        mapDirs: [{ guest: '/lib', host: wasiPython.libDir }],
+        ...wasiPythonMapping(wasiPython.libDir),
         timeoutMs: o.timeouts.wasmMs,
         capture: o.capture,
       };

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
 import { classifyFailure } from '../report/taxonomy.ts';
 import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
-import { failedFirst, readLastRun } from '../run/last-run.ts';
+import { caseKey, failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
-import { py2wasmFingerprint } from '../tools/toolchain/fingerprint.ts';
+import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
+import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import './provided.ts';
 
@@ -41,6 +42,12 @@ function summarizeMsg(msg: string, maxLines = 12): string {
 export function defineCookbookChapter(chapter: number | string): void {
   const options = inject('py2wasmOptions');
   const found = discoverChapter(options.root, chapter, { cases: options.cases, exclude: options.exclude });
+  // watch mode: an edit to one case re-runs that case only
+  const focus = readFocus(options.cacheDir);
+  if (found && focus) {
+    for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseKey(c.chapter, c.name)));
+    found.recipes = found.recipes.filter((r) => r.cases.length > 0);
+  }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
   describe(`chapter ${chapter}`, () => {
     if (!found || !selected || found.recipes.length === 0) {
@@ -55,6 +62,9 @@ export function defineCookbookChapter(chapter: number | string): void {
       // Re-read the py2wasm fingerprint: in watch mode an edit to its C sources must miss the cache.
       if (availability.py2wasm?.packageDir) {
         availability.py2wasm.fingerprint = await py2wasmFingerprint(availability.py2wasm.packageDir);
+      }
+      if (availability.py2wasm && options.watchDirs.length) {
+        availability.py2wasm.fingerprint = `${availability.py2wasm.fingerprint.split('+watch:')[0]}+watch:${await treesFingerprint(options.watchDirs)}`;
       }
       env = buildEnvironment(options, availability);
       scratchParent = path.join(options.cacheDir, 'scratch');

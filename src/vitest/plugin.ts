@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { globSync } from 'tinyglobby';
 import type { Plugin } from 'vitest/config';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
+import { detectToolchain } from '../tools/toolchain/index.ts';
 import './provided.ts';
+import { chapterFilesOf, watchTriggers } from './watch.ts';
 
 const GLOBAL_SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'global-setup.ts');
 
@@ -11,22 +15,47 @@ export function defineCookbookOptions(options: CookbookOptions): CookbookOptions
   return options;
 }
 
+/** The folders of a py2wasm install whose edits change what it compiles (not its stdlib). */
+function py2wasmWatchDirs(nuitkaDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(nuitkaDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !['wasi-python', '__py2wasm', '__pycache__'].includes(e.name))
+      .map((e) => path.join(nuitkaDir, e.name));
+  } catch {
+    return [];
+  }
+}
+
 /**
- * The vitest plugin: resolves options (config + env), hands them to the test workers, and runs
- * the doctor (and toolchain setup when needed) once before the cases.
+ * The vitest plugin: resolves options (config + env), hands them to the test workers, runs the
+ * doctor (and toolchain setup when needed) once before the cases, and in watch mode re-runs cases
+ * when the cookbook or the py2wasm tree changes.
  */
 export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resolved: ResolvedOptions } {
   const resolved = resolveOptions(options);
+  let testFiles: string[] = [];
   return {
     name: 'vitest-py2wasm',
     resolved,
-    config() {
+    config(userConfig) {
+      const root = path.resolve(userConfig.root ?? process.cwd());
+      const include = userConfig.test?.include ?? ['cookbook-tests/**/*.test.ts'];
+      testFiles = globSync(include, { cwd: root, absolute: true, ignore: ['**/node_modules/**'] });
       return {
         test: {
           provide: { py2wasmOptions: resolved },
           globalSetup: [GLOBAL_SETUP],
         },
       };
+    },
+    async configureVitest({ vitest }) {
+      if (!vitest.config.watch) return;
+      const toolchain = resolved.tools.py2wasm ? undefined : await detectToolchain(resolved.cacheDir).catch(() => undefined);
+      const toolDirs = [...(toolchain ? py2wasmWatchDirs(toolchain.nuitkaPackageDir) : []), ...resolved.watchDirs];
+      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs });
+      vitest.config.watchTriggerPatterns = [...(vitest.config.watchTriggerPatterns ?? []), ...triggers] as typeof vitest.config.watchTriggerPatterns;
+      vitest.vite.watcher.add([resolved.root, ...toolDirs]);
     },
   } as Plugin & { resolved: ResolvedOptions };
 }

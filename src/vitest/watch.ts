@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+
+/**
+ * Watch mode: which chapter test files an edit re-runs. An edit to a cookbook case re-runs that
+ * case only (through a focus file the chapter reads when it collects); an edit in the py2wasm tree
+ * (or a configured watch dir) re-runs every chapter, and the changed fingerprint misses the cache.
+ */
+export interface WatchFocus {
+  /** `chapter/recipe.example` keys */
+  cases: string[];
+  writtenAt: number;
+}
+
+const focusFile = (cacheDir: string) => path.join(cacheDir, 'watch-focus.json');
+/** A focus older than this belongs to a run that never happened. */
+const FOCUS_TTL_MS = 60_000;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** chapter number -> test files that call defineCookbookChapter(n) */
+export function chapterFilesOf(testFiles: string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const file of testFiles) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/defineCookbookChapter\(\s*['"]?(\d+)['"]?\s*\)/g)) {
+      const chapter = String(Number(m[1]));
+      map.set(chapter, [...(map.get(chapter) ?? []), file]);
+    }
+  }
+  return map;
+}
+
+export interface TriggerPattern {
+  pattern: RegExp;
+  testsToRun: (file: string, match: RegExpMatchArray) => string[] | undefined;
+}
+
+export function watchTriggers(opts: { root: string; cacheDir: string; chapterFiles: Map<string, string[]>; toolDirs: string[] }): TriggerPattern[] {
+  const all = () => [...opts.chapterFiles.values()].flat();
+  const triggers: TriggerPattern[] = [
+    {
+      // <root>/<chapter>/<recipe>/<file>
+      pattern: new RegExp(`^${escapeRe(opts.root)}/(\\d+)/([^/]+)/(.+)$`),
+      testsToRun: (_file, m) => {
+        const [, chapterDir, recipe, rest] = m;
+        const chapter = String(Number(chapterDir));
+        const files = opts.chapterFiles.get(chapter);
+        if (!files) return undefined;
+        // a case script itself: just that case; a support module or data file: the whole chapter
+        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, [`${chapter}/${recipe}.${rest!.slice(0, -3)}`]);
+        return files;
+      },
+    },
+  ];
+  for (const dir of opts.toolDirs) {
+    triggers.push({
+      pattern: new RegExp(`^${escapeRe(dir)}/(?!.*(?:__pycache__|__py2wasm)/).+\\.(c|h|py|scons|yml|a)$`),
+      testsToRun: () => all(),
+    });
+  }
+  return triggers;
+}
+
+function writeFocus(cacheDir: string, cases: string[]): void {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  writeFileAtomic.sync(focusFile(cacheDir), JSON.stringify({ cases, writtenAt: Date.now() } satisfies WatchFocus));
+}
+
+/** Read at collection time: the cases an edit asked for, or null for all. */
+export function readFocus(cacheDir: string, now = Date.now()): string[] | null {
+  try {
+    const focus = JSON.parse(fs.readFileSync(focusFile(cacheDir), 'utf8')) as WatchFocus;
+    return now - focus.writtenAt < FOCUS_TTL_MS && Array.isArray(focus.cases) ? focus.cases : null;
+  } catch {
+    return null;
+  }
+}
+
+export function clearFocus(cacheDir: string): void {
+  fs.rmSync(focusFile(cacheDir), { force: true });
+}
