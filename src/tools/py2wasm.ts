@@ -47,7 +47,9 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
       capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
       ...(req.signal ? { signal: req.signal } : {}),
     });
-    const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n');
+    // the compile ran in a scratch copy: say `./x` so identical failures read (and group) alike
+    const scratch = path.dirname(req.scriptPath);
+    const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n').replaceAll(`${scratch}/`, './').replaceAll(scratch, '.');
     const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
     const ok = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
     return {
