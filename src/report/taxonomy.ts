@@ -5,6 +5,7 @@
 // Every function here must accept records with missing or partial fields (imported pickles, hand-made
 // JSON) and never throw: whatever cannot be explained becomes an `unclassified: <first line>` group.
 
+import { trapKindOf } from '../parse/traps.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type TrapKind } from '../types.ts';
 
 export type FailureKind = 'trap' | 'traceback' | 'compile' | 'python' | 'diff' | 'timeout' | 'other';
@@ -179,6 +180,9 @@ const TRAP_KIND_PATTERNS: [RegExp, TrapKind][] = [
 
 /** Maps a runtime's trap message to a TrapKind (only used when a record carries no `wasm.trap`). */
 export function trapKindFromMessage(message: string): TrapKind {
+  const exact = trapKindOf(message);
+  if (exact !== 'other') return exact;
+  // looser wordings found in imported (legacy) messages
   for (const [re, kind] of TRAP_KIND_PATTERNS) if (re.test(message)) return kind;
   return 'other';
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { isLocked, withFileLock } from '../tools/file-lock.ts';
 import writeFileAtomic from 'write-file-atomic';
 import type { CompileOutcome } from '../types.ts';
 
@@ -99,32 +99,19 @@ export class CompileCache {
   async getOrCompile(key: string, compile: (outWasm: string) => Promise<CompileOutcome>): Promise<{ meta: CacheEntryMeta; wasmPath: string; hit: boolean }> {
     const hit = await this.get(key);
     if (hit) return { meta: hit, wasmPath: this.wasmPath(key), hit: true };
-    await fs.mkdir(this.locksDir, { recursive: true });
-    const lockTarget = path.join(this.locksDir, key);
-    await fs.writeFile(lockTarget, '', { flag: 'a' });
-    const release = await lockfile.lock(lockTarget, {
-      stale: 30_000,
-      update: 5_000,
-      retries: { retries: 100_000, factor: 1, minTimeout: 250, maxTimeout: 1000 },
-      realpath: false,
-    });
-    try {
+    return withFileLock({ lockfilePath: path.join(this.locksDir, `${key}.lock`) }, async () => {
       const raced = await this.get(key);
       if (raced) return { meta: raced, wasmPath: this.wasmPath(key), hit: true };
       await fs.mkdir(this.tmpDir, { recursive: true });
       const work = await fs.mkdtemp(path.join(this.tmpDir, `${key.slice(0, 12)}-`));
       try {
-        const stem = path.basename(this.wasmPath(key));
-        const outWasm = path.join(work, stem);
-        const outcome = await compile(outWasm);
-        const meta = await this.store(key, outcome, outWasm);
+        const outWasm = path.join(work, path.basename(this.wasmPath(key)));
+        const meta = await this.store(key, await compile(outWasm), outWasm);
         return { meta, wasmPath: this.wasmPath(key), hit: false };
       } finally {
         await fs.rm(work, { recursive: true, force: true });
       }
-    } finally {
-      await release().catch(() => undefined);
-    }
+    });
   }
 
   private async store(key: string, outcome: CompileOutcome, builtWasm: string): Promise<CacheEntryMeta> {
@@ -191,8 +178,7 @@ export class CompileCache {
     let removed = 0;
     for (const entry of entries) {
       if (total <= maxBytes) break;
-      const locked = await lockfile.check(path.join(this.locksDir, entry.key), { realpath: false, stale: 30_000 }).catch(() => false);
-      if (locked) continue;
+      if (await isLocked(path.join(this.locksDir, `${entry.key}.lock`))) continue;
       // meta first: without it the wasm is never used
       await fs.rm(this.metaPath(entry.key), { force: true });
       await fs.rm(this.wasmPath(entry.key), { force: true });

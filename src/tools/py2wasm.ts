@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { withFileLock } from './file-lock.ts';
 import type { CompileOutcome } from '../types.ts';
 import { runProcess } from './process.ts';
 
@@ -27,18 +27,9 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
   const stem = path.basename(req.scriptPath, '.py');
   const command = [...req.py2wasm, req.scriptPath, '-o', req.outWasm];
   const installKey = crypto.createHash('sha256').update(req.py2wasm.join('\0')).digest('hex').slice(0, 12);
-  const lockTarget = path.join(req.lockDir, `${installKey}-${stem}`);
-  await fs.mkdir(req.lockDir, { recursive: true });
-  await fs.writeFile(lockTarget, '', { flag: 'a' });
-  const release = await lockfile.lock(lockTarget, {
-    // A compile holds the lock for minutes: keep it fresh, and take over a dead holder's lock.
-    stale: 30_000,
-    update: 5_000,
-    retries: { retries: 100_000, factor: 1, minTimeout: 250, maxTimeout: 1000 },
-    realpath: false,
-  });
-  const started = performance.now();
-  try {
+  const lockfilePath = path.join(req.lockDir, `${installKey}-${stem}.lock`);
+  return withFileLock({ lockfilePath, ...(req.signal ? { signal: req.signal } : {}) }, async () => {
+    const started = performance.now();
     await fs.rm(req.outWasm, { force: true });
     const outcome = await runProcess(command, {
       cwd: path.dirname(req.scriptPath),
@@ -63,9 +54,7 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
       ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
       ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
     };
-  } finally {
-    await release().catch(() => undefined);
-  }
+  });
 }
 
 export function compileSucceeded(outcome: CompileOutcome): boolean {

