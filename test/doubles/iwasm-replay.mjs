@@ -2,14 +2,16 @@
 // Test double for WAMR iwasm, which no registry ships: it replays what a real iwasm printed for
 // the same program (recorded in test/fixtures/iwasm-replay/recorded/<stem>/, copied from the
 // project's reference captures). Same CLI as iwasm: [options] <stem>.wasm [args].
-// IWASM_REPLAY_KIND=iwasm-dbg replays the debug build (call-stack dumps) instead.
+// Run as iwasm.dbg-replay.mjs (a link to this file), or with IWASM_REPLAY_KIND=iwasm-dbg, it
+// replays the debug build (call-stack dumps) instead.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const recorded = process.env.IWASM_REPLAY_DIR ?? path.join(here, '..', 'fixtures', 'iwasm-replay', 'recorded');
-const kind = process.env.IWASM_REPLAY_KIND ?? 'iwasm';
+// invoked as iwasm.dbg-replay: the debug build's recording (call-stack dumps on stdout)
+const kind = process.env.IWASM_REPLAY_KIND ?? (path.basename(process.argv[1] ?? '').startsWith('iwasm.dbg') ? 'iwasm-dbg' : 'iwasm');
 const args = process.argv.slice(2);
 if (args[0] === '--version') {
   process.stdout.write('iwasm 2.4.3 (replay of recorded output)\n');

