@@ -99,6 +99,30 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
       pending = compareCommand({ old: oldRun, new: newRun, ...(flags.markdown ? { markdown: flags.markdown } : {}), ...(flags.target ? { target: flags.target } : {}) }, cio);
     });
 
+  cli
+    .command('watch [checkout]', 'Watch mode while patching: install a py2wasm checkout editable, then re-run cases on every save')
+    .option('--config <file>', 'vitest config (default: vitest.config.ts)')
+    .action((checkout: string | undefined, flags: { config?: string }) => {
+      pending = (async () => {
+        const options = resolveOptions();
+        if (checkout) {
+          await ensureToolchain({
+            cacheDir: options.cacheDir,
+            py2wasmSpec: path.resolve(checkout),
+            ...(options.tools.wasiSdkDir ? { wasiSdkDir: options.tools.wasiSdkDir } : {}),
+            verify: false,
+            onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
+          });
+        }
+        const { startVitest } = await import('vitest/node');
+        const vitest = await startVitest('test', [], { watch: true, ...(flags.config ? { config: flags.config } : {}) });
+        if (!vitest) return 1;
+        // runs until the user quits vitest's watch mode
+        await new Promise<void>((resolve) => vitest.onClose(() => resolve()));
+        return 0;
+      })();
+    });
+
   cli.help();
   try {
     cli.parse(['node', 'vitest-py2wasm', ...argv], { run: false });

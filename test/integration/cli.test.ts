@@ -1,0 +1,73 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config/options.ts';
+
+// The `vitest-py2wasm` command as a user runs it (a real node process through bin/).
+const bin = path.join(PROJECT_ROOT, 'bin', 'vitest-py2wasm.mjs');
+let dir: string;
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  execa('node', [bin, ...args], { cwd: dir, env: { NO_COLOR: '1', PY2WASM_CACHE_DIR: path.join(dir, 'cache'), ...env }, reject: false, all: true });
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-'));
+});
+afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+describe('vitest-py2wasm CLI', () => {
+  it('doctor lists the tools and says what to do about a missing one', async () => {
+    const run = await cli(['doctor'], { IWASM: 'no-such-iwasm', PY2WASM: 'no-such-py2wasm' });
+    expect(run.all).toMatch(/✓ python\s+Python 3\.11/);
+    expect(run.all).toMatch(/✗ py2wasm/);
+    expect(run.all).toMatch(/fix PY2WASM/);
+    expect(run.all).toMatch(/✗ iwasm[\s\S]*set IWASM=/);
+    expect(run.all).toContain('targets: py2wasm+iwasm');
+    expect(run.exitCode).toBe(1); // a tool the targets need is missing
+  });
+
+  it('cache shows an empty cache', async () => {
+    const run = await cli(['cache']);
+    expect(run.exitCode).toBe(0);
+    expect(run.all).toMatch(/entries: 0 \(0 cached compile failures\)/);
+  });
+
+  it('import-pickle then compare: a pickle of the old notebook against itself regresses nothing', async () => {
+    const script = `
+import pickle, sys
+from enum import IntEnum
+class CaseErrorCode(IntEnum):
+    OK = 0
+    COMPILATION_FAILURE = 1
+    WASM_EXECUTION_FAILURE = 2
+class CaseResult:
+    def __init__(self, error_code, msg):
+        self.error_code = error_code
+        self.msg = msg
+with open(sys.argv[1], "wb") as f:
+    pickle.dump({"recipe_a.example": CaseResult(CaseErrorCode.OK, ""), "recipe_b.test": CaseResult(CaseErrorCode.WASM_EXECUTION_FAILURE, "Exception: out of bounds memory access")}, f)
+`;
+    await fs.writeFile(path.join(dir, 'make.py'), script);
+    await execa('python3', ['make.py', 'chapter_3_result.pkl'], { cwd: dir });
+    const imported = await cli(['import-pickle', 'chapter_3_result.pkl', '--out', 'old.json']);
+    expect(imported.exitCode, imported.all).toBe(0);
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'old.json'), 'utf8'));
+    expect(results.records.map((r: { chapter: string; case: string; codeName: string }) => `${r.chapter}/${r.case} ${r.codeName}`)).toEqual([
+      '3/recipe_a.example OK',
+      '3/recipe_b.test WASM_EXECUTION_FAILURE',
+    ]);
+    const same = await cli(['compare', 'old.json', 'chapter_3_result.pkl']);
+    expect(same.exitCode, same.all).toBe(0);
+    await fs.writeFile(path.join(dir, 'corrupt.pkl'), Buffer.from([0x80, 0x04, 0x95, 0xff]));
+    const bad = await cli(['import-pickle', 'corrupt.pkl']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.all).toMatch(/corrupt\.pkl/);
+  });
+
+  it('rejects an unknown command', async () => {
+    const run = await cli(['frobnicate']);
+    expect(run.exitCode).toBe(2);
+    expect(run.all).toContain('unknown command: frobnicate');
+  });
+});
