@@ -69,9 +69,11 @@ export interface CookbookOptions {
   strictTools?: boolean;
   /**
    * Baseline mode: each case's expected outcome (code and failure group per target) is a vitest
-   * snapshot; a run fails only on changes. `vitest -u` records it, `--ci` refuses to write. Env: PY2WASM_BASELINE=1
+   * snapshot; a run fails only on changes. `vitest -u` records it; in CI (CI=true) vitest refuses to write. Env: PY2WASM_BASELINE=1
    */
   baseline?: boolean;
+  /** Where baseline snapshots live (default: vitest's `__snapshots__` beside the chapter files). Env: PY2WASM_BASELINE_DIR */
+  baselineDir?: string;
   /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
   watchDirs?: string[];
 }
@@ -112,6 +114,7 @@ export interface ResolvedOptions {
   py2wasmSpec: string;
   strictTools: boolean;
   baseline: boolean;
+  baselineDir: string | null;
   watchDirs: string[];
 }
 
@@ -225,6 +228,7 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
     strictTools: options.strictTools ?? env.CI === 'true',
     baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? false),
+    baselineDir: env.PY2WASM_BASELINE_DIR || options.baselineDir ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!) : null,
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
   };
 }

@@ -42,10 +42,12 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
       const root = path.resolve(userConfig.root ?? process.cwd());
       const include = userConfig.test?.include ?? ['cookbook-tests/**/*.test.ts'];
       testFiles = globSync(include, { cwd: root, absolute: true, ignore: ['**/node_modules/**'] });
+      const baselineDir = resolved.baselineDir;
       return {
         test: {
           provide: { py2wasmOptions: resolved },
           globalSetup: [GLOBAL_SETUP],
+          ...(baselineDir ? { resolveSnapshotPath: (testPath: string, ext: string) => path.join(baselineDir, `${path.basename(testPath)}${ext}`) } : {}),
         },
       };
     },
