@@ -38,6 +38,12 @@ function resolveCommand(command: string[] | null): string[] | null {
   return exe ? [exe, ...command.slice(1)] : null;
 }
 
+/** The nuitka package of a py2wasm command (for fingerprints and watch mode), if it can be found. */
+export async function py2wasmPackageDir(command: string[]): Promise<string | undefined> {
+  const exe = resolveExecutable(command[0]!);
+  return exe ? nuitkaPackageOf(exe) : undefined;
+}
+
 /** The nuitka package behind a py2wasm console script: its shebang names the venv's python. */
 async function nuitkaPackageOf(py2wasmExe: string): Promise<string | undefined> {
   const head = await fs.readFile(py2wasmExe, 'utf8').then((t) => t.slice(0, 512), () => '');

