@@ -2,7 +2,7 @@
 // (fresh compile cache, or the user's warm one, always with the user's toolchain), the run
 // environment the pipeline needs, and number formatting.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { runDoctor } from '../src/tools/doctor.ts';
 import { detectToolchain } from '../src/tools/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../src/types.ts';
 
-export type Verdict = 'PASS' | 'MISS' | 'INFO';
+export type Verdict = 'PASS' | 'MISS' | 'ERROR';
 
 /** One line of the final table. */
 export interface Row {
@@ -25,7 +25,7 @@ export interface Row {
   measured: string;
   ratio: string;
   verdict: Verdict;
-  /** Why, for a MISS or an INFO row. */
+  /** Why, for a MISS or an ERROR. */
   note?: string;
 }
 
@@ -154,6 +154,37 @@ export async function foreignCompilers(): Promise<number[]> {
     if (/nuitka\/__main__\.py|bin\/py2wasm\b|Backend\.scons/.test(cmdline)) pids.push(Number(entry));
   }
   return pids;
+}
+
+/**
+ * CPU time so far (user + sys, ms): this process's own, and that of its children it has waited
+ * for, theirs included (Linux /proc/self/stat, 10 ms ticks). Waiting for a CPU does not count, so
+ * it shows what a run costs even on a loaded machine.
+ */
+export function cpuNow(): { selfMs: number; childrenMs: number } {
+  const u = process.cpuUsage();
+  let childrenMs = Number.NaN;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // after the name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14
+    childrenMs = ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    // not Linux: no children figure
+  }
+  return { selfMs: (u.user + u.system) / 1000, childrenMs };
+}
+const CLOCK_TICKS = 100;
+
+/** CPU ms spent while `fn` ran: this process's own plus its children's (`childrenMs` alone too). */
+export async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: number; childrenMs: number; wallMs: number }> {
+  const before = cpuNow();
+  const s = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - s;
+  const after = cpuNow();
+  const childrenMs = after.childrenMs - before.childrenMs;
+  return { value, cpuMs: after.selfMs - before.selfMs + childrenMs, childrenMs, wallMs };
 }
 
 export function median(values: number[]): number {

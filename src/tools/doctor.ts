@@ -48,7 +48,7 @@ export async function py2wasmPackageDir(command: string[]): Promise<string | und
 async function nuitkaPackageOf(py2wasmExe: string): Promise<string | undefined> {
   const head = await fs.readFile(py2wasmExe, 'utf8').then((t) => t.slice(0, 512), () => '');
   const python = /^#!\s*(\S+)/.exec(head)?.[1];
-  if (!python) return undefined;
+  if (!python || !/python[\d.]*$/.test(path.basename(python))) return undefined;
   const out = await runProcess([python, '-c', 'import nuitka, os; print(os.path.dirname(nuitka.__file__))'], { cwd: process.cwd(), timeoutMs: 30_000 });
   const dir = out.stdout.text.trim();
   return out.exitCode === 0 && dir ? dir : undefined;
