@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CallstacksReport } from '../../src/report/callstacks.ts';
+import { symbolizeFrames, symbolizePerFrame } from '../../src/tools/symbolizer.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 
 // The product for real: `vitest run` on the sample cookbook, every case compiled by the real
@@ -84,6 +85,16 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     const top = stack!.frames[0] as { locations?: Array<{ function: string; file?: string; line?: number }> };
     expect(top.locations?.[0]).toMatchObject({ function: 'getset_get', line: 202 });
     expect(top.locations?.[0]?.file).toMatch(/Objects\/descrobject\.c$/);
+  });
+
+  it('symbolizes a real py2wasm stack in one batch exactly as one llvm-symbolizer per frame does', async () => {
+    const r = rec('decorators.example1');
+    const frames = r.wasm!.frames;
+    expect(frames.length).toBeGreaterThan(5);
+    const opts = { symbolizer: ['llvm-symbolizer-19'] };
+    const [batched, perFrame] = await Promise.all([symbolizeFrames(r.compile!.wasmPath!, frames, opts), symbolizePerFrame(r.compile!.wasmPath!, frames, opts)]);
+    expect(batched).toEqual(perFrame);
+    expect(batched[0]!.locations[0]).toMatchObject({ function: 'getset_get', line: 202 });
   });
 
   it('writes the summary a person reads first', () => {
