@@ -10,28 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { compareRuns } from '../src/history/compare-runs.ts';
 import { importPickles } from '../src/history/pickle.ts';
 import { CaseErrorCode, codeName, type CaseRecord, type RunResults } from '../src/types.ts';
+import { NOTEBOOK_CLASSES_PY } from '../test/helpers/notebook-classes.ts';
 
 const WRITER = String.raw`
 import pickle, sys
-from enum import IntEnum
-
-class CaseErrorCode(IntEnum):
-    OK = 0
-    COMPILATION_FAILURE = 1
-    WASM_EXECUTION_FAILURE = 2
-    PY_EXECUTION_FAILURE = 3
-    DIFFERENT_RESULT = 4
-    BYPASS = 5
-    WASM_EXECUTION_TIMEOUT = 6
-    PY_EXECUTION_TIMEOUT = 7
-
-    def __str__(self):
-        return f'{self.name}'
-
-class CaseResult:
-    def __init__(self, error_code: CaseErrorCode, msg: str):
-        self.error_code = error_code
-        self.msg = msg
+${NOTEBOOK_CLASSES_PY}
 
 MSGS = {
     0: "",

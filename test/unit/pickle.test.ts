@@ -5,33 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPickles, PickleImportError, splitCaseName } from '../../src/history/pickle.ts';
 import { CaseErrorCode } from '../../src/types.ts';
+import { NOTEBOOK_CLASSES_PY } from '../helpers/notebook-classes.ts';
 
 // Pickles are written by the real CPython pickle module, with the notebook's exact class definitions
 // living in `__main__` (as in a Jupyter kernel).
 const WRITER = String.raw`
 import json, pickle, sys
-from enum import IntEnum
-
-class CaseErrorCode(IntEnum):
-    OK = 0
-    COMPILATION_FAILURE = 1
-    WASM_EXECUTION_FAILURE = 2
-    PY_EXECUTION_FAILURE = 3
-    DIFFERENT_RESULT = 4
-    BYPASS = 5
-    WASM_EXECUTION_TIMEOUT = 6
-    PY_EXECUTION_TIMEOUT = 7
-
-    def __str__(self):
-        return f'{self.name}'
-
-class CaseResult:
-    def __init__(self, error_code: CaseErrorCode, msg: str):
-        self.error_code = error_code
-        self.msg = msg
-
-    def __repr__(self):
-        return f"{self.error_code}. \"{self.msg.strip()}\""
+${NOTEBOOK_CLASSES_PY}
 
 class Other:
     def __init__(self):

@@ -1,6 +1,5 @@
 import { parseIwasmOutput } from '../../parse/iwasm-output.ts';
-import { runProcess } from '../process.ts';
-import { toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
+import { runRuntimeCommand, toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
 
 export const IWASM_STACK_ARGS = ['--dir=.', '--stack-size=134217728'];
 
@@ -21,12 +20,7 @@ export function iwasmRuntime(command: string[], mode: 'interp' | 'fast-interp' |
     name: 'iwasm',
     commandFor,
     async run(req) {
-      const outcome = await runProcess(commandFor(req), {
-        cwd: req.cwd,
-        timeoutMs: req.timeoutMs,
-        ...(req.capture ? { capture: req.capture } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const outcome = await runRuntimeCommand(commandFor(req), req);
       const parsed = parseIwasmOutput(outcome.stdout.text, { mode });
       const runtimeLines = parsed.loadError ? [...parsed.runtimeLines, parsed.loadError].filter((l, i, a) => a.indexOf(l) === i) : parsed.runtimeLines;
       return toRuntimeRun('iwasm', outcome, { ...parsed, runtimeLines, programStderr: outcome.stderr.text });

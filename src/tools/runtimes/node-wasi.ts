@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { RUNNERS_DIR } from '../../config/options.ts';
 import { parseNodeWasiOutput } from '../../parse/node-output.ts';
-import { runProcess } from '../process.ts';
-import { toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
+import { runRuntimeCommand, toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
 
 export const NODE_WASI_RUNNER = path.join(RUNNERS_DIR, 'wasi-run.mjs');
 
@@ -24,14 +23,8 @@ export function nodeWasiRuntime(node: string[]): WasmRuntime {
     name: 'node',
     commandFor,
     async run(req) {
-      const outcome = await runProcess(commandFor(req), {
-        cwd: req.cwd,
-        timeoutMs: req.timeoutMs,
-        // The guest sees none of this; keep node's own options from leaking in.
-        env: { NODE_OPTIONS: undefined },
-        ...(req.capture ? { capture: req.capture } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      // node's own options must not leak into the runner
+      const outcome = await runRuntimeCommand(commandFor(req), req, { NODE_OPTIONS: undefined });
       const parsed = parseNodeWasiOutput(outcome.stderr.text);
       return toRuntimeRun('node', outcome, { ...parsed, programStdout: outcome.stdout.text });
     },

@@ -1,5 +1,6 @@
 import type { CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
 import type { CaptureLimits } from '../capture.ts';
+import { runProcess } from '../process.ts';
 
 export interface DirMapping {
   guest: string;
@@ -51,4 +52,15 @@ export function toRuntimeRun(runtime: string, outcome: ProcessOutcome, parsed: P
 
 function withText(captured: CapturedText, text: string): CapturedText {
   return { ...captured, text };
+}
+
+/** Run a runtime's command line for a request: its cwd, timeout, capture bounds and abort signal. */
+export function runRuntimeCommand(command: string[], req: WasmRunRequest, env?: Record<string, string | undefined>): Promise<ProcessOutcome> {
+  return runProcess(command, {
+    cwd: req.cwd,
+    timeoutMs: req.timeoutMs,
+    ...(env ? { env } : {}),
+    ...(req.capture ? { capture: req.capture } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
 }

