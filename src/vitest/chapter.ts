@@ -43,7 +43,7 @@ export function defineCookbookChapter(chapter: number | string): void {
   const options = inject('py2wasmOptions');
   const found = discoverChapter(options.root, chapter, { cases: options.cases, exclude: options.exclude });
   // watch mode: an edit to one case re-runs that case only
-  const focus = readFocus(options.cacheDir);
+  const focus = inject('py2wasmWatching') ? readFocus(options.cacheDir) : null;
   if (found && focus) {
     for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseKey(c.chapter, c.name)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);

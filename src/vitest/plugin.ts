@@ -53,14 +53,15 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
       const baselineDir = resolved.baselineDir;
       return {
         test: {
-          provide: { py2wasmOptions: resolved },
+          provide: { py2wasmOptions: resolved, py2wasmWatching: false },
           globalSetup: [GLOBAL_SETUP],
           ...(baselineDir ? { resolveSnapshotPath: (testPath: string, ext: string) => path.join(baselineDir, `${path.basename(testPath)}${ext}`) } : {}),
         },
       };
     },
-    async configureVitest({ vitest }) {
+    async configureVitest({ vitest, project }) {
       if (!vitest.config.watch) return;
+      project.provide('py2wasmWatching', true);
       // the user's own py2wasm (PY2WASM), else the one setup installed
       const nuitkaDir = resolved.tools.py2wasm
         ? await py2wasmPackageDir(resolved.tools.py2wasm).catch(() => undefined)

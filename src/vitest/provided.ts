@@ -8,5 +8,7 @@ declare module 'vitest' {
   interface ProvidedContext {
     py2wasmOptions: ResolvedOptions;
     py2wasmAvailability: ToolAvailability;
+    /** set by the plugin in watch mode: only then does a saved case narrow the next run */
+    py2wasmWatching: boolean;
   }
 }
