@@ -234,6 +234,8 @@ export interface VitestRun {
   wallMs: number;
   exitCode: number | undefined;
   records: CaseRecord[];
+  /** vitest's own `Duration ... (transform, setup, import, tests, environment)` line. */
+  durationLine?: string;
 }
 
 /**
@@ -272,7 +274,8 @@ export async function runVitest(o: { cacheDir: string; reportDir: string; maxWor
   if (lost.length || results.records.length !== o.cases.length) {
     throw new Error(`npx vitest run gave ${results.records.length} records for ${o.cases.length} cases (missing: ${lost.join(', ') || 'none'})\n${tail()}`);
   }
-  return { wallMs, exitCode: child.exitCode, records: results.records };
+  const durationLine = String(child.all ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => /^\s*Duration\s/.test(l))?.trim();
+  return { wallMs, exitCode: child.exitCode, records: results.records, ...(durationLine ? { durationLine } : {}) };
 }
 
 /** Compile figures of a run's records: how many compiled, how many came from the cache. */

@@ -204,6 +204,7 @@ export const overheadSection: Section = {
         // the cases' own time inside vitest (records' totalMs), the rest is vitest's start and end
         const inTest = v.records.reduce((n, r) => n + r.durations.totalMs, 0);
         vitest.push({ wallMs: v.wallMs, cpuMs: vc.cpuMs, inTestMs: inTest });
+        if (rep === 0 && v.durationLine) ctx.log(`  vitest's own timing: ${v.durationLine}`);
         ctx.log(
           `  rep ${rep + 1}/${ctx.reps} (${await loadNote()}): wall bare ${ms(b.totalMs)}, pipeline ${ms(p.totalMs)} (${pct(p.totalMs / b.totalMs)}), npx vitest run ${ms(v.wallMs)} (${pct(v.wallMs / b.totalMs)}; cases ${ms(inTest)}); ` +
             `CPU bare ${ms(b.cpuMs!)}, pipeline ${ms(p.cpuMs!)} (${pct(p.cpuMs! / b.cpuMs!)}), vitest ${ms(vc.cpuMs)}`,

@@ -75,6 +75,7 @@ export const suiteSection: Section = {
           const run = await runVitest({ cacheDir, reportDir, maxWorkers: workers, cases: names });
           runs[`${phase}${workers}`] = run;
           ctx.log(`  ${describeRun(label, run)}`);
+          if (run.durationLine) ctx.log(`    vitest: ${run.durationLine}`);
           const problem = expectCompiles(run, label, phase === 'cold');
           if (problem) problems.push(problem);
         }
@@ -112,7 +113,7 @@ export const suiteSection: Section = {
         measured: `cold ${secs(runs.cold2.wallMs)}, warm ${secs(runs.warm2.wallMs)} (${scope})`,
         ratio: times(warmRatio2),
         verdict: verdict(warmRatio2 >= WARM_LIMIT && !note),
-        ...(note ? { note } : {}),
+        ...(note ? { note } : warmRatio2 < WARM_LIMIT ? { note: `as 2a; 2 workers run the warm cases side by side: ${secs(runs.warm2.wallMs)} wall for ${secs(caseTime(runs.warm2))} of cases` } : {}),
       },
       {
         id: '2c',
