@@ -16,10 +16,11 @@ import { historySection } from './history.ts';
 import { overheadSection } from './overhead.ts';
 import { suiteSection } from './suite.ts';
 import { symbolizeSection } from './symbolize.ts';
+import { watchSection } from './watch.ts';
 import { foreignCompilers, loadNote, secs, table, type BenchContext, type Row, type Section } from './common.ts';
 
 /** In run order: the short, warm sections first, the long cold-suite one last. */
-const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, suiteSection];
+const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, suiteSection];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join('|')}[,...]] [--reps N] [--frames N] [--keep] [--strict]`;
 
@@ -84,9 +85,6 @@ async function main(): Promise<number> {
   ctx.log(`\n== Results (${secs(performance.now() - started)} in all) ==\n`);
   ctx.log(table(['#', 'target', 'measured', 'ratio', 'verdict'], rows.map((r) => [r.id, r.target, r.measured, r.ratio, r.verdict])));
   for (const r of rows.filter((r) => r.note)) ctx.log(`  ${r.id}: ${r.note}`);
-  if (!only.length) {
-    ctx.log('  4 (watch latency: save a py2wasm file -> first verdict of a failing case): not measured, no section yet; it plugs into SECTIONS in bench/bench.ts once watch mode lands');
-  }
   const missed = rows.filter((r) => r.verdict === 'MISS');
   const errors = rows.filter((r) => r.verdict === 'ERROR');
   ctx.log(`\n${rows.length - missed.length - errors.length} PASS, ${missed.length} MISS${missed.length ? ` (${missed.map((r) => r.id).join(', ')})` : ''}, ${errors.length} ERROR`);
