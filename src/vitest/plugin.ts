@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
-import type { Plugin } from 'vitest/config';
+import { configDefaults, type Plugin } from 'vitest/config';
+import { discoverCookbook } from '../discover/discover.ts';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
 import { py2wasmPackageDir } from '../tools/doctor.ts';
 import { detectToolchain } from '../tools/toolchain/index.ts';
@@ -35,6 +36,19 @@ function py2wasmWatchPaths(nuitkaDir: string): { dirs: string[]; files: string[]
   }
 }
 
+/** Test files whose chapters are all missing from the cookbook (or not selected). */
+function chapterFilesToSkip(testFiles: string[], resolved: ResolvedOptions): string[] {
+  let present: Set<string>;
+  try {
+    present = new Set(discoverCookbook(resolved.root).map((c) => c.chapter).filter((c) => !resolved.chapters || resolved.chapters.includes(c)));
+  } catch {
+    return []; // a broken cookbook: let the chapter files say what is wrong
+  }
+  const byFile = new Map<string, string[]>();
+  for (const [chapter, files] of chapterFilesOf(testFiles)) for (const f of files) byFile.set(f, [...(byFile.get(f) ?? []), chapter]);
+  return [...byFile].filter(([, chapters]) => chapters.every((c) => !present.has(c))).map(([file]) => file);
+}
+
 /**
  * The vitest plugin: resolves options (config + env), hands them to the test workers, runs the
  * doctor (and toolchain setup when needed) once before the cases, and in watch mode re-runs cases
@@ -51,8 +65,11 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
       const include = userConfig.test?.include ?? ['cookbook-tests/**/*.test.ts'];
       testFiles = globSync(include, { cwd: root, absolute: true, ignore: ['**/node_modules/**'] });
       const baselineDir = resolved.baselineDir;
+      const absent = chapterFilesToSkip(testFiles, resolved);
       return {
         test: {
+          // a chapter file for a chapter this cookbook lacks would only cost a worker start
+          ...(absent.length ? { exclude: [...(userConfig.test?.exclude ?? configDefaults.exclude), ...absent] } : {}),
           provide: { py2wasmOptions: resolved, py2wasmWatching: false },
           globalSetup: [GLOBAL_SETUP],
           ...(baselineDir ? { resolveSnapshotPath: (testPath: string, ext: string) => path.join(baselineDir, `${path.basename(testPath)}${ext}`) } : {}),
