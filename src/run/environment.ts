@@ -13,6 +13,8 @@ export interface RunEnvironment {
   tools: Record<string, string>;
   py2wasm?: {
     command: string[];
+    /** equivalent commands with build folders of their own, so same-stem compiles run in parallel */
+    slots?: string[][];
     fingerprint: string;
     sdkFingerprint: string;
     /** WASI_SDK_DIR, NUITKA_CACHE_DIR for the compiler */
@@ -25,7 +27,7 @@ export interface RunEnvironment {
 }
 
 export interface ToolAvailability {
-  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; version?: string; packageDir?: string };
+  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; version?: string; packageDir?: string; python?: string };
   wasiPythonDir?: string | null;
   iwasm?: string[] | null;
   wasmtime?: string[] | null;

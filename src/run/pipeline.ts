@@ -209,6 +209,7 @@ export class RecipeRunner {
       try {
         return await compileWithPy2wasm({
           py2wasm: py2wasm.command,
+          ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),
           scriptPath: path.join(compileDir, scriptName),
           outWasm,
           timeoutMs: o.timeouts.compileMs,

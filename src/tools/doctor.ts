@@ -44,11 +44,17 @@ export async function py2wasmPackageDir(command: string[]): Promise<string | und
   return exe ? nuitkaPackageOf(exe) : undefined;
 }
 
+/** The Python a console script runs with, from its shebang. */
+async function shebangPython(exe: string): Promise<string | undefined> {
+  const head = await fs.readFile(exe, 'utf8').then((t) => t.slice(0, 512), () => '');
+  const python = /^#!\s*(\S+)/.exec(head)?.[1];
+  return python && /python[\d.]*$/.test(path.basename(python)) ? python : undefined;
+}
+
 /** The nuitka package behind a py2wasm console script: its shebang names the venv's python. */
 async function nuitkaPackageOf(py2wasmExe: string): Promise<string | undefined> {
-  const head = await fs.readFile(py2wasmExe, 'utf8').then((t) => t.slice(0, 512), () => '');
-  const python = /^#!\s*(\S+)/.exec(head)?.[1];
-  if (!python || !/python[\d.]*$/.test(path.basename(python))) return undefined;
+  const python = await shebangPython(py2wasmExe);
+  if (!python) return undefined;
   const out = await runProcess([python, '-c', 'import nuitka, os; print(os.path.dirname(nuitka.__file__))'], { cwd: process.cwd(), timeoutMs: 30_000 });
   const dir = out.stdout.text.trim();
   return out.exitCode === 0 && dir ? dir : undefined;
@@ -112,6 +118,7 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
       sdkFingerprint: sdk ? await wasiSdkFingerprint(sdk) : 'none',
       wasiSdkDir: sdk,
       ...(pkg ? { packageDir: pkg } : {}),
+      ...(pkg ? { python: (await shebangPython(userPy2wasm[0]!))! } : {}),
     };
     if (!wasiPythonDir && pkg) wasiPythonDir = path.join(pkg, 'wasi-python');
     if (!sdk) problems['wasi-sdk'] = 'WASI_SDK_DIR is not set: py2wasm would download wasi-sdk from GitHub. Run `npx vitest-py2wasm setup` (it assembles one from Debian LLVM 19) and set WASI_SDK_DIR';
@@ -122,6 +129,7 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
       sdkFingerprint: toolchain.fingerprints.wasiSdk,
       wasiSdkDir: options.tools.wasiSdkDir ?? toolchain.wasiSdkDir,
       packageDir: toolchain.nuitkaPackageDir,
+      python: toolchain.python[0]!,
     };
     wasiPythonDir ??= toolchain.wasiPythonDir;
     Object.assign(versions, toolchain.versions);

@@ -20,35 +20,48 @@ export interface FileLockOptions {
  * Runs `fn` holding a cross-process lock (vitest workers and concurrent runs are separate
  * processes). The holder refreshes the lock; a lock not refreshed for 30 s (a killed holder) is taken over.
  */
-export async function withFileLock<T>(opts: FileLockOptions, fn: () => Promise<T>): Promise<T> {
-  await fs.mkdir(path.dirname(opts.lockfilePath), { recursive: true });
+export function withFileLock<T>(opts: FileLockOptions, fn: () => Promise<T>): Promise<T> {
+  const { lockfilePath, ...rest } = opts;
+  return withAnyFileLock({ ...rest, lockfilePaths: [lockfilePath] }, () => fn());
+}
+
+/** Like withFileLock, holding whichever of several locks is free first; `fn` learns which. */
+export async function withAnyFileLock<T>(opts: Omit<FileLockOptions, 'lockfilePath'> & { lockfilePaths: string[] }, fn: (index: number) => Promise<T>): Promise<T> {
+  for (const p of opts.lockfilePaths) await fs.mkdir(path.dirname(p), { recursive: true });
   const deadline = Date.now() + (opts.waitMs ?? 45 * 60_000);
   let compromised: Error | undefined;
   let release: (() => Promise<void>) | undefined;
+  let held = -1;
   let told = false;
   while (!release) {
     opts.signal?.throwIfAborted();
-    try {
-      release = await lockfile.lock(path.dirname(opts.lockfilePath), {
-        lockfilePath: opts.lockfilePath,
-        stale: 30_000,
-        update: 5_000,
-        realpath: false,
-        onCompromised: (err) => {
-          compromised = err;
-        },
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
-      if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for the lock ${opts.lockfilePath}`);
-      if (!told) opts.onWait?.();
-      told = true;
-      await sleep(250 + Math.random() * 500, opts.signal);
+    for (let i = 0; i < opts.lockfilePaths.length && !release; i++) {
+      const lockfilePath = opts.lockfilePaths[i]!;
+      try {
+        // keyed by the lock's own path: proper-lockfile keeps one registry entry per locked file
+        release = await lockfile.lock(lockfilePath, {
+          lockfilePath,
+          stale: 30_000,
+          update: 5_000,
+          realpath: false,
+          onCompromised: (err) => {
+            compromised = err;
+          },
+        });
+        held = i;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      }
     }
+    if (release) break;
+    if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for the lock ${opts.lockfilePaths.join(' or ')}`);
+    if (!told) opts.onWait?.();
+    told = true;
+    await sleep(250 + Math.random() * 500, opts.signal);
   }
   try {
-    const result = await fn();
-    if (compromised) throw new Error(`the lock ${opts.lockfilePath} was lost while held: ${compromised.message}`);
+    const result = await fn(held);
+    if (compromised) throw new Error(`the lock ${opts.lockfilePaths[held]} was lost while held: ${compromised.message}`);
     return result;
   } finally {
     await release().catch(() => undefined);
@@ -57,7 +70,7 @@ export async function withFileLock<T>(opts: FileLockOptions, fn: () => Promise<T
 
 /** Whether someone holds the lock now. */
 export function isLocked(lockfilePath: string): Promise<boolean> {
-  return lockfile.check(path.dirname(lockfilePath), { lockfilePath, realpath: false, stale: 30_000 }).catch(() => false);
+  return lockfile.check(lockfilePath, { lockfilePath, realpath: false, stale: 30_000 }).catch(() => false);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withFileLock } from './file-lock.ts';
+import { withAnyFileLock } from './file-lock.ts';
 import type { CompileOutcome } from '../types.ts';
 import { runProcess } from './process.ts';
 
 export interface Py2wasmCompileRequest {
   py2wasm: string[];
+  /** Equivalent py2wasm commands with build folders of their own (see py2wasm-slots.ts): a compile takes a free one. */
+  slots?: string[][];
   /** Absolute path of the script, inside a scratch copy of its recipe (sibling modules beside it). */
   scriptPath: string;
   outWasm: string;
@@ -25,10 +27,10 @@ export interface Py2wasmCompileRequest {
  */
 export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<CompileOutcome> {
   const stem = path.basename(req.scriptPath, '.py');
-  const command = [...req.py2wasm, req.scriptPath, '-o', req.outWasm];
-  const installKey = crypto.createHash('sha256').update(req.py2wasm.join('\0')).digest('hex').slice(0, 12);
-  const lockfilePath = path.join(req.lockDir, `${installKey}-${stem}.lock`);
-  return withFileLock({ lockfilePath, ...(req.signal ? { signal: req.signal } : {}) }, async () => {
+  const installs = req.slots?.length ? req.slots : [req.py2wasm];
+  const lockfilePaths = installs.map((install) => path.join(req.lockDir, `${crypto.createHash('sha256').update(install.join('\0')).digest('hex').slice(0, 12)}-${stem}.lock`));
+  return withAnyFileLock({ lockfilePaths, ...(req.signal ? { signal: req.signal } : {}) }, async (slot) => {
+    const command = [...installs[slot]!, req.scriptPath, '-o', req.outWasm];
     const started = performance.now();
     await fs.rm(req.outWasm, { force: true });
     const outcome = await runProcess(command, {

@@ -6,6 +6,7 @@ import { classifyFailure } from '../report/taxonomy.ts';
 import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
 import { caseKey, failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
+import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
 import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
@@ -67,6 +68,14 @@ export function defineCookbookChapter(chapter: number | string): void {
         availability.py2wasm.fingerprint = `${availability.py2wasm.fingerprint.split('+watch:')[0]}+watch:${await treesFingerprint(options.watchDirs)}`;
       }
       env = buildEnvironment(options, availability);
+      if (env.py2wasm && availability.py2wasm?.packageDir && availability.py2wasm.python && options.compileSlots > 1) {
+        env.py2wasm.slots = await prepareCompileSlots({
+          packageDir: availability.py2wasm.packageDir,
+          python: availability.py2wasm.python,
+          dir: path.join(options.cacheDir, 'py2wasm-slots'),
+          count: options.compileSlots,
+        });
+      }
       scratchParent = path.join(options.cacheDir, 'scratch');
       await fs.mkdir(scratchParent, { recursive: true });
     });
