@@ -61,6 +61,8 @@ export interface BuildSummaryOptions {
 
 export interface Summary {
   run: RunResults['run'];
+  /** BYPASS cases by reason (a bypass rule, or a missing tool), largest first. */
+  bypassed: Array<{ reason: string; cases: string[] }>;
   /** run.targets, then any other target seen in the records. */
   targets: string[];
   /** Several targets ran: headline, chapters and groups are given per target. */
@@ -148,8 +150,15 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     const t = countCodes(mine);
     return { target, total: mine.length, totals: t, headline: headlineOf(t), chapters: chapterTable(mine), wasmFailures: countWasmFailures(mine) };
   });
+  const bypassed = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.code !== CaseErrorCode.BYPASS) continue;
+    const reason = String(r.bypassReason ?? r.msg ?? 'bypassed');
+    bypassed.set(reason, (bypassed.get(reason) ?? new Set()).add(`${r.chapter}/${r.case}`));
+  }
   return {
     run: results.run,
+    bypassed: [...bypassed].map(([reason, cases]) => ({ reason, cases: [...cases] })).sort((a, b) => b.cases.length - a.cases.length),
     targets,
     perTarget,
     total: records.length,
@@ -351,6 +360,13 @@ export function renderSummaryMarkdown(summary: Summary): string {
   if (unknown.length) {
     out.push('### unknown code', '');
     for (const g of unknown) out.push(`- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`, caseList(g.cases, '  '));
+    out.push('');
+  }
+
+  // Bypassed cases, by reason (a rule, or a missing tool)
+  if (s.bypassed.length) {
+    out.push('## Bypassed', '');
+    for (const b of s.bypassed) out.push(`- **${b.cases.length}** · ${codeSpan(b.reason)}`, caseList(b.cases, '  '));
     out.push('');
   }
 

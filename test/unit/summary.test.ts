@@ -273,3 +273,21 @@ describe('renderTerminalSummary', () => {
     expect(out).toContain('no records');
   });
 });
+
+describe('bypassed cases in the summary', () => {
+  it('lists them by reason, so a skipped case is never silent', () => {
+    const results = makeResults([
+      makeRecord({ code: 5, recipe: 'processes', example: 'example1', bypassReason: 'imports subprocess (default bypass rule)' }),
+      makeRecord({ code: 5, recipe: 'pools', example: 'example2', bypassReason: 'imports subprocess (default bypass rule)' }),
+      makeRecord({ code: 5, recipe: 'gui', example: 'example1', bypassReason: 'imports tkinter (default bypass rule)' }),
+      makeRecord({ code: 0, recipe: 'plain', example: 'example1' }),
+    ]);
+    const summary = buildSummary(results);
+    expect(summary.bypassed.map((b) => [b.reason, b.cases.length])).toEqual([
+      ['imports subprocess (default bypass rule)', 2],
+      ['imports tkinter (default bypass rule)', 1],
+    ]);
+    const md = renderSummaryMarkdown(summary);
+    expect(md).toMatch(/## Bypassed\n\n- \*\*2\*\* · `imports subprocess \(default bypass rule\)`/);
+  });
+});
