@@ -133,6 +133,3 @@ function validSequenceLength(buf: Uint8Array, i: number): number {
   return 0;
 }
 
-export function capturedFromString(text: string): CapturedText {
-  return { text, bytes: Buffer.byteLength(text), truncated: false, omittedBytes: 0 };
-}

@@ -59,9 +59,6 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
   });
 }
 
-export function compileSucceeded(outcome: CompileOutcome): boolean {
-  return outcome.exitCode === 0 && !outcome.timedOut && outcome.wasmPath !== undefined;
-}
 
 function tailLines(text: string, n: number): string {
   const lines = text.trimEnd().split('\n');
