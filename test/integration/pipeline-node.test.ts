@@ -173,3 +173,25 @@ describe('a missing tool', () => {
     await fs.rm(cacheDir, { recursive: true, force: true });
   });
 });
+
+describe('a missing CPython', () => {
+  it('skips every target with what to do, instead of failing each script as PY_EXECUTION_FAILURE', async () => {
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'missing-python-'));
+    const options = resolveOptions({ root, targets: ['py2wasm+node'], tools: { py2wasm: standin, python: 'no-such-python3' }, cacheDir, cases: ['basics.hello'] }, {});
+    const env = buildEnvironment(options, {
+      py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
+      node: [process.execPath],
+      versions: {},
+      problems: { python: 'CPython not found (no-such-python3): install python3.11 or set PYTHON=/path/to/python3.11' },
+    });
+    const recipe = discoverCookbook(root, { cases: options.cases })[0]!.recipes[0]!;
+    await fs.mkdir(path.join(cacheDir, 'scratch'));
+    const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
+    const [record] = await runner.runCase(recipe.cases[0]!);
+    expect(record!.codeName).toBe('BYPASS');
+    expect(record!.bypassReason).toMatch(/^missing tool: CPython not found \(no-such-python3\): .*set PYTHON=/);
+    expect(record!.python).toBeUndefined();
+    await runner.dispose();
+    await fs.rm(cacheDir, { recursive: true, force: true });
+  });
+});

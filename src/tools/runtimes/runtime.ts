@@ -64,3 +64,11 @@ export function runRuntimeCommand(command: string[], req: WasmRunRequest, env?: 
     ...(req.signal ? { signal: req.signal } : {}),
   });
 }
+
+/**
+ * How python3.11.wasm sees its stdlib. Not at guest `/lib` (what worked in the reference runs):
+ * with the guest's cwd at `/`, a recipe's own `lib/` package would be shadowed by it.
+ */
+export function wasiPythonMapping(hostLibDir: string): Pick<WasmRunRequest, 'env' | 'mapDirs'> {
+  return { env: { PYTHONHOME: '/usr/local' }, mapDirs: [{ guest: '/usr/local/lib', host: hostLibDir }] };
+}
