@@ -5,7 +5,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../vitest/provided.ts';
-import { collectCallstacks, type CallstacksReport, type RootCauseNote } from './callstacks.ts';
+import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
 import { renderHtmlReport } from './html.ts';
 import { formatProgressLine } from './progress.ts';
 import { buildSummary, renderSummaryMarkdown } from './summary.ts';

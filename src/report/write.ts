@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { RunResults } from '../types.ts';
-import type { CallstacksReport } from './callstacks.ts';
+import type { CallstacksReport } from '../diagnose/callstacks.ts';
 
 export interface ReportFiles {
   results: RunResults;

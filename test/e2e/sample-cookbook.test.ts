@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
-import type { CallstacksReport } from '../../src/report/callstacks.ts';
+import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { symbolizeFrames, symbolizePerFrame } from '../../src/tools/symbolizer.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 

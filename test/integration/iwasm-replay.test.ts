@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
-import { collectCallstacks } from '../../src/report/callstacks.ts';
+import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';

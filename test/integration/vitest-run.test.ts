@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
-import type { CallstacksReport } from '../../src/report/callstacks.ts';
+import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 

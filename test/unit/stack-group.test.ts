@@ -10,7 +10,7 @@ import {
   matchRootCauseNotes,
   rootCauseNotes,
   type StackInput,
-} from '../../src/report/stacks/group.ts';
+} from '../../src/diagnose/stack-groups.ts';
 import type { SymbolizedFrame } from '../../src/tools/symbolizer.ts';
 import type { RawFrame } from '../../src/types.ts';
 

@@ -1,5 +1,5 @@
-import type { RawFrame } from '../../types.ts';
-import type { SymbolizedFrame } from '../../tools/symbolizer.ts';
+import type { RawFrame } from '../types.ts';
+import type { SymbolizedFrame } from '../tools/symbolizer.ts';
 
 export interface StackInput {
   case: string;

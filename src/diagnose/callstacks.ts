@@ -7,9 +7,9 @@ import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames, type SymbolizedFrame } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import type { CaseRecord, RawFrame, Trap } from '../types.ts';
-import { attachRootCauseNotes, DEFAULT_ROOT_CAUSE_NOTES, distinctStacks, type RootCauseNote, type StackGroup } from './stacks/group.ts';
+import { attachRootCauseNotes, DEFAULT_ROOT_CAUSE_NOTES, distinctStacks, type RootCauseNote, type StackGroup } from './stack-groups.ts';
 
-export type { RootCauseNote } from './stacks/group.ts';
+export type { RootCauseNote } from './stack-groups.ts';
 
 export interface CaseStack {
   case: string;
