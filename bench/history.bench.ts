@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRuns } from '../src/history/compare-runs.ts';
 import { importPickles } from '../src/history/pickle.ts';
-import { CaseErrorCode, codeName, type CaseRecord, type RunResults } from '../src/types.ts';
+import { codeName } from '../src/records.ts';
+import { CaseErrorCode, type CaseRecord, type RunResults } from '../src/types.ts';
 import { NOTEBOOK_CLASSES_PY } from '../test/helpers/notebook-classes.ts';
 
 const WRITER = String.raw`

@@ -17,12 +17,6 @@ export type CaseErrorCode = (typeof CaseErrorCode)[CaseErrorName];
 
 export const CASE_ERROR_NAMES: readonly CaseErrorName[] = Object.keys(CaseErrorCode) as CaseErrorName[];
 
-export function codeName(code: CaseErrorCode): CaseErrorName {
-  const name = CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code);
-  if (!name) throw new RangeError(`unknown CaseErrorCode ${String(code)}`);
-  return name;
-}
-
 export const RECORD_SCHEMA_VERSION = 1 as const;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { caseId } from '../records.ts';
 import { copyRecipe, placeWasm } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
@@ -135,7 +136,7 @@ export async function collectCallstacks(records: CaseRecord[], opts: CollectOpti
     });
   }
   const groups = attachRootCauseNotes(
-    distinctStacks(stacks.map((s) => ({ case: s.case, target: s.target, frames: s.frames })), opts.topN),
+    distinctStacks(stacks.map((s) => ({ case: caseId(s), target: s.target, frames: s.frames })), opts.topN),
     opts.notes ?? DEFAULT_ROOT_CAUSE_NOTES,
   );
   return { schemaVersion: 1, topN: opts.topN, stacks, groups, messages: [...new Set(messages)] };

@@ -16,11 +16,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pc from 'picocolors';
-import { caseId, classifyFailure } from '../report/taxonomy.ts';
+import { caseId, codeName, compareChapters, emptyCounts, runTargets } from '../records.ts';
+import { classifyFailure } from '../report/taxonomy.ts';
 import {
   CASE_ERROR_NAMES,
   CaseErrorCode,
-  codeName,
   RESULTS_SCHEMA_VERSION,
   type CaseErrorName,
   type CaseRecord,
@@ -114,18 +114,6 @@ export function failureLabel(record: CaseRecord): string {
 // ---------------------------------------------------------------------------------------------------------
 // Comparison
 
-function targetsOf(run: RunResults): string[] {
-  const seen = new Set<string>();
-  for (const r of run.records) seen.add(r.target);
-  // declared targets first (their order), then any only seen in records
-  const declared = (run.run.targets ?? []).filter((t) => seen.has(t));
-  return [...new Set([...declared, ...seen])];
-}
-
-function emptyTotals(): Record<CaseErrorName, number> {
-  return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as Record<CaseErrorName, number>;
-}
-
 function pairTargets(oldTargets: string[], newTargets: string[], opts: CompareOptions): [string, string][] {
   const inOld = new Set(oldTargets);
   const inNew = new Set(newTargets);
@@ -168,10 +156,7 @@ export function labelCache(): (r: CaseRecord) => string {
 }
 
 function chapterOrder(a: CaseChange, b: CaseChange): number {
-  const na = Number(a.chapter);
-  const nb = Number(b.chapter);
-  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-  return a.chapter.localeCompare(b.chapter) || a.case.localeCompare(b.case);
+  return compareChapters(a.chapter, b.chapter) || a.case.localeCompare(b.case);
 }
 
 export function compareTarget(
@@ -192,7 +177,7 @@ export function compareTarget(
     added: [],
     removed: [],
     unchanged: 0,
-    totals: { old: emptyTotals(), new: emptyTotals() },
+    totals: { old: emptyCounts(), new: emptyCounts() },
   };
   const base = (r: CaseRecord, kind: ChangeKind): CaseChange => ({ kind, id: caseId(r), chapter: String(r.chapter), case: r.case });
   for (const [id, o] of oldRecords) {
@@ -231,7 +216,7 @@ export function compareTarget(
 }
 
 function summary(run: RunResults): RunSummary {
-  return { source: run.run.source, startedAt: run.run.startedAt, targets: targetsOf(run), records: run.records.length };
+  return { source: run.run.source, startedAt: run.run.startedAt, targets: runTargets(run), records: run.records.length };
 }
 
 /**
@@ -240,8 +225,8 @@ function summary(run: RunResults): RunSummary {
  * Throws CompareInputError when `opts.target` names no comparable target.
  */
 export function compareRuns(oldRun: RunResults, newRun: RunResults, opts: CompareOptions = {}): RunComparison {
-  const oldTargets = targetsOf(oldRun);
-  const newTargets = targetsOf(newRun);
+  const oldTargets = runTargets(oldRun);
+  const newTargets = runTargets(newRun);
   const label = labelCache();
   const pairs = pairTargets(oldTargets, newTargets, opts).map(([o, n]) =>
     compareTarget(indexByCase(oldRun.records, o), indexByCase(newRun.records, n), o, n, label),

@@ -9,10 +9,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BufferReader, NameRegistry, Parser } from 'pickleparser';
+import { codeName } from '../records.ts';
 import {
   CASE_ERROR_NAMES,
   CaseErrorCode,
-  codeName,
   RECORD_SCHEMA_VERSION,
   RESULTS_SCHEMA_VERSION,
   type CaseRecord,

@@ -13,7 +13,8 @@ import {
   type RawFrame,
   type RunResults,
 } from '../types.ts';
-import { caseId, classifyFailure, groupFailures } from './taxonomy.ts';
+import { caseId, codeNameOf, compareChapters, countCodes, isFailure, runTargets } from '../records.ts';
+import { classifyFailure, groupFailures } from './taxonomy.ts';
 
 export interface HtmlReportOptions {
   /** Earlier runs, oldest first. The current run is appended as the last point of the trend. */
@@ -74,31 +75,6 @@ function textOf(v: unknown): string {
 // ---------------------------------------------------------------------------------------------------------
 // Data helpers
 
-function codeNameOf(code: unknown): CaseErrorName | undefined {
-  return CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code);
-}
-
-function compareChapters(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  return a.localeCompare(b);
-}
-
-function targetsOf(results: RunResults): string[] {
-  const seen = new Set(results.records.map((r) => r.target));
-  const declared = (results.run.targets ?? []).filter((t) => seen.has(t));
-  return [...new Set([...declared, ...seen])];
-}
-
-function countCodes(records: readonly CaseRecord[]): Record<CaseErrorName, number> {
-  const c = Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as Record<CaseErrorName, number>;
-  for (const r of records) {
-    const n = codeNameOf(r.code);
-    if (n) c[n]++;
-  }
-  return c;
-}
 
 interface StackFrame {
   function: string;
@@ -141,10 +117,6 @@ export function readStacks(stacks: unknown): StackGroup[] {
   return out;
 }
 
-function stackKeysOf(r: CaseRecord): string[] {
-  const id = caseId(r);
-  return [id, r.case, `${r.target}:${id}`, `${r.target}/${id}`];
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // SVG charts
@@ -685,7 +657,7 @@ function totalsTable(results: RunResults, targets: string[]): string {
 export function renderHtmlReport(results: RunResults, opts: HtmlReportOptions = {}): string {
   const title = opts.title ?? 'py2wasm cookbook report';
   const records = results.records;
-  const targets = targetsOf(results);
+  const targets = runTargets(results);
   const chapters = [...new Set(records.map((r) => r.chapter))].sort(compareChapters);
   const stacks = readStacks(opts.stacks);
   const stacksByKey = new Map<string, StackGroup[]>();
@@ -696,11 +668,7 @@ export function renderHtmlReport(results: RunResults, opts: HtmlReportOptions = 
       stacksByKey.set(c, list);
     }
   }
-  const stacksOf = (r: CaseRecord): StackGroup[] => {
-    const found = new Set<StackGroup>();
-    for (const k of stackKeysOf(r)) for (const g of stacksByKey.get(k) ?? []) found.add(g);
-    return [...found];
-  };
+  const stacksOf = (r: CaseRecord): StackGroup[] => stacksByKey.get(caseId(r)) ?? [];
 
   // labels and anchors, once per record
   const labels = new Map<CaseRecord, string>();
@@ -784,7 +752,7 @@ export function renderHtmlReport(results: RunResults, opts: HtmlReportOptions = 
   const caseRows = records
     .map((r) => {
       const label = labels.get(r) ?? '';
-      const failing = r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS;
+      const failing = isFailure(r.code);
       const name = failing ? `<a href="#${anchors.get(r)}">${esc(caseId(r))}</a>` : esc(caseId(r));
       return `<tr data-filter data-code="${esc(r.code)}" data-target="${esc(r.target)}" data-search="${esc(searchKey(r, label))}"><td>${esc(r.chapter)}</td><td>${name}</td><td>${esc(r.target)}</td><td>${badge(r.code)}</td><td>${esc(label)}</td><td class="num">${typeof r.durations?.totalMs === 'number' ? Math.round(r.durations.totalMs) : ''}</td></tr>`;
     })

@@ -1,10 +1,11 @@
 // The run summary: numbers (buildSummary) and the markdown a person reads first (renderSummaryMarkdown).
 // Pure: takes RunResults, returns data or a string. Writing files is the reporter's job.
 
-import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from '../types.ts';
+import { caseId, codeNameOf, compareChapters, countCodes, emptyCounts, runTargets, type CodeCounts } from '../records.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
 import { classifyFailure, groupFailures, type FailureGroup } from './taxonomy.ts';
 
-export type CodeCounts = Record<CaseErrorName, number>;
+export type { CodeCounts } from '../records.ts';
 
 /** The old run's headline figure. */
 export interface Headline {
@@ -85,23 +86,6 @@ export interface Summary {
 // ---------------------------------------------------------------------------------------------------------
 // Numbers
 
-export function emptyCounts(): CodeCounts {
-  return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as CodeCounts;
-}
-
-function nameOfCode(code: unknown): CaseErrorName | undefined {
-  return CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code);
-}
-
-export function countCodes(records: readonly CaseRecord[]): CodeCounts {
-  const counts = emptyCounts();
-  for (const r of records) {
-    const name = nameOfCode(r.code);
-    if (name) counts[name]++;
-  }
-  return counts;
-}
-
 /** (WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT) / (all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS). */
 export function headlineOf(counts: CodeCounts): Headline {
   const all = CASE_ERROR_NAMES.reduce((s, n) => s + counts[n], 0);
@@ -110,19 +94,17 @@ export function headlineOf(counts: CodeCounts): Headline {
   return { failures, valid, rate: valid > 0 ? failures / valid : null };
 }
 
-const chapterCollator = new Intl.Collator('en', { numeric: true });
-
 export function chapterTable(records: readonly CaseRecord[]): ChapterRow[] {
   const rows = new Map<string, ChapterRow>();
   for (const r of records) {
     const chapter = r.chapter === undefined || r.chapter === null || r.chapter === '' ? '?' : String(r.chapter);
     let row = rows.get(chapter);
     if (!row) rows.set(chapter, (row = { chapter, counts: emptyCounts(), total: 0 }));
-    const name = nameOfCode(r.code);
+    const name = codeNameOf(r.code);
     if (name) row.counts[name]++;
     row.total++;
   }
-  return [...rows.values()].sort((a, b) => chapterCollator.compare(a.chapter, b.chapter));
+  return [...rows.values()].sort((a, b) => compareChapters(a.chapter, b.chapter));
 }
 
 export function countWasmFailures(records: readonly CaseRecord[]): WasmFailureCounter {
@@ -139,10 +121,7 @@ export function countWasmFailures(records: readonly CaseRecord[]): WasmFailureCo
 
 export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}): Summary {
   const records = Array.isArray(results.records) ? results.records.filter((r) => r && typeof r === 'object') : [];
-  const targets: string[] = [];
-  for (const t of [...(results.run?.targets ?? []), ...records.map((r) => r.target)]) {
-    if (typeof t === 'string' && !targets.includes(t)) targets.push(t);
-  }
+  const targets = runTargets({ run: results.run, records }, { withoutRecords: true });
   const perTarget = targets.length > 1;
   const totals = countCodes(records);
   const byTarget = targets.map((target): TargetSummary => {
@@ -154,7 +133,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   for (const r of records) {
     if (r.code !== CaseErrorCode.BYPASS) continue;
     const reason = String(r.bypassReason ?? r.msg ?? 'bypassed');
-    bypassed.set(reason, (bypassed.get(reason) ?? new Set()).add(`${r.chapter}/${r.case}`));
+    bypassed.set(reason, (bypassed.get(reason) ?? new Set()).add(caseId(r)));
   }
   return {
     run: results.run,
@@ -170,7 +149,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     failureGroups: groupFailures(records, { perTarget }),
     stacks: opts.stacks ?? [],
     notes: opts.notes ?? [],
-    unknownCodeRecords: records.filter((r) => nameOfCode(r.code) === undefined).length,
+    unknownCodeRecords: records.filter((r) => codeNameOf(r.code) === undefined).length,
   };
 }
 

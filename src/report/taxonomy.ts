@@ -6,6 +6,7 @@
 // JSON) and never throw: whatever cannot be explained becomes an `unclassified: <first line>` group.
 
 import { trapKindOf } from '../parse/traps.ts';
+import { caseId, codeNameOf, compareCaseIds, isFailure } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type TrapKind } from '../types.ts';
 
 export type FailureKind = 'trap' | 'traceback' | 'compile' | 'python' | 'diff' | 'timeout' | 'other';
@@ -36,16 +37,6 @@ export interface GroupFailuresOptions {
   /** Split groups by target. Default: when the records come from more than one target. */
   perTarget?: boolean;
 }
-
-/** Codes that are failures (grouped); OK and BYPASS are not. */
-export const FAILURE_CODES: readonly CaseErrorCode[] = [
-  CaseErrorCode.COMPILATION_FAILURE,
-  CaseErrorCode.WASM_EXECUTION_FAILURE,
-  CaseErrorCode.PY_EXECUTION_FAILURE,
-  CaseErrorCode.DIFFERENT_RESULT,
-  CaseErrorCode.WASM_EXECUTION_TIMEOUT,
-  CaseErrorCode.PY_EXECUTION_TIMEOUT,
-];
 
 export const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'other'];
 
@@ -387,19 +378,8 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
 // ---------------------------------------------------------------------------------------------------------
 // Grouping
 
-export function caseId(record: CaseRecord): string {
-  const name = typeof record.case === 'string' && record.case ? record.case : [record.recipe, record.example].filter(Boolean).join('.') || '?';
-  return record.chapter !== undefined && record.chapter !== '' ? `${String(record.chapter)}/${name}` : name;
-}
-
 export function groupId(key: FailureGroupKey): string {
   return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}`;
-}
-
-const caseCollator = new Intl.Collator('en', { numeric: true });
-
-function isFailureCode(code: unknown): boolean {
-  return !(code === CaseErrorCode.OK || code === CaseErrorCode.BYPASS);
 }
 
 /**
@@ -408,7 +388,7 @@ function isFailureCode(code: unknown): boolean {
  * Order: largest group first, then seed code order, kind, label, target.
  */
 export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions = {}): FailureGroup[] {
-  const failing = records.filter((r) => r && isFailureCode(r.code));
+  const failing = records.filter((r) => r && isFailure(r.code));
   const perTarget = opts.perTarget ?? new Set(failing.map((r) => r.target)).size > 1;
   const groups = new Map<string, FailureGroup & { caseSet: Set<string>; targetSet: Set<string> }>();
   for (const record of failing) {
@@ -427,11 +407,11 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     if (typeof record.target === 'string' && !g.targetSet.has(record.target)) g.targetSet.add(record.target), g.targets.push(record.target);
   }
   const codeRank = (code: CaseErrorCode) => {
-    const i = CASE_ERROR_NAMES.findIndex((n) => CaseErrorCode[n] === code);
-    return i < 0 ? CASE_ERROR_NAMES.length : i;
+    const name = codeNameOf(code);
+    return name ? CASE_ERROR_NAMES.indexOf(name) : CASE_ERROR_NAMES.length;
   };
   return [...groups.values()]
-    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort((a, b) => caseCollator.compare(a, b)) }))
+    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort(compareCaseIds) }))
     .sort(
       (a, b) =>
         b.count - a.count ||

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import { caseId, caseIdOf, isFailure } from '../records.ts';
+import type { CaseRecord } from '../types.ts';
 
 /** Which cases failed last time, so a re-run (watch mode) starts with them. */
 export interface LastRun {
@@ -10,10 +11,8 @@ export interface LastRun {
 
 const fileOf = (cacheDir: string) => path.join(cacheDir, 'last-run.json');
 
-export const caseKey = (chapter: string, caseName: string) => `${chapter}/${caseName}`;
-
 export async function writeLastRun(cacheDir: string, records: CaseRecord[]): Promise<void> {
-  const failing = [...new Set(records.filter((r) => r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS).map((r) => caseKey(r.chapter, r.case)))];
+  const failing = [...new Set(records.filter((r) => isFailure(r.code)).map(caseId))];
   await fs.promises.mkdir(cacheDir, { recursive: true });
   await writeFileAtomic(fileOf(cacheDir), JSON.stringify({ failing } satisfies LastRun));
 }
@@ -31,6 +30,6 @@ export function readLastRun(cacheDir: string): LastRun {
 /** Recipes holding a case that failed last time first; a recipe's own cases keep file order. */
 export function failedFirst<T extends { chapter: string; cases: Array<{ name: string }> }>(recipes: T[], last: LastRun): T[] {
   const failing = new Set(last.failing);
-  const hasFailure = (r: T) => r.cases.some((c) => failing.has(caseKey(r.chapter, c.name)));
+  const hasFailure = (r: T) => r.cases.some((c) => failing.has(caseIdOf(r.chapter, c.name)));
   return [...recipes.filter(hasFailure), ...recipes.filter((r) => !hasFailure(r))];
 }

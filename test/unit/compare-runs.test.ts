@@ -16,7 +16,8 @@ import {
   RunResultsLoadError,
 } from '../../src/history/compare-runs.ts';
 import { PickleImportError } from '../../src/history/pickle.ts';
-import { CaseErrorCode, codeName, type CaseRecord, type RunResults } from '../../src/types.ts';
+import { codeName } from '../../src/records.ts';
+import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';
 
 function rec(chapter: string, name: string, target: string, code: CaseErrorCode, msg = '', extra: Partial<CaseRecord> = {}): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');

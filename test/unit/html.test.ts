@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { esc, renderHtmlReport, renderMarkdown } from '../../src/report/html.ts';
-import { CaseErrorCode, codeName, type CapturedText, type CaseRecord, type RunResults } from '../../src/types.ts';
+import { codeName } from '../../src/records.ts';
+import { CaseErrorCode, type CapturedText, type CaseRecord, type RunResults } from '../../src/types.ts';
 
 const C = CaseErrorCode;
 const cap = (text: string): CapturedText => ({ text, bytes: text.length, truncated: false, omittedBytes: 0 });

@@ -1,0 +1,84 @@
+// Helpers over case records, shared by every stage and report: the one case id, code names and
+// counts, which codes are failures, chapter order, the targets of a run. Lenient on purpose:
+// records may come from imported pickles or hand-made JSON with missing or odd fields.
+
+import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from './types.ts';
+
+export type CodeCounts = Record<CaseErrorName, number>;
+
+/** The name of a code; undefined for anything that is none of the eight. */
+export function codeNameOf(code: unknown): CaseErrorName | undefined {
+  return CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code);
+}
+
+/** The name of a code; throws on a number that is none of the eight. */
+export function codeName(code: CaseErrorCode): CaseErrorName {
+  const name = codeNameOf(code);
+  if (!name) throw new RangeError(`unknown CaseErrorCode ${String(code)}`);
+  return name;
+}
+
+export function emptyCounts(): CodeCounts {
+  return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as CodeCounts;
+}
+
+/** Records per code; records with an unknown code are not counted. */
+export function countCodes(records: readonly Pick<CaseRecord, 'code'>[]): CodeCounts {
+  const counts = emptyCounts();
+  for (const r of records) {
+    const name = codeNameOf(r.code);
+    if (name) counts[name]++;
+  }
+  return counts;
+}
+
+/** Codes that are failures; OK and BYPASS are not. */
+export const FAILURE_CODES: readonly CaseErrorCode[] = [
+  CaseErrorCode.COMPILATION_FAILURE,
+  CaseErrorCode.WASM_EXECUTION_FAILURE,
+  CaseErrorCode.PY_EXECUTION_FAILURE,
+  CaseErrorCode.DIFFERENT_RESULT,
+  CaseErrorCode.WASM_EXECUTION_TIMEOUT,
+  CaseErrorCode.PY_EXECUTION_TIMEOUT,
+];
+
+/** Every code but OK and BYPASS (an unknown code too: it did not pass). */
+export function isFailure(code: unknown): boolean {
+  return code !== CaseErrorCode.OK && code !== CaseErrorCode.BYPASS;
+}
+
+/** `<chapter>/<recipe.example>`: the one key of a case across records, stacks, runs and watch mode. */
+export function caseIdOf(chapter: unknown, caseName: string): string {
+  return chapter !== undefined && chapter !== null && chapter !== '' ? `${String(chapter)}/${caseName}` : caseName;
+}
+
+/** The case id of a record (or of anything carrying chapter and case name). */
+export function caseId(record: Partial<Pick<CaseRecord, 'chapter' | 'case' | 'recipe' | 'example'>>): string {
+  const name = typeof record.case === 'string' && record.case ? record.case : [record.recipe, record.example].filter(Boolean).join('.') || '?';
+  return caseIdOf(record.chapter, name);
+}
+
+const chapterCollator = new Intl.Collator('en', { numeric: true });
+
+/** Chapter order: numeric where the names are numbers (`2` before `10`). */
+export function compareChapters(a: string, b: string): number {
+  return chapterCollator.compare(a, b);
+}
+
+/** Case-id order: by chapter numerically, then by name. */
+export const compareCaseIds = compareChapters;
+
+export interface RunTargetsOptions {
+  /** Keep declared targets that have no record (default false). */
+  withoutRecords?: boolean;
+}
+
+/** The targets of a run: the declared ones first (in their order), then any only seen in records. */
+export function runTargets(results: Pick<RunResults, 'run' | 'records'>, opts: RunTargetsOptions = {}): string[] {
+  const records = Array.isArray(results.records) ? results.records : [];
+  const seen = new Set(records.filter((r) => r && typeof r.target === 'string').map((r) => r.target));
+  const declared = (Array.isArray(results.run?.targets) ? results.run.targets : []).filter(
+    (t) => typeof t === 'string' && (opts.withoutRecords || seen.has(t)),
+  );
+  return [...new Set([...declared, ...seen])];
+}
