@@ -15,7 +15,7 @@ import { discoverCookbook } from '../src/discover/discover.ts';
 import { parseNodeWasiOutput } from '../src/parse/node-output.ts';
 import { parseWasmModule } from '../src/parse/wasm-sections.ts';
 import { RecipeRunner } from '../src/run/pipeline.ts';
-import { copyRecipe, placeWasm } from '../src/run/scratch.ts';
+import { copyRecipe, placeWasm, removeScratch } from '../src/run/scratch.ts';
 import { runProcess } from '../src/tools/process.ts';
 import { symbolizeFrames, symbolizePerFrame, type SymbolizedFrame } from '../src/tools/symbolizer.ts';
 import { resolveExecutable } from '../src/tools/which.ts';
@@ -68,7 +68,7 @@ async function realTrap(cacheDir: string, ctx: BenchContext): Promise<{ wasm: st
     if (!symbolizer) throw new Error(`llvm-symbolizer not found (${options.tools.symbolizer[0]}): apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`);
     return { wasm, frames: parsed.frames, trap: parsed.trap.message, symbolizer };
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeScratch(dir);
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { caseId } from '../records.ts';
-import { copyRecipe, placeWasm } from '../run/scratch.ts';
+import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames, type SymbolizedFrame } from '../tools/symbolizer.ts';
@@ -160,6 +160,6 @@ async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: s
     });
     return run.frames;
   } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeScratch(dir);
   }
 }

@@ -22,7 +22,7 @@ import {
 } from '../types.ts';
 import { compileCacheKey, CompileCache } from './compile-cache.ts';
 import type { RunEnvironment } from './environment.ts';
-import { copyRecipe, placeWasm, recipeSources } from './scratch.ts';
+import { copyRecipe, placeWasm, recipeSources, removeScratch } from './scratch.ts';
 
 /** Flags that change py2wasm's output; part of the cache key. */
 const PY2WASM_FLAGS: string[] = [];
@@ -64,7 +64,7 @@ export class RecipeRunner {
   async dispose(): Promise<void> {
     if (process.env.VITEST_PY2WASM_KEEP_SCRATCH === '1') return;
     const dirs = await Promise.allSettled(this.sides.values());
-    await Promise.all(dirs.map((d) => (d.status === 'fulfilled' ? fs.rm(d.value, { recursive: true, force: true }) : undefined)));
+    await Promise.all(dirs.map((d) => (d.status === 'fulfilled' ? removeScratch(d.value) : undefined)));
     this.sides.clear();
   }
 
@@ -215,7 +215,7 @@ export class RecipeRunner {
           ...(signal ? { signal } : {}),
         });
       } finally {
-        await fs.rm(compileDir, { recursive: true, force: true });
+        await removeScratch(compileDir);
       }
     });
     return { ...meta.outcome, cached: hit, cacheKey: key, ...(meta.ok ? { wasmPath, wasmSize: meta.wasmSize } : {}) };

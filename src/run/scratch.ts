@@ -1,23 +1,40 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { copyTree, SKIP, type SkippedEntry } from './scratch-copy.ts';
 
-/** Build products and caches that must not travel from the cookbook into a run. */
-const SKIP = new Set(['__pycache__', '.git']);
+export type { SkippedEntry } from './scratch-copy.ts';
 
-/** A fresh copy of a recipe folder under `parent`: runs happen there, never in the cookbook tree. */
-export async function copyRecipe(recipeDir: string, parent: string, label: string): Promise<string> {
-  const dest = await fs.mkdtemp(path.join(parent, `${label.replace(/[^\w.+-]/g, '_')}-`));
-  await fs.cp(recipeDir, dest, {
-    recursive: true,
-    filter: (src) => !SKIP.has(path.basename(src)) && !src.endsWith('.wasm'),
-    verbatimSymlinks: false,
-  });
-  return dest;
+/** A scratch copy of a recipe, and what of the recipe could not be copied (and why). */
+export interface ScratchCopy {
+  dir: string;
+  skipped: SkippedEntry[];
 }
 
-export async function makeScratchRoot(prefix = 'vitest-py2wasm-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+/** Marks a scratch folder with the pid that made it, so a sweep can tell a dead run's leftovers. */
+export const OWNER_MARK = '-p';
+
+/**
+ * A fresh copy of a recipe folder in a private folder of its own under `parent`: runs happen
+ * there, never in the cookbook tree, and a case's `open('../x', 'w')` lands in that private folder
+ * (removed with the copy by `removeScratch`), not in a folder other runs share.
+ */
+export async function scratchCopy(recipeDir: string, parent: string, label: string): Promise<ScratchCopy> {
+  const own = await fs.mkdtemp(path.join(parent, `${label.replace(/[^\w.+-]/g, '_')}${OWNER_MARK}${process.pid}-`));
+  const dir = path.join(own, path.basename(recipeDir) || 'recipe');
+  const skipped = await copyTree(recipeDir, dir);
+  return { dir, skipped };
+}
+
+/** `scratchCopy`, warning once about what could not be copied. */
+export async function copyRecipe(recipeDir: string, parent: string, label: string): Promise<string> {
+  const copy = await scratchCopy(recipeDir, parent, label);
+  for (const s of copy.skipped) process.emitWarning(`${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`, { code: 'VITEST_PY2WASM_SCRATCH' });
+  return copy.dir;
+}
+
+/** Remove a copy made by `scratchCopy` together with its private parent. */
+export async function removeScratch(dir: string): Promise<void> {
+  await fs.rm(path.dirname(dir), { recursive: true, force: true });
 }
 
 /** Put a cached wasm into a scratch folder: a hard link when possible (26 MB each), else a copy. */
