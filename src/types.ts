@@ -30,6 +30,14 @@ export interface CapturedText {
   omittedBytes: number;
 }
 
+/** How much of a process stream is kept (see `BoundedCapture`). */
+export interface CaptureLimits {
+  /** Bytes kept from the start of a stream. */
+  headBytes: number;
+  /** Bytes kept from the end of a stream (the final `Exception:` line lives there). */
+  tailBytes: number;
+}
+
 export interface ProcessOutcome {
   command: string[];
   cwd: string;

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TargetSpec } from '../types.ts';
-import type { CaptureLimits } from '../tools/capture.ts';
+import type { CaptureLimits, TargetSpec } from '../types.ts';
 
 /** A command: an executable path or name, optionally with leading arguments. */
 export type CommandSpec = string | string[];

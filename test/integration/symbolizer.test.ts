@@ -9,7 +9,7 @@ import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
 import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
 import { runProcess } from '../../src/tools/process.ts';
 import { NOTE_FAST_INTERP, NOTE_NO_DWARF, symbolizeFrames, symbolizePerFrame, type SymbolizedFrame } from '../../src/tools/symbolizer.ts';
-import { truncationMarker } from '../../src/tools/capture.ts';
+import { truncationMarker } from '../../src/parse/truncation.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { RawFrame } from '../../src/types.ts';
 

@@ -119,6 +119,11 @@ describe.skipIf(missing.length > 0 && process.env.CI !== 'true')(`vitest ${VITES
     expect(await fs.readFile(path.join(work, 'report', 'index.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
+  it('leaves the failing cases for the next run to start with (the plugin adds that reporter itself)', async () => {
+    const last = JSON.parse(await fs.readFile(path.join(work, 'cache', 'last-run.json'), 'utf8')) as { failing: string[] };
+    expect(last.failing.sort()).toEqual(['1/basics.differs', '2/traps.nocompile', '2/traps.oob', '3/python.raises']);
+  });
+
   it('`npx vitest-py2wasm doctor` (tsx through bin/) runs on this node and finds what these targets need', async () => {
     const doctor = await execa('npx', ['vitest-py2wasm', 'doctor'], { cwd: PROJECT_ROOT, env: env(), reject: false, all: true, timeout: 60_000 });
     expect(doctor.exitCode, doctor.all).toBe(0);

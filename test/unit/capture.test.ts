@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCapture, decodeBytes, TRUNCATION_MARKER_RE } from '../../src/tools/capture.ts';
+import { BoundedCapture, decodeBytes } from '../../src/tools/capture.ts';
+import { TRUNCATION_MARKER_RE } from '../../src/parse/truncation.ts';
 
 describe('BoundedCapture', () => {
   it('keeps everything under the limits', () => {

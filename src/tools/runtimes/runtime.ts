@@ -1,5 +1,4 @@
-import type { CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
-import type { CaptureLimits } from '../capture.ts';
+import type { CaptureLimits, CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
 import { runProcess } from '../process.ts';
 
 export interface DirMapping {

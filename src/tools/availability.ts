@@ -1,0 +1,17 @@
+/** What the doctor found: the tools a run can use, their versions, and what is missing and why. */
+export interface ToolAvailability {
+  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; packageDir?: string; python?: string };
+  wasiPythonDir?: string | null;
+  iwasm?: string[] | null;
+  wasmtime?: string[] | null;
+  node: string[];
+  versions: Record<string, string>;
+  /** tool -> message for a missing tool */
+  problems: Record<string, string>;
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    py2wasmAvailability: ToolAvailability;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { ResolvedOptions } from '../config/options.ts';
+import { recordsOf } from '../report/reporter.ts';
+import { writeLastRun } from '../run/last-run.ts';
+import { clearFocus } from './watch.ts';
+
+/**
+ * What a run leaves for the next one, whatever reporters the user chose: which cases failed (they
+ * run first next time) and, in watch mode, the end of a saved case's focus. The plugin adds it.
+ */
+export class RunEndRecorder implements Reporter {
+  private vitest?: Vitest;
+
+  constructor(private readonly options: ResolvedOptions) {}
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    if (this.vitest?.config.mergeReports) return; // a merge replays other machines' runs
+    await writeLastRun(this.options.cacheDir, recordsOf(testModules)).catch(() => undefined);
+    clearFocus(this.options.cacheDir);
+  }
+}
