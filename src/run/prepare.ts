@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
 import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
 import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
-import { buildEnvironment, type RunEnvironment, type ToolAvailability } from './environment.ts';
+import type { ToolAvailability } from '../tools/availability.ts';
+import { buildEnvironment, type RunEnvironment } from './environment.ts';
 
 /**
  * The environment cases run in, from what the doctor found: fresh fingerprints (a saved py2wasm
