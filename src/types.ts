@@ -115,6 +115,8 @@ export interface CompileOutcome {
   wasmSize?: number;
   command: string[];
   spawnError?: string;
+  /** The compiler exited 0 but what it wrote is not a whole wasm module: why. Never cached. */
+  invalidWasm?: string;
 }
 
 export interface Comparison {

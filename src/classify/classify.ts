@@ -20,7 +20,9 @@ export function classifyPython(run: ProcessOutcome): Verdict | undefined {
 export function classifyCompile(outcome: CompileOutcome): Verdict | undefined {
   if (outcome.exitCode === 0 && !outcome.timedOut && outcome.wasmPath) return undefined;
   if (outcome.spawnError) return { code: Code.COMPILATION_FAILURE, msg: outcome.spawnError };
-  const why = outcome.timedOut
+  const why = outcome.invalidWasm
+    ? `compiler exited 0 but ${outcome.invalidWasm}`
+    : outcome.timedOut
     ? `compile timed out after ${outcome.durationMs} ms`
     : outcome.exitCode === 0
       ? 'compiler exited 0 but wrote no wasm'

@@ -37,6 +37,9 @@ export interface CacheStats {
 
 const ENTRY_VERSION = 1;
 
+/** Entry files (path, inode, mtime, size) whose hash this process has checked. */
+const verified = new Set<string>();
+
 export function compileCacheKey(inputs: CompileKeyInputs): string {
   const hash = crypto.createHash('sha256');
   hash.update(`v${ENTRY_VERSION}\0${inputs.scriptName}\0${inputs.compilerFingerprint}\0${inputs.sdkFingerprint}\0${inputs.flags.join('\u0001')}\0`);
@@ -83,13 +86,36 @@ export class CompileCache {
       return undefined;
     }
     if (meta.version !== ENTRY_VERSION || meta.key !== key) return undefined;
-    if (meta.ok) {
-      const size = await fs.stat(this.wasmPath(key)).then((s) => s.size, () => -1);
-      if (size !== meta.wasmSize) return undefined;
-    }
+    if (meta.ok && !(await this.intact(meta))) return undefined;
     const now = new Date();
     await fs.utimes(this.metaPath(key), now, now).catch(() => undefined);
     return meta;
+  }
+
+  /**
+   * Whether the entry's wasm still hashes to what was stored; checked once per process per file
+   * state (a write changes its mtime), so a hit costs one hash per run. A damaged entry is dropped.
+   */
+  private async intact(meta: CacheEntryMeta): Promise<boolean> {
+    const file = this.wasmPath(meta.key);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st || st.size !== meta.wasmSize) return false;
+    const state = `${file}\0${st.ino}\0${st.mtimeMs}\0${st.size}`;
+    if (verified.has(state)) return true;
+    const sha = crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
+    if (sha === meta.wasmSha256) {
+      verified.add(state);
+      return true;
+    }
+    process.emitWarning(`compile cache entry ${meta.key.slice(0, 12)} changed since it was stored (sha256 ${sha.slice(0, 12)}, stored ${meta.wasmSha256?.slice(0, 12)}): dropped, compiling again`, { code: 'VITEST_PY2WASM_CACHE' });
+    await this.remove(meta.key);
+    return false;
+  }
+
+  private async remove(key: string): Promise<void> {
+    // meta first: without it the wasm is never used
+    await fs.rm(this.metaPath(key), { force: true });
+    await fs.rm(this.wasmPath(key), { force: true });
   }
 
   /**
@@ -123,7 +149,8 @@ export class CompileCache {
       createdAt: new Date().toISOString(),
       outcome: { ...outcome, ...(ok ? { wasmPath: this.wasmPath(key) } : {}) },
     };
-    const cacheable = ok || (!outcome.timedOut && !outcome.spawnError && outcome.exitCode !== null);
+    // a compiler that exited 0 with a broken wasm (disk full, killed writer) may do better next time
+    const cacheable = ok || (!outcome.timedOut && !outcome.spawnError && !outcome.invalidWasm && outcome.exitCode !== null);
     if (!cacheable) return meta;
     await fs.mkdir(path.dirname(this.metaPath(key)), { recursive: true });
     if (ok) {
@@ -133,6 +160,8 @@ export class CompileCache {
       // rename within one file system is atomic: readers see the whole file or none
       const staged = `${this.wasmPath(key)}.${process.pid}.tmp`;
       await fs.copyFile(builtWasm, staged);
+      // read-only, and served as copies (placeWasm): a case never holds a writable handle on it
+      await fs.chmod(staged, 0o444);
       await fs.rename(staged, this.wasmPath(key));
     }
     await writeFileAtomic(this.metaPath(key), JSON.stringify(meta, null, 2));
@@ -179,9 +208,7 @@ export class CompileCache {
     for (const entry of entries) {
       if (total <= maxBytes) break;
       if (await isLocked(path.join(this.locksDir, `${entry.key}.lock`))) continue;
-      // meta first: without it the wasm is never used
-      await fs.rm(this.metaPath(entry.key), { force: true });
-      await fs.rm(this.wasmPath(entry.key), { force: true });
+      await this.remove(entry.key);
       total -= entry.bytes;
       removed++;
     }

@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { copyTree, SKIP, type SkippedEntry } from './scratch-copy.ts';
@@ -37,14 +38,14 @@ export async function removeScratch(dir: string): Promise<void> {
   await fs.rm(path.dirname(dir), { recursive: true, force: true });
 }
 
-/** Put a cached wasm into a scratch folder: a hard link when possible (26 MB each), else a copy. */
+/**
+ * Put a cached wasm into a scratch folder as a copy of its own (a reflink where the file system
+ * has them): never a hard link, which a case opening its `.wasm` for writing would share with the cache.
+ */
 export async function placeWasm(cachedWasm: string, dest: string): Promise<void> {
   await fs.rm(dest, { force: true });
-  try {
-    await fs.link(cachedWasm, dest);
-  } catch {
-    await fs.copyFile(cachedWasm, dest);
-  }
+  await fs.copyFile(cachedWasm, dest, fsConstants.COPYFILE_FICLONE);
+  await fs.chmod(dest, 0o644);
 }
 
 /** Every `.py` of a recipe (script, siblings, support modules below it), for the compile cache key. */

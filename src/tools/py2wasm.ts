@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readWasmSections } from '../parse/wasm-sections.ts';
 import { withAnyFileLock } from './file-lock.ts';
 import type { CompileOutcome } from '../types.ts';
 import { runProcess } from './process.ts';
@@ -44,7 +45,9 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
     const scratch = path.dirname(req.scriptPath);
     const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n').replaceAll(`${scratch}/`, './').replaceAll(scratch, '.');
     const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
-    const ok = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
+    const exited0 = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
+    const invalidWasm = exited0 ? await wasmFileProblem(req.outWasm) : undefined;
+    const ok = exited0 && !invalidWasm;
     return {
       compiler: 'py2wasm',
       cached: false,
@@ -54,11 +57,22 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
       logTail: tailLines(log, 60),
       command,
       ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
+      ...(invalidWasm ? { invalidWasm } : {}),
       ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
     };
   });
 }
 
+
+/** Why a file py2wasm wrote is not a whole wasm module (wrong magic or version, truncated), or undefined. */
+export async function wasmFileProblem(file: string): Promise<string | undefined> {
+  try {
+    readWasmSections(await fs.readFile(file));
+    return undefined;
+  } catch (error) {
+    return `${path.basename(file)} (${await fs.stat(file).then((s) => s.size, () => 0)} bytes) is not a usable wasm module: ${(error as Error).message}`;
+  }
+}
 
 function tailLines(text: string, n: number): string {
   const lines = text.trimEnd().split('\n');

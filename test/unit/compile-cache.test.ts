@@ -71,6 +71,32 @@ describe('CompileCache', () => {
     expect(await cache.get('ef56')).toBeUndefined();
   });
 
+  it('drops a hit whose wasm changed since it was stored (same size), warns, and compiles again', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    const calls = { n: 0 };
+    const { wasmPath } = await cache.getOrCompile('cc01', fakeCompile(100, calls));
+    expect((await fs.stat(wasmPath)).mode & 0o222).toBe(0);
+    expect((await cache.getOrCompile('cc01', fakeCompile(100, calls))).hit).toBe(true);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    await fs.chmod(wasmPath, 0o644);
+    await fs.writeFile(wasmPath, Buffer.alloc(100, 9));
+    const again = await cache.getOrCompile('cc01', fakeCompile(100, calls));
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(again.hit).toBe(false);
+    expect(calls.n).toBe(2);
+    expect(warnings.join('\n')).toMatch(/compile cache entry cc01 changed since it was stored/);
+    expect(await fs.readFile(again.wasmPath)).toEqual(Buffer.alloc(100, 7));
+  });
+
+  it('does not cache a compile whose output is not a wasm module', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    await cache.getOrCompile('cc02', async () => outcome({ invalidWasm: 'out.wasm (5 bytes) is not a usable wasm module: truncated' }));
+    expect(await cache.get('cc02')).toBeUndefined();
+  });
+
   it('stores compiler errors but not timeouts', async () => {
     const cache = new CompileCache(dir, 1e9);
     await cache.getOrCompile('aa01', async () => outcome({ exitCode: 1, logTail: 'FATAL: boom' }));
