@@ -8,7 +8,8 @@ import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
 import { renderHtmlReport } from './html.ts';
 import { formatProgressLine } from './progress.ts';
-import { buildSummary, renderSummaryMarkdown } from './summary.ts';
+import { buildSummary } from './summary.ts';
+import { renderSummaryMarkdown } from './summary-markdown.ts';
 import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
 
@@ -127,7 +128,7 @@ export class CookbookReporter implements Reporter {
       results,
       markdown,
       callstacks,
-      html: renderHtmlReport(results, { history, stacks: callstacks?.groups ?? [], summaryMarkdown: markdown }),
+      html: renderHtmlReport(summary, { history }),
       historySize: this.options.historySize ?? 20,
     });
     if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

@@ -31,6 +31,8 @@ export interface FailureGroup {
   cases: string[];
   /** Targets the records came from, unique, in record order. */
   targets: string[];
+  /** The records of the group, in `cases` order (record order within a case). */
+  records: CaseRecord[];
 }
 
 export interface GroupFailuresOptions {
@@ -398,10 +400,11 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     const id = groupId(key);
     let g = groups.get(id);
     if (!g) {
-      g = { key, id, count: 0, cases: [], targets: [], caseSet: new Set(), targetSet: new Set() };
+      g = { key, id, count: 0, cases: [], targets: [], records: [], caseSet: new Set(), targetSet: new Set() };
       groups.set(id, g);
     }
     g.count++;
+    g.records.push(record);
     const c = caseId(record);
     if (!g.caseSet.has(c)) g.caseSet.add(c), g.cases.push(c);
     if (typeof record.target === 'string' && !g.targetSet.has(record.target)) g.targetSet.add(record.target), g.targets.push(record.target);
@@ -411,7 +414,7 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     return name ? CASE_ERROR_NAMES.indexOf(name) : CASE_ERROR_NAMES.length;
   };
   return [...groups.values()]
-    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort(compareCaseIds) }))
+    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort(compareCaseIds), records: g.records.sort((a, b) => compareCaseIds(caseId(a), caseId(b))) }))
     .sort(
       (a, b) =>
         b.count - a.count ||

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html.ts';
+import { buildSummary } from '../../src/report/summary.ts';
 import { codeName } from '../../src/records.ts';
 import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';
 
@@ -58,11 +59,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('HTML report
 
   it('renders without console errors, with visible charts, and filters', async () => {
     const history = [makeResults(1, '2024-03-01T00:00:00.000Z'), makeResults(2, '2024-04-01T00:00:00.000Z')];
-    const html = renderHtmlReport(makeResults(3, '2024-05-01T00:00:00.000Z'), {
-      history,
-      stacks: [{ cases: ['1/recipe_1_0.example'], frames: [{ function: 'getset_get', file: 'Objects/descrobject.c', line: 202 }] }],
-      summaryMarkdown: '# Summary\n\n| a | b |\n|---|---|\n| 1 | 2 |\n',
-    });
+    const stacks = [{ cases: ['1/recipe_1_0.example'], frames: [{ function: 'getset_get', file: 'Objects/descrobject.c', line: 202 }] }];
+    const html = renderHtmlReport(buildSummary(makeResults(3, '2024-05-01T00:00:00.000Z'), { stacks }), { history });
     const file = path.join(dir, 'index.html');
     writeFileSync(file, html);
 

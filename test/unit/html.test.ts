@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { esc, renderHtmlReport, renderMarkdown } from '../../src/report/html.ts';
+import { esc, renderHtmlReport } from '../../src/report/html.ts';
+import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
+import { buildSummary } from '../../src/report/summary.ts';
 import { codeName } from '../../src/records.ts';
 import { CaseErrorCode, type CapturedText, type CaseRecord, type RunResults } from '../../src/types.ts';
 
@@ -109,7 +111,8 @@ function wellFormedErrors(html: string): string[] {
 }
 
 describe('renderHtmlReport', () => {
-  const html = renderHtmlReport(results(records), { stacks, summaryMarkdown: '# Summary\n\n| a | b |\n|---|---:|\n| `x\\|y` | 2 |\n' });
+  const summary = buildSummary(results(records), { stacks });
+  const html = renderHtmlReport(summary);
 
   it('is a well-formed, self-contained document', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -193,16 +196,30 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<tr data-filter/g)).toHaveLength(records.length);
   });
 
-  it('renders the summary Markdown safely', () => {
-    expect(html).toContain('<table class="md-table"><thead><tr><th style="text-align:left">a</th><th style="text-align:right">b</th></tr></thead>');
-    expect(html).toContain('<td style="text-align:left"><code>x|y</code></td>');
+  it('renders the summary from the model summary.md is rendered from', () => {
+    const section = /<section id="summary">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    const md = renderSummaryMarkdown(summary);
+    // the same headline figures per target
+    for (const t of summary.byTarget) {
+      expect(md).toContain(`| ${t.target} | ${t.headline.failures} | ${t.headline.valid} |`);
+      expect(section).toContain(`<tr><td>${t.target}</td><td class="num">${t.headline.failures}</td><td class="num">${t.headline.valid}</td>`);
+    }
+    // the same chapter x code rows
+    for (const row of summary.byTarget[0]!.chapters) {
+      expect(section).toContain(`<tr><td>${row.chapter}</td>${Object.values(row.counts).map((n) => `<td class="num">${n}</td>`).join('')}<td class="num">${row.total}</td></tr>`);
+    }
+    // bypassed cases and the distinct stack with its note, escaped
+    expect(section).toContain('<code>needs network</code><p class="glabel">10/c.bypass</p>');
+    expect(section).toContain('#0 getset_get&lt;script&gt;</span>  Objects/descrobject.c:202');
+    expect(section).toContain('descr getter called through a mismatched signature');
+    expect(wellFormedErrors(`<div>${section}</div>`)).toEqual([]);
   });
 
   it('draws the trend only with history, the current run as last point', () => {
     expect(html).not.toContain('class="chart trend"');
     const h1 = results([rec('1', 'a.ok1', A, C.OK), rec('1', 'a.ok2', A, C.WASM_EXECUTION_FAILURE)], '2024-04-01T00:00:00.000Z');
     const h2 = results([rec('1', 'a.ok1', A, C.OK)], '2024-04-15T00:00:00.000Z');
-    const withHistory = renderHtmlReport(results(records), { history: [h1, h2] });
+    const withHistory = renderHtmlReport(buildSummary(results(records)), { history: [h1, h2] });
     expect(wellFormedErrors(withHistory)).toEqual([]);
     const trend = /<svg class="chart trend"[\s\S]*?<\/svg>/.exec(withHistory)![0];
     const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
@@ -213,7 +230,7 @@ describe('renderHtmlReport', () => {
   });
 
   it('handles an empty run and junk stacks', () => {
-    const empty = renderHtmlReport(results([]), { stacks: 'nonsense' });
+    const empty = renderHtmlReport(buildSummary(results([]), { stacks: 'nonsense' }));
     expect(wellFormedErrors(empty)).toEqual([]);
     expect(empty).toContain('No failures.');
   });
@@ -221,38 +238,10 @@ describe('renderHtmlReport', () => {
 
 const MAX_SHOWN = 40_000;
 
-describe('esc and renderMarkdown', () => {
+describe('esc', () => {
   it('escapes markup and control characters', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     expect(esc('\x00\x1b\x7f\t\n')).toBe('␀␛␡\t\n');
     expect(esc(undefined)).toBe('');
-  });
-
-  it('renders the subset and never lets HTML through', () => {
-    const md = renderMarkdown(
-      [
-        '## Title <script>x</script>',
-        '',
-        'para with **bold** and `co<de>` and \\*not bold\\*',
-        '<sub>small</sub>',
-        '',
-        '- **3** · trap · `out of bounds`',
-        '  <details><summary>2 cases</summary>',
-        '',
-        '  `1/a.b`, `2/c.d`',
-        '',
-        '  </details>',
-        '- second',
-        '',
-        '```text',
-        '#0 <fn>',
-        '```',
-      ].join('\n'),
-    );
-    expect(md).toContain('<h4>Title &lt;script&gt;x&lt;/script&gt;</h4>');
-    expect(md).toContain('<p>para with <strong>bold</strong> and <code>co&lt;de&gt;</code> and *not bold*<br>small</p>');
-    expect(md).toContain('<ul><li><strong>3</strong> · trap · <code>out of bounds</code><br>2 cases<br><code>1/a.b</code>, <code>2/c.d</code></li><li>second</li></ul>');
-    expect(md).toContain('<pre class="md-code"><code>#0 &lt;fn&gt;</code></pre>');
-    expect(wellFormedErrors(`<div>${md}</div>`)).toEqual([]);
   });
 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildSummary,
-  escapeTableCell,
-  formatCounter,
-  headlineOf,
-  renderSummaryMarkdown,
-  type StackGroupLike,
-} from '../../src/report/summary.ts';
+import { buildSummary, formatCounter, headlineOf, type StackGroupLike } from '../../src/report/summary.ts';
+import { escapeTableCell, renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 import { renderTerminalSummary } from '../../src/report/terminal.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord } from '../../src/types.ts';
 import { makeRecord, makeResults, readFixture, type RecordPartial } from '../helpers/records.ts';

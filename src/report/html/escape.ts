@@ -1,0 +1,35 @@
+// Escaping for the HTML report. Everything from a record (names, output, messages, versions,
+// frames) goes through esc(); nothing from a record is ever placed inside <script> or <style>.
+
+import type { CapturedText } from '../../types.ts';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Escapes text for HTML content and (double- or single-quoted) attribute values. C0 control characters
+ * (but tab and newlines) and DEL are shown as Unicode control pictures (ESC -> ␛), so terminal escape
+ * sequences in program output stay visible and harmless.
+ */
+export function esc(value: unknown): string {
+  const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  return s
+    .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+}
+
+/** Output longer than this (characters) is cut to head + tail in the report (results.json has it all). */
+export const MAX_OUTPUT_CHARS = 40_000;
+
+export function capText(s: string, max = MAX_OUTPUT_CHARS): string {
+  if (s.length <= max) return s;
+  const head = Math.floor(max * 0.7);
+  const tail = max - head;
+  return `${s.slice(0, head)}\n[... ${s.length - max} characters left out of the report; results.json has the captured text ...]\n${s.slice(-tail)}`;
+}
+
+/** The text of a captured stream, or of a plain string (imported records). */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as CapturedText).text === 'string') return (v as CapturedText).text;
+  return '';
+}
