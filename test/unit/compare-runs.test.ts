@@ -6,15 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchHistory } from '../../bench/history.bench.ts';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { importPickleCommand } from '../../src/cli/commands/import-pickle.ts';
-import {
-  CompareInputError,
-  compareRuns,
-  failureLabel,
-  loadRunResults,
-  renderComparisonMarkdown,
-  renderComparisonTable,
-  RunResultsLoadError,
-} from '../../src/history/compare-runs.ts';
+import { CompareInputError, compareRuns, failureLabel } from '../../src/history/compare-runs.ts';
+import { loadRunResults, RunResultsLoadError } from '../../src/history/load-run.ts';
+import { renderComparisonMarkdown, renderComparisonTable } from '../../src/history/render-comparison.ts';
 import { PickleImportError } from '../../src/history/pickle.ts';
 import { codeName } from '../../src/records.ts';
 import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';

@@ -4,14 +4,9 @@
 
 import pc from 'picocolors';
 import writeFileAtomic from 'write-file-atomic';
-import {
-  CompareInputError,
-  compareRuns,
-  loadRunResults,
-  renderComparisonMarkdown,
-  renderComparisonTable,
-  RunResultsLoadError,
-} from '../../history/compare-runs.ts';
+import { CompareInputError, compareRuns } from '../../history/compare-runs.ts';
+import { loadRunResults, RunResultsLoadError } from '../../history/load-run.ts';
+import { renderComparisonMarkdown, renderComparisonTable } from '../../history/render-comparison.ts';
 import { PickleImportError } from '../../history/pickle.ts';
 import type { RunResults } from '../../types.ts';
 import type { CommandIO } from './import-pickle.ts';
