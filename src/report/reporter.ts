@@ -16,14 +16,12 @@ import { readHistory, writeReportFiles } from './write.ts';
 export interface CookbookReporterOptions {
   /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
   outputDir?: string;
-  /** Re-run traps under the debug iwasm and symbolize the stacks (default true). */
+  /** Write callstacks.json and the distinct-stack groups (default true). The stacks come from the diagnose stage. */
   callstacks?: boolean;
   /** Frames compared when grouping distinct stacks (default 5, as the notebook). */
   topFrames?: number;
   /** Known root causes shown next to the stack groups they match. */
   rootCauseNotes?: RootCauseNote[];
-  /** Parallel symbolization / debug re-runs (default 2). */
-  concurrency?: number;
   /** A line per finished case (default true). */
   progress?: boolean;
   /** Earlier runs kept in the report folder for the HTML trend (default 20). */
@@ -110,16 +108,7 @@ export class CookbookReporter implements Reporter {
     };
     let callstacks: CallstacksReport | undefined;
     if (this.options.callstacks !== false) {
-      callstacks = await collectCallstacks(records, {
-        iwasmDebug: options?.tools.iwasmDebug ?? null,
-        iwasmDebugMode: options?.tools.iwasmDebugMode ?? 'interp',
-        symbolizer: options?.tools.symbolizer ?? ['llvm-symbolizer-19'],
-        topN: this.options.topFrames ?? 5,
-        notes: this.options.rootCauseNotes,
-        concurrency: this.options.concurrency ?? 2,
-        timeoutMs: options?.timeouts.debugWasmMs ?? 300_000,
-        scratchParent: options ? path.join(options.cacheDir, 'scratch') : undefined,
-      });
+      callstacks = collectCallstacks(records, { topN: this.options.topFrames ?? 5, notes: this.options.rootCauseNotes });
     }
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);

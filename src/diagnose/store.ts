@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { CaseDiagnosis, CaseRecord, DiagnosisResult } from '../types.ts';
+import type { AnyDiagnostic } from './types.ts';
+
+const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
+ * Where diagnoses are kept, under the cache folder: finished results by (compile key, kind) like
+ * compiles, and per run the diagnosis each failure group got, so the group's other cases (in any
+ * worker) inherit it. A watch session is one run: a case whose group did not change inherits again.
+ */
+export class DiagnosisStore {
+  constructor(
+    readonly dir: string,
+    readonly runId: string,
+  ) {}
+
+  /** What a diagnostic's result depends on: the wasm (compile key), the runtime and tools, the kind and its version. */
+  resultKey(record: CaseRecord, diagnostic: AnyDiagnostic): string {
+    const tools = Object.entries(record.tools).sort(([a], [b]) => (a < b ? -1 : 1));
+    const wasm = record.compile?.cacheKey ?? `${record.target}\0${record.scriptPath ?? record.case}`;
+    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, wasm, tools]));
+  }
+
+  async getResult(key: string): Promise<DiagnosisResult | undefined> {
+    return readJson<DiagnosisResult>(path.join(this.dir, 'results', key.slice(0, 2), `${key}.json`));
+  }
+
+  /** Only finished results are kept: a failure or a timeout is tried again next time. */
+  async putResult(key: string, result: DiagnosisResult): Promise<void> {
+    if (result.status !== 'ok') return;
+    const file = path.join(this.dir, 'results', key.slice(0, 2), `${key}.json`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(result));
+  }
+
+  groupLock(groupKey: string): string {
+    return path.join(this.dir, 'locks', `${sha(`${this.runId}\0${groupKey}`).slice(0, 32)}.lock`);
+  }
+
+  private groupFile(groupKey: string): string {
+    return path.join(this.dir, 'runs', this.runId, `${sha(groupKey).slice(0, 32)}.json`);
+  }
+
+  getGroup(groupKey: string): Promise<CaseDiagnosis | undefined> {
+    return readJson<CaseDiagnosis>(this.groupFile(groupKey));
+  }
+
+  async putGroup(diagnosis: CaseDiagnosis): Promise<void> {
+    const file = this.groupFile(diagnosis.groupKey);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(diagnosis));
+  }
+
+  /** Group records of runs older than `maxAgeMs` go (a run's own are needed only while it lasts). */
+  async pruneRuns(maxAgeMs = 24 * 3600_000): Promise<void> {
+    const runs = path.join(this.dir, 'runs');
+    const names = await fs.readdir(runs).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n !== this.runId)) {
+      const stat = await fs.stat(path.join(runs, name)).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > maxAgeMs) await fs.rm(path.join(runs, name), { recursive: true, force: true });
+    }
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveOptions } from '../../src/config/options.ts';
+import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
+import { DiagnosisStore } from '../../src/diagnose/store.ts';
+import type { AnyDiagnostic, DiagnosticContext } from '../../src/diagnose/types.ts';
+import { buildEnvironment } from '../../src/run/environment.ts';
+import { CaseErrorCode, type CaseRecord, type RawFrame } from '../../src/types.ts';
+import { makeRecord } from '../helpers/records.ts';
+
+// The stage runner with diagnostics written for the test (they count their calls); the real
+// diagnostics have tests of their own against real py2wasm output.
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'diagnose-stage-'));
+  await fs.mkdir(path.join(dir, 'cookbook', 'r'), { recursive: true });
+  await fs.mkdir(path.join(dir, 'scratch'));
+  await fs.writeFile(path.join(dir, 'cookbook', 'r', 'a.py'), 'print(1)\n');
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+const frame = (index: number, name: string): RawFrame => ({ index, name, thread: 0, addressSpace: 'module-offset-after' });
+function trapped(example: string, top: string[], target = 'py2wasm+node'): CaseRecord {
+  return makeRecord({
+    recipe: 'r',
+    example,
+    target,
+    code: CaseErrorCode.WASM_EXECUTION_FAILURE,
+    msg: 'Exception: indirect call type mismatch',
+    scriptPath: path.join(dir, 'cookbook', 'r', 'a.py'),
+    compile: { compiler: 'py2wasm', cached: true, cacheKey: `key-${example}`, exitCode: 0, timedOut: false, durationMs: 1, logTail: '', command: [] },
+    wasm: { trap: { kind: 'indirect call type mismatch', message: 'Exception: indirect call type mismatch' }, frames: top.map((n, i) => frame(i, n)) },
+  });
+}
+
+function counting(kind: 'python-line' | 'unbuffered-output', scope: 'group' | 'case', calls: string[], behaviour?: (ctx: DiagnosticContext) => Promise<void>): AnyDiagnostic {
+  return {
+    kind,
+    scope,
+    version: 1,
+    appliesTo: (r) => r.wasm?.trap !== undefined,
+    run: async (ctx: DiagnosticContext) => {
+      calls.push(ctx.record.case);
+      // the scratch copy is the diagnostic's own, with the recipe in it
+      expect(await fs.readFile(path.join(ctx.scratchDir, ctx.scriptName), 'utf8')).toBe('print(1)\n');
+      await behaviour?.(ctx);
+      return kind === 'python-line' ? { file: 'a.py', line: 1, trace: [`from ${ctx.record.case}`] } : { stdout: { text: ctx.record.case, bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 };
+    },
+  } as AnyDiagnostic;
+}
+
+function stageOptions(diagnostics: AnyDiagnostic[], over: Partial<DiagnoseStageOptions> = {}): DiagnoseStageOptions {
+  return {
+    mode: 'group',
+    budgetMs: 5_000,
+    topFrames: 2,
+    store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-1'),
+    stack: { iwasmDebug: null, iwasmDebugMode: 'interp', symbolizer: null, timeoutMs: 5_000, scratchParent: path.join(dir, 'scratch'), maxFrames: 64 },
+    diagnostics,
+    failureLabel: (r) => r.wasm?.trap?.kind ?? r.codeName,
+    ...over,
+  };
+}
+
+const tools = () => ({ env: buildEnvironment(resolveOptions({ cacheDir: dir }, {}), { node: [process.execPath], versions: {}, problems: {} }), compile: () => Promise.reject(new Error('not here')) });
+
+describe('diagnose stage', () => {
+  it('diagnoses one case per failure group; the others inherit; case-scoped diagnostics run for each; verdicts stay', async () => {
+    const group: string[] = [];
+    const own: string[] = [];
+    const records = [trapped('x', ['getset_get', 'builtin_getattr']), trapped('y', ['getset_get', 'builtin_getattr', 'other']), trapped('z', ['getset_get', 'property_init'])];
+    const out = await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', group), counting('unbuffered-output', 'case', own)]));
+    expect(group).toEqual(['r.x', 'r.z']);
+    expect(own).toEqual(['r.x', 'r.y', 'r.z']);
+    expect(out.map((r) => [r.code, r.msg])).toEqual(records.map((r) => [r.code, r.msg]));
+    const y = out[1]!.diagnosis!;
+    expect(y).toMatchObject({ inherited: true, diagnosedCase: '1/r.x' });
+    expect(y.results.map((r) => [r.kind, r.status])).toEqual([['python-line', 'ok'], ['unbuffered-output', 'ok']]);
+    expect(y.results[0]!.data).toEqual({ file: 'a.py', line: 1, trace: ['from r.x'] });
+    expect((y.results[1]!.data as { stdout: { text: string } }).stdout.text).toBe('r.y');
+    expect(out[0]!.diagnosis!.inherited).toBe(false);
+    expect(out[0]!.stack!.frames.map((f) => (f as RawFrame).name)).toEqual(['getset_get', 'builtin_getattr']);
+    expect(out[0]!.stack!.messages.join('\n')).toMatch(/no debug iwasm configured/);
+  });
+
+  it("'case' diagnoses every case, 'off' none (stacks still)", async () => {
+    const calls: string[] = [];
+    const records = [trapped('x', ['f']), trapped('y', ['f'])];
+    await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', calls)], { mode: 'case' }));
+    expect(calls).toEqual(['r.x', 'r.y']);
+    const off = await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', calls)], { mode: 'off' }));
+    expect(calls).toHaveLength(2);
+    expect(off.map((r) => [r.diagnosis, r.stack?.frames.length])).toEqual([[undefined, 1], [undefined, 1]]);
+  });
+
+  it('caches finished results by compile key and kind across runs', async () => {
+    const calls: string[] = [];
+    const d = counting('python-line', 'group', calls);
+    await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([d]));
+    const again = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([d], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }));
+    expect(calls).toEqual(['r.x']);
+    expect(again[0]!.diagnosis!.results[0]).toMatchObject({ status: 'ok', cached: true });
+  });
+
+  it('a diagnostic that fails or runs out of budget says so and changes nothing else', async () => {
+    const calls: string[] = [];
+    const failing = counting('python-line', 'group', calls, () => Promise.reject(new Error('no trace line before the trap')));
+    const hanging = counting('unbuffered-output', 'case', calls, (ctx) => new Promise((resolve) => setTimeout(resolve, 60_000).unref()).then(() => ctx.signal.throwIfAborted()));
+    const started = Date.now();
+    const [out] = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([failing, hanging], { budgetMs: 300 }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(out!.diagnosis!.results).toMatchObject([
+      { kind: 'python-line', status: 'failed', message: 'no trace line before the trap' },
+      { kind: 'unbuffered-output', status: 'timeout', message: expect.stringMatching(/budget \(0.3 s\) ran out/) },
+    ]);
+    expect(out!.code).toBe(CaseErrorCode.WASM_EXECUTION_FAILURE);
+    // neither is cached: the next run tries again
+    await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([failing], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }));
+    expect(calls).toEqual(['r.x', 'r.x', 'r.x']);
+  });
+
+  it('cases of one group diagnosed at the same time (two workers) share one diagnosis', async () => {
+    const calls: string[] = [];
+    const slow = counting('python-line', 'group', calls, () => new Promise((resolve) => setTimeout(resolve, 300)));
+    const [a, b] = await Promise.all([
+      diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([slow])),
+      diagnoseRecords([trapped('y', ['f'])], tools(), stageOptions([slow])),
+    ]);
+    expect(calls).toHaveLength(1);
+    expect([a![0]!.diagnosis!.inherited, b![0]!.diagnosis!.inherited].sort()).toEqual([false, true]);
+  });
+
+  it('leaves passing and non-wasm records alone', async () => {
+    const calls: string[] = [];
+    const ok = makeRecord({ code: CaseErrorCode.OK, wasm: {} });
+    const compileFailure = makeRecord({ code: CaseErrorCode.COMPILATION_FAILURE });
+    const out = await diagnoseRecords([ok, compileFailure], tools(), stageOptions([counting('python-line', 'group', calls)]));
+    expect(out).toEqual([ok, compileFailure]);
+    expect(calls).toEqual([]);
+  });
+});
