@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { renderRulesDoc, RULES_DOC } from '../../scripts/rules-doc.ts';
 import { compareOutputs, DIFF_LABELS } from '../../src/compare/compare.ts';
 import {
   BUILTIN_RULES,
@@ -232,6 +233,15 @@ describe('built-in rules', () => {
       expect(doc, r.name).toContain(`| \`${r.name}\` |`);
       expect(r.description.length).toBeGreaterThan(20);
     }
+  });
+
+  it('RULES.md is the one the rules generate (npm run rules-doc)', () => {
+    const doc = fs.readFileSync(RULES_DOC, 'utf8');
+    expect(doc, 'src/compare/RULES.md is out of date: run npm run rules-doc').toBe(renderRulesDoc());
+    // every rule's own row, in rule order
+    const rows = [...doc.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+    expect(rows).toEqual([...BUILTIN_RULES.filter((r) => r.defaultEnabled), ...BUILTIN_RULES.filter((r) => !r.defaultEnabled)].map((r) => r.name));
+    expect(renderRulesDoc([{ ...BUILTIN_RULES[0]!, rewrites: 'changed' }])).not.toBe(doc);
   });
 });
 
