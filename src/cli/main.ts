@@ -4,7 +4,9 @@ import { createColors } from 'picocolors';
 import { ConfigError, resolveOptions } from '../config/options.ts';
 import { formatDoctor } from '../report/doctor-format.ts';
 import { CompileCache } from '../run/compile-cache.ts';
+import { cacheBudget, clearCompilerCache, compilerCacheFor, compilerCacheStats, pruneCompilerCache } from '../tools/compiler-cache.ts';
 import { runDoctor } from '../tools/doctor.ts';
+import { resolveExecutable } from '../tools/which.ts';
 import { ensureToolchain } from '../tools/toolchain/index.ts';
 
 import { compareCommand } from './commands/compare.ts';
@@ -66,20 +68,35 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('cache', 'Show the compile cache; prune it')
+    .command('cache', 'Show the compile cache and the compiler cache (ccache); prune or clear both')
     .option('--prune', 'evict least recently used entries down to the size limit')
     .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
-    .option('--clear', 'remove every entry')
+    .option('--clear', 'remove every entry, and every cached C object')
     .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
       pending = (async () => {
         const options = resolveOptions();
-        const cache = new CompileCache(path.join(options.cacheDir, 'compile'), options.cacheMaxBytes);
-        if (flags.clear) io.stdout(`removed ${await cache.clear()} entries\n`);
-        else if (flags.prune) io.stdout(`removed ${await cache.prune(flags.maxSize ? parseSize(flags.maxSize) : options.cacheMaxBytes)} entries\n`);
+        const maxBytes = flags.maxSize ? parseSize(flags.maxSize) : options.cacheMaxBytes;
+        const budget = cacheBudget(maxBytes);
+        const cache = new CompileCache(path.join(options.cacheDir, 'compile'), budget.wasmBytes);
+        const ccache = resolveExecutable('ccache');
+        const objects = ccache ? compilerCacheFor(options.cacheDir, maxBytes, ccache) : undefined;
+        if (flags.clear) {
+          io.stdout(`removed ${await cache.clear()} entries\n`);
+          if (objects) await clearCompilerCache(objects);
+        } else if (flags.prune) {
+          io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);
+          if (objects) await pruneCompilerCache(objects);
+        }
         const stats = await cache.stats();
         io.stdout(
-          `compile cache ${stats.dir}\n  entries: ${stats.entries} (${stats.failures} cached compile failures)\n  size: ${formatBytes(stats.bytes)} of ${formatBytes(options.cacheMaxBytes)}\n${stats.oldest ? `  least recently used: ${stats.oldest}\n  most recently used: ${stats.newest}\n` : ''}`,
+          `compile cache ${stats.dir}\n  entries: ${stats.entries} (${stats.failures} cached compile failures)\n  size: ${formatBytes(stats.bytes)} of ${formatBytes(budget.wasmBytes)}\n${stats.oldest ? `  least recently used: ${stats.oldest}\n  most recently used: ${stats.newest}\n` : ''}`,
         );
+        if (objects) {
+          const c = await compilerCacheStats(objects);
+          io.stdout(`compiler cache (ccache) ${objects.dir}\n  objects: ${c.files}, size: ${formatBytes(c.bytes)} of ${formatBytes(objects.maxBytes)}\n  hits: ${c.hits}, misses: ${c.misses} (since the last --clear)\n`);
+        } else {
+          io.stdout('compiler cache: ccache not found (apt-get install -y ccache)\n');
+        }
         return 0;
       })();
     });

@@ -102,6 +102,12 @@ export interface CookbookOptions {
    * @default 300000
    */
   diagnoseBudgetMs?: number;
+  /**
+   * Compile C through Debian's `ccache` (in `<cacheDir>/ccache`, a quarter of `cacheMaxBytes`):
+   * byte-identical wasm, and objects of unchanged sources are not rebuilt. Env: PY2WASM_COMPILER_CACHE=0 turns it off.
+   * @default true
+   */
+  compilerCache?: boolean;
 }
 
 export interface ResolvedTools {
@@ -148,6 +154,7 @@ export interface ResolvedOptions {
   wamr: ResolvedWamr | null;
   diagnose: 'group' | 'case' | 'off';
   diagnoseBudgetMs: number;
+  compilerCache: boolean;
 }
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -279,5 +286,6 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     wamr,
     diagnose,
     diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
+    compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? true),
   };
 }

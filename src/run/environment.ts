@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { TargetSpec } from '../types.ts';
 import type { ToolAvailability } from '../tools/availability.ts';
+import { compilerCacheEnv, compilerCacheFor } from '../tools/compiler-cache.ts';
 import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
@@ -19,7 +20,7 @@ export interface RunEnvironment {
     slots?: string[][];
     fingerprint: string;
     sdkFingerprint: string;
-    /** WASI_SDK_DIR, NUITKA_CACHE_DIR for the compiler */
+    /** WASI_SDK_DIR, NUITKA_CACHE_DIR, and the compiler cache's variables for the compiler */
     env: Record<string, string>;
   };
   wasiPython?: { wasm: string; libDir: string };
@@ -57,6 +58,7 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
         ...(found.py2wasm.wasiSdkDir ? { WASI_SDK_DIR: found.py2wasm.wasiSdkDir } : {}),
         // the same Nuitka cache setup's verify compile warmed: warm compiles are ~5x faster
         NUITKA_CACHE_DIR: process.env.NUITKA_CACHE_DIR ?? path.join(options.cacheDir, 'nuitka-cache'),
+        ...(options.compilerCache && found.ccache ? compilerCacheEnv(compilerCacheFor(options.cacheDir, options.cacheMaxBytes, found.ccache)) : {}),
       },
     };
     env.tools['py2wasm.fingerprint'] = found.py2wasm.fingerprint;

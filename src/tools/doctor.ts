@@ -206,11 +206,20 @@ export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport>
   lines.push(...configured.lines);
   Object.assign(versions, configured.versions);
   Object.assign(problems, configured.problems);
+  const ccache = resolveExecutable('ccache');
+  lines.push(
+    !options.compilerCache
+      ? { tool: 'ccache', status: 'ok', version: 'off (compilerCache: false / PY2WASM_COMPILER_CACHE=0)', needed: false }
+      : ccache
+        ? { tool: 'ccache', status: 'ok', command: ccache, needed: false }
+        : { tool: 'ccache', status: 'warn', needed: false, message: 'ccache not found: every py2wasm compile rebuilds all its C objects. apt-get install -y ccache' },
+  );
 
   return {
     lines,
     availability: {
       runtimes: configured.found,
+      ccache,
       ...(py2wasm ? { py2wasm } : {}),
       wasiPythonDir,
       iwasm: iwasm && iwasmVersion ? iwasm : null,

@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aptInstallLine, findMissingDebianPackages, missingPackagesMessage } from '../../src/tools/toolchain/debian.ts';
 import { checkAlltypes } from '../../src/tools/toolchain/pthread-header.ts';
-import { clangWrapper, DLSTUB_C, pthreadHeader } from '../../src/tools/toolchain/sdk-texts.ts';
+import { CCACHE_ENV, CCACHE_SETTINGS, clangWrapper, DLSTUB_C, pthreadHeader } from '../../src/tools/toolchain/sdk-texts.ts';
 import { resolvePy2wasmSpec } from '../../src/tools/toolchain/venv.ts';
 
 let tmp: string;
@@ -27,9 +28,9 @@ describe('Debian package check', () => {
     await touch('usr/lib/llvm-19/bin/llvm-ar');
     await touch('usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a');
     const missing = await findMissingDebianPackages({ root: tmp, needSdk: true, pathEnv: path.join(tmp, 'nobin') });
-    expect(missing.map((m) => m.pkg)).toEqual(['lld-19', 'wasi-libc', 'patchelf']);
+    expect(missing.map((m) => m.pkg)).toEqual(['lld-19', 'wasi-libc', 'patchelf', 'ccache']);
     const msg = missingPackagesMessage(missing);
-    expect(msg).toContain('\n  apt-get install -y lld-19 wasi-libc patchelf');
+    expect(msg).toContain('\n  apt-get install -y lld-19 wasi-libc patchelf ccache');
     expect(msg).toContain('/usr/lib/llvm-19/bin/wasm-ld');
   });
 
@@ -38,6 +39,7 @@ describe('Debian package check', () => {
     await touch('usr/include/wasm32-wasi/stdio.h');
     await touch('usr/lib/wasm32-wasi/libc.a');
     await touch('bin/patchelf', 0o755);
+    await touch('bin/ccache', 0o755);
     expect(await findMissingDebianPackages({ root: tmp, needSdk: true, pathEnv: path.join(tmp, 'bin') })).toEqual([]);
   });
 
@@ -85,8 +87,29 @@ describe('generated SDK texts', () => {
   it('wrap Debian clang with the WASI target and the features old runtimes reject turned off', () => {
     const w = clangWrapper('/usr/lib/llvm-19/bin', 'clang');
     expect(w.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(w).toContain('exec /usr/lib/llvm-19/bin/clang --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot"');
-    expect(w).toContain('-B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"');
+    expect(w).toContain('set -- --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot" -B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"');
+    // the fingerprint follows the compiler through this line
+    expect(w).toContain('\nexec /usr/lib/llvm-19/bin/clang "$@"\n');
+  });
+
+  it('call clang directly, or through the ccache the environment names, with the constants blob cached too', async () => {
+    // stand-ins that print how they were called
+    const llvm = path.join(tmp, 'llvm', 'bin');
+    await fs.mkdir(llvm, { recursive: true });
+    await fs.writeFile(path.join(llvm, 'clang'), '#!/bin/sh\necho "clang $* disable=${CCACHE_DISABLE:-} base=${CCACHE_BASEDIR:-}"\n', { mode: 0o755 });
+    const ccache = path.join(tmp, 'ccache');
+    await fs.writeFile(ccache, '#!/bin/sh\necho "ccache $1 sloppiness=$CCACHE_SLOPPINESS"\nexec "$@"\n', { mode: 0o755 });
+    await fs.mkdir(path.join(tmp, 'sdk', 'bin'), { recursive: true });
+    const wrapper = path.join(tmp, 'sdk', 'bin', 'clang');
+    await fs.writeFile(wrapper, clangWrapper(llvm, 'clang'), { mode: 0o755 });
+    const sdk = await fs.realpath(path.join(tmp, 'sdk'));
+    const plain = await execa(wrapper, ['-c', 'x.c'], { env: { CCACHE_DISABLE: '1' } });
+    expect(plain.stdout).toBe(`clang --target=wasm32-wasi --sysroot=${sdk}/share/wasi-sysroot -B ${sdk}/bin -mno-reference-types -mno-multivalue -c x.c disable=1 base=`);
+    const cached = await execa(wrapper, ['-c', '__constants_data.c'], { env: { CCACHE_DISABLE: '1', [CCACHE_ENV]: ccache } });
+    expect(cached.stdout.split('\n')).toEqual([
+      `ccache ${llvm}/clang sloppiness=${CCACHE_SETTINGS.CCACHE_SLOPPINESS}`,
+      `clang --target=wasm32-wasi --sysroot=${sdk}/share/wasi-sysroot -B ${sdk}/bin -mno-reference-types -mno-multivalue -c __constants_data.c disable= base=/`,
+    ]);
   });
   it('keep musl pthread.h whole after our comment', () => {
     const h = pthreadHeader('#ifndef _PTHREAD_H\n#define _PTHREAD_H\n', 'ziglang 0.17.1');

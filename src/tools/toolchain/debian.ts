@@ -21,7 +21,8 @@ export interface MissingPackage {
 
 /**
  * Checks by files, not dpkg: fast, works where the packages came another way, and names the file
- * that is missing. `patchelf` is needed because Nuitka refuses `--standalone` on Linux without it.
+ * that is missing. `patchelf` is needed because Nuitka refuses `--standalone` on Linux without it;
+ * `ccache` because the SDK's clang wrapper puts it in front of clang.
  */
 export async function findMissingDebianPackages(opts: DebianCheckOptions): Promise<MissingPackage[]> {
   const root = opts.root ?? '/';
@@ -43,6 +44,10 @@ export async function findMissingDebianPackages(opts: DebianCheckOptions): Promi
   }
   if (!(await findOnPath('patchelf', opts.pathEnv ?? process.env.PATH ?? ''))) {
     missing.push({ pkg: 'patchelf', lookedFor: 'patchelf on PATH' });
+  }
+  // the compiler cache our SDK's clang wrapper calls
+  if (opts.needSdk && !(await findOnPath('ccache', opts.pathEnv ?? process.env.PATH ?? ''))) {
+    missing.push({ pkg: 'ccache', lookedFor: 'ccache on PATH' });
   }
   return missing;
 }

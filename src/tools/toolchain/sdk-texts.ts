@@ -1,13 +1,39 @@
 // The small files of the WASI SDK stand-in, generated here (not copied from anywhere at run time).
 
-/** bin/clang, bin/clang++: Debian's clang with the WASI target, our sysroot and our wasm-ld. */
+/**
+ * Environment variable that puts a compiler cache in front of clang: the path of Debian's `ccache`.
+ * The harness sets it (with CCACHE_DIR inside its cache folder); without it the wrapper is plain clang.
+ */
+export const CCACHE_ENV = 'VITEST_PY2WASM_CCACHE';
+
+/**
+ * ccache settings under which a cached object is byte-identical to a fresh one: paths hashed
+ * relative to `/` (each compile runs in its own scratch and build folder), no cwd in the hash,
+ * and header timestamps ignored (every compile copies the sources anew).
+ */
+export const CCACHE_SETTINGS = {
+  CCACHE_BASEDIR: '/',
+  CCACHE_NOHASHDIR: '1',
+  CCACHE_SLOPPINESS: 'time_macros,include_file_mtime,include_file_ctime',
+} as const;
+
+/** bin/clang, bin/clang++: Debian's clang with the WASI target, our sysroot and our wasm-ld, optionally through ccache. */
 export function clangWrapper(llvmBinDir: string, driver: 'clang' | 'clang++'): string {
+  const settings = Object.entries(CCACHE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ');
   return `#!/bin/sh
 # Debian clang-19 standing in for wasi-sdk's clang: WASI sysroot, our wasm-ld (via -B),
 # and no reference-types/multivalue (LLVM 19 defaults) so older runtimes accept the output.
+# With $${CCACHE_ENV} set to a ccache binary, compiles go through it (byte-identical output),
+# also the constants blob (__constants_data.c, 30 MB of C for 5 MB of data) that Nuitka keeps
+# out of ccache with CCACHE_DISABLE: it is plain C here, and the costliest object to rebuild.
 SDK="$(cd "$(dirname "$0")/.." && pwd)"
-exec ${llvmBinDir}/${driver} --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot" \\
-  -B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"
+set -- --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot" -B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"
+if [ -n "\${${CCACHE_ENV}:-}" ]; then
+  unset CCACHE_DISABLE
+  export ${settings}
+  exec "$${CCACHE_ENV}" ${llvmBinDir}/${driver} "$@"
+fi
+exec ${llvmBinDir}/${driver} "$@"
 `;
 }
 
