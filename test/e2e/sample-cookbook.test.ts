@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { symbolizeFrames, symbolizePerFrame } from '../../src/tools/symbolizer.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
+import { expectedRows } from '../helpers/sample-expected.ts';
 
 // The product for real: `vitest run` on the sample cookbook, every case compiled by the real
 // py2wasm 2.6.3 (toolchain from PyPI + Debian LLVM 19) and run as real wasm under Node's WASI,
@@ -46,8 +47,14 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
   it('runs every case on every target and fails the run (the sample has failures on purpose)', () => {
     expect(exitCode, stdout.slice(-3000)).toBe(1);
     expect(new Set(results.records.map((r) => r.target))).toEqual(new Set(TARGETS));
-    expect(results.records.length).toBe(23 * TARGETS.length);
+    expect(results.records.length).toBe(expectedRows().length * TARGETS.length);
     expect(stdout).toContain('vitest-py2wasm doctor');
+  });
+
+  it('gives every case the code EXPECTED.md\'s table says (py2wasm+node)', () => {
+    const actual = Object.fromEntries(results.records.filter((r) => r.target === 'py2wasm+node').map((r) => [r.case, r.codeName]));
+    const expected = Object.fromEntries(expectedRows().map((row) => [row.name, row.codeName]));
+    expect(actual).toEqual(expected);
   });
 
   it('reaches, for real, every code that does not need iwasm', () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BypassConfigError, bypassReason, DEFAULT_BYPASS_IMPORTS, scanImports } from '../../src/discover/bypass.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode } from '../../src/types.ts';
+import { expectedRows, expectedTotalsLine } from '../helpers/sample-expected.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMPLE = path.join(ROOT, 'cookbook-tests', 'sample');
@@ -139,10 +140,7 @@ describe('bypassReason', () => {
 });
 
 describe('the sample cookbook', () => {
-  // Rows of EXPECTED.md: | `case` | `file` | <code> <NAME> | why |
-  const rows = [...fs.readFileSync(path.join(SAMPLE, 'EXPECTED.md'), 'utf8').matchAll(/^\| `([^`]+)` \| `([^`]+)` \| (\d) ([A-Z_]+) \|/gm)].map(
-    (m) => ({ name: m[1]!, file: m[2]!, code: Number(m[3]), codeName: m[4]! }),
-  );
+  const rows = expectedRows();
   const cases = fs
     .readdirSync(SAMPLE, { recursive: true, encoding: 'utf8' })
     .map((f) => f.split(path.sep))
@@ -158,6 +156,13 @@ describe('the sample cookbook', () => {
       expect(cases.find((c) => c.file === r.file)!.name).toBe(r.name);
     }
     expect(new Set(rows.map((r) => r.codeName))).toEqual(new Set(CASE_ERROR_NAMES));
+  });
+
+  it("EXPECTED.md's totals line is the table's tally", () => {
+    const totals = expectedTotalsLine();
+    const tally: Record<string, number> = {};
+    for (const r of rows) tally[r.codeName] = (tally[r.codeName] ?? 0) + 1;
+    expect(totals).toEqual({ cases: rows.length, chapters: new Set(rows.map((r) => r.file.split('/')[0])).size, perCode: tally });
   });
 
   it('the default bypass rules bypass exactly the BYPASS rows', () => {
