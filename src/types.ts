@@ -156,12 +156,20 @@ export interface CompileOutcome {
   invalidWasm?: string;
 }
 
+/** The first removed (CPython) and added (wasm) line of the first run of changed lines. */
+export interface FirstChange {
+  removed?: string;
+  added?: string;
+}
+
 export interface Comparison {
   equal: boolean;
   /** Names of the normalization rules that changed either side. */
   rulesFired: string[];
   /** Unified diff of the normalized outputs, when different. */
   diff?: string;
+  /** Where the normalized outputs first differ (what a failure group is named after), when different. */
+  firstChange?: FirstChange;
 }
 
 export interface TargetSpec {

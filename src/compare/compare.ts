@@ -1,5 +1,6 @@
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import type { Comparison } from '../types.ts';
+import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import type { Comparison, FirstChange } from '../types.ts';
+import { firstChangeOfHunks } from './first-change.ts';
 import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
 
 export interface DiffLimits {
@@ -45,19 +46,29 @@ export function compareOutputs(
   const firedB = new Set(b.fired);
   const rulesFired = rules.map((r) => r.name).filter((n) => firedA.has(n) || firedB.has(n));
   if (a.text === b.text) return { equal: true, rulesFired };
-  return { equal: false, rulesFired, diff: unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits }) };
+  const { diff, firstChange } = unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits });
+  return { equal: false, rulesFired, diff, ...(firstChange ? { firstChange } : {}) };
 }
 
-/** Unified diff `cpython` -> `wasm`, bounded in time and size. */
-export function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): string {
-  const patch = createTwoFilesPatch(DIFF_LABELS.expected, DIFF_LABELS.actual, expected, actual, undefined, undefined, {
+/** Unified diff `cpython` -> `wasm`, bounded in time and size, and where the outputs first differ. */
+export function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): { diff: string; firstChange?: FirstChange } {
+  const patch = structuredPatch(DIFF_LABELS.expected, DIFF_LABELS.actual, expected, actual, undefined, undefined, {
     context: limits.context,
-    headerOptions: FILE_HEADERS_ONLY,
     timeout: limits.timeoutMs,
     maxEditLength: limits.maxEditLength,
   });
-  const text = patch ?? firstDifference(expected, actual, limits);
-  return cap(text, limits);
+  if (patch) return { diff: cap(formatPatch(patch, FILE_HEADERS_ONLY), limits), firstChange: firstChangeOfHunks(patch.hunks) };
+  return { diff: cap(firstDifference(expected, actual, limits), limits), firstChange: firstDifferingLines(expected, actual) };
+}
+
+/** The first line pair that differs, found without a diff (when the exact one is too costly). */
+function firstDifferingLines(expected: string, actual: string): FirstChange | undefined {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (i >= a.length && i >= b.length) return undefined;
+  return { removed: a[i], added: b[i] };
 }
 
 /** When the exact diff is too costly: where the outputs part, then a stretch of each side. */

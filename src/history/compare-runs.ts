@@ -14,7 +14,7 @@
 // Pure. Rendering is in render-comparison.ts, loading and validation in load-run.ts.
 
 import { caseId, codeName, compareChapters, emptyCounts, runTargets } from '../records.ts';
-import { classifyFailure } from '../report/taxonomy.ts';
+import { classifyFailure } from '../classify/failure.ts';
 import { CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from '../types.ts';
 import { LEGACY_TARGET } from './pickle.ts';
 
@@ -89,7 +89,7 @@ const GENERIC_LABELS = new Set(['outputs differ']);
 
 /**
  * One line naming a failure: the trap kind, the final exception line, the compile error...
- * Uses the failure taxonomy (src/report/taxonomy.ts). For a record without a `comparison` (legacy
+ * Uses the failure classification (src/classify/failure.ts). For a record without a `comparison` (legacy
  * pickles), a DIFFERENT_RESULT msg is read as the diff. '' for OK.
  */
 export function failureLabel(record: CaseRecord): string {

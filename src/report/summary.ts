@@ -4,7 +4,8 @@
 
 import { caseId, codeNameOf, compareChapters, countCodes, emptyCounts, runTargets, type CodeCounts } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
-import { classifyFailure, groupFailures, type FailureGroup } from './taxonomy.ts';
+import { classifyFailure } from '../classify/failure.ts';
+import { groupFailures, type FailureGroup } from '../classify/group-failures.ts';
 
 export type { CodeCounts } from '../records.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter } from '../discover/discover.ts';
-import { classifyFailure } from '../report/taxonomy.ts';
+import { classifyFailure } from '../classify/failure.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { caseIdOf } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';

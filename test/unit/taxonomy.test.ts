@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyFailure,
-  compileErrorLine,
-  finalExceptionLine,
-  findTracebacks,
-  firstDiffPair,
-  groupFailures,
-  normalizeMessage,
-  trapKindFromMessage,
-} from '../../src/report/taxonomy.ts';
+import { classifyFailure } from '../../src/classify/failure.ts';
+import { compareOutputs } from '../../src/compare/compare.ts';
+import { compileErrorLine, normalizeMessage } from '../../src/classify/failure-text.ts';
+import { groupFailures } from '../../src/classify/group-failures.ts';
+import { firstDiffPair } from '../../src/compare/first-change.ts';
+import { finalExceptionLine, findTracebacks } from '../../src/parse/python-traceback.ts';
+import { trapKindInText as trapKindFromMessage } from '../../src/parse/traps.ts';
 import { CaseErrorCode, type CaseRecord, type TrapKind } from '../../src/types.ts';
 import { makeRecord, readFixture } from '../helpers/records.ts';
 
@@ -264,6 +261,22 @@ describe('classifyFailure: other codes', () => {
     expect(firstDiffPair('@@ -1 +1,2 @@\n a\n+added\n')).toBe('+added');
     expect(firstDiffPair('@@ -1,2 +1 @@\n a\n---- a removed line that looks like a header\n')).toBe('---- a removed line that looks like a header');
     expect(classifyFailure(makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT }))).toMatchObject({ kind: 'diff', label: 'outputs differ' });
+  });
+
+  it('DIFFERENT_RESULT: the comparison carries its first change; the diff text is not read again', () => {
+    const expected = 'same\nold one\nold two\nsame\n' + 'x\n'.repeat(20) + 'later\n';
+    const actual = 'same\nnew one\nsame\n' + 'x\n'.repeat(20) + 'other\n';
+    const comparison = compareOutputs(expected, actual, [], { scratchDirs: [], scriptName: 'a.py' });
+    expect(comparison.firstChange).toEqual({ removed: 'old one', added: 'new one' });
+    expect(firstDiffPair(comparison.diff!)).toBe('-old one / +new one');
+    // the structured first change wins over the text
+    const r = makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT, comparison: { ...comparison, diff: '@@ -1 +1 @@\n-not this\n+nor this\n' } });
+    expect(classifyFailure(r)).toMatchObject({ kind: 'diff', label: '-old one / +new one' });
+    // outputs too different for an exact diff: the first differing lines all the same
+    const costly = compareOutputs('a\nb\n', 'a\nc\n', [], { scratchDirs: [], scriptName: 'a.py' }, { maxEditLength: 0 });
+    expect(costly.diff).toContain('outputs differ too much');
+    expect(costly.firstChange).toEqual({ removed: 'b', added: 'c' });
+    expect(firstDiffPair(costly.diff!)).toBe('-b / +c');
   });
 
   it('timeouts by stage', () => {

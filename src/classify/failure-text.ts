@@ -1,0 +1,61 @@
+// Text helpers of failure classification: one normalized line per failure (a group label), and the
+// most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
+
+/** Labels longer than this are cut (with an ellipsis) so one huge message cannot swamp a report. */
+export const MAX_LABEL_LENGTH = 240;
+
+/**
+ * Removes what makes identical failures look different: addresses (`0x...`), line numbers of traceback
+ * frames (`File "...", line N`), `file.c:12:3` positions, node's `(node:PID)`, the per-binary hash in
+ * `wasm://wasm/output.wasm-<hash>`, wasm function indices, temporary directory names, colour codes and
+ * runs of white space. Errno numbers, quoted names and other message text are kept.
+ */
+export function normalizeMessage(text: string): string {
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/0x[0-9a-fA-F]+/g, '0x…')
+    .replace(/(, line )\d+/g, '$1N')
+    .replace(/(\.(?:c|h|cc|cpp|cxx|py|pyx|inc)):\d+(?::\d+)?/g, '$1:N')
+    .replace(/\(node:\d+\)/g, '(node:PID)')
+    .replace(/(wasm:\/\/wasm\/[\w.$]+)-[0-9a-f]{6,}/g, '$1')
+    .replace(/wasm-function\[\d+\]/g, 'wasm-function[N]')
+    .replace(/(\/(?:tmp|var\/folders|private\/var)\/)[^\s'"/:,)]+/g, '$1…')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** normalizeMessage, cut to MAX_LABEL_LENGTH. */
+export function label(text: string): string {
+  const n = normalizeMessage(text);
+  return n.length > MAX_LABEL_LENGTH ? `${n.slice(0, MAX_LABEL_LENGTH - 1)}…` : n;
+}
+
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') {
+    return (value as { text: string }).text;
+  }
+  return '';
+}
+
+export function linesOf(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+export function firstLine(...texts: string[]): string | undefined {
+  for (const t of texts) {
+    for (const line of linesOf(t)) if (line.trim()) return line.trim();
+  }
+  return undefined;
+}
+
+const ERRORISH = /(?:^|\s)FATAL:|\berror:|\bError:|^Nuitka[\w-]*:\s*ERROR\b|:ERROR:/;
+/** Wrap-up lines that follow the real error; used only when nothing more specific is there. */
+const GENERIC_ERROR = /linker command failed|Failed unexpectedly in Scons C backend compilation|compilation terminated|Error \d+$|make: \*\*\*/;
+
+/** The most telling error line of a compile log: the last error-ish line, preferring specific ones over wrap-ups. */
+export function compileErrorLine(log: string): string | undefined {
+  const errorish = linesOf(log).map((l) => l.trim()).filter((l) => l && ERRORISH.test(l) && !/warning:/i.test(l));
+  const specific = errorish.filter((l) => !GENERIC_ERROR.test(l));
+  return specific.at(-1) ?? errorish.at(-1);
+}
