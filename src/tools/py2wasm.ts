@@ -17,6 +17,8 @@ export interface Py2wasmCompileRequest {
   /** Folder for the per-stem locks that keep two compiles of `example.py` apart. */
   lockDir: string;
   env?: Record<string, string | undefined>;
+  /** `env` is the whole environment, not additions to the host's. */
+  replaceEnv?: boolean;
   signal?: AbortSignal;
   logTailBytes?: number;
 }
@@ -38,6 +40,7 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
       cwd: path.dirname(req.scriptPath),
       timeoutMs: req.timeoutMs,
       env: req.env ?? {},
+      extendEnv: !req.replaceEnv,
       capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
       ...(req.signal ? { signal: req.signal } : {}),
     });

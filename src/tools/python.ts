@@ -10,6 +10,8 @@ export interface PythonRunRequest {
   timeoutMs: number;
   capture?: CaptureLimits;
   signal?: AbortSignal;
+  /** The whole environment of the process (default: the host's). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -21,7 +23,7 @@ export function runPython(req: PythonRunRequest): Promise<ProcessOutcome> {
   return runProcess([...req.python, req.script], {
     cwd: req.cwd,
     timeoutMs: req.timeoutMs,
-    env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' },
+    ...(req.env ? { env: { ...req.env, PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false } : { env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' } }),
     ...(req.capture ? { capture: req.capture } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   });

@@ -78,6 +78,7 @@ export function defineCookbookChapter(chapter: number | string): void {
           timeoutMs: options.timeouts.debugWasmMs,
           scratchParent,
           maxFrames: 64,
+          caseEnv: options.env,
         },
         diagnostics: DIAGNOSTICS,
         failureLabel: (r) => {

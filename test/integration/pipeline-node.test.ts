@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -193,5 +194,65 @@ describe('a missing CPython', () => {
     expect(record!.python).toBeUndefined();
     await runner.dispose();
     await fs.rm(cacheDir, { recursive: true, force: true });
+  });
+});
+
+describe('the case environment', () => {
+  // The script prints what it sees of a few variables; its C twin (built to real wasm by the
+  // stand-in) prints the same through getenv, so OK means the guest got the same values.
+  const SHOW_PY = `import os
+for name in ['LANG', 'LC_ALL', 'TZ', 'COOKBOOK_FLAG', 'VITEST_PY2WASM_TEST_SECRET']:
+    print(name, os.environ.get(name))
+`;
+  const SHOW_C = `#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+  const char *names[] = {"LANG", "LC_ALL", "TZ", "COOKBOOK_FLAG", "VITEST_PY2WASM_TEST_SECRET"};
+  for (int i = 0; i < 5; i++) { const char *v = getenv(names[i]); printf("%s %s\\n", names[i], v ? v : "None"); }
+  return 0;
+}
+`;
+  it('gives CPython, the compile and the wasm a small environment plus the env option, and none of the host secrets', async () => {
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'case-env-'));
+    const cookbook = path.join(cacheDir, 'cookbook');
+    await fs.mkdir(path.join(cookbook, '1', 'env'), { recursive: true });
+    await fs.writeFile(path.join(cookbook, '1', 'env', 'show.py'), SHOW_PY);
+    await fs.writeFile(path.join(cookbook, '1', 'env', 'show.c'), SHOW_C);
+    await fs.writeFile(path.join(cookbook, '1', 'env', 'home.py'), "import os, tempfile\nopen(os.path.expanduser('~/.rc'), 'w').write('x')\nprint(sorted(os.environ))\nprint(os.environ['HOME'], tempfile.gettempdir())\n");
+    process.env.VITEST_PY2WASM_TEST_SECRET = 'hunter2';
+    try {
+      // the interpreter itself, not a version manager's shim (which adds variables of its own)
+      const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+      const options = resolveOptions({ root: cookbook, targets: ['py2wasm+node'], tools: { py2wasm: standin, python }, cacheDir, env: { COOKBOOK_FLAG: 'on' } }, {});
+      const env = buildEnvironment(options, {
+        py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
+        node: [process.execPath],
+        versions: {},
+        problems: {},
+      });
+      const recipe = discoverCookbook(cookbook)[0]!.recipes[0]!;
+      const scratch = path.join(cacheDir, 'scratch');
+      await fs.mkdir(scratch);
+      const runner = new RecipeRunner(env, recipe, scratch);
+      const home = recipe.cases.find((c) => c.example === 'home')!;
+      const show = recipe.cases.find((c) => c.example === 'show')!;
+      const [shown] = await runner.runCase(show);
+      expect(shown!.codeName, shown!.msg).toBe('OK');
+      expect(shown!.python!.stdout.text).toBe('LANG C.UTF-8\nLC_ALL C.UTF-8\nTZ UTC\nCOOKBOOK_FLAG on\nVITEST_PY2WASM_TEST_SECRET None\n');
+      // the compile saw the same small environment: the stand-in's log would show a leaked secret
+      expect(JSON.stringify(shown)).not.toContain('hunter2');
+      const [homeRecord] = await runner.runCase(home);
+      const [names, dirs] = homeRecord!.python!.stdout.text.trim().split('\n');
+      expect(names).toBe("['COOKBOOK_FLAG', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR', 'TZ']");
+      const [homeDir, tmpDir] = dirs!.split(' ');
+      expect(homeDir!.startsWith(`${scratch}${path.sep}`)).toBe(true);
+      expect(tmpDir!.startsWith(`${scratch}${path.sep}`)).toBe(true);
+      expect(await fs.readFile(path.join(homeDir!, '.rc'), 'utf8')).toBe('x');
+      await runner.dispose();
+      expect(await fs.readdir(scratch)).toEqual([]);
+    } finally {
+      delete process.env.VITEST_PY2WASM_TEST_SECRET;
+      await fs.rm(cacheDir, { recursive: true, force: true });
+    }
   });
 });

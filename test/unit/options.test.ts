@@ -48,6 +48,13 @@ describe('resolveOptions', () => {
 });
 
 describe('parseTarget', () => {
+  it('takes the env option as names to strings, and says which value is wrong', () => {
+    expect(resolveOptions({}, {}).env).toEqual({});
+    expect(resolveOptions({ env: { A: '1' } }, {}).env).toEqual({ A: '1' });
+    expect(() => resolveOptions({ env: { A: 1 } as unknown as Record<string, string> }, {})).toThrow('env.A must be a string, not 1');
+    expect(() => resolveOptions({ env: ['A=1'] as unknown as Record<string, string> }, {})).toThrow(/env must be an object/);
+  });
+
   it('splits compiler and runtime', () => {
     expect(parseTarget('wasi-python+wasmtime')).toEqual({ name: 'wasi-python+wasmtime', compiler: 'wasi-python', runtime: 'wasmtime' });
   });
