@@ -12,34 +12,12 @@
 // Every rule is a pure function of the text and is applied to both sides, so equal outputs stay equal:
 // normalization can hide a difference, never create one.
 
+import type { NormalizationOptions, UserNormalizationRule } from '../config/options.ts';
 import { BUILTIN_RULES } from './rules/index.ts';
 import type { NormalizationRule, NormalizeContext } from './rule.ts';
 
 export { BUILTIN_RULES } from './rules/index.ts';
 export type { BuiltinRule, NormalizationRule, NormalizeContext } from './rule.ts';
-
-/** A user rule: serialisable, so it can travel to vitest workers as JSON. */
-export interface UserRule {
-  name: string;
-  /** JavaScript regular expression source. */
-  pattern: string;
-  /** RegExp flags; default `gm`. `g` is always added. */
-  flags?: string;
-  /** Replacement string, `$1`/`$<name>` references allowed (String.prototype.replace syntax). */
-  replacement: string;
-  description?: string;
-}
-
-export interface NormalizationConfig {
-  /** Rule names (built-in or extra) not to apply. */
-  disable?: string[];
-  /** Opt-in built-in rules (defaultEnabled: false) to apply as well. */
-  enable?: string[];
-  /** When set, exactly these built-in rules are applied (in built-in order), default or not. Extras still apply. */
-  only?: string[];
-  /** User rules, applied after the built-in ones, in the given order. */
-  extra?: UserRule[];
-}
 
 export interface NormalizeResult {
   text: string;
@@ -55,7 +33,7 @@ const BUILTIN_BY_NAME = new Map(BUILTIN_RULES.map((r) => [r.name, r]));
 
 const RULE_NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
 
-function userRule(u: UserRule, index: number): NormalizationRule {
+function userRule(u: UserNormalizationRule, index: number): NormalizationRule {
   if (!u || typeof u !== 'object') throw new NormalizationConfigError(`extra[${index}] is not an object`);
   const { name, pattern, replacement } = u;
   if (typeof name !== 'string' || !RULE_NAME_RE.test(name)) {
@@ -86,7 +64,7 @@ function userRule(u: UserRule, index: number): NormalizationRule {
  * `only`), minus `disable`, then the user's `extra` rules. Unknown names and invalid rules throw a
  * NormalizationConfigError, so a typo in a config never silently compares raw output.
  */
-export function resolveRules(config: NormalizationConfig = {}): NormalizationRule[] {
+export function resolveRules(config: NormalizationOptions = {}): NormalizationRule[] {
   const extras = (config.extra ?? []).map(userRule);
   const seen = new Set<string>();
   for (const r of extras) {

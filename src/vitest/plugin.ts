@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
 import { configDefaults, type Plugin } from 'vitest/config';
+import { resolveRules } from '../compare/normalize.ts';
 import { discoverCookbook } from '../discover/discover.ts';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
 import { py2wasmPackageDir } from '../tools/doctor.ts';
@@ -57,6 +58,7 @@ function chapterFilesToSkip(testFiles: string[], resolved: ResolvedOptions): str
  */
 export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resolved: ResolvedOptions } {
   const resolved = resolveOptions(options);
+  resolveRules({ ...resolved.normalize, only: resolved.normalize.only ?? undefined }); // a wrong rule name fails here, once, not in every chapter
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
   let testFiles: string[] = [];
   return {

