@@ -1,7 +1,9 @@
+import { tracebackSource } from './diagnostics/traceback-source.ts';
+import { unbufferedOutput } from './diagnostics/unbuffered-output.ts';
 import type { AnyDiagnostic } from './types.ts';
 
 /**
  * Every diagnostic, in the order their results are shown. Adding one: a file in diagnostics/
  * exporting a `Diagnostic` (see types.ts), listed here.
  */
-export const DIAGNOSTICS: AnyDiagnostic[] = [];
+export const DIAGNOSTICS: AnyDiagnostic[] = [unbufferedOutput, tracebackSource];
