@@ -17,7 +17,9 @@ export type CaseErrorCode = (typeof CaseErrorCode)[CaseErrorName];
 
 export const CASE_ERROR_NAMES: readonly CaseErrorName[] = Object.keys(CaseErrorCode) as CaseErrorName[];
 
-export const RECORD_SCHEMA_VERSION = 1 as const;
+/** 2 added `stack` and `diagnosis`; version 1 records (older results.json) read as they are. */
+export const RECORD_SCHEMA_VERSION = 2 as const;
+export type RecordSchemaVersion = 1 | typeof RECORD_SCHEMA_VERSION;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */
 export interface CapturedText {
@@ -188,7 +190,7 @@ export type TriageVerdict =
   | 'mixed';
 
 export interface CaseRecord {
-  schemaVersion: typeof RECORD_SCHEMA_VERSION;
+  schemaVersion: RecordSchemaVersion;
   chapter: string;
   recipe: string;
   example: string;
@@ -291,11 +293,13 @@ declare module 'vitest' {
   }
 }
 
-export const RESULTS_SCHEMA_VERSION = 1 as const;
+/** results.json versions this code reads: 2 holds version 2 records, 1 older ones. */
+export const RESULTS_SCHEMA_VERSION = 2 as const;
+export const READABLE_RESULTS_SCHEMA_VERSIONS: readonly number[] = [1, RESULTS_SCHEMA_VERSION];
 
 /** results.json: every case record plus run metadata. */
 export interface RunResults {
-  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  schemaVersion: 1 | typeof RESULTS_SCHEMA_VERSION;
   run: {
     startedAt: string;
     endedAt: string;

@@ -1,3 +1,4 @@
+import { pythonNameOf } from '../parse/nuitka-names.ts';
 import type { RawFrame } from '../types.ts';
 import type { SymbolizedFrame } from '../tools/symbolizer.ts';
 
@@ -11,6 +12,8 @@ export interface StackInput {
 /** One logical frame of a group key: an inline chain counts as several frames. */
 export interface GroupFrame {
   function: string;
+  /** A Nuitka function's Python name (`__main__.test_bad_int`, `module __main__`). */
+  python?: string;
   file?: string;
   line?: number;
 }
@@ -126,7 +129,10 @@ export function topFrames(frames: ReadonlyArray<SymbolizedFrame | RawFrame>, top
       out.push({ function: f.name ?? (f.funcIndex !== undefined ? `$f${f.funcIndex}` : '??') });
     }
   }
-  return out;
+  return out.map((f) => {
+    const python = pythonNameOf(f.function);
+    return python ? { ...f, python } : f;
+  });
 }
 
 function isSymbolized(f: SymbolizedFrame | RawFrame): f is SymbolizedFrame {

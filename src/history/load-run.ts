@@ -2,7 +2,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CASE_ERROR_NAMES, CaseErrorCode, RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, READABLE_RESULTS_SCHEMA_VERSIONS, type CaseRecord, type RunResults } from '../types.ts';
 import { CHAPTER_PICKLE_RE, importPickles, PickleImportError } from './pickle.ts';
 
 export class RunResultsLoadError extends Error {
@@ -23,10 +23,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function validateRunResults(value: unknown, file: string): RunResults {
   if (!isObject(value)) throw new RunResultsLoadError(file, 'not a results.json: top level is not an object');
   if (!('schemaVersion' in value)) throw new RunResultsLoadError(file, 'not a results.json: no schemaVersion');
-  if (value.schemaVersion !== RESULTS_SCHEMA_VERSION) {
+  if (typeof value.schemaVersion !== 'number' || !READABLE_RESULTS_SCHEMA_VERSIONS.includes(value.schemaVersion)) {
     throw new RunResultsLoadError(
       file,
-      `results schemaVersion ${JSON.stringify(value.schemaVersion)} is not supported (this version reads ${RESULTS_SCHEMA_VERSION})`,
+      `results schemaVersion ${JSON.stringify(value.schemaVersion)} is not supported (this version reads ${READABLE_RESULTS_SCHEMA_VERSIONS.join(' and ')})`,
     );
   }
   if (!isObject(value.run)) throw new RunResultsLoadError(file, 'results.json has no "run" object');

@@ -1,6 +1,7 @@
 // summary.md: the Markdown a person reads first, rendered from the summary model. Pure.
 
 import { CASE_ERROR_NAMES, CaseErrorCode } from '../types.ts';
+import { displayFunction } from '../parse/nuitka-names.ts';
 import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from './summary.ts';
 
 /** Escapes a GitHub-markdown table cell: backslashes, pipes, HTML brackets; newlines become `<br>`. */
@@ -55,12 +56,17 @@ function renderStack(group: StackGroupLike, index: number): string {
   const frames = Array.isArray(group.frames) ? group.frames : [];
   const cases = Array.isArray(group.cases) ? group.cases : [];
   const top = frames[0]?.function;
-  const out: string[] = [`### ${index + 1}. ${top ? codeSpan(top) : '(no frames)'}: ${cases.length} case${cases.length === 1 ? '' : 's'}`, ''];
+  const out: string[] = [`### ${index + 1}. ${top ? codeSpan(displayFunction(top)) : '(no frames)'}: ${cases.length} case${cases.length === 1 ? '' : 's'}`, ''];
   if (group.note) out.push(escapeMarkdownText(group.note), '');
+  const found = group.diagnosis;
+  if (found) {
+    const item = (label: string, lines: string[]) => lines.map((l) => `- ${label}: ${codeSpan(l)}`);
+    out.push(...item('Python line', found.pythonLines), ...item('callee', found.callees), ...item('`--debug` build', found.assertions), '');
+  }
   if (frames.length) {
     const body = frames.slice(0, MAX_STACK_FRAMES).map((f, i) => {
       const where = f.file ? `  ${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}` : '';
-      return `#${i} ${f.function ?? '?'}${where}`;
+      return `#${i} ${displayFunction(f.function ?? '?')}${where}`;
     });
     if (frames.length > MAX_STACK_FRAMES) body.push(`... ${frames.length - MAX_STACK_FRAMES} more frames`);
     const text = body.join('\n');

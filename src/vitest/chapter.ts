@@ -7,6 +7,7 @@ import { caseIdOf } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
+import { diagnosisSummaryLine } from '../diagnose/describe.ts';
 import { DIAGNOSTICS } from '../diagnose/registry.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
 import { DiagnosisStore } from '../diagnose/store.ts';
@@ -20,7 +21,14 @@ export class CaseFailure extends Error {
   constructor(records: CaseRecord[]) {
     const failing = records.filter((r) => r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS);
     const first = failing[0]!;
-    super(failing.map((r) => `${r.codeName} [${r.target}]: ${summarizeMsg(r.msg)}`).join('\n'));
+    super(
+      failing
+        .map((r) => {
+          const diagnosis = diagnosisSummaryLine(r.diagnosis);
+          return `${r.codeName} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
+        })
+        .join('\n'),
+    );
     this.name = first.codeName;
   }
 }

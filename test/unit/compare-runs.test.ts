@@ -236,9 +236,20 @@ describe('loadRunResults and the commands', () => {
     expect(await loadRunResults(path.join(dir, 'results.json'))).toEqual(r);
     expect(await loadRunResults(dir)).toEqual(r);
 
+    // results.json written before records carried a diagnosis (version 1) still compare against today's (2)
+    const older = path.join(tmp, 'older.json');
+    writeFileSync(older, JSON.stringify({ ...r, schemaVersion: 1, records: r.records.map((x) => ({ ...x, schemaVersion: 1 })) }));
+    const newer = path.join(tmp, 'newer.json');
+    const diagnosis = { groupKey: 'k', diagnosedCase: '1/a.b', inherited: false, results: [{ kind: 'unbuffered-output', status: 'ok', durationMs: 5, cached: false, data: { stdout: { text: 'x', bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 } }] };
+    writeFileSync(newer, JSON.stringify({ ...r, schemaVersion: 2, records: r.records.map((x) => ({ ...x, schemaVersion: 2, diagnosis })) }));
+    const [before, after] = [await loadRunResults(older), await loadRunResults(newer)];
+    expect(before.records[0]!.schemaVersion).toBe(1);
+    expect(after.records[0]!.diagnosis).toEqual(diagnosis);
+    expect(compareRuns(before, after).pairs.flatMap((p) => [...p.regressed, ...p.changedCode, ...p.changedGroup])).toEqual([]);
+
     const future = path.join(tmp, 'future.json');
-    writeFileSync(future, JSON.stringify({ ...r, schemaVersion: 2 }));
-    await expect(loadRunResults(future)).rejects.toThrow(/schemaVersion 2 is not supported/);
+    writeFileSync(future, JSON.stringify({ ...r, schemaVersion: 3 }));
+    await expect(loadRunResults(future)).rejects.toThrow(/schemaVersion 3 is not supported \(this version reads 1 and 2\)/);
     await expect(loadRunResults(future)).rejects.toBeInstanceOf(RunResultsLoadError);
 
     const noVersion = path.join(tmp, 'plain.json');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPickles, PickleImportError, splitCaseName } from '../../src/history/pickle.ts';
-import { CaseErrorCode } from '../../src/types.ts';
+import { CaseErrorCode, RECORD_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION } from '../../src/types.ts';
 import { NOTEBOOK_CLASSES_PY } from '../helpers/notebook-classes.ts';
 
 // Pickles are written by the real CPython pickle module, with the notebook's exact class definitions
@@ -93,7 +93,7 @@ describe('importPickles on real CPython pickles', () => {
       ]);
       writeFileSync(path.join(dir, 'notes.txt'), 'not a pickle, not picked up');
       const run = await importPickles([dir]);
-      expect(run.schemaVersion).toBe(1);
+      expect(run.schemaVersion).toBe(RESULTS_SCHEMA_VERSION);
       expect(run.run.source).toBe('pickle');
       expect(run.run.targets).toEqual(['legacy']);
       expect(run.records).toHaveLength(CASES_1.length + CASES_12.length);
@@ -102,7 +102,7 @@ describe('importPickles on real CPython pickles', () => {
       expect(run.records.slice(0, CASES_1.length).map((r) => r.case)).toEqual(CASES_1.map((c) => c[0]));
       const thread = run.records.find((r) => r.case === 'launching_a_thread.example1')!;
       expect(thread).toEqual({
-        schemaVersion: 1,
+        schemaVersion: RECORD_SCHEMA_VERSION,
         chapter: '2',
         recipe: 'launching_a_thread',
         example: 'example1',

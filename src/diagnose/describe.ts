@@ -1,0 +1,48 @@
+import type { CaseDiagnosis, DiagnosisDataByKind, DiagnosisKind, DiagnosisResult } from '../types.ts';
+
+/** What a diagnosis says, each as one line of text, for the renderers. */
+export interface DiagnosisLines {
+  /** `__main__.deco at example1.py:6: def inner(*args):` */
+  pythonLine?: string;
+  /** `getset_get called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32` */
+  callee?: string;
+  /** The `--debug` build's failure when it differs from the plain one. */
+  assertion?: string;
+  /** `27 bytes of stdout lost to the trap, recovered with PYTHONUNBUFFERED=1` */
+  lostOutput?: string;
+  /** Diagnostics that failed or ran out of time, `kind: why`. */
+  problems: string[];
+}
+
+function dataOf<K extends DiagnosisKind>(d: CaseDiagnosis | undefined, kind: K): DiagnosisDataByKind[K] | undefined {
+  const r = d?.results.find((x): x is Extract<DiagnosisResult, { kind: K }> => x.kind === kind && x.status === 'ok');
+  return r?.data as DiagnosisDataByKind[K] | undefined;
+}
+
+export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines {
+  const out: DiagnosisLines = { problems: [] };
+  const line = dataOf(d, 'python-line');
+  if (line) out.pythonLine = `${line.function ? `${line.function} at ` : ''}${line.file}:${line.line}${line.source ? `: ${line.source.trim()}` : ''}`;
+  const call = dataOf(d, 'indirect-call');
+  if (call) {
+    const where = call.callerLocation ? ` (${call.callerLocation})` : '';
+    const slot = call.tableIndex !== undefined ? `table[${call.tableIndex}]` : 'table[?]';
+    const callee = call.callee ? `${call.callee.name} : ${call.callee.type}` : '<unknown>';
+    out.callee = `${call.caller}${where} called ${slot} = ${callee} through type ${call.expectedType}`;
+  }
+  const debug = dataOf(d, 'debug-build');
+  if (debug?.differs) out.assertion = debug.assertion ?? debug.failure;
+  const lost = dataOf(d, 'unbuffered-output');
+  if (lost && lost.lostBytes > 0) out.lostOutput = `${lost.lostBytes} bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1`;
+  for (const r of d?.results ?? []) if (r.status !== 'ok') out.problems.push(`${r.kind} ${r.status}${r.message ? `: ${r.message}` : ''}`);
+  return out;
+}
+
+/** The one line a failing test's message carries: the Python line and the callee (else the assertion, else the lost output). */
+export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | undefined {
+  const l = describeDiagnosis(d);
+  const parts = [l.pythonLine && `at ${l.pythonLine}`, l.callee, l.assertion && `--debug: ${l.assertion}`].filter(Boolean) as string[];
+  if (parts.length === 0 && l.lostOutput) parts.push(l.lostOutput);
+  if (parts.length === 0) return undefined;
+  return `diagnosis${d?.inherited ? ` (from ${d.diagnosedCase})` : ''}: ${parts.join(' | ')}`;
+}
