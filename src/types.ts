@@ -141,6 +141,16 @@ export interface RuntimeRun extends ProcessOutcome {
   frames: RawFrame[];
 }
 
+/** Wall-clock phases of one py2wasm compile, from the times its own log lines arrive. */
+export interface CompilePhases {
+  /** Nuitka's Python-level compilation, up to "Running C compilation via Scons". */
+  pythonMs: number;
+  /** Scons: writing the constants blob as C, compiling the objects, up to "Backend linking program". */
+  cMs: number;
+  /** The LTO link (code generation happens here) and Nuitka's standalone clean-up. */
+  linkMs: number;
+}
+
 export interface CompileOutcome {
   compiler: string;
   cached: boolean;
@@ -156,6 +166,10 @@ export interface CompileOutcome {
   spawnError?: string;
   /** The compiler exited 0 but what it wrote is not a whole wasm module: why. Never cached. */
   invalidWasm?: string;
+  /** Where the time went, from py2wasm's log lines (compiles that reached the link). */
+  phases?: CompilePhases;
+  /** Scons jobs the compile ran with (matched to the cores free when it started). */
+  sconsJobs?: number;
 }
 
 /** The first removed (CPython) and added (wasm) line of the first run of changed lines. */

