@@ -6,7 +6,7 @@ import { configDefaults, type Plugin } from 'vitest/config';
 import { resolveRules } from '../compare/normalize.ts';
 import { discoverCookbook } from '../discover/discover.ts';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
-import { py2wasmPackageDir } from '../tools/doctor.ts';
+import { py2wasmPackageDir } from '../tools/doctor-probe.ts';
 import { detectToolchain } from '../tools/toolchain/index.ts';
 import '../config/provided.ts';
 import { RunEndRecorder } from './run-end.ts';
