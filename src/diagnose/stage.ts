@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { parseTarget } from '../config/options.ts';
+import { caseId, isFailure } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { guestCaseEnv } from '../run/case-env.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../tools/which.ts';
-import { CaseErrorCode, type CaseDiagnosis, type CaseRecord, type CompileOutcome, type DiagnosisResult, type RawFrame, type TargetSpec } from '../types.ts';
+import type { CaseDiagnosis, CaseRecord, CompileOutcome, DiagnosisResult, RawFrame, TargetSpec } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
 import { stackOf, type StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
@@ -38,8 +39,7 @@ export interface DiagnoseCaseTools {
   compile(record: CaseRecord, projectOptions: string[], signal: AbortSignal): Promise<CompileOutcome>;
 }
 
-const caseIdOf = (r: CaseRecord) => `${r.chapter}/${r.case}`;
-const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS;
+const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && isFailure(r.code);
 
 /**
  * The diagnose stage, after the verdicts: the call stack of every trap, then the diagnostics that
@@ -71,15 +71,15 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const deadline = Date.now() + opts.budgetMs;
   const run = (d: AnyDiagnostic) => runCached(d, record, group, tools, opts, signal, deadline);
   // in 'case' mode every case is a group of its own
-  const groupKey = opts.mode === 'case' ? `${group.key}\n${caseIdOf(record)}` : group.key;
+  const groupKey = opts.mode === 'case' ? `${group.key}\n${caseId(record)}` : group.key;
   const shared = applicable.filter((d) => d.scope === 'group');
-  let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseIdOf(record), inherited: false, results: [] };
+  let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
     const compute = async () => {
       const stored = await opts.store.getGroup(groupKey);
       if (stored) return stored;
       opts.onProgress?.(record, `diagnosing (${shared.map((d) => d.kind).join(', ')})`);
-      const fresh: CaseDiagnosis = { groupKey, diagnosedCase: caseIdOf(record), inherited: false, results: [] };
+      const fresh: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
       for (const d of shared) fresh.results.push(await run(d));
       // a group whose diagnosis was cut short is not handed on: the next case of it tries again
       if (fresh.results.every((r) => r.status !== 'timeout')) await opts.store.putGroup(fresh);
@@ -92,7 +92,7 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   }
   const own: DiagnosisResult[] = [];
   for (const d of applicable.filter((x) => x.scope === 'case')) own.push(await run(d));
-  const inherited = groupPart.diagnosedCase !== caseIdOf(record);
+  const inherited = groupPart.diagnosedCase !== caseId(record);
   const order = (r: DiagnosisResult) => opts.diagnostics.findIndex((d) => d.kind === r.kind);
   return { groupKey, diagnosedCase: groupPart.diagnosedCase, inherited, results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)) };
 }

@@ -2,7 +2,8 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CASE_ERROR_NAMES, CaseErrorCode, READABLE_RESULTS_SCHEMA_VERSIONS, type CaseRecord, type RunResults } from '../types.ts';
+import { codeNameOf } from '../records.ts';
+import { READABLE_RESULTS_SCHEMA_VERSIONS, type CaseRecord, type RunResults } from '../types.ts';
 import { CHAPTER_PICKLE_RE, importPickles, PickleImportError } from './pickle.ts';
 
 export class RunResultsLoadError extends Error {
@@ -39,7 +40,7 @@ export function validateRunResults(value: unknown, file: string): RunResults {
     if (typeof r.case !== 'string') throw bad('"case" is not a string');
     if (typeof r.chapter !== 'string') throw bad('"chapter" is not a string');
     if (typeof r.target !== 'string') throw bad('"target" is not a string');
-    if (typeof r.code !== 'number' || !CASE_ERROR_NAMES.some((n) => CaseErrorCode[n] === r.code)) {
+    if (typeof r.code !== 'number' || codeNameOf(r.code) === undefined) {
       throw bad(`"code" ${JSON.stringify(r.code)} is not a CaseErrorCode`);
     }
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { DEFAULTS, type ResolvedOptions } from '../config/options.ts';
+import { caseId } from '../records.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
@@ -163,7 +164,7 @@ async function mergeWithPrevious(outputDir: string, fresh: CaseRecord[]): Promis
   } catch {
     return fresh;
   }
-  const key = (r: CaseRecord) => `${r.target}\0${r.chapter}/${r.case}`;
+  const key = (r: CaseRecord) => `${r.target}\0${caseId(r)}`;
   const freshKeys = new Set(fresh.map(key));
   return [...previous.filter((r) => !freshKeys.has(key(r))), ...fresh];
 }

@@ -1,5 +1,6 @@
 // summary.md: the Markdown a person reads first, rendered from the summary model. Pure.
 
+import { codeNameOf } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from './summary.ts';
@@ -169,7 +170,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
     }
     out.push('');
   }
-  const unknown = s.failureGroups.filter((g) => !CASE_ERROR_NAMES.some((n) => CaseErrorCode[n] === g.key.code));
+  const unknown = s.failureGroups.filter((g) => codeNameOf(g.key.code) === undefined);
   if (unknown.length) {
     out.push('### unknown code', '');
     for (const g of unknown) out.push(`- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`, caseList(g.cases, '  '));

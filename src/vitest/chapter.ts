@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter, type CookbookRecipe } from '../discover/discover.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import type { RunEnvironment } from '../run/environment.ts';
-import { caseIdOf } from '../records.ts';
+import { caseIdOf, isFailure } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
@@ -19,7 +19,7 @@ import '../tools/availability.ts';
 /** A failed case: the code name comes first, as the users grep for it. */
 export class CaseFailure extends Error {
   constructor(records: CaseRecord[]) {
-    const failing = records.filter((r) => r.code !== CaseErrorCode.OK && r.code !== CaseErrorCode.BYPASS);
+    const failing = records.filter((r) => isFailure(r.code));
     const first = failing[0]!;
     super(
       failing

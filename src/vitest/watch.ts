@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { caseIdOf } from '../records.ts';
 
 /**
  * Watch mode: which chapter test files an edit re-runs. An edit to a cookbook case re-runs that
@@ -61,7 +62,7 @@ export function watchTriggers(opts: {
         const files = opts.chapterFiles.get(chapter);
         if (!files) return undefined;
         // a case script itself: just that case; a support module or data file: the whole chapter
-        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, [`${chapter}/${recipe}.${rest!.slice(0, -3)}`]);
+        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)]);
         return files;
       },
     },
