@@ -49,7 +49,7 @@ for ch in range(1, chapters + 1):
 /** A "new" run on one target: every 7th case changes outcome, every 13th gets another exception. */
 function mutate(legacy: RunResults): RunResults {
   const records: CaseRecord[] = legacy.records.map((r, i) => {
-    let code: CaseErrorCode = r.code;
+    let code: CaseErrorCode = r.code ?? CaseErrorCode.OK; // imported records always have a code
     let msg = r.msg;
     if (i % 7 === 0) code = r.code === CaseErrorCode.OK ? CaseErrorCode.WASM_EXECUTION_FAILURE : CaseErrorCode.OK;
     if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE) msg = 'Traceback (most recent call last):\nKeyError: 42\n';

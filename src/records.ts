@@ -2,7 +2,7 @@
 // counts, which codes are failures, chapter order, the targets of a run. Lenient on purpose:
 // records may come from imported pickles or hand-made JSON with missing or odd fields.
 
-import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from './types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName, type CaseRecord, type OutcomeName, type RunResults } from './types.ts';
 
 export type CodeCounts = Record<CaseErrorName, number>;
 
@@ -17,6 +17,14 @@ export function codeName(code: CaseErrorCode): CaseErrorName {
   if (!name) throw new RangeError(`unknown CaseErrorCode ${String(code)}`);
   return name;
 }
+
+/** A code's name, or HARNESS_ERROR for a record the harness could not run. */
+export function outcomeName(record: Pick<CaseRecord, 'code' | 'harnessError'>): OutcomeName {
+  return record.harnessError !== undefined || record.code === null ? HARNESS_ERROR : codeName(record.code);
+}
+
+/** Every outcome a record can have: the eight codes, then HARNESS_ERROR. */
+export const OUTCOME_NAMES: readonly OutcomeName[] = [...CASE_ERROR_NAMES, HARNESS_ERROR];
 
 export function emptyCounts(): CodeCounts {
   return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as CodeCounts;

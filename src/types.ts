@@ -17,6 +17,21 @@ export type CaseErrorCode = (typeof CaseErrorCode)[CaseErrorName];
 
 export const CASE_ERROR_NAMES: readonly CaseErrorName[] = Object.keys(CaseErrorCode) as CaseErrorName[];
 
+/**
+ * A record whose case the harness itself could not run (its files unreadable, a name that is not
+ * UTF-8, an error of this project): none of the eight codes, counted apart from them.
+ */
+export const HARNESS_ERROR = 'HARNESS_ERROR' as const;
+/** What a record's outcome is called: a code's name, or HARNESS_ERROR. */
+export type OutcomeName = CaseErrorName | typeof HARNESS_ERROR;
+
+export interface HarnessError {
+  /** What went wrong, with the path it concerns. */
+  message: string;
+  /** Where: finding the case in the cookbook tree, or running it. */
+  stage: 'discover' | 'run';
+}
+
 /** 2 added `stack` and `diagnosis`; version 1 records (older results.json) read as they are. */
 export const RECORD_SCHEMA_VERSION = 2 as const;
 export type RecordSchemaVersion = 1 | typeof RECORD_SCHEMA_VERSION;
@@ -211,9 +226,12 @@ export interface CaseRecord {
   /** `recipe.example`, the seed's case name */
   case: string;
   target: string;
-  code: CaseErrorCode;
-  codeName: CaseErrorName;
+  /** null (and `codeName` null) only for a harness error: see `harnessError`. */
+  code: CaseErrorCode | null;
+  codeName: CaseErrorName | null;
   msg: string;
+  /** Set when the harness could not run the case: the record has no code then. */
+  harnessError?: HarnessError;
   /** Where the case lives, so a report can re-run it (debug iwasm) */
   scriptPath?: string;
   bypassReason?: string;

@@ -8,14 +8,14 @@ import { findLoadError, findTrapInText, TRAP_PREFIX, trapKindInText } from '../p
 import { CaseErrorCode, type CaseRecord, type TrapKind } from '../types.ts';
 import { compileErrorLine, firstLine, label, textOf } from './failure-text.ts';
 
-export type FailureKind = 'trap' | 'traceback' | 'compile' | 'python' | 'diff' | 'timeout' | 'other';
+export type FailureKind = 'trap' | 'traceback' | 'compile' | 'python' | 'diff' | 'timeout' | 'harness' | 'other';
 
 export interface FailureGroupKey {
   kind: FailureKind;
   /** Normalized, one line: the trap kind, the final exception line, the compile error, ... */
   label: string;
-  /** The record's code (number as in the seed). */
-  code: CaseErrorCode;
+  /** The record's code (number as in the seed); null for a harness error. */
+  code: CaseErrorCode | null;
   /** Set by classifyFailure to the record's target; groupFailures keeps it only when grouping per target. */
   target?: string;
 }
@@ -82,6 +82,9 @@ export function classifyFailure(record: CaseRecord): FailureGroupKey {
 }
 
 function classifyUntargeted(record: CaseRecord): FailureGroupKey {
+  if (record.harnessError && typeof record.harnessError === 'object') {
+    return { kind: 'harness', label: label(firstLine(textOf(record.harnessError.message)) ?? 'harness error'), code: null };
+  }
   const code = record.code;
   switch (code) {
     case CaseErrorCode.OK:
@@ -130,6 +133,6 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
       return { kind: 'diff', label: pair !== undefined ? label(pair) || 'outputs differ (white space)' : 'outputs differ', code };
     }
     default:
-      return unclassified(record, code as CaseErrorCode);
+      return unclassified(record, code as unknown as CaseErrorCode);
   }
 }

@@ -23,7 +23,7 @@ export interface GroupFailuresOptions {
   perTarget?: boolean;
 }
 
-export const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'other'];
+export const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'harness', 'other'];
 
 export function groupId(key: FailureGroupKey): string {
   return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}`;
@@ -54,7 +54,7 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     if (!g.caseSet.has(c)) g.caseSet.add(c), g.cases.push(c);
     if (typeof record.target === 'string' && !g.targetSet.has(record.target)) g.targetSet.add(record.target), g.targets.push(record.target);
   }
-  const codeRank = (code: CaseErrorCode) => {
+  const codeRank = (code: CaseErrorCode | null) => {
     const name = codeNameOf(code);
     return name ? CASE_ERROR_NAMES.indexOf(name) : CASE_ERROR_NAMES.length;
   };

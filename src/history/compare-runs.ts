@@ -13,16 +13,17 @@
 //
 // Pure. Rendering is in render-comparison.ts, loading and validation in load-run.ts.
 
-import { caseId, codeName, compareChapters, emptyCounts, runTargets } from '../records.ts';
+import { caseId, compareChapters, OUTCOME_NAMES, outcomeName, runTargets } from '../records.ts';
 import { classifyFailure } from '../classify/failure.ts';
-import { CaseErrorCode, type CaseErrorName, type CaseRecord, type RunResults } from '../types.ts';
+import { CaseErrorCode, type CaseRecord, type OutcomeName, type RunResults } from '../types.ts';
 import { LEGACY_TARGET } from './pickle.ts';
 
 export type ChangeKind = 'fixed' | 'regressed' | 'changed-code' | 'changed-group' | 'new' | 'removed';
 
 export interface CaseSide {
-  code: CaseErrorCode;
-  codeName: CaseErrorName;
+  /** null for a harness error */
+  code: CaseErrorCode | null;
+  codeName: OutcomeName;
   /** failureLabel of the record ('' for OK). */
   label: string;
 }
@@ -49,7 +50,7 @@ export interface TargetComparison {
   /** Cases in both runs with the same outcome. */
   unchanged: number;
   /** Outcome counts of the compared records on each side. */
-  totals: { old: Record<CaseErrorName, number>; new: Record<CaseErrorName, number> };
+  totals: { old: Record<OutcomeName, number>; new: Record<OutcomeName, number> };
 }
 
 export interface RunSummary {
@@ -149,6 +150,10 @@ function chapterOrder(a: CaseChange, b: CaseChange): number {
   return compareChapters(a.chapter, b.chapter) || a.case.localeCompare(b.case);
 }
 
+function emptyTotals(): Record<OutcomeName, number> {
+  return Object.fromEntries(OUTCOME_NAMES.map((n) => [n, 0])) as Record<OutcomeName, number>;
+}
+
 export function compareTarget(
   oldRecords: Map<string, CaseRecord>,
   newRecords: Map<string, CaseRecord>,
@@ -156,7 +161,7 @@ export function compareTarget(
   newTarget: string,
   label: (r: CaseRecord) => string = failureLabel,
 ): TargetComparison {
-  const side = (r: CaseRecord): CaseSide => ({ code: r.code, codeName: codeName(r.code), label: label(r) });
+  const side = (r: CaseRecord): CaseSide => ({ code: r.code, codeName: outcomeName(r), label: label(r) });
   const c: TargetComparison = {
     oldTarget,
     newTarget,
@@ -167,11 +172,11 @@ export function compareTarget(
     added: [],
     removed: [],
     unchanged: 0,
-    totals: { old: emptyCounts(), new: emptyCounts() },
+    totals: { old: emptyTotals(), new: emptyTotals() },
   };
   const base = (r: CaseRecord, kind: ChangeKind): CaseChange => ({ kind, id: caseId(r), chapter: String(r.chapter), case: r.case });
   for (const [id, o] of oldRecords) {
-    c.totals.old[codeName(o.code)]++;
+    c.totals.old[outcomeName(o)]++;
     const n = newRecords.get(id);
     if (!n) {
       c.removed.push({ ...base(o, 'removed'), old: side(o) });
@@ -198,7 +203,7 @@ export function compareTarget(
     }
   }
   for (const [id, n] of newRecords) {
-    c.totals.new[codeName(n.code)]++;
+    c.totals.new[outcomeName(n)]++;
     if (!oldRecords.has(id)) c.added.push({ ...base(n, 'new'), new: side(n) });
   }
   for (const list of [c.fixed, c.regressed, c.changedCode, c.changedGroup, c.added, c.removed]) list.sort(chapterOrder);

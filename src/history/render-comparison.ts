@@ -1,7 +1,7 @@
 // The comparison of two runs as a terminal table and as GitHub-flavoured Markdown. Pure.
 
 import pc from 'picocolors';
-import { CASE_ERROR_NAMES } from '../types.ts';
+import { OUTCOME_NAMES } from '../records.ts';
 import type { CaseChange, CaseSide, RunComparison, RunSummary, TargetComparison } from './compare-runs.ts';
 
 const SECTIONS: { key: 'regressed' | 'changedCode' | 'changedGroup' | 'fixed' | 'added' | 'removed'; title: string }[] = [
@@ -71,7 +71,7 @@ export function renderComparisonTable(c: RunComparison, opts: RenderTableOptions
     const head = p.oldTarget === p.newTarget ? p.newTarget : `${p.oldTarget} → ${p.newTarget}`;
     out.push(`${col.bold(head)}: ${countsLine(p)}`);
     // outcome counts
-    const rows = CASE_ERROR_NAMES.filter((n) => p.totals.old[n] || p.totals.new[n]);
+    const rows = OUTCOME_NAMES.filter((n) => p.totals.old[n] || p.totals.new[n]);
     const w = Math.max(...rows.map((n) => n.length), 4);
     for (const n of rows) {
       const d = p.totals.new[n] - p.totals.old[n];
@@ -120,7 +120,7 @@ export function renderComparisonMarkdown(c: RunComparison): string {
     const head = p.oldTarget === p.newTarget ? p.newTarget : `${p.oldTarget} → ${p.newTarget}`;
     out.push('', `## ${mdCell(head)}`, '', countsLine(p), '');
     out.push('| outcome | old | new | Δ |', '|---|---:|---:|---:|');
-    for (const n of CASE_ERROR_NAMES) {
+    for (const n of OUTCOME_NAMES) {
       if (!p.totals.old[n] && !p.totals.new[n]) continue;
       const d = p.totals.new[n] - p.totals.old[n];
       out.push(`| ${n} | ${p.totals.old[n]} | ${p.totals.new[n]} | ${d > 0 ? `+${d}` : d} |`);

@@ -114,6 +114,11 @@ export class CookbookReporter implements Reporter {
     const records = recordsOf(testModules);
     const options = this.resolvedOptions();
     const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? DEFAULTS.reportDir);
+    // a run that ended before any case (a broken config, collection errors) keeps the last report
+    if (records.length === 0) {
+      process.stdout.write(`${this.colors.red(`vitest-py2wasm: no case ran: no report written (${path.relative(process.cwd(), outputDir) || '.'} is as it was)`)}\n`);
+      return;
+    }
     if (this.vitest?.config.watch) records.splice(0, records.length, ...(await mergeWithPrevious(outputDir, records)));
     const tools: Record<string, string> = {};
     for (const r of records) Object.assign(tools, r.tools);

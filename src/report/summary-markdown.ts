@@ -1,7 +1,7 @@
 // summary.md: the Markdown a person reads first, rendered from the summary model. Pure.
 
 import { codeNameOf } from '../records.ts';
-import { CASE_ERROR_NAMES, CaseErrorCode } from '../types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from './summary.ts';
 
@@ -113,6 +113,9 @@ export function renderSummaryMarkdown(summary: Summary): string {
   ].filter(Boolean);
   out.push(`Run: ${runBits.join(' · ')}`, '');
   if (s.unknownCodeRecords > 0) out.push(`⚠️ ${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`, '');
+  if (s.harnessErrors.length > 0) {
+    out.push(`⚠️ **${s.harnessErrors.length} ${HARNESS_ERROR}**: record(s) the harness could not run (listed below; in no code and not in the rate).`, '');
+  }
   if (s.notes.length) out.push(...s.notes.map((n) => `- ${String(n).replace(/\r\n|\r|\n/g, ' ')}`), '');
 
   // Totals
@@ -123,6 +126,9 @@ export function renderSummaryMarkdown(summary: Summary): string {
         ['code', 'name', ...s.byTarget.map((t) => t.target), 'all'],
         [
           ...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, ...s.byTarget.map((t) => t.totals[n]), s.totals[n]]),
+          ...(s.harnessErrors.length
+            ? [['—', HARNESS_ERROR, ...s.byTarget.map((t) => s.harnessErrors.filter((h) => h.target === t.target).length), s.harnessErrors.length]]
+            : []),
           ['', 'total', ...s.byTarget.map((t) => t.total), s.total],
         ],
         ['r', 'l', ...s.byTarget.map(() => 'r' as const), 'r'],
@@ -130,7 +136,13 @@ export function renderSummaryMarkdown(summary: Summary): string {
       '',
     );
   } else {
-    out.push(table(['code', 'name', 'count'], [...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, s.totals[n]]), ['', 'total', s.total]], ['r', 'l', 'r']), '');
+    const harnessRow = s.harnessErrors.length ? [['—', HARNESS_ERROR, s.harnessErrors.length]] : [];
+    out.push(table(['code', 'name', 'count'], [...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, s.totals[n]]), ...harnessRow, ['', 'total', s.total]], ['r', 'l', 'r']), '');
+  }
+  if (s.harnessErrors.length) {
+    out.push(`## ${HARNESS_ERROR}: cases the harness could not run`, '');
+    for (const h of s.harnessErrors) out.push(`- ${codeSpan(h.case)}${s.perTarget ? ` · ${codeSpan(h.target)}` : ''}: ${codeSpan(h.message.split('\n')[0] ?? '')}`);
+    out.push('');
   }
 
   // Chapter x code
@@ -170,7 +182,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
     }
     out.push('');
   }
-  const unknown = s.failureGroups.filter((g) => codeNameOf(g.key.code) === undefined);
+  const unknown = s.failureGroups.filter((g) => g.key.kind !== 'harness' && codeNameOf(g.key.code) === undefined);
   if (unknown.length) {
     out.push('### unknown code', '');
     for (const g of unknown) out.push(`- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`, caseList(g.cases, '  '));

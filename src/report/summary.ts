@@ -105,6 +105,8 @@ export interface Summary {
   notes: string[];
   /** Records whose code is none of the eight (counted in `total` only). */
   unknownCodeRecords: number;
+  /** Cases the harness could not run (no code; counted in `total`, not in any code or rate). */
+  harnessErrors: Array<{ case: string; target: string; message: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -182,7 +184,10 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     failureGroups: groups,
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
-    unknownCodeRecords: records.filter((r) => codeNameOf(r.code) === undefined).length,
+    unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,
+    harnessErrors: records
+      .filter((r) => r.harnessError)
+      .map((r) => ({ case: caseId(r), target: r.target, message: String(r.harnessError!.message ?? r.msg) })),
   };
 }
 

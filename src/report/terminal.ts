@@ -2,7 +2,7 @@
 // and where the string goes.
 
 import pc from 'picocolors';
-import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName } from '../types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../types.ts';
 import { formatRate, type Headline, type Summary } from './summary.ts';
 
 export interface TerminalSummaryOptions {
@@ -54,6 +54,7 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
   const counts = CASE_ERROR_NAMES.filter((n) => s.totals[n] > 0).map((n) => paint(n, `${n} ${s.totals[n]}`));
   lines.push(counts.length ? `  ${counts.join(c.dim(' · '))}` : c.dim('  no records'));
   if (s.unknownCodeRecords > 0) lines.push(c.yellow(`  ${s.unknownCodeRecords} record(s) with an unknown code`));
+  if (s.harnessErrors.length > 0) lines.push(c.red(`  ${HARNESS_ERROR} ${s.harnessErrors.length}: record(s) the harness could not run (in summary.md)`));
 
   const w = s.wasmFailures;
   if (w.Exception + w.Traceback + w.other > 0) {

@@ -13,6 +13,8 @@ import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts
 import { DiagnosisStore } from '../diagnose/store.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import { outcomeName } from '../records.ts';
+import { describeHarnessError, harnessErrorRecords } from '../run/harness-error.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
 
@@ -25,11 +27,11 @@ export class CaseFailure extends Error {
       failing
         .map((r) => {
           const diagnosis = diagnosisSummaryLine(r.diagnosis);
-          return `${r.codeName} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
+          return `${outcomeName(r)} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
         })
         .join('\n'),
     );
-    this.name = first.codeName;
+    this.name = outcomeName(first);
   }
 }
 
@@ -59,18 +61,35 @@ export function defineCookbookChapter(chapter: number | string): void {
   if (found && focus) {
     for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);
+    found.broken = found.broken.filter((b) => focus.includes(caseIdOf(b.chapter, b.name)));
   }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
   describe(`chapter ${chapter}`, () => {
-    if (!found || !selected || found.recipes.length === 0) {
+    if (!found || !selected || (found.recipes.length === 0 && found.broken.length === 0)) {
       test.skip(found ? `chapter ${chapter}: no selected cases` : `chapter ${chapter} is not in ${options.root}`, () => {});
       return;
+    }
+    // a case that cannot even be read still gets its record, and fails
+    for (const entry of found.broken) {
+      test(entry.name, (ctx) => {
+        const records = harnessErrorRecords(entry, options.targets, { stage: 'discover', message: entry.reason });
+        ctx.task.meta.py2wasm = { records };
+        throw new CaseFailure(records);
+      });
     }
     let env: RunEnvironment;
     let scratchParent: string;
     let diagnoseOptions: DiagnoseStageOptions;
     const runners = new Map<string, RecipeRunner>();
+    let setupError: unknown;
     beforeAll(async () => {
+      try {
+        await prepare();
+      } catch (error) {
+        setupError = error; // every case of the chapter records it
+      }
+    });
+    const prepare = async () => {
       ({ env, scratchParent } = await prepareRunEnvironment(options, inject('py2wasmAvailability')));
       const store = new DiagnosisStore(path.join(options.cacheDir, 'diagnose'), inject('py2wasmRunId'));
       await store.pruneRuns().catch(() => undefined);
@@ -94,7 +113,7 @@ export function defineCookbookChapter(chapter: number | string): void {
           return `${group.kind}: ${group.label}`;
         },
       };
-    });
+    };
     afterAll(async () => {
       await Promise.all([...runners.values()].map((r) => r.dispose()));
     });
@@ -112,11 +131,21 @@ export function defineCookbookChapter(chapter: number | string): void {
     const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) => recipe.cases.map((kase) => ({ recipe, kase })));
     order.forEach(({ recipe, kase }, index) => {
       test(kase.name, { timeout: perCaseMs }, async (ctx) => {
-        const runner = runnerFor(recipe);
-        // compile the next case while this one runs CPython and its wasm, when a core is free for it
-        const next = order[index + 1];
-        if (next) void runnerFor(next.recipe).prefetchCompile(next.kase);
-        const verdicts = await runner.runCase(kase, ctx.signal);
+        let verdicts: CaseRecord[];
+        let runner: RecipeRunner;
+        try {
+          if (setupError) throw setupError;
+          runner = runnerFor(recipe);
+          // compile the next case while this one runs CPython and its wasm, when a core is free for it
+          const next = order[index + 1];
+          if (next) void runnerFor(next.recipe).prefetchCompile(next.kase).catch(() => undefined);
+          verdicts = await runner.runCase(kase, ctx.signal);
+        } catch (error) {
+          if (ctx.signal.aborted) throw error; // an interrupted run: no verdict to record
+          const records = harnessErrorRecords(kase, options.targets, { stage: 'run', message: describeHarnessError(error) }, env?.tools);
+          ctx.task.meta.py2wasm = { records };
+          throw new CaseFailure(records);
+        }
         const records = await diagnoseRecords(verdicts, { env, compile: (_record, projectOptions, signal) => runner.compile(kase, signal, projectOptions) }, diagnoseOptions, ctx.signal);
         ctx.task.meta.py2wasm = { records };
         if (options.baseline) {

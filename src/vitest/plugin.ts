@@ -3,13 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
 import { configDefaults, type Plugin } from 'vitest/config';
+import type { TestProject } from 'vitest/node';
 import { resolveRules } from '../compare/normalize.ts';
-import { discoverCookbook } from '../discover/discover.ts';
+import { discoverCookbook, listChapterFolders } from '../discover/discover.ts';
 import { resolveOptions, type CookbookOptions, type ResolvedOptions } from '../config/options.ts';
 import { py2wasmPackageDir } from '../tools/doctor-probe.ts';
 import { detectToolchain } from '../tools/toolchain/index.ts';
 import '../config/provided.ts';
 import { RunEndRecorder } from './run-end.ts';
+import { generatedChaptersDir, writeChapterFiles } from './chapter-files.ts';
 import { chapterFilesOf, watchTriggers } from './watch.ts';
 
 const GLOBAL_SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'global-setup.ts');
@@ -52,6 +54,24 @@ function chapterFilesToSkip(testFiles: string[], resolved: ResolvedOptions): str
 }
 
 /**
+ * Every chapter folder of the tree runs: a chapter without a test file of its own gets a generated
+ * one, added to the project's include (unselected chapters to its exclude). A missing root or two
+ * folders of one chapter number stop the run here, before any case and any report.
+ */
+function addGeneratedChapterFiles(project: TestProject, resolved: ResolvedOptions, testFiles: string[]): string[] {
+  const claimed = chapterFilesOf(testFiles);
+  const folders = listChapterFolders(resolved.root).filter((c) => !claimed.has(c.chapter));
+  const vitestRoot = project.config.dir || project.config.root;
+  const dir = generatedChaptersDir(vitestRoot, resolved.root);
+  const files = writeChapterFiles(dir, folders);
+  project.config.include.push(`${path.relative(vitestRoot, dir).split(path.sep).join('/')}/*.test.ts`);
+  if (resolved.chapters) {
+    project.config.exclude.push(...files.filter((_, i) => !resolved.chapters!.includes(folders[i]!.chapter)));
+  }
+  return files;
+}
+
+/**
  * The vitest plugin: resolves options (config + env), hands them to the test workers, runs the
  * doctor (and toolchain setup when needed) once before the cases, and in watch mode re-runs cases
  * when the cookbook or the py2wasm tree changes.
@@ -83,6 +103,8 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
     async configureVitest({ vitest, project }) {
       // reporters are created after this hook: the recorder joins whatever the user configured
       vitest.config.reporters.push(new RunEndRecorder(resolved) as unknown as (typeof vitest.config.reporters)[number]);
+      // a merge of shard reports runs no case: it needs no cookbook
+      if (!vitest.config.mergeReports) testFiles.push(...addGeneratedChapterFiles(project, resolved, testFiles));
       if (!vitest.config.watch) return;
       project.provide('py2wasmWatching', true);
       // the user's own py2wasm (PY2WASM), else the one setup installed

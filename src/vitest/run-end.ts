@@ -1,12 +1,14 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { recordsOf } from '../report/reporter.ts';
+import { runVerdict } from '../report/run-verdict.ts';
 import { writeLastRun } from '../run/last-run.ts';
 import { clearFocus } from './watch.ts';
 
 /**
  * What a run leaves for the next one, whatever reporters the user chose: which cases failed (they
- * run first next time) and, in watch mode, the end of a saved case's focus. The plugin adds it.
+ * run first next time) and, in watch mode, the end of a saved case's focus; and it fails a run in
+ * which no case could execute, which vitest would count as passed (all skipped). The plugin adds it.
  */
 export class RunEndRecorder implements Reporter {
   private vitest?: Vitest;
@@ -18,8 +20,16 @@ export class RunEndRecorder implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const records = recordsOf(testModules);
+    if (!this.vitest?.config.watch) {
+      const verdict = runVerdict(records);
+      if (!verdict.ok) {
+        process.stderr.write(`vitest-py2wasm: the run fails: ${verdict.reason}\n`);
+        process.exitCode = 1;
+      }
+    }
     if (this.vitest?.config.mergeReports) return; // a merge replays other machines' runs
-    await writeLastRun(this.options.cacheDir, recordsOf(testModules)).catch(() => undefined);
+    await writeLastRun(this.options.cacheDir, records).catch(() => undefined);
     clearFocus(this.options.cacheDir);
   }
 }

@@ -16,6 +16,7 @@ import { killProcessTree } from '../../src/tools/process.ts';
 import { DEFAULTS } from '../../src/config/options.ts';
 import { toolchainPaths } from '../../src/tools/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
+import { outcomeName } from '../../src/records.ts';
 
 /** The file the fix of wasmerio/py2wasm#13 edits, relative to the checkout. */
 export const GETSET_FILE = 'nuitka/build/static_src/CompiledFunctionType.c';
@@ -195,7 +196,7 @@ async function readRecord(reportDir: string, caseName: string, target: string): 
   const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
   const record = results.records.find((r) => r.case === caseName && r.target === target);
   if (!record) throw new Error(`${reportDir}/results.json has no record of ${caseName} on ${target}`);
-  return { code: record.codeName, fingerprint: record.tools['py2wasm.fingerprint'], record };
+  return { code: outcomeName(record), fingerprint: record.tools['py2wasm.fingerprint'], record };
 }
 
 /** Running (a zombie waiting for its reaper counts as gone). */

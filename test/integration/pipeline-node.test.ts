@@ -83,7 +83,7 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
       'files.example2': 'OK',
       'files.huge': 'OK',
     });
-    for (const r of records.values()) expect(r.code).toBe({ OK: 0, COMPILATION_FAILURE: 1, WASM_EXECUTION_FAILURE: 2, PY_EXECUTION_FAILURE: 3, DIFFERENT_RESULT: 4, BYPASS: 5, WASM_EXECUTION_TIMEOUT: 6, PY_EXECUTION_TIMEOUT: 7 }[r.codeName]);
+    for (const r of records.values()) expect(r.code).toBe({ OK: 0, COMPILATION_FAILURE: 1, WASM_EXECUTION_FAILURE: 2, PY_EXECUTION_FAILURE: 3, DIFFERENT_RESULT: 4, BYPASS: 5, WASM_EXECUTION_TIMEOUT: 6, PY_EXECUTION_TIMEOUT: 7 }[r.codeName!]);
   });
 
   it('records why: normalization rules, diffs, traps, tracebacks, bypass reasons', () => {

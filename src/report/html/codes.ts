@@ -1,7 +1,7 @@
 // How the HTML report shows an outcome code: its colour, a badge, the legend that filters by code.
 
 import { codeNameOf, type CodeCounts } from '../../records.ts';
-import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName } from '../../types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../../types.ts';
 import { esc } from './escape.ts';
 
 /** Colour of each outcome, by code (code order). */
@@ -18,7 +18,8 @@ export const CODE_COLORS: Record<CaseErrorName, string> = {
 
 export function badge(code: unknown): string {
   const name = codeNameOf(code);
-  return `<span class="badge" style="background:${name ? CODE_COLORS[name] : '#555'}">${esc(name ?? `code ${String(code)}`)}</span>`;
+  // null: a harness error, none of the eight codes
+  return `<span class="badge" style="background:${name ? CODE_COLORS[name] : '#555'}">${esc(name ?? (code === null ? HARNESS_ERROR : `code ${String(code)}`))}</span>`;
 }
 
 /** One toggle button per code: the page script hides and shows the records of a code. */

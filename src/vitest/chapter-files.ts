@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import writeFileAtomic from 'write-file-atomic';
+import type { ChapterFolder } from '../discover/discover.ts';
+
+/** Where the plugin writes the test files of chapters that have none of their own (under vitest's root). */
+export const GENERATED_CHAPTERS_DIR = path.join('.vitest-py2wasm', 'chapters');
+
+const CHAPTER_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chapter.ts');
+
+/** One folder per cookbook root, so runs of two cookbooks from one project never share files. */
+export function generatedChaptersDir(vitestRoot: string, cookbookRoot: string): string {
+  const hash = crypto.createHash('sha256').update(path.resolve(cookbookRoot)).digest('hex').slice(0, 12);
+  const slug = path.basename(path.resolve(cookbookRoot)).replace(/[^\w.-]/g, '_').slice(0, 40);
+  return path.join(vitestRoot, GENERATED_CHAPTERS_DIR, `${slug}-${hash}`);
+}
+
+/**
+ * A test file per chapter folder, `chapter-<folder>.test.ts` calling defineCookbookChapter, so every
+ * chapter of the tree runs and `vitest --shard` splits by chapter. Files of chapters gone from the
+ * tree are removed. Returns the files' paths.
+ */
+export function writeChapterFiles(dir: string, chapters: readonly ChapterFolder[]): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const wanted = new Map(chapters.map((c) => [`chapter-${c.folder}.test.ts`, c]));
+  for (const name of fs.readdirSync(dir)) if (!wanted.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+  const importPath = path.relative(dir, CHAPTER_MODULE).split(path.sep).join('/');
+  for (const [name, c] of wanted) {
+    const file = path.join(dir, name);
+    const text = [
+      `// Written by vitest-py2wasm for chapter folder ${c.folder}/ of the cookbook: do not edit (it is rewritten at every run).`,
+      `import { defineCookbookChapter } from '${importPath.startsWith('.') ? importPath : `./${importPath}`}';`,
+      '',
+      `defineCookbookChapter('${c.chapter}');`,
+      '',
+    ].join('\n');
+    // unchanged content is not rewritten: a rewrite would re-trigger watch mode
+    if (readOrEmpty(file) !== text) writeFileAtomic.sync(file, text);
+  }
+  return [...wanted.keys()].map((name) => path.join(dir, name));
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}

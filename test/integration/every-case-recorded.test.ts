@@ -1,0 +1,125 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config/options.ts';
+import { resolveExecutable } from '../../src/tools/which.ts';
+import type { RunResults } from '../../src/types.ts';
+
+// `npx vitest run` on cookbooks built here, as a user runs it: real CPython, the py2wasm stand-in
+// building C twins with clang-19, Node WASI. Every discovered case gets a record, every chapter
+// folder runs, and a run that cannot start or runs nothing keeps the last report and fails.
+const NEEDED = ['python3', 'clang-19'];
+const missing = NEEDED.filter((t) => !resolveExecutable(t));
+const STANDIN = path.join(PROJECT_ROOT, 'test', 'doubles', 'py2wasm-standin.sh');
+
+let work: string;
+
+async function hello(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'hello.py'), 'print("hello")\n');
+  await fs.writeFile(path.join(dir, 'hello.c'), '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n');
+}
+
+function vitestRun(cookbook: string, name: string, extra: Record<string, string> = {}) {
+  return execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      COOKBOOK_DIR: cookbook,
+      PY2WASM: STANDIN,
+      PY2WASM_TARGETS: 'py2wasm+node',
+      PY2WASM_CACHE_DIR: path.join(work, 'cache'),
+      PY2WASM_REPORT_DIR: path.join(work, `report-${name}`),
+      COOKBOOK_CASES: '',
+      COOKBOOK_CHAPTERS: '',
+      PY2WASM_BASELINE: '0',
+      NO_COLOR: '1',
+      ...extra,
+    },
+    reject: false,
+    all: true,
+    timeout: 300_000,
+  });
+}
+
+/** A report folder holding a previous good run, to see that a failed start leaves it alone. */
+async function previousReport(name: string): Promise<string> {
+  const dir = path.join(work, `report-${name}`);
+  await fs.mkdir(path.join(dir, 'history'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'results.json'), '{"previous": true}\n');
+  await fs.writeFile(path.join(dir, 'history', 'earlier.json'), '{}');
+  return dir;
+}
+
+async function unchanged(dir: string): Promise<void> {
+  expect(await fs.readFile(path.join(dir, 'results.json'), 'utf8')).toBe('{"previous": true}\n');
+  expect(await fs.readdir(path.join(dir, 'history'))).toEqual(['earlier.json']);
+  await expect(fs.access(path.join(dir, 'summary.md'))).rejects.toThrow();
+}
+
+describe.skipIf(missing.length > 0 && process.env.CI !== 'true')('every discovered case gets a record (real vitest runs)', () => {
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'every-case-'));
+  });
+  afterAll(() => (work ? fs.rm(work, { recursive: true, force: true }) : undefined));
+
+  it('runs chapters 0 and 16 and records unreadable cases and a non-UTF-8 recipe as harness errors', async () => {
+    const cookbook = path.join(work, 'mixed');
+    await hello(path.join(cookbook, '0', 'zero'));
+    await hello(path.join(cookbook, '1', 'first'));
+    await hello(path.join(cookbook, '16', 'late'));
+    const broken = path.join(cookbook, '1', 'broken');
+    await fs.mkdir(path.join(broken, 'sub'), { recursive: true });
+    await fs.symlink('loop.py', path.join(broken, 'loop.py'));
+    await fs.symlink('sub', path.join(broken, 'folder.py'));
+    const badRecipe = Buffer.concat([Buffer.from(path.join(cookbook, '1') + path.sep), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
+    await fs.mkdir(badRecipe);
+    await fs.writeFile(Buffer.concat([badRecipe, Buffer.from('/hello.py')]), 'print("hello")\n');
+
+    const run = await vitestRun(cookbook, 'mixed');
+    const out = run.all ?? '';
+    expect(run.exitCode, out.slice(-3000)).toBe(1);
+    const results = JSON.parse(await fs.readFile(path.join(work, 'report-mixed', 'results.json'), 'utf8')) as RunResults;
+    const byCase = Object.fromEntries(results.records.map((r) => [`${r.chapter}/${r.case}`, r]));
+    expect(Object.keys(byCase).sort()).toEqual(['0/zero.hello', '1/broken.folder', '1/broken.loop', '1/caf\\xe9.*', '1/first.hello', '16/late.hello']);
+    for (const ok of ['0/zero.hello', '1/first.hello', '16/late.hello']) expect(byCase[ok]!.codeName, `${ok}: ${byCase[ok]!.msg}`).toBe('OK');
+    for (const bad of ['1/broken.folder', '1/broken.loop', '1/caf\\xe9.*']) {
+      expect(byCase[bad]).toMatchObject({ code: null, codeName: null, harnessError: { stage: 'discover' } });
+    }
+    expect(byCase['1/broken.loop']!.msg).toMatch(/loop\.py is a symbolic link loop/);
+    expect(byCase['1/caf\\xe9.*']!.msg).toMatch(/is not valid UTF-8/);
+    const summary = await fs.readFile(path.join(work, 'report-mixed', 'summary.md'), 'utf8');
+    expect(summary).toMatch(/\| — \| HARNESS_ERROR \| 3 \|/);
+    expect(summary).toContain('## HARNESS_ERROR: cases the harness could not run');
+    expect(out).toMatch(/chapter-0\.test\.ts/);
+    expect(out).toMatch(/chapter-16\.test\.ts/);
+  });
+
+  it('stops on two folders of one chapter number, naming both, and keeps the last report', async () => {
+    const cookbook = path.join(work, 'duplicate');
+    await hello(path.join(cookbook, '01', 'a'));
+    await hello(path.join(cookbook, '1', 'b'));
+    const report = await previousReport('duplicate');
+    const run = await vitestRun(cookbook, 'duplicate');
+    expect(run.exitCode).toBe(1);
+    expect(run.all).toMatch(/chapter folders 01\/ and 1\/ of .*duplicate are both chapter 1/);
+    await unchanged(report);
+  });
+
+  it('stops on a missing root and keeps the last report and its history', async () => {
+    const report = await previousReport('missing');
+    const run = await vitestRun(path.join(work, 'no-such-cookbook'), 'missing');
+    expect(run.exitCode).toBe(1);
+    expect(run.all).toMatch(/cookbook root .*no-such-cookbook does not exist/);
+    await unchanged(report);
+  });
+
+  it('fails a run in which no case could execute (py2wasm missing), saying why', async () => {
+    const cookbook = path.join(work, 'no-py2wasm');
+    await hello(path.join(cookbook, '1', 'a'));
+    const run = await vitestRun(cookbook, 'no-py2wasm', { PY2WASM: path.join(work, 'nowhere', 'py2wasm'), CI: '' });
+    expect(run.exitCode, run.all?.slice(-2000)).toBe(1);
+    expect(run.all).toMatch(/the run fails: no case could execute: all 1 records were bypassed or harness errors \(1 × missing tool: /);
+  });
+});
