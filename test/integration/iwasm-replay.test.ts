@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveOptions } from '../../src/config/options.ts';
+import { defaultCacheDir, resolveOptions } from '../../src/config/options.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
 import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
+import { DIAGNOSTICS } from '../../src/diagnose/registry.ts';
+import { detectToolchain } from '../../src/tools/toolchain/index.ts';
 import { buildEnvironment, type RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';
@@ -140,5 +142,33 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     } finally {
       delete process.env.IWASM_REPLAY_LOG;
     }
+  });
+
+  it("adds source lines to the recorded iwasm traceback from the script and py2wasm's stdlib (diagnose stage, real stdlib)", async (ctx) => {
+    // the stdlib is the one shipped with the real py2wasm that setup installs
+    const toolchain = await detectToolchain(defaultCacheDir()).catch(() => undefined);
+    if (!toolchain && process.env.CI === 'true') throw new Error('no py2wasm toolchain in CI (npx vitest-py2wasm setup)');
+    if (!toolchain) return ctx.skip('no py2wasm toolchain: npx vitest-py2wasm setup');
+    const withStdlib: RunEnvironment = { ...env, wasiPython: { wasm: path.join(toolchain.wasiPythonDir, 'bin', 'python3.11.wasm'), libDir: path.join(toolchain.wasiPythonDir, 'lib') } };
+    const thread = records.get('thread_subclass.thread_subclass')!;
+    const [diagnosed] = await diagnoseRecords([thread], { env: withStdlib, compile: noCompile }, { ...stacksOnly(), mode: 'group', diagnostics: DIAGNOSTICS });
+    expect(diagnosed!.code).toBe(thread.code);
+    expect(diagnosed!.diagnosis!.results).toMatchObject([
+      {
+        kind: 'traceback-source',
+        status: 'ok',
+        data: {
+          traceback: [
+            'Traceback (most recent call last):',
+            '  File "./thread_subclass.py", line 15, in <module>',
+            '    Worker().start()',
+            '  File "./threading.py", line 964, in start',
+            '    _start_new_thread(self._bootstrap, ())',
+            "RuntimeError: can't start new thread",
+          ].join('\n'),
+          added: 2,
+        },
+      },
+    ]);
   });
 });

@@ -53,7 +53,8 @@ export const tracebackSource: Diagnostic<'traceback-source'> = {
     const lines = stderrOf(ctx.record).split('\n');
     let start = lines.length - 1;
     while (start > 0 && !lines[start]!.startsWith('Traceback (most recent call last):')) start--;
-    const block = lines.slice(start).filter((l, i, all) => i < all.length - 1 || l !== '');
+    // a source line the wasm found itself (the script beside it) comes with a blank line where CPython puts carets
+    const block = lines.slice(start).filter((l) => l.trim() !== '');
     const stdlibDir = ctx.wasiPythonDir ? path.join(ctx.wasiPythonDir, 'lib', 'python3.11') : null;
     const files = new Map<string, Promise<string[] | undefined>>();
     const read = (file: string) => {
@@ -77,7 +78,7 @@ export const tracebackSource: Diagnostic<'traceback-source'> = {
       if (!frame) continue;
       const source = (await read(frame[2]!))?.[Number(frame[3]) - 1]?.trim();
       if (!source) continue;
-      out.push(`${frame[1]}    ${source}`);
+      out.push(`${frame[1]}  ${source}`);
       added++;
     }
     if (added === 0) {
