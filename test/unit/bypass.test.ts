@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BypassConfigError, DEFAULT_BYPASS_IMPORTS, validateBypassOptions, type BypassRules } from '../../src/config/bypass-rules.ts';
 import { resolveOptions } from '../../src/config/options.ts';
 import { bypassReason as bypassReasonOf } from '../../src/run/bypass.ts';
-import { scanImports as scanFiles, type ImportRef } from '../../src/tools/import-scan.ts';
+import { ImportScanError, scanImports as scanFiles, type ImportRef } from '../../src/tools/import-scan.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode } from '../../src/types.ts';
 import { expectedRows, expectedTotalsLine } from '../helpers/sample-expected.ts';
 
@@ -100,6 +100,25 @@ describe('scanImports', () => {
       ['zlib', 4],
       ['gzip', 6],
     ]);
+  });
+});
+
+describe('the import scan process', () => {
+  it('scans many files in one CPython and says clearly what it could not read', async () => {
+    const files = ['import a\n', 'from b import c\n'].map((src, i) => {
+      const file = path.join(tmp, `many${i}.py`);
+      fs.writeFileSync(file, src);
+      return file;
+    });
+    const found = await scanFiles(PYTHON, files, { timeoutMs: 30_000 });
+    expect(files.map((f) => found.get(f)!.map((r) => r.module))).toEqual([['a'], ['b']]);
+    const missing = path.join(tmp, 'no-such-script.py');
+    const error = await scanFiles(PYTHON, [files[0]!, missing], { timeoutMs: 30_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportScanError);
+    expect((error as ImportScanError).message).toContain(`cannot scan ${missing}`);
+    expect((error as ImportScanError).started).toBe(true);
+    const noPython = await scanFiles(['no-such-python3'], files, { timeoutMs: 30_000 }).catch((e: unknown) => e);
+    expect(noPython).toMatchObject({ name: 'ImportScanError', started: false, command: ['no-such-python3', expect.stringMatching(/scan_imports\.py$/), ...files] });
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { esc, renderHtmlReport } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
@@ -237,6 +238,19 @@ describe('renderHtmlReport', () => {
 });
 
 const MAX_SHOWN = 40_000;
+
+describe('the page assets', () => {
+  it('are inlined from src/report/assets/, which the published package includes', () => {
+    const root = new URL('../../', import.meta.url);
+    const html = renderHtmlReport(buildSummary(results(records)));
+    for (const [asset, tag] of [['report.css', 'style'], ['report.js', 'script']] as const) {
+      const text = readFileSync(new URL(`src/report/assets/${asset}`, root), 'utf8');
+      expect(html).toContain(`<${tag}>${text}</${tag}>`);
+    }
+    const files = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { files: string[] }).files;
+    expect(files.some((f) => 'src/report/assets/report.css'.startsWith(`${f.replace(/\/$/, '')}/`))).toBe(true);
+  });
+});
 
 describe('esc', () => {
   it('escapes markup and control characters', () => {
