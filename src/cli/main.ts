@@ -9,6 +9,7 @@ import { runDoctor } from '../tools/doctor.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import { ensureToolchain } from '../tools/toolchain/index.ts';
 
+import { setupWamrCommand } from './commands/setup-wamr.ts';
 import { compareCommand } from './commands/compare.ts';
 import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
@@ -52,7 +53,13 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .command('setup', 'Install py2wasm (PyPI) into a venv and assemble its WASI SDK from Debian LLVM 19')
     .option('--spec <spec>', 'pip spec or local py2wasm checkout (installed editable)')
     .option('--no-verify', 'skip the hello-world compile check')
-    .action((flags: { spec?: string; verify?: boolean }) => {
+    .option('--wamr <checkout>', 'instead: build iwasm variants of this WAMR checkout into the cache')
+    .option('--variants <list>', 'with --wamr: release,classic,debug,fast-jit,aot (default release,classic,debug)')
+    .action((flags: { spec?: string; verify?: boolean; wamr?: string; variants?: string }) => {
+      if (flags.wamr) {
+        pending = setupWamrCommand({ wamr: flags.wamr, ...(flags.variants ? { variants: flags.variants } : {}) }, io);
+        return;
+      }
       pending = (async () => {
         const options = resolveOptions();
         const toolchain = await ensureToolchain({

@@ -189,6 +189,13 @@ export function renderSummaryMarkdown(summary: Summary): string {
     out.push('');
   }
 
+  // A matrix of runtimes (iwasm variants, ...): which disagree, per case
+  if (s.disagreements.length) {
+    out.push(`## Runtimes disagree: ${s.disagreements.length} case${s.disagreements.length === 1 ? '' : 's'}`, '');
+    for (const d of s.disagreements) out.push(`- ${codeSpan(d.case)}: ${escapeMarkdownText(d.detail)}`);
+    out.push('');
+  }
+
   // Bypassed cases, by reason (a rule, or a missing tool)
   if (s.bypassed.length) {
     out.push('## Bypassed', '');

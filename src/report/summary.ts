@@ -101,6 +101,8 @@ export interface Summary {
   byTarget: TargetSummary[];
   wasmFailures: WasmFailureCounter;
   failureGroups: FailureGroup[];
+  /** Cases whose runtimes gave different outcomes (several runtimes per compiler), with who gave what. */
+  disagreements: Array<{ case: string; detail: string }>;
   stacks: StackGroupLike[];
   notes: string[];
   /** Records whose code is none of the eight (counted in `total` only). */
@@ -182,6 +184,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     byTarget,
     wasmFailures: countWasmFailures(records),
     failureGroups: groups,
+    disagreements: [...new Map(records.filter((r) => typeof r.disagreement === 'string').map((r) => [caseId(r), r.disagreement!])).entries()].map(([id, detail]) => ({ case: id, detail })),
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
     unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,

@@ -7,6 +7,7 @@ import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
 import { templateRuntime } from '../tools/runtimes/template.ts';
+import { wamrRuntimes } from '../tools/wamr/runtimes.ts';
 import { wasmtimeRuntime } from '../tools/runtimes/wasmtime.ts';
 
 /** What a run needs of its tools, resolved once per test file (and again in watch mode). */
@@ -28,6 +29,8 @@ export interface RunEnvironment {
   runtimes: Record<string, WasmRuntime>;
   /** target name -> why it cannot run here, with what to do */
   missing: Record<string, string>;
+  /** the iwasm the call-stack re-run uses: IWASM_DEBUG, else the WAMR checkout's debug variant */
+  debugIwasm?: { command: string[]; mode: 'interp' | 'fast-interp' | 'aot' };
 }
 
 /** Pure: which targets can run with the tools found, and how to reach each runtime. */
@@ -35,6 +38,7 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
   const runtimes: RunEnvironment['runtimes'] = { node: nodeWasiRuntime(found.node) };
   if (found.iwasm) runtimes.iwasm = iwasmRuntime(found.iwasm);
   if (found.wasmtime) runtimes.wasmtime = wasmtimeRuntime(found.wasmtime);
+  Object.assign(runtimes, wamrRuntimes(options, found));
   for (const [name, template] of Object.entries(options.runtimes)) {
     const exe = found.runtimes?.[name];
     if (exe) runtimes[name] = templateRuntime(name, { ...template, command: [exe, ...template.command.slice(1)] });
@@ -49,6 +53,10 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
     if (reasons.length) missing[target.name] = reasons.join('; ');
   }
   const env: RunEnvironment = { options, tools: { ...found.versions }, runtimes, missing };
+  const debug = found.wamr?.variants.debug;
+  if (options.tools.iwasmDebug) env.debugIwasm = { command: options.tools.iwasmDebug, mode: options.tools.iwasmDebugMode };
+  else if (debug) env.debugIwasm = { command: [debug.iwasm], mode: debug.mode };
+  if (found.wamr) env.tools['wamr.fingerprint'] = found.wamr.fingerprint;
   if (found.py2wasm) {
     env.py2wasm = {
       command: found.py2wasm.command,

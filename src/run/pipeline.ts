@@ -2,7 +2,7 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { classifyCompile, classifyComparison, classifyPython, classifyWasm, type Verdict } from '../classify/classify.ts';
-import { triage } from '../classify/triage.ts';
+import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { compareOutputs } from '../compare/compare.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
@@ -135,7 +135,8 @@ export class RecipeRunner {
       records.push(await this.runTarget(target, kase, python, pyDir, finish, signal));
     }
     const verdict = triage(records);
-    return verdict ? records.map((r) => ({ ...r, triage: verdict })) : records;
+    const disagreement = runtimeDisagreement(records);
+    return verdict ? records.map((r) => ({ ...r, triage: verdict, ...(disagreement ? { disagreement } : {}) })) : records;
   }
 
   private async runTarget(

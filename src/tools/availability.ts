@@ -1,3 +1,5 @@
+import type { WamrAvailability } from './wamr/ensure.ts';
+
 /** What the doctor found: the tools a run can use, their versions, and what is missing and why. */
 export interface ToolAvailability {
   py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; packageDir?: string; python?: string };
@@ -9,6 +11,8 @@ export interface ToolAvailability {
   node: string[];
   /** configured runtimes (`runtimes:` in the config) found: name -> executable */
   runtimes?: Record<string, string>;
+  /** iwasm variants built from the WAMR checkout (`wamr:` / WAMR_DIR) */
+  wamr?: WamrAvailability;
   versions: Record<string, string>;
   /** tool -> message for a missing tool */
   problems: Record<string, string>;

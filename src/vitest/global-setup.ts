@@ -1,5 +1,8 @@
 import type { TestProject } from 'vitest/node';
+import type { ResolvedOptions } from '../config/options.ts';
 import { runDoctor } from '../tools/doctor.ts';
+import { checkWamr } from '../tools/wamr/doctor.ts';
+import { ensureWamrVariants, type WamrAvailability } from '../tools/wamr/ensure.ts';
 import { ensureToolchain, detectToolchain } from '../tools/toolchain/index.ts';
 import { formatDoctor } from '../report/doctor-format.ts';
 import '../config/provided.ts';
@@ -28,7 +31,34 @@ export default async function setup(project: TestProject): Promise<void> {
       throw error;
     }
   }
-  const report = await runDoctor(options);
+  const wamr = await buildWamrVariants(options);
+  const report = await runDoctor(options, wamr ? { wamr } : {});
   process.stderr.write(`${formatDoctor(report.lines, { color: process.stderr.isTTY && !process.env.NO_COLOR, onlyNeeded: false })}\n`);
   project.provide('py2wasmAvailability', report.availability);
+  if (options.wamr && project.vitest.config.watch) {
+    // watch mode: a save in the checkout changed its fingerprint; rebuild (incrementally) before the re-run
+    let current = report.availability;
+    project.onTestsRerun(async () => {
+      const fresh = await buildWamrVariants(options);
+      if (!fresh || fresh.fingerprint === current.wamr?.fingerprint) return;
+      const check = await checkWamr(options, fresh);
+      const problems = Object.fromEntries(Object.entries(current.problems).filter(([k]) => !k.startsWith('iwasm:')));
+      current = { ...current, wamr: fresh, problems: { ...problems, ...check.problems } };
+      project.provide('py2wasmAvailability', current);
+    });
+  }
+}
+
+/** The WAMR checkout's variants for its current fingerprint, built when missing; a failure is said, and fatal only when strict. */
+async function buildWamrVariants(options: ResolvedOptions): Promise<WamrAvailability | undefined> {
+  if (!options.wamr) return undefined;
+  try {
+    const wamr = await ensureWamrVariants(options.wamr, { cacheDir: options.cacheDir, build: true, onProgress: (msg) => process.stderr.write(`  wamr: ${msg}\n`) });
+    for (const [variant, ms] of Object.entries(wamr.builtMs)) process.stderr.write(`  wamr: iwasm:${variant} built for ${wamr.fingerprint} in ${(ms / 1000).toFixed(1)} s\n`);
+    return wamr;
+  } catch (error) {
+    if (options.strictTools) throw error;
+    process.stderr.write(`vitest-py2wasm: WAMR checkout ${options.wamr.checkout}: ${(error as Error).message}\n`);
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@
 # one is too slow for a unit-level test. It builds the script's C twin (SCRIPT.c beside it) with
 # Debian's clang for wasm32-wasi, so what runs afterwards is real wasm. No twin: a compile error.
 # PY2WASM_STANDIN_MODE=header writes only a wasm header (for runtimes that are replay doubles).
+# PY2WASM_STANDIN_CFLAGS adds clang options (-mno-reference-types for iwasm of 2020).
 script="$1"; out="$3"
 [ "$2" = "-o" ] && [ -n "$out" ] || { echo "usage: py2wasm SCRIPT.py -o OUT.wasm" >&2; exit 2; }
 echo "Nuitka-Options: Used command line options: $script --standalone --output-filename=output.wasm"
@@ -14,4 +15,5 @@ if [ ! -f "$twin" ]; then
   echo "FATAL: Nuitka-stand-in: cannot compile $(basename "$script"): no C twin" >&2
   exit 1
 fi
-exec clang-19 --target=wasm32-wasi --sysroot=/usr -g -O0 -o "$out" "$twin"
+# shellcheck disable=SC2086
+exec clang-19 --target=wasm32-wasi --sysroot=/usr -g -O0 ${PY2WASM_STANDIN_CFLAGS:-} -o "$out" "$twin"

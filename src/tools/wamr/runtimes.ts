@@ -1,0 +1,25 @@
+import path from 'node:path';
+import type { ResolvedOptions } from '../../config/options.ts';
+import type { ToolAvailability } from '../availability.ts';
+import { iwasmAotRuntime } from '../runtimes/iwasm-aot.ts';
+import { iwasmRuntime } from '../runtimes/iwasm.ts';
+import type { WasmRuntime } from '../runtimes/runtime.ts';
+
+/**
+ * The runtimes of the WAMR checkout's builds: `iwasm:<variant>` for each, and plain `iwasm` as the
+ * release build when IWASM names none.
+ */
+export function wamrRuntimes(options: ResolvedOptions, found: ToolAvailability): Record<string, WasmRuntime> {
+  const out: Record<string, WasmRuntime> = {};
+  const wamr = found.wamr;
+  if (!wamr) return out;
+  for (const [variant, binary] of Object.entries(wamr.variants)) {
+    const name = `iwasm:${variant}`;
+    out[name] =
+      variant === 'aot' && binary.wamrc
+        ? iwasmAotRuntime({ iwasm: binary.iwasm, wamrc: binary.wamrc, fingerprint: wamr.fingerprint, aotCacheDir: path.join(options.cacheDir, 'wamr-aot') })
+        : iwasmRuntime([binary.iwasm], binary.mode, name);
+  }
+  if (!found.iwasm && wamr.variants.release) out.iwasm = iwasmRuntime([wamr.variants.release.iwasm], 'fast-interp');
+  return out;
+}
