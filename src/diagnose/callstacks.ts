@@ -1,5 +1,6 @@
 import { caseId } from '../records.ts';
 import type { CaseRecord, CaseStack, Trap } from '../types.ts';
+import { diagnosisOfCases, type StackDiagnosis } from './describe.ts';
 import { attachRootCauseNotes, DEFAULT_ROOT_CAUSE_NOTES, distinctStacks, type RootCauseNote, type StackGroup } from './stack-groups.ts';
 import { wasmOf } from './stack.ts';
 
@@ -18,7 +19,8 @@ export interface CallstacksReport {
   schemaVersion: 1;
   topN: number;
   stacks: CallstackEntry[];
-  groups: StackGroup[];
+  /** Each with what the diagnoses of its cases found (Python lines, callees, assertions). */
+  groups: Array<StackGroup & { diagnosis?: StackDiagnosis }>;
   /** what degraded, said once each (no debug iwasm, no symbolizer, ...) */
   messages: string[];
 }
@@ -43,9 +45,13 @@ export function collectCallstacks(records: CaseRecord[], opts: CollectOptions): 
       messages.push(...said);
       return { case: record.case, chapter: record.chapter, target: record.target, ...(record.wasm?.trap ? { trap: record.wasm.trap } : {}), ...rest };
     });
-  const groups = attachRootCauseNotes(
+  const grouped = attachRootCauseNotes(
     distinctStacks(stacks.map((s) => ({ case: caseId(s), target: s.target, frames: s.frames })), opts.topN),
     opts.notes ?? DEFAULT_ROOT_CAUSE_NOTES,
   );
+  const groups = grouped.map((g) => {
+    const diagnosis = diagnosisOfCases(records, g.cases);
+    return diagnosis ? { ...g, diagnosis } : g;
+  });
   return { schemaVersion: 1, topN: opts.topN, stacks, groups, messages: [...new Set(messages)] };
 }

@@ -1,4 +1,5 @@
-import type { CaseDiagnosis, DiagnosisDataByKind, DiagnosisKind, DiagnosisResult } from '../types.ts';
+import { caseId } from '../records.ts';
+import type { CaseDiagnosis, CaseRecord, DiagnosisDataByKind, DiagnosisKind, DiagnosisResult } from '../types.ts';
 
 /** What a diagnosis says, each as one line of text, for the renderers. */
 export interface DiagnosisLines {
@@ -45,4 +46,28 @@ export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | und
   if (parts.length === 0 && l.lostOutput) parts.push(l.lostOutput);
   if (parts.length === 0) return undefined;
   return `diagnosis${d?.inherited ? ` (from ${d.diagnosedCase})` : ''}: ${parts.join(' | ')}`;
+}
+
+/** What the diagnoses of a group of cases found, each line once. */
+export interface StackDiagnosis {
+  pythonLines: string[];
+  callees: string[];
+  assertions: string[];
+}
+
+/** The distinct Python lines, callees and assertions of the cases (ids `<chapter>/<case>`) of one distinct stack. */
+export function diagnosisOfCases(records: readonly CaseRecord[], caseIds: readonly string[]): StackDiagnosis | undefined {
+  const members = new Set(caseIds);
+  const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [] };
+  const add = (list: string[], line: string | undefined) => {
+    if (line && !list.includes(line)) list.push(line);
+  };
+  for (const r of records) {
+    if (!r.diagnosis || !members.has(caseId(r))) continue;
+    const lines = describeDiagnosis(r.diagnosis);
+    add(found.pythonLines, lines.pythonLine);
+    add(found.callees, lines.callee);
+    add(found.assertions, lines.assertion);
+  }
+  return found.pythonLines.length + found.callees.length + found.assertions.length ? found : undefined;
 }

@@ -3,7 +3,7 @@
 // (terminal.ts) are pure renderers of this one model. A new section = a field here + a renderer.
 
 import { caseId, codeNameOf, compareChapters, countCodes, emptyCounts, runTargets, type CodeCounts } from '../records.ts';
-import { describeDiagnosis } from '../diagnose/describe.ts';
+import { diagnosisOfCases, type StackDiagnosis } from '../diagnose/describe.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import { groupFailures, type FailureGroup } from '../classify/group-failures.ts';
@@ -58,12 +58,6 @@ export interface StackGroupLike {
   link?: string;
   /** What the diagnoses of the group's cases found, distinct lines each (set by buildSummary). */
   diagnosis?: StackDiagnosis;
-}
-
-export interface StackDiagnosis {
-  pythonLines: string[];
-  callees: string[];
-  assertions: string[];
 }
 
 export interface BuildSummaryOptions {
@@ -194,19 +188,9 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   };
 }
 
-/** The distinct Python lines, callees and assertions the diagnoses of a stack group's cases found. */
 function withDiagnosis(group: StackGroupLike, records: readonly CaseRecord[]): StackGroupLike {
-  const members = new Set(group.cases);
-  const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [] };
-  const add = (list: string[], line: string | undefined) => line && !list.includes(line) && list.push(line);
-  for (const r of records) {
-    if (!r.diagnosis || !members.has(caseId(r))) continue;
-    const lines = describeDiagnosis(r.diagnosis);
-    add(found.pythonLines, lines.pythonLine);
-    add(found.callees, lines.callee);
-    add(found.assertions, lines.assertion);
-  }
-  return found.pythonLines.length + found.callees.length + found.assertions.length ? { ...group, diagnosis: found } : group;
+  const diagnosis = diagnosisOfCases(records, group.cases);
+  return diagnosis ? { ...group, diagnosis } : group;
 }
 
 /** Keeps what looks like a stack group (callstacks.json may come from another version); drops anything else. */

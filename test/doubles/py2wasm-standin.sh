@@ -6,7 +6,9 @@
 # PY2WASM_STANDIN_CFLAGS adds clang options (-mno-reference-types for iwasm of 2020).
 script="$1"; out="$3"
 [ "$2" = "-o" ] && [ -n "$out" ] || { echo "usage: py2wasm SCRIPT.py -o OUT.wasm" >&2; exit 2; }
-echo "Nuitka-Options: Used command line options: $script --standalone --output-filename=output.wasm"
+# as Nuitka does, options from `# nuitka-project:` lines in the script come first
+project=$(sed -n 's/^# nuitka-project: //p' "$script" | tr '\n' ' ')
+echo "Nuitka-Options: Used command line options: $project$script --standalone --output-filename=output.wasm"
 if [ "${PY2WASM_STANDIN_MODE:-}" = "header" ]; then
   printf '\000asm\001\000\000\000' > "$out"; exit 0
 fi

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
 import { describeDiagnosis, diagnosisSummaryLine } from '../../src/diagnose/describe.ts';
 import { displayFunction, pythonNameOf } from '../../src/parse/nuitka-names.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
@@ -87,5 +88,25 @@ describe('rendering a diagnosis', () => {
     expect(html).toContain('<pre>building tasks\nstep 1 of 2\n</pre>');
     expect(html).toContain('debug-build timeout: stopped: the diagnose budget (300 s) ran out');
     expect(html.match(/class="diagnosis"/g)).toHaveLength(1);
+  });
+
+  it('callstacks.json gives each distinct stack what its cases were diagnosed with, frames named in Python terms', () => {
+    const frames = [
+      { index: 0, name: 'getset_get', thread: 0, addressSpace: 'module-offset' as const },
+      { index: 1, name: 'impl___main__$$$function__1_counted', thread: 0, addressSpace: 'module-offset' as const },
+    ];
+    const withStack = (example: string, d: CaseDiagnosis | undefined) => ({
+      ...trapped(example, d),
+      stack: { source: 'runtime' as const, frames, omittedFrames: 0, symbolized: false, messages: ['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed'] },
+    });
+    const report = collectCallstacks([withStack('example1', diagnosis), withStack('example2', { ...diagnosis, inherited: true })], { topN: 5 });
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0]!.frames[1]).toEqual({ function: 'impl___main__$$$function__1_counted', python: '__main__.counted' });
+    expect(report.groups[0]!.diagnosis).toEqual({
+      pythonLines: ['__main__.counted at example1.py:10: @functools.wraps(func)'],
+      callees: ['getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32'],
+      assertions: [],
+    });
+    expect(report.messages).toEqual(['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed']);
   });
 });
