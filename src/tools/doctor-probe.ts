@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { ProbeCache } from './probe-cache.ts';
 import { runProcess } from './process.ts';
 import { identify, type IdentifiedTool, type VersionProbe } from './tool-identity.ts';
 import { resolveExecutable } from './which.ts';
@@ -17,18 +18,22 @@ export function resolveCommand(command: string[] | null): string[] | null {
   return exe ? [exe, ...command.slice(1)] : null;
 }
 
-export async function probeVersion(command: string[], args: string[] = ['--version']): Promise<VersionProbe> {
+/** `<command> --version`; with a cache, asked again only when the executable changed. */
+export async function probeVersion(command: string[], args: string[] = ['--version'], cache?: ProbeCache): Promise<VersionProbe> {
   const full = [...command, ...args];
-  const out = await runProcess(full, { cwd: process.cwd(), timeoutMs: 20_000 });
-  const failure = out.spawnError ? `could not start: ${out.spawnError}` : out.timedOut ? 'did not answer within 20 s' : undefined;
-  return { command: full, exitCode: out.exitCode, output: `${out.stdout.text}\n${out.stderr.text}`.trim(), failure };
+  const probe = async (): Promise<VersionProbe> => {
+    const out = await runProcess(full, { cwd: process.cwd(), timeoutMs: 20_000 });
+    const failure = out.spawnError ? `could not start: ${out.spawnError}` : out.timedOut ? 'did not answer within 20 s' : undefined;
+    return { command: full, exitCode: out.exitCode, output: `${out.stdout.text}\n${out.stderr.text}`.trim(), failure };
+  };
+  return cache ? cache.get(full, [command[0]!], probe, (p) => !p.failure) : probe();
 }
 
 /** Resolve a tool's command, ask its version, and check that it is the tool it should be. */
-export async function checkTool(tool: IdentifiedTool, candidates: string[][]): Promise<ToolCheck> {
+export async function checkTool(tool: IdentifiedTool, candidates: string[][], cache?: ProbeCache): Promise<ToolCheck> {
   const command = candidates.map(resolveCommand).find((c) => c !== null);
   if (!command) return { state: 'absent', command: candidates[0]! };
-  const identity = identify(tool, await probeVersion(command));
+  const identity = identify(tool, await probeVersion(command, ['--version'], cache));
   return identity.ok ? { state: 'ok', command, version: identity.version } : { state: 'wrong', command, reason: identity.reason };
 }
 
@@ -40,12 +45,19 @@ export async function shebangPython(exe: string): Promise<string | undefined> {
 }
 
 /** The nuitka package behind a py2wasm console script: its shebang names the venv's python. */
-export async function nuitkaPackageOf(py2wasmExe: string): Promise<string | undefined> {
+export async function nuitkaPackageOf(py2wasmExe: string, cache?: ProbeCache): Promise<string | undefined> {
   const python = await shebangPython(py2wasmExe);
   if (!python) return undefined;
-  const out = await runProcess([python, '-c', 'import nuitka, os; print(os.path.dirname(nuitka.__file__))'], { cwd: process.cwd(), timeoutMs: 30_000 });
-  const dir = out.stdout.text.trim();
-  return out.exitCode === 0 && dir ? dir : undefined;
+  const command = [python, '-c', 'import nuitka, os; print(os.path.dirname(nuitka.__file__))'];
+  const probe = async () => {
+    const out = await runProcess(command, { cwd: process.cwd(), timeoutMs: 30_000 });
+    const dir = out.stdout.text.trim();
+    return out.exitCode === 0 && dir ? dir : null;
+  };
+  // an editable install moves with its checkout: the answer must still be a folder
+  const dir = cache ? await cache.get(command, [py2wasmExe, python], probe, (d) => d !== null) : await probe();
+  if (dir && cache && !(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) return (await probe()) ?? undefined;
+  return dir ?? undefined;
 }
 
 /** The nuitka package of a py2wasm command (for fingerprints and watch mode), if it can be found. */

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../config/options.ts';
 import type { ToolAvailability } from './availability.ts';
 import { ADVICE } from './doctor-advice.ts';
 import { checkTool, nuitkaPackageOf, resolveCommand, shebangPython, type ToolCheck } from './doctor-probe.ts';
+import { ProbeCache } from './probe-cache.ts';
 import { checkConfiguredRuntimes, type ConfiguredRuntimesCheck } from './runtime-doctor.ts';
 import { detectToolchain } from './toolchain/index.ts';
 import { checkWamr, type WamrCheck } from './wamr/doctor.ts';
@@ -49,12 +50,12 @@ export interface DoctorSetup {
 }
 
 /** py2wasm: the user's (PY2WASM), else the one setup installed. */
-async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnType<typeof detectToolchain>> | undefined): Promise<DoctorFindings['py2wasm']> {
+async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnType<typeof detectToolchain>> | undefined, cache: ProbeCache): Promise<DoctorFindings['py2wasm']> {
   const wasiPythonDir = options.tools.wasiPythonDir;
   const user = resolveCommand(options.tools.py2wasm);
   if (options.tools.py2wasm && !user) return { problem: ADVICE.py2wasmNotFound(options.tools.py2wasm.join(' ')), wasiPythonDir, versions: {} };
   if (user) {
-    const pkg = await nuitkaPackageOf(user[0]!);
+    const pkg = await nuitkaPackageOf(user[0]!, cache);
     const sdk = options.tools.wasiSdkDir;
     const found: NonNullable<ToolAvailability['py2wasm']> = {
       command: user,
@@ -82,17 +83,19 @@ async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnTy
 export async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorFindings> {
   const toolchain = detectToolchain(options.cacheDir).catch(() => undefined);
   const symbolizers = options.tools.symbolizer.length > 1 ? [options.tools.symbolizer] : [options.tools.symbolizer, ['llvm-symbolizer']];
+  const cache = new ProbeCache(path.join(options.cacheDir, 'doctor-probes.json'));
   const [python, iwasm, iwasmDebug, node, symbolizer, configured, wamr, py2wasm, wasmtime] = await Promise.all([
-    checkTool('python', [options.tools.python]),
-    checkTool('iwasm', [options.tools.iwasm ?? ['iwasm']]),
-    checkTool('iwasm', [options.tools.iwasmDebug ?? ['iwasm.dbg']]),
-    checkTool('node', [options.tools.node]),
-    checkTool('symbolizer', symbolizers),
+    checkTool('python', [options.tools.python], cache),
+    checkTool('iwasm', [options.tools.iwasm ?? ['iwasm']], cache),
+    checkTool('iwasm', [options.tools.iwasmDebug ?? ['iwasm.dbg']], cache),
+    checkTool('node', [options.tools.node], cache),
+    checkTool('symbolizer', symbolizers, cache),
     checkConfiguredRuntimes(options),
     checkWamr(options, setup.wamr),
-    toolchain.then((t) => findPy2wasm(options, t)),
-    toolchain.then((t) => checkTool('wasmtime', [options.tools.wasmtime ?? t?.wasmtime ?? ['wasmtime']])),
+    toolchain.then((t) => findPy2wasm(options, t, cache)),
+    toolchain.then((t) => checkTool('wasmtime', [options.tools.wasmtime ?? t?.wasmtime ?? ['wasmtime']], cache)),
   ]);
+  await cache.save();
   return { python, iwasm, iwasmDebug, node, wasmtime, symbolizer, py2wasm, configured, wamr, ccache: resolveExecutable('ccache') };
 }
 
