@@ -87,7 +87,12 @@ describe('rendering a diagnosis', () => {
     expect(html).toContain('27 bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1');
     expect(html).toContain('<pre>building tasks\nstep 1 of 2\n</pre>');
     expect(html).toContain('debug-build timeout: stopped: the diagnose budget (300 s) ran out');
-    expect(html.match(/class="diagnosis"/g)).toHaveLength(1);
+    expect(html.match(/<div class="diagnosis">/g)).toHaveLength(1);
+    // the distinct stack lists its cases' Python line, as summary.md does
+    const withStacks = renderHtmlReport(
+      buildSummary(makeResults([trapped('example1', diagnosis)]), { stacks: [{ frames: [{ function: 'getset_get' }], cases: ['4/decorators.example1'] }] }),
+    );
+    expect(withStacks).toContain('<ul class="diagnosis"><li>Python line: <code>__main__.counted at example1.py:10: @functools.wraps(func)</code></li>');
   });
 
   it('callstacks.json gives each distinct stack what its cases were diagnosed with, frames named in Python terms', () => {

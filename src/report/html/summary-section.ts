@@ -2,7 +2,8 @@
 // (headline, chapter x code, traps vs tracebacks, bypassed cases, distinct call stacks).
 
 import { CASE_ERROR_NAMES } from '../../types.ts';
-import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from '../summary.ts';
+import { displayFunction } from '../../parse/nuitka-names.ts';
+import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from '../summary.ts';
 import { frameLines, noteParagraph } from './case-details.ts';
 import { esc } from './escape.ts';
 
@@ -34,11 +35,19 @@ function caseList(cases: readonly string[]): string {
   return `<p class="glabel">${cases.map(esc).join(', ')}</p>`;
 }
 
+/** What the group's cases were diagnosed with, as summary.md lists it. */
+function stackDiagnosis(g: StackGroupLike): string {
+  const d = g.diagnosis;
+  if (!d) return '';
+  const item = (label: string, lines: string[]) => lines.map((l) => `<li>${label}: <code>${esc(l)}</code></li>`);
+  return `<ul class="diagnosis">${[...item('Python line', d.pythonLines), ...item('callee', d.callees), ...item('<code>--debug</code> build', d.assertions)].join('')}</ul>`;
+}
+
 function stacksBlock(s: Summary): string {
   if (!s.stacks.length) return '';
   const groups = s.stacks.map((g, i) => {
-    const top = g.frames[0]?.function ?? '(no frames)';
-    return `<details class="stack-group"><summary><span class="glabel">${esc(`${i + 1}. ${top}`)}</span><span class="count">${g.cases.length}</span></summary><div class="cases">${noteParagraph(g)}<pre class="stack">${frameLines(g.frames).join('\n')}</pre>${caseList(g.cases)}</div></details>`;
+    const top = g.frames[0] ? displayFunction(g.frames[0].function) : '(no frames)';
+    return `<details class="stack-group"><summary><span class="glabel">${esc(`${i + 1}. ${top}`)}</span><span class="count">${g.cases.length}</span></summary><div class="cases">${noteParagraph(g)}${stackDiagnosis(g)}<pre class="stack">${frameLines(g.frames).join('\n')}</pre>${caseList(g.cases)}</div></details>`;
   });
   return `<h3>Distinct call stacks: ${s.stacks.length}</h3>${groups.join('')}`;
 }
