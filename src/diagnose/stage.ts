@@ -106,7 +106,7 @@ async function runCached(
   signal: AbortSignal,
   deadline: number,
 ): Promise<DiagnosisResult> {
-  const key = opts.store.resultKey(record, d);
+  const key = await opts.store.resultKey(record, d);
   const hit = await opts.store.getResult(key);
   if (hit) return { ...hit, cached: true };
   const started = performance.now();

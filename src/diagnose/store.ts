@@ -19,10 +19,11 @@ export class DiagnosisStore {
   ) {}
 
   /** What a diagnostic's result depends on: the wasm (compile key), the runtime and tools, the kind and its version. */
-  resultKey(record: CaseRecord, diagnostic: AnyDiagnostic): string {
+  async resultKey(record: CaseRecord, diagnostic: AnyDiagnostic): Promise<string> {
     const tools = Object.entries(record.tools).sort(([a], [b]) => (a < b ? -1 : 1));
-    const wasm = record.compile?.cacheKey ?? `${record.target}\0${record.scriptPath ?? record.case}`;
-    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, wasm, tools]));
+    // an interpreted target has no compile key: the script's own text stands for it
+    const script = record.compile?.cacheKey ?? (record.scriptPath ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!)) : record.case);
+    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools]));
   }
 
   async getResult(key: string): Promise<DiagnosisResult | undefined> {
