@@ -3,7 +3,8 @@
 
 import { CASE_ERROR_NAMES } from '../../types.ts';
 import { displayFunction } from '../../parse/nuitka-names.ts';
-import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type StackGroupLike, type Summary, type WasmFailureCounter } from '../summary.ts';
+import type { StackGroup } from '../../diagnose/stack-groups.ts';
+import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from '../summary.ts';
 import { frameLines, noteParagraph } from './case-details.ts';
 import { esc } from './escape.ts';
 
@@ -36,7 +37,7 @@ function caseList(cases: readonly string[]): string {
 }
 
 /** What the group's cases were diagnosed with, as summary.md lists it. */
-function stackDiagnosis(g: StackGroupLike): string {
+function stackDiagnosis(g: StackGroup): string {
   const d = g.diagnosis;
   if (!d) return '';
   const item = (label: string, lines: string[]) => lines.map((l) => `<li>${label}: <code>${esc(l)}</code></li>`);
