@@ -2,7 +2,7 @@
 // counts, which codes are failures, chapter order, the targets of a run. Lenient on purpose:
 // records may come from imported pickles or hand-made JSON with missing or odd fields.
 
-import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName, type CaseRecord, type OutcomeName, type RunResults } from './types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CapturedText, type CaseErrorName, type CaseRecord, type OutcomeName, type RunResults } from './types.ts';
 
 export type CodeCounts = Record<CaseErrorName, number>;
 
@@ -25,6 +25,25 @@ export function outcomeName(record: Pick<CaseRecord, 'code' | 'harnessError'>): 
 
 /** Every outcome a record can have: the eight codes, then HARNESS_ERROR. */
 export const OUTCOME_NAMES: readonly OutcomeName[] = [...CASE_ERROR_NAMES, HARNESS_ERROR];
+
+/** An undecodable byte in exact text: U+DC80..U+DCFF stand for the bytes 0x80..0xff. */
+const UNDECODABLE_RE = /[\udc80-\udcff]/g;
+
+/** Exact text (undecodable bytes as lone surrogates) shown as people read it: each such byte as `\xNN`. */
+export function displayText(exact: string): string {
+  return exact.replace(UNDECODABLE_RE, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`);
+}
+
+/** What outputs are compared on: the exact text when the stream had undecodable bytes, else the text. */
+export function exactText(captured: Pick<CapturedText, 'text' | 'exact'>): string {
+  return captured.exact ?? captured.text;
+}
+
+/** A CapturedText's text fields from exact text: `text` for display, `exact` only when they differ. */
+export function textFields(exact: string): Pick<CapturedText, 'text' | 'exact'> {
+  const text = displayText(exact);
+  return text === exact ? { text } : { text, exact };
+}
 
 export function emptyCounts(): CodeCounts {
   return Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as CodeCounts;

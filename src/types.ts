@@ -38,8 +38,14 @@ export type RecordSchemaVersion = 1 | typeof RECORD_SCHEMA_VERSION;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */
 export interface CapturedText {
-  /** Decoded text (UTF-8; undecodable bytes shown as \xNN). When truncated: head + marker line + tail. */
+  /** Decoded text for display (UTF-8; undecodable bytes shown as \xNN). When truncated: head + marker line + tail. */
   text: string;
+  /**
+   * Present only when the stream held undecodable bytes: the same text with each such byte as the
+   * lone surrogate U+DC80..U+DCFF (Python's surrogateescape), which no decoded text can contain.
+   * Outputs are compared on it, so the byte 0xff never equals a program printing `\xff`.
+   */
+  exact?: string;
   /** Size of the whole stream in bytes. */
   bytes: number;
   truncated: boolean;

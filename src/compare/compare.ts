@@ -1,4 +1,5 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import { displayText } from '../records.ts';
 import type { Comparison, FirstChange } from '../types.ts';
 import { firstChangeOfHunks } from './first-change.ts';
 import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
@@ -47,7 +48,12 @@ export function compareOutputs(
   const rulesFired = rules.map((r) => r.name).filter((n) => firedA.has(n) || firedB.has(n));
   if (a.text === b.text) return { equal: true, rulesFired };
   const { diff, firstChange } = unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits });
-  return { equal: false, rulesFired, diff, ...(firstChange ? { firstChange } : {}) };
+  // compared exactly, shown as people read it: undecodable bytes as `\xNN`
+  const shown: FirstChange | undefined = firstChange && {
+    ...(firstChange.removed !== undefined ? { removed: displayText(firstChange.removed) } : {}),
+    ...(firstChange.added !== undefined ? { added: displayText(firstChange.added) } : {}),
+  };
+  return { equal: false, rulesFired, diff: displayText(diff), ...(shown ? { firstChange: shown } : {}) };
 }
 
 /** Unified diff `cpython` -> `wasm`, bounded in time and size, and where the outputs first differ. */

@@ -6,7 +6,7 @@ import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { compareOutputs } from '../compare/compare.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
-import { codeName } from '../records.ts';
+import { codeName, exactText } from '../records.ts';
 import { cacheBudget } from '../tools/compiler-cache.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
 import { freeCompileCore, type CompileCores } from '../tools/compile-cores.ts';
@@ -177,7 +177,8 @@ export class RecipeRunner {
     durations.wasmMs = wasm.durationMs;
     const wasmVerdict = classifyWasm(wasm);
     if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
-    const comparison: Comparison = compareOutputs(python.stdout.text, wasm.programStdout.text, this.rules, {
+    // on the exact text: an undecodable byte never equals a program printing its `\xNN` spelling
+    const comparison: Comparison = compareOutputs(exactText(python.stdout), exactText(wasm.programStdout), this.rules, {
       // the copies and their private parents (HOME, TMPDIR)
       scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
       scriptName: path.basename(kase.scriptPath),

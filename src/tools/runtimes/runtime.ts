@@ -1,6 +1,7 @@
 import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
 import type { CaptureLimits, CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
 import { runProcess } from '../process.ts';
+import { displayText, textFields } from '../../records.ts';
 
 export interface DirMapping {
   guest: string;
@@ -34,6 +35,7 @@ export interface WasmRuntime {
   run(req: WasmRunRequest): Promise<RuntimeRun>;
 }
 
+/** Parsed from the streams' exact text (see CapturedText.exact), so a program's undecodable bytes stay bytes. */
 export interface ParsedRuntimeOutput {
   programStdout: string;
   programStderr: string;
@@ -49,14 +51,15 @@ export function toRuntimeRun(runtime: string, outcome: ProcessOutcome, parsed: P
     runtime,
     programStdout: withText(outcome.stdout, parsed.programStdout),
     programStderr: withText(outcome.stderr, parsed.programStderr),
-    runtimeLines: parsed.runtimeLines,
+    runtimeLines: parsed.runtimeLines.map(displayText),
     ...(parsed.trap ? { trap: parsed.trap } : {}),
     frames: parsed.frames,
   };
 }
 
-function withText(captured: CapturedText, text: string): CapturedText {
-  return { ...captured, text };
+function withText(captured: CapturedText, exact: string): CapturedText {
+  const { exact: _whole, ...rest } = captured;
+  return { ...rest, ...textFields(exact) };
 }
 
 /** Run a runtime's command line for a request: its cwd, timeout, capture bounds and abort signal. */
