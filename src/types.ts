@@ -1,3 +1,4 @@
+// size: the whole record schema (results.json, task meta) in one file: one record type end to end, read in one place.
 // The one typed record that flows discover -> run -> compare -> classify -> report.
 // Everything here is JSON-serialisable: it is attached to vitest task meta and written to results.json.
 

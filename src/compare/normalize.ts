@@ -12,7 +12,7 @@
 // Every rule is a pure function of the text and is applied to both sides, so equal outputs stay equal:
 // normalization can hide a difference, never create one.
 
-import type { NormalizationOptions, UserNormalizationRule } from '../config/options.ts';
+import type { NormalizationOptions, UserNormalizationRule } from '../config/cookbook-options.ts';
 import { BUILTIN_RULES } from './rules/index.ts';
 import type { NormalizationRule, NormalizeContext } from './rule.ts';
 

@@ -1,6 +1,6 @@
 import leven from 'leven';
 import { ConfigError } from './errors.ts';
-import type { CookbookOptions, ToolCommandsOptions } from './options.ts';
+import type { CookbookOptions, ToolCommandsOptions } from './cookbook-options.ts';
 
 /** Node's timers fire at once for a delay above this (with a warning), so a longer timeout is no timeout. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

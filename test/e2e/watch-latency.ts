@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import pidtree from 'pidtree';
 import { defaultCacheDir, PROJECT_ROOT } from '../../src/config/options.ts';
 import { killProcessTree } from '../../src/tools/process.ts';
-import { DEFAULTS } from '../../src/config/options.ts';
+import { DEFAULTS } from '../../src/config/cookbook-options.ts';
 import { toolchainPaths } from '../../src/tools/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';

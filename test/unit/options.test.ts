@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, parseTarget, resolveOptions, SAMPLE_COOKBOOK, type CookbookOptions } from '../../src/config/options.ts';
+import { DEFAULTS, type CookbookOptions } from '../../src/config/cookbook-options.ts';
+import { ConfigError, parseTarget, resolveOptions, SAMPLE_COOKBOOK } from '../../src/config/options.ts';
 
 describe('resolveOptions', () => {
   it('runs the sample cookbook on node when nothing is configured', () => {

