@@ -87,6 +87,8 @@ export interface Summary {
   unknownCodeRecords: number;
   /** Cases the harness could not run (no code; counted in `total`, not in any code or rate). */
   harnessErrors: Array<{ case: string; target: string; message: string }>;
+  /** What the diagnose stage did: records diagnosed themselves, inheriting their group's, and diagnostics not done. */
+  diagnoses: { diagnosed: number; inherited: number; notDone: number };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -166,6 +168,11 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
     unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,
+    diagnoses: {
+      diagnosed: records.filter((r) => r.diagnosis && !r.diagnosis.inherited).length,
+      inherited: records.filter((r) => r.diagnosis?.inherited).length,
+      notDone: records.reduce((n, r) => n + (r.diagnosis?.results.filter((x) => x.status !== 'ok').length ?? 0), 0),
+    },
     harnessErrors: records
       .filter((r) => r.harnessError)
       .map((r) => ({ case: caseId(r), target: r.target, message: String(r.harnessError!.message ?? r.msg) })),

@@ -78,5 +78,10 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
     lines.push(`${groups.length} failure group${groups.length === 1 ? '' : 's'}`);
   }
   if (s.stacks.length) lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
+  const d = s.diagnoses;
+  if (d.diagnosed + d.inherited > 0) {
+    const notDone = d.notDone ? `, ${d.notDone} diagnostic${d.notDone === 1 ? '' : 's'} failed or ran out of time` : '';
+    lines.push(c.dim(`diagnosed ${d.diagnosed} failing record${d.diagnosed === 1 ? '' : 's'}, ${d.inherited} more inherited their failure group's diagnosis${notDone}`));
+  }
   return `${lines.join('\n')}\n`;
 }

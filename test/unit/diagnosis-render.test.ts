@@ -5,6 +5,7 @@ import { displayFunction, pythonNameOf } from '../../src/parse/nuitka-names.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 import { buildSummary } from '../../src/report/summary.ts';
+import { renderTerminalSummary } from '../../src/report/terminal.ts';
 import { CaseFailure } from '../../src/vitest/chapter.ts';
 import { CaseErrorCode, type CaseDiagnosis } from '../../src/types.ts';
 import { captured, makeRecord, makeResults } from '../helpers/records.ts';
@@ -113,5 +114,12 @@ describe('rendering a diagnosis', () => {
       assertions: [],
     });
     expect(report.messages).toEqual(['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed']);
+  });
+
+  it('the terminal summary says how many failing records were diagnosed and inherited', () => {
+    const records = [trapped('example1', diagnosis), trapped('example2', { ...diagnosis, inherited: true })];
+    const text = renderTerminalSummary(buildSummary(makeResults(records)), { color: false });
+    // the budget ran out for the --debug build of both (the second inherited it)
+    expect(text).toContain("diagnosed 1 failing record, 1 more inherited their failure group's diagnosis, 2 diagnostics failed or ran out of time");
   });
 });
