@@ -1,6 +1,9 @@
 // Just enough of the wasm binary format to do address math on stack frames:
 // section layout (the Code section start), function body ranges, and function names.
 // Pure: takes the bytes, never touches the file system.
+import { Reader, SECTION, WasmFormatError } from './wasm-reader.ts';
+
+export { WasmFormatError };
 
 export interface WasmSection {
   id: number;
@@ -39,53 +42,6 @@ export interface WasmModuleInfo {
   moduleName?: string;
 }
 
-export class WasmFormatError extends Error {
-  override name = 'WasmFormatError';
-}
-
-const SECTION_IMPORT = 2;
-const SECTION_EXPORT = 7;
-const SECTION_CODE = 10;
-const SECTION_CUSTOM = 0;
-
-class Reader {
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos: number,
-    readonly limit: number,
-  ) {}
-
-  byte(): number {
-    if (this.pos >= this.limit) throw new WasmFormatError(`unexpected end at 0x${this.pos.toString(16)}`);
-    return this.bytes[this.pos++]!;
-  }
-
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-    }
-    throw new WasmFormatError(`LEB128 too long at 0x${this.pos.toString(16)}`);
-  }
-
-  name(): string {
-    const len = this.u32();
-    if (this.pos + len > this.limit) throw new WasmFormatError(`name runs past its section at 0x${this.pos.toString(16)}`);
-    const text = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + len));
-    this.pos += len;
-    return text;
-  }
-
-  skip(n: number): void {
-    if (this.pos + n > this.limit) throw new WasmFormatError(`skip past the end at 0x${this.pos.toString(16)}`);
-    this.pos += n;
-  }
-}
-
 /** Section headers only: one pass over ids and sizes, payloads skipped. */
 export function readWasmSections(bytes: Uint8Array): WasmSection[] {
   if (bytes.length < 8 || bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
@@ -103,7 +59,7 @@ export function readWasmSections(bytes: Uint8Array): WasmSection[] {
     const end = start + size;
     if (end > bytes.length) throw new WasmFormatError(`section ${id} at 0x${headerOffset.toString(16)} runs past the end`);
     const section: WasmSection = { id, headerOffset, start, end };
-    if (id === SECTION_CUSTOM) section.name = new Reader(bytes, start, end).name();
+    if (id === SECTION.custom) section.name = new Reader(bytes, start, end).name();
     sections.push(section);
     r.pos = end;
   }
@@ -112,7 +68,7 @@ export function readWasmSections(bytes: Uint8Array): WasmSection[] {
 
 /** Payload start of the Code section, or undefined when the module has none. */
 export function findCodeSectionStart(bytes: Uint8Array): number | undefined {
-  return readWasmSections(bytes).find((s) => s.id === SECTION_CODE)?.start;
+  return readWasmSections(bytes).find((s) => s.id === SECTION.code)?.start;
 }
 
 export function parseWasmModule(bytes: Uint8Array): WasmModuleInfo {
@@ -126,16 +82,16 @@ export function parseWasmModule(bytes: Uint8Array): WasmModuleInfo {
     exportNames: new Map(),
   };
   for (const s of sections) {
-    if (s.id === SECTION_IMPORT) readImports(bytes, s, info);
+    if (s.id === SECTION.import) readImports(bytes, s, info);
   }
   for (const s of sections) {
-    if (s.id === SECTION_CODE) {
+    if (s.id === SECTION.code) {
       info.codeSectionStart = s.start;
       info.codeSectionEnd = s.end;
       readBodies(bytes, s, info);
-    } else if (s.id === SECTION_EXPORT) {
+    } else if (s.id === SECTION.export) {
       readExports(bytes, s, info);
-    } else if (s.id === SECTION_CUSTOM && s.name === 'name') {
+    } else if (s.id === SECTION.custom && s.name === 'name') {
       // A broken name section must not cost us the layout: names are a bonus.
       try {
         readNames(bytes, s, info);
@@ -161,10 +117,10 @@ function readImports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): v
         break;
       case 0x01: // table: reftype + limits
         r.byte();
-        skipLimits(r);
+        r.skipLimits();
         break;
       case 0x02: // memory
-        skipLimits(r);
+        r.skipLimits();
         break;
       case 0x03: // global: valtype + mut
         r.byte();
@@ -178,12 +134,6 @@ function readImports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): v
         throw new WasmFormatError(`unknown import kind ${kind}`);
     }
   }
-}
-
-function skipLimits(r: Reader): void {
-  const flags = r.byte();
-  r.u32();
-  if (flags & 0x01) r.u32();
 }
 
 function readBodies(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {

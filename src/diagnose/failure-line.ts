@@ -1,0 +1,45 @@
+// One line that says how a wasm run ended, so two builds of the same script (plain and `--debug`)
+// can be compared: Nuitka's assertion first (it explains the trap that follows it), then the trap,
+// then the Python exception that ended the program, then the exit status.
+import type { RuntimeRun } from '../types.ts';
+
+export interface FailureLine {
+  kind: 'assertion' | 'trap' | 'exception' | 'exit' | 'timeout' | 'ok';
+  /** `Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)` */
+  line: string;
+}
+
+const ASSERTION_RE = /^.*Assertion failed: .*$/m;
+// Where py2wasm is installed says nothing about the failure: keep the path from the package on.
+const INSTALL_PREFIX_RE = /\/\S*\/(?=nuitka\/build\/)/g;
+const TRACEBACK_RE = /^Traceback \(most recent call last\):\s*$/;
+
+export function failureLine(run: RuntimeRun): FailureLine {
+  if (run.timedOut) return { kind: 'timeout', line: `timed out after ${run.durationMs} ms` };
+  const streams = [run.programStderr.text, run.programStdout.text];
+  for (const text of streams) {
+    const assertion = ASSERTION_RE.exec(text)?.[0];
+    if (assertion) return { kind: 'assertion', line: assertion.slice(assertion.indexOf('Assertion failed: ')).replace(INSTALL_PREFIX_RE, '').trim() };
+  }
+  if (run.trap) return { kind: 'trap', line: `trap: ${run.trap.kind}` };
+  for (const text of streams) {
+    const exception = finalException(text);
+    if (exception) return { kind: 'exception', line: exception };
+  }
+  if (run.spawnError) return { kind: 'exit', line: run.spawnError };
+  if (run.exitCode === 0) return { kind: 'ok', line: 'exit 0' };
+  return { kind: 'exit', line: run.signal ? `signal ${run.signal}` : `exit ${run.exitCode}` };
+}
+
+/** The exception line of the last traceback: its first line at column 0 after the frames. */
+function finalException(text: string): string | undefined {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!TRACEBACK_RE.test(lines[i]!)) continue;
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j]!;
+      if (line.trim() && !/^\s/.test(line)) return line.trimEnd();
+    }
+  }
+  return undefined;
+}
