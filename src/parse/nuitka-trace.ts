@@ -15,16 +15,18 @@ export interface ExecutedStatement {
 }
 
 // Not anchored: a program line printed without its newline may stand in front.
-const EXECUTE_RE = /Execute: (.+?):(\d+) <Node '([A-Za-z0-9_]+)' with (\{.*\})>\s*$/;
+// Nodes without details (`<Node 'STATEMENT_LOOP'>`) have no `with {...}`.
+const EXECUTE_RE = /Execute: (.+?):(\d+) <Node '([A-Za-z0-9_]+)'(?: with (\{.*\}))?>\s*$/;
 const OWNER_RE = /'owner': '([^']+)'/;
 const CO_NAME_RE = /'co_name': '([^']+)'/;
 
 export function parseExecuteLine(text: string): ExecutedStatement | undefined {
   const m = EXECUTE_RE.exec(text);
   if (!m) return undefined;
-  const owner = OWNER_RE.exec(m[4]!)?.[1];
+  const details = m[4] ?? '';
+  const owner = OWNER_RE.exec(details)?.[1];
   // a frame node (entering a function or the module) names its code object instead
-  const coName = CO_NAME_RE.exec(m[4]!)?.[1];
+  const coName = CO_NAME_RE.exec(details)?.[1];
   const scope = owner ? pythonNameOfCodeName(owner) : coName && coName !== '<module>' ? { module: '', qualname: coName } : undefined;
   return { file: m[1]!, line: Number(m[2]), node: m[3]!, ...(owner ? { owner } : {}), ...(scope ? { scope } : {}) };
 }
