@@ -18,6 +18,8 @@ export interface FailureGroupKey {
   code: CaseErrorCode | null;
   /** Set by classifyFailure to the record's target; groupFailures keeps it only when grouping per target. */
   target?: string;
+  /** How a `--debug` build of the case failed, when differently (the diagnose stage's debug-build result): splits a group. */
+  debugFailure?: string;
 }
 
 function trapLabel(kind: TrapKind, message: string): string {

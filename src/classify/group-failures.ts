@@ -26,7 +26,13 @@ export interface GroupFailuresOptions {
 export const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'harness', 'other'];
 
 export function groupId(key: FailureGroupKey): string {
-  return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}`;
+  return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}${key.debugFailure !== undefined ? `|debug: ${key.debugFailure}` : ''}`;
+}
+
+/** The failure of the case's `--debug` build when it differs from the plain one: cases that fail alike plain but not under `--debug` part. */
+export function debugFailureOf(record: CaseRecord): string | undefined {
+  const result = record.diagnosis?.results?.find((r) => r.kind === 'debug-build');
+  return result?.status === 'ok' && result.kind === 'debug-build' && result.data?.differs ? result.data.failure : undefined;
 }
 
 /**
@@ -42,6 +48,8 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     const full = classifyFailure(record);
     const key: FailureGroupKey = { kind: full.kind, label: full.label, code: full.code };
     if (perTarget && full.target !== undefined) key.target = full.target;
+    const debugFailure = debugFailureOf(record);
+    if (debugFailure !== undefined) key.debugFailure = debugFailure;
     const id = groupId(key);
     let g = groups.get(id);
     if (!g) {
@@ -66,6 +74,7 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
         codeRank(a.key.code) - codeRank(b.key.code) ||
         FAILURE_KIND_ORDER.indexOf(a.key.kind) - FAILURE_KIND_ORDER.indexOf(b.key.kind) ||
         a.key.label.localeCompare(b.key.label) ||
-        (a.key.target ?? '').localeCompare(b.key.target ?? ''),
+        (a.key.target ?? '').localeCompare(b.key.target ?? '') ||
+        (a.key.debugFailure ?? '').localeCompare(b.key.debugFailure ?? ''),
     );
 }

@@ -1,6 +1,7 @@
 // One line that says how a wasm run ended, so two builds of the same script (plain and `--debug`)
 // can be compared: Nuitka's assertion first (it explains the trap that follows it), then the trap,
 // then the Python exception that ended the program, then the exit status.
+import { finalExceptionLine } from '../parse/python-traceback.ts';
 import type { RuntimeRun } from '../types.ts';
 
 export interface FailureLine {
@@ -12,7 +13,6 @@ export interface FailureLine {
 const ASSERTION_RE = /^.*Assertion failed: .*$/m;
 // Where py2wasm is installed says nothing about the failure: keep the path from the package on.
 const INSTALL_PREFIX_RE = /\/\S*\/(?=nuitka\/build\/)/g;
-const TRACEBACK_RE = /^Traceback \(most recent call last\):\s*$/;
 
 export function failureLine(run: RuntimeRun): FailureLine {
   if (run.timedOut) return { kind: 'timeout', line: `timed out after ${run.durationMs} ms` };
@@ -23,23 +23,10 @@ export function failureLine(run: RuntimeRun): FailureLine {
   }
   if (run.trap) return { kind: 'trap', line: `trap: ${run.trap.kind}` };
   for (const text of streams) {
-    const exception = finalException(text);
+    const exception = finalExceptionLine(text);
     if (exception) return { kind: 'exception', line: exception };
   }
   if (run.spawnError) return { kind: 'exit', line: run.spawnError };
   if (run.exitCode === 0) return { kind: 'ok', line: 'exit 0' };
   return { kind: 'exit', line: run.signal ? `signal ${run.signal}` : `exit ${run.exitCode}` };
-}
-
-/** The exception line of the last traceback: its first line at column 0 after the frames. */
-function finalException(text: string): string | undefined {
-  const lines = text.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!TRACEBACK_RE.test(lines[i]!)) continue;
-    for (let j = i + 1; j < lines.length; j++) {
-      const line = lines[j]!;
-      if (line.trim() && !/^\s/.test(line)) return line.trimEnd();
-    }
-  }
-  return undefined;
 }

@@ -371,4 +371,21 @@ describe('groupFailures', () => {
     expect(pooled[0]!.key).not.toHaveProperty('target');
     expect(pooled[0]!.cases).toHaveLength(3);
   });
+
+  it("splits a group by how the cases' --debug builds failed, when that differs from the plain failure", () => {
+    const debug = (failure: string | undefined, differs = true) =>
+      failure === undefined ? {} : { diagnosis: { groupKey: 'g', diagnosedCase: 'x', inherited: false, results: [{ kind: 'debug-build' as const, status: 'ok' as const, durationMs: 1, cached: false, data: { differs, failure, codeName: 'WASM_EXECUTION_FAILURE' as const, exitCode: 1 } }] } };
+    const assertion = 'Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)';
+    const records = [
+      { ...tracebackRecord('urllib_import'), recipe: 'client', case: 'client.example1', ...debug(assertion) },
+      { ...tracebackRecord('urllib_import'), recipe: 'hooks', case: 'hooks.urlimport', ...debug("ModuleNotFoundError: No module named 'email.utils'", false) },
+      { ...tracebackRecord('urllib_import'), recipe: 'plain', case: 'plain.example1' },
+    ];
+    const groups = groupFailures(records);
+    expect(groups.map((g) => [g.key.label, g.key.debugFailure, g.cases.length])).toEqual([
+      ["ModuleNotFoundError: No module named 'email.utils'", undefined, 2],
+      ["ModuleNotFoundError: No module named 'email.utils'", assertion, 1],
+    ]);
+    expect(groups[1]!.cases).toEqual(['1/client.example1']);
+  });
 });
