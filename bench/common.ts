@@ -244,8 +244,9 @@ export interface VitestRun {
  * the bench's cache folder and a report folder of its own. The sample always has failing cases,
  * so vitest exits 1: the run counts when results.json holds one record per case.
  */
-export async function runVitest(o: { cacheDir: string; reportDir: string; maxWorkers: number; cases: string[] }): Promise<VitestRun> {
+export async function runVitest(o: { cacheDir: string; reportDir: string; maxWorkers: number; cases: string[]; env?: Record<string, string> }): Promise<VitestRun> {
   const env = benchEnv({
+    ...o.env,
     PY2WASM_CACHE_DIR: o.cacheDir,
     PY2WASM_REPORT_DIR: o.reportDir,
     PY2WASM_TARGETS: BENCH_TARGET,

@@ -11,15 +11,16 @@ export interface FailureLine {
 }
 
 const ASSERTION_RE = /^.*Assertion failed: .*$/m;
-// Where py2wasm is installed says nothing about the failure: keep the path from the package on.
-const INSTALL_PREFIX_RE = /\/\S*\/(?=nuitka\/build\/)/g;
+// Where py2wasm is installed (or which compile slot built it: `../../build/...`) says nothing about
+// the failure: the path reads from the package on, `nuitka/build/static_src/X.c`.
+const INSTALL_PREFIX_RE = /(?<=\()[^()\s]*?(?=build\/static_src\/)/g;
 
 export function failureLine(run: RuntimeRun): FailureLine {
   if (run.timedOut) return { kind: 'timeout', line: `timed out after ${run.durationMs} ms` };
   const streams = [run.programStderr.text, run.programStdout.text];
   for (const text of streams) {
     const assertion = ASSERTION_RE.exec(text)?.[0];
-    if (assertion) return { kind: 'assertion', line: assertion.slice(assertion.indexOf('Assertion failed: ')).replace(INSTALL_PREFIX_RE, '').trim() };
+    if (assertion) return { kind: 'assertion', line: assertion.slice(assertion.indexOf('Assertion failed: ')).replace(INSTALL_PREFIX_RE, 'nuitka/').trim() };
   }
   if (run.trap) return { kind: 'trap', line: `trap: ${run.trap.kind}` };
   for (const text of streams) {

