@@ -178,7 +178,9 @@ export function renderSummaryMarkdown(summary: Summary): string {
     out.push(`### ${name}: ${n} in ${groups.length} group${groups.length === 1 ? '' : 's'}`, '');
     for (const g of groups) {
       const target = g.key.target ? ` · ${codeSpan(g.key.target)}` : '';
-      out.push(`- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${target}`);
+      // a --debug build that failed otherwise is shown beside the plain failure (and split the group)
+      const debug = g.key.debugFailure !== undefined ? ` · --debug: ${codeSpan(g.key.debugFailure)}` : '';
+      out.push(`- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${debug}${target}`);
       out.push(caseList(g.cases, '  '));
     }
     out.push('');

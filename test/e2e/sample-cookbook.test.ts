@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { symbolizeFrames, symbolizePerFrame } from '../../src/tools/symbolizer.ts';
-import type { CaseRecord, RunResults } from '../../src/types.ts';
+import type { CaseRecord, DiagnosisDataByKind, DiagnosisKind, RunResults } from '../../src/types.ts';
 import { expectedRows } from '../helpers/sample-expected.ts';
 
 // The product for real: `vitest run` on the sample cookbook, every case compiled by the real
@@ -102,6 +102,51 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     const [batched, perFrame] = await Promise.all([symbolizeFrames(r.compile!.wasmPath!, frames, opts), symbolizePerFrame(r.compile!.wasmPath!, frames, opts)]);
     expect(batched).toEqual(perFrame);
     expect(batched[0]!.locations[0]).toMatchObject({ function: 'getset_get', line: 202 });
+  });
+
+  const diagnosed = <K extends DiagnosisKind>(name: string, target: string, kind: K): DiagnosisDataByKind[K] => {
+    const result = rec(name, target).diagnosis?.results.find((r) => r.kind === kind);
+    expect(result?.status, `${name} ${target} ${kind}: ${result?.message ?? 'no result'}`).toBe('ok');
+    return result!.data as DiagnosisDataByKind[K];
+  };
+
+  it('names the Python statement of every trap: a --trace-execution re-compile run under the same runtime', async () => {
+    for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
+      const traps = results.records.filter((r) => r.target === target && r.wasm?.trap);
+      expect(traps.map((r) => r.case).sort()).toEqual(['call_chain.example1', 'ctypes_calls.example1', 'decorators.example1', 'properties.example1']);
+      for (const r of traps) {
+        const line = diagnosed(r.case, target, 'python-line');
+        // the line is the script's own (the option line is appended), and its text is the script's
+        const own = r.diagnosis!.inherited ? results.records.find((x) => `${x.chapter}/${x.case}` === r.diagnosis!.diagnosedCase)! : r;
+        expect(line.file).toBe(`${own.example}.py`);
+        expect((await fs.readFile(own.scriptPath!, 'utf8')).split('\n')[line.line - 1]!.trim()).toBe(line.source);
+      }
+      // two calls deep: inside label(), not at module level
+      expect(diagnosed('call_chain.example1', target, 'python-line')).toMatchObject({ line: 8, function: '__main__.label', source: 'module = func.__module__' });
+      expect(diagnosed('decorators.example1', target, 'python-line')).toMatchObject({ line: 11, function: '__main__.counted' });
+    }
+  });
+
+  it('names the callee of the indirect call that trapped, with both signatures', () => {
+    for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
+      const call = diagnosed('decorators.example1', target, 'indirect-call');
+      expect(call).toMatchObject({
+        caller: 'getset_get',
+        callerLocation: 'Objects/descrobject.c:202',
+        expectedType: '(i32, i32) -> i32',
+        callee: { name: 'Nuitka_Function_get_module', type: '(i32) -> i32' },
+      });
+      expect(call.tableIndex).toBeGreaterThan(0);
+    }
+    expect(summary).toMatch(/getset_get \(Objects\/descrobject\.c:202\) called table\[\d+\] = Nuitka_Function_get_module : \(i32\) -> i32 through type \(i32, i32\) -> i32/);
+  });
+
+  it("shows Nuitka's assertion where the plain build fails with a misleading import error", () => {
+    expect(rec('http_client.example1').msg).toContain("ModuleNotFoundError: No module named 'email.utils'");
+    const debug = diagnosed('http_client.example1', 'py2wasm+node', 'debug-build');
+    expect(debug).toMatchObject({ differs: true, codeName: 'WASM_EXECUTION_FAILURE' });
+    expect(debug.assertion).toMatch(/^Assertion failed: current \(nuitka\/build\/static_src\/MetaPathBasedLoader\.c: findEntry: \d+\)$/);
+    expect(summary).toContain(debug.assertion);
   });
 
   it('writes the summary a person reads first', () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentIndirectCalls } from '../../src/diagnose/indirect-call/instrument.ts';
 import { probeIndirectCall } from '../../src/diagnose/indirect-call/probe.ts';
-import { formatIndirectCallee } from '../../src/diagnose/indirect-call/resolve.ts';
+import { describeDiagnosis } from '../../src/diagnose/describe.ts';
+import { indirectCallData } from '../../src/diagnose/diagnostics/indirect-call.ts';
 import { callIndirectSites, walkInstructions } from '../../src/parse/wasm-instructions.ts';
 import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
 import { runProcess } from '../../src/tools/process.ts';
@@ -134,7 +135,9 @@ describe.skipIf(missing.length > 0 && process.env.CI !== 'true')(`indirect-call 
       expected: { signature: signature(typeOf('add')) },
       fault: 'signature mismatch',
     });
-    expect(formatIndirectCallee(probe.callee, 'cast.c:5')).toBe(`call_through (cast.c:5) called table[${slot}] = one_arg : (i32) -> i32 through type (i32, i32) -> i32`);
+    const data = indirectCallData(probe.callee, 'cast.c:5');
+    const diagnosis = { groupKey: 'g', diagnosedCase: 'c', inherited: false, results: [{ kind: 'indirect-call' as const, status: 'ok' as const, durationMs: 1, cached: false, data }] };
+    expect(describeDiagnosis(diagnosis).callee).toBe(`call_through (cast.c:5) called table[${slot}] = one_arg : (i32) -> i32 through type (i32, i32) -> i32`);
     // the probe wrote its module into the folder and took it away again
     expect((await fs.readdir(dir)).filter((f) => f.includes('call-probe'))).toEqual([]);
     expect(probe.run.programStdout.text).toBe('add: 42\n');

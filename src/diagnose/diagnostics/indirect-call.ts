@@ -5,7 +5,7 @@ import type { CaseStack, DiagnosisDataByKind, SymbolizedFrame } from '../../type
 import { probeIndirectCall } from '../indirect-call/probe.ts';
 import type { IndirectCallee } from '../indirect-call/resolve.ts';
 import type { Diagnostic } from '../types.ts';
-import { isCompiledWasmFailure } from './python-line.ts';
+import { isCompiledWasmFailure, remaining } from './common.ts';
 
 /** The probe's own output is not the point: keep little of it. */
 const PROBE_CAPTURE = { headBytes: 16 << 10, tailBytes: 64 << 10 };
@@ -21,7 +21,7 @@ export const indirectCall: Diagnostic<'indirect-call'> = {
       wasmPath: ctx.record.compile!.wasmPath!,
       node: ctx.node,
       cwd: ctx.scratchDir,
-      timeoutMs: Math.max(1_000, ctx.deadline - Date.now()),
+      timeoutMs: remaining(ctx),
       capture: PROBE_CAPTURE,
       signal: ctx.signal,
     });

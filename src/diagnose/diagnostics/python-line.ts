@@ -4,8 +4,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { lastExecuted, type ExecutedStatement } from '../../parse/nuitka-trace.ts';
-import { CaseErrorCode, type CaseRecord, type DiagnosisDataByKind } from '../../types.ts';
+import type { DiagnosisDataByKind } from '../../types.ts';
 import type { Diagnostic, DiagnosticContext } from '../types.ts';
+import { isCompiledWasmFailure, remaining } from './common.ts';
 
 /** Statements kept from the end of the trace. */
 const TRACE_LINES = 8;
@@ -17,16 +18,17 @@ const SCRIPT_FRAME_RE = /^\s*File "[^"]*", line \d+, in /m;
 export const pythonLine: Diagnostic<'python-line'> = {
   kind: 'python-line',
   scope: 'group',
-  version: 1,
+  version: 2,
   appliesTo: (record) => isCompiledWasmFailure(record) && (record.wasm?.trap !== undefined || !SCRIPT_FRAME_RE.test(record.wasm?.programStderr.text ?? '')),
   async run(ctx) {
     ctx.progress('compiling with --trace-execution');
     const compile = await ctx.compile({ projectOptions: ['--trace-execution'] });
     if (!compile.wasmPath) throw new Error(`the --trace-execution compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`);
     ctx.progress('running the traced build');
-    const run = await ctx.runWasm({ wasmPath: compile.wasmPath, capture: TRACE_CAPTURE });
+    // it ends where the plain run failed; a runtime compiling the bigger traced module may need longer than the plain timeout
+    const run = await ctx.runWasm({ wasmPath: compile.wasmPath, capture: TRACE_CAPTURE, timeoutMs: remaining(ctx) });
     const statements = lastExecuted(run.programStdout.text, TRACE_LINES);
-    if (statements.length === 0) throw new Error(`the traced build printed no Execute: lines (${run.trap?.message ?? `exit ${run.exitCode}`})`);
+    if (statements.length === 0) throw new Error(`the traced build printed no Execute: lines (${run.timedOut ? `timed out after ${run.durationMs} ms` : (run.trap?.message ?? `exit ${run.exitCode}`)})`);
     // the compile ran in a scratch copy of its own: name files as the recipe does
     for (const st of statements) st.file = await recipeRelative(ctx.scratchDir, st.file);
     const last = statements.at(-1)!;
@@ -35,10 +37,6 @@ export const pythonLine: Diagnostic<'python-line'> = {
     return { file: last.file, line: last.line, ...(source !== undefined ? { source } : {}), ...(fn ? { function: fn } : {}), trace: statements.map(describe) } satisfies DiagnosisDataByKind['python-line'];
   },
 };
-
-export function isCompiledWasmFailure(record: CaseRecord): boolean {
-  return record.code === CaseErrorCode.WASM_EXECUTION_FAILURE && record.compile?.wasmPath !== undefined && record.wasm !== undefined;
-}
 
 /** `__main__.label`, `__main__.counted.<locals>.wrapper`, `__main__.<module>` */
 function functionOf(s: ExecutedStatement): string | undefined {

@@ -1,5 +1,5 @@
-// From "site k called slot i" (what the instrumented run reported) to the sentence a person reads:
-// the caller, the type its call site expects, and the function the slot held with its own type.
+// From "site k called slot i" (what the instrumented run reported) to what a person reads: the
+// caller, the type its call site expects, and the function the slot held with its own type.
 // Pure: the module's bytes are parsed, nothing is run.
 import { parseWasmModule, type WasmModuleInfo } from '../../parse/wasm-sections.ts';
 import { formatFuncType, readSignatures, tableSlot, type WasmSignatures } from '../../parse/wasm-signatures.ts';
@@ -69,15 +69,4 @@ function sameType(m: ModuleTables, a: number, b: number): boolean {
   const x = m.sig.types[a];
   const y = m.sig.types[b];
   return !!x && !!y && formatFuncType(x) === formatFuncType(y);
-}
-
-/**
- * `getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32`
- * `where` is the caller's source location when a symbolizer found one.
- */
-export function formatIndirectCallee(c: IndirectCallee, where?: string): string {
-  const caller = `${c.caller.name ?? `func[${c.caller.funcIndex}]`}${where ? ` (${where})` : ''}`;
-  const slot = c.table === 0 ? `table[${c.slot}]` : `table ${c.table}[${c.slot}]`;
-  const held = c.callee ? `${c.callee.name ?? `func[${c.callee.funcIndex}]`} : ${c.callee.signature}` : c.fault === 'null slot' ? 'null' : '(not filled)';
-  return `${caller} called ${slot} = ${held} through type ${c.expected.signature}`;
 }

@@ -1,0 +1,12 @@
+// What the diagnostics of a compiled case's wasm failure share.
+import { CaseErrorCode, type CaseRecord } from '../../types.ts';
+import type { DiagnosticContext } from '../types.ts';
+
+/** What is left of the diagnose budget, for a run that should end where the plain one failed. */
+export function remaining(ctx: DiagnosticContext): number {
+  return Math.max(1_000, ctx.deadline - Date.now());
+}
+
+export function isCompiledWasmFailure(record: CaseRecord): boolean {
+  return record.code === CaseErrorCode.WASM_EXECUTION_FAILURE && record.compile?.wasmPath !== undefined && record.wasm !== undefined;
+}
