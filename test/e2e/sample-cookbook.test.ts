@@ -113,7 +113,7 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
   it('names the Python statement of every trap: a --trace-execution re-compile run under the same runtime', async () => {
     for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
       const traps = results.records.filter((r) => r.target === target && r.wasm?.trap);
-      expect(traps.map((r) => r.case).sort()).toEqual(['call_chain.example1', 'ctypes_calls.example1', 'decorators.example1', 'properties.example1']);
+      expect(traps.map((r) => r.case).sort()).toEqual(['call_chain.example1', 'ctypes_calls.example1', 'decorators.example1', 'progress_output.example1', 'properties.example1']);
       for (const r of traps) {
         const line = diagnosed(r.case, target, 'python-line');
         // the line is the script's own (the option line is appended), and its text is the script's
