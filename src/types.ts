@@ -2,7 +2,7 @@
 // The one typed record that flows discover -> run -> compare -> classify -> report.
 // Everything here is JSON-serialisable: it is attached to vitest task meta and written to results.json.
 
-/** Names and numbers exactly as the users' notebook (seed) defines them. */
+/** Names and numbers exactly as the old manual failure analysis defined them (its result files are still imported). */
 export const CaseErrorCode = {
   OK: 0,
   COMPILATION_FAILURE: 1,
@@ -230,7 +230,7 @@ export interface CaseRecord {
   chapter: string;
   recipe: string;
   example: string;
-  /** `recipe.example`, the seed's case name */
+  /** `recipe.example`, the case name the old manual workflow used */
   case: string;
   target: string;
   /** null (and `codeName` null) only for a harness error: see `harnessError`. */

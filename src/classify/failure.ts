@@ -14,7 +14,7 @@ export interface FailureGroupKey {
   kind: FailureKind;
   /** Normalized, one line: the trap kind, the final exception line, the compile error, ... */
   label: string;
-  /** The record's code (number as in the seed); null for a harness error. */
+  /** The record's code (its number in `CaseErrorCode`); null for a harness error. */
   code: CaseErrorCode | null;
   /** Set by classifyFailure to the record's target; groupFailures keeps it only when grouping per target. */
   target?: string;

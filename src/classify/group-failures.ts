@@ -38,7 +38,7 @@ export function debugFailureOf(record: CaseRecord): string | undefined {
 /**
  * Groups the failing records (every code but OK and BYPASS) by classifyFailure's key; per target when
  * the records come from several targets (or when `opts.perTarget` says so).
- * Order: largest group first, then seed code order, kind, label, target.
+ * Order: largest group first, then `CaseErrorCode` order, kind, label, target.
  */
 export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions = {}): FailureGroup[] {
   const failing = records.filter((r) => r && isFailure(r.code));

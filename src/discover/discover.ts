@@ -6,7 +6,7 @@ export interface CookbookCase {
   chapter: string;
   recipe: string;
   example: string;
-  /** `recipe.example`, the seed's case name */
+  /** `recipe.example`, the case name the old manual workflow used */
   name: string;
   scriptPath: string;
   recipeDir: string;

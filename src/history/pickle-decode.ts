@@ -1,9 +1,9 @@
-// Decoding one of the users' legacy notebook results: `chapter_{i}_result.pkl`, each a pickled
+// Decoding one result file of the old manual functional-test run: `chapter_{i}_result.pkl`, each a pickled
 // `Dict[str, CaseResult]` where `CaseResult(error_code: CaseErrorCode, msg: str)` and
-// `CaseErrorCode(IntEnum)` were defined in the notebook itself (module `__main__`).
+// `CaseErrorCode(IntEnum)` were defined in that run's own script (module `__main__`).
 //
-// The pickles are read with `pickleparser` (pure JS, no code execution): only the two notebook
-// names (any module), `copyreg._reconstructor` and `object` (protocol 0/1) resolve to something we
+// The pickles are read with `pickleparser` (pure JS, no code execution): only the two names that
+// script defined (any module), `copyreg._reconstructor` and `object` (protocol 0/1) resolve to something we
 // understand; any other global becomes an inert placeholder and makes the file "foreign".
 
 import { BufferReader, NameRegistry, Parser } from 'pickleparser';
@@ -40,17 +40,17 @@ export class PickleImportError extends Error {
   }
 }
 
-/** The notebook's `CaseErrorCode` member as it comes out of REDUCE(CaseErrorCode, (n,)). */
+/** The old run's `CaseErrorCode` member as it comes out of REDUCE(CaseErrorCode, (n,)). */
 class PyEnumMember {
   constructor(readonly value: CaseErrorCode) {}
 }
 
-/** The notebook's `CaseResult`; its state arrives via BUILD. */
+/** The old run's `CaseResult`; its state arrives via BUILD. */
 class PyCaseResult {
   error_code: unknown = undefined;
   msg: unknown = undefined;
   __setstate__(state: unknown): void {
-    // protocol 2+ with __slots__ would give (dict, slots); the notebook class has a plain __dict__.
+    // protocol 2+ with __slots__ would give (dict, slots); the old run's class has a plain __dict__.
     const dicts = Array.isArray(state) ? state : [state];
     for (const d of dicts) {
       if (d instanceof Map) {
@@ -170,7 +170,7 @@ export interface LegacyCase {
 }
 
 /**
- * Decode one pickle file's bytes into the notebook's cases, in the pickle's (dict insertion) order.
+ * Decode one pickle file's bytes into the old run's cases, in the pickle's (dict insertion) order.
  * Throws PickleImportError (empty / not-pickle / truncated / corrupt / foreign).
  */
 export function decodeChapterPickle(bytes: Uint8Array, file: string): LegacyCase[] {

@@ -1,4 +1,4 @@
-// Import the users' legacy notebook results (`chapter_{i}_result.pkl`, decoded by pickle-decode.ts)
+// Import the result files of the old manual functional-test run (`chapter_{i}_result.pkl`, decoded by pickle-decode.ts)
 // as one run of case records, target `legacy`.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -72,7 +72,7 @@ async function expand(p: string): Promise<{ file: string; chapter: number }[]> {
 }
 
 /**
- * Read legacy notebook pickles. `paths`: files, or directories (every `chapter_N_result.pkl` in them).
+ * Read the old run's result pickles. `paths`: files, or directories (every `chapter_N_result.pkl` in them).
  * Records come ordered by chapter number, then in each pickle's own order.
  */
 export async function importPickles(paths: string[]): Promise<RunResults> {

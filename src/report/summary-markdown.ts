@@ -168,7 +168,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
   else out.push(counterLine(s.wasmFailures));
   out.push('');
 
-  // Failure groups, by code in seed order
+  // Failure groups, by code in `CaseErrorCode` order
   out.push('## Failure groups', '');
   if (!s.failureGroups.length) out.push('No failures.', '');
   for (const name of CASE_ERROR_NAMES) {

@@ -21,11 +21,11 @@ export interface Headline {
   rate: number | null;
 }
 
-/** The seed's `Counter` over WASM_EXECUTION_FAILURE: runtime traps (`Exception`) vs Python tracebacks (`Traceback`). */
+/** The old manual failure analysis' `Counter` over WASM_EXECUTION_FAILURE: runtime traps (`Exception`) vs Python tracebacks (`Traceback`). */
 export interface WasmFailureCounter {
   Exception: number;
   Traceback: number;
-  /** Neither (load errors, unclassified); the seed asserted there were none. */
+  /** Neither (load errors, unclassified); the old analysis asserted there were none. */
   other: number;
 }
 

@@ -1,5 +1,5 @@
 // `vitest-py2wasm import-pickle <dir or files...> [--out results.json]`
-// Converts the legacy notebook's chapter_N_result.pkl files into a results.json (source 'pickle',
+// Converts the old manual functional-test run's chapter_N_result.pkl files into a results.json (source 'pickle',
 // target 'legacy'). Without --out the JSON goes to stdout.
 
 import writeFileAtomic from 'write-file-atomic';

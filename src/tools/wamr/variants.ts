@@ -45,7 +45,7 @@ export interface VariantPlan {
   note?: string;
 }
 
-/** The debug build the users' old notebook used for call stacks (classic interpreter, names kept). */
+/** The debug build the old manual failure analysis used for call stacks (classic interpreter, names kept). */
 export const DEBUG_CMAKE_ARGS = [
   '-DCMAKE_BUILD_TYPE=Debug',
   '-DWAMR_BUILD_DUMP_CALL_STACK=1',
