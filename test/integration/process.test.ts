@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/tools/process.ts';
+import { runPython } from '../../src/tools/python.ts';
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Running, not a zombie waiting for a reaper (killed orphans can linger as zombies). */
 const alive = (pid: number) => {
@@ -73,4 +74,59 @@ describe('runProcess (real processes)', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(out.signal).toBe('SIGKILL');
   });
+
+  it('leaves no survivor after 100 CPython timeouts of a case that daemonizes (fork, setsid, fork again)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'daemon-'));
+    const marker = `daemon_${process.pid}_${Date.now()}`;
+    const script = `${marker}.py`;
+    await fs.writeFile(
+      path.join(dir, script),
+      [
+        'import os, sys, time',
+        'r, w = os.pipe()',
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        '        os.write(w, b"%d\\n" % os.getpid())',
+        '        time.sleep(300)',
+        '    os._exit(0)',
+        'print("daemon", os.read(r, 64).decode().strip(), flush=True)',
+        'time.sleep(300)',
+        '',
+      ].join('\n'),
+    );
+    const daemons: number[] = [];
+    const runs = Array.from({ length: 100 }, (_, i) => i);
+    for (let at = 0; at < runs.length; at += 10) {
+      const batch = await Promise.all(runs.slice(at, at + 10).map(() => runPython({ python: ['python3'], script, cwd: dir, timeoutMs: 2500 })));
+      for (const out of batch) {
+        expect(out.timedOut).toBe(true);
+        const pid = /daemon (\d+)/.exec(out.stdout.text)?.[1];
+        expect(pid, `the case daemonized before its timeout: ${out.stdout.text}${out.stderr.text}`).toBeDefined();
+        daemons.push(Number(pid));
+      }
+    }
+    expect(daemons).toHaveLength(100);
+    await new Promise((r) => setTimeout(r, 300));
+    const survivors = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p)) && cmdlineOf(Number(p)).includes(marker));
+    expect(survivors).toEqual([]);
+    for (const pid of daemons) expect(alive(pid)).toBe(false);
+    await fs.rm(dir, { recursive: true, force: true });
+  }, 180_000);
+
+  it('says why a command cannot be started under the process guard too', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'noexec-'));
+    await fs.writeFile(path.join(dir, 'notes.txt'), 'not a program\n', { mode: 0o644 });
+    const out = await runProcess(['./notes.txt'], { cwd: dir, timeoutMs: 5000 });
+    expect(out.spawnError).toBe('permission denied: ./notes.txt is not executable');
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 });
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
