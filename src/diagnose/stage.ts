@@ -54,6 +54,7 @@ export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCase
       out.push(record);
       continue;
     }
+    opts.onProgress?.(record, 'call stack');
     const stack = await stackOf(record, { ...opts.stack, ...(signal ? { signal } : {}) }, reruns);
     const withStack = stack ? { ...record, stack } : record;
     const diagnosis = opts.mode === 'off' ? undefined : await diagnoseRecord(withStack, tools, opts, signal);

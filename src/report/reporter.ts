@@ -12,6 +12,7 @@ import { renderHtmlReport } from './html.ts';
 import { formatProgressLine } from './progress.ts';
 import { buildSummary } from './summary.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
+import { startPhase } from './phase-progress.ts';
 import { renderTerminalSummary } from './terminal.ts';
 import { readHistory, writeReportFiles } from './write.ts';
 
@@ -136,12 +137,17 @@ export class CookbookReporter implements Reporter {
       },
       records,
     };
+    // on a whole cookbook this takes a while: a line now and then after a few seconds
+    const phase = startPhase('vitest-py2wasm: report', { write: (line) => void process.stdout.write(`${this.colors.dim(line)}\n`) });
     let callstacks: CallstacksReport | undefined;
     if (this.options.callstacks) {
+      phase.update('grouping call stacks');
       callstacks = collectCallstacks(records, { topN: this.options.topFrames, notes: this.options.rootCauseNotes });
     }
+    phase.update('summary');
     const summary = buildSummary(results, { stacks: callstacks?.groups ?? [] });
     const markdown = renderSummaryMarkdown(summary);
+    phase.update('index.html and the files');
     const history = await readHistory(outputDir);
     await writeReportFiles(outputDir, {
       results,
@@ -150,6 +156,7 @@ export class CookbookReporter implements Reporter {
       html: renderHtmlReport(summary, { history }),
       historySize: this.options.historySize,
     });
+    phase.end();
     if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
     process.stdout.write(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}\n`);
     for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);

@@ -12,6 +12,7 @@ import { diagnosisSummaryLine } from '../diagnose/describe.ts';
 import { DIAGNOSTICS } from '../diagnose/registry.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
 import { DiagnosisStore } from '../diagnose/store.ts';
+import { startPhase } from '../report/phase-progress.ts';
 import { readFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import { outcomeName } from '../records.ts';
@@ -149,7 +150,15 @@ export function defineCookbookChapter(chapter: number | string): void {
           ctx.task.meta.py2wasm = { records };
           throw new CaseFailure(records);
         }
-        const records = await diagnoseRecords(verdicts, { env, compile: (_record, projectOptions, signal) => runner.compile(kase, signal, projectOptions) }, diagnoseOptions, ctx.signal);
+        // a trap's debug re-run, symbolization and diagnostics can take minutes: never silent
+        const phase = startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
+        phase.update('call stacks and diagnostics');
+        const records = await diagnoseRecords(
+          verdicts,
+          { env, compile: (_record, projectOptions, signal) => runner.compile(kase, signal, projectOptions) },
+          { ...diagnoseOptions, onProgress: (record, message) => phase.update(`[${record.target}] ${message}`) },
+          ctx.signal,
+        ).finally(() => phase.end());
         ctx.task.meta.py2wasm = { records };
         if (options.baseline) {
           // the expected outcome lives in the snapshot: only a change fails
