@@ -4,6 +4,7 @@ import { createColors } from 'picocolors';
 import { ConfigError, resolveOptions } from '../config/options.ts';
 import { formatDoctor } from '../report/doctor-format.ts';
 import { CompileCache } from '../run/compile-cache.ts';
+import { removeLeftovers } from '../run/leftovers.ts';
 import { cacheBudget, clearCompilerCache, compilerCacheFor, compilerCacheStats, pruneCompilerCache } from '../tools/compiler-cache.ts';
 import { runDoctor } from '../tools/doctor.ts';
 import { resolveExecutable } from '../tools/which.ts';
@@ -93,6 +94,11 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         } else if (flags.prune) {
           io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);
           if (objects) await pruneCompilerCache(objects);
+        }
+        if (flags.clear || flags.prune) {
+          // what runs that were killed left: their owners are gone, so nobody else removes it
+          const left = await removeLeftovers(options.cacheDir);
+          io.stdout(`removed ${left.scratch} leftover scratch folders, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`);
         }
         const stats = await cache.stats();
         io.stdout(

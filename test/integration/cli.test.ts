@@ -33,6 +33,33 @@ describe('vitest-py2wasm CLI', () => {
     expect(run.all).toMatch(/entries: 0 \(0 cached compile failures\)/);
   });
 
+  it('cache --prune and --clear also remove what killed runs left: scratch copies, compile work folders, abandoned locks', async () => {
+    const cache = path.join(dir, 'cache');
+    const gone = (await execa('sh', ['-c', 'echo $$'])).stdout.trim(); // a pid that no longer runs
+    const made = {
+      deadScratch: path.join(cache, 'scratch', `1-recipe-cpython-p${gone}-AbC123`),
+      liveScratch: path.join(cache, 'scratch', `1-recipe-cpython-p${process.pid}-XyZ789`),
+      oldScratch: path.join(cache, 'scratch', '1-recipe-py2wasm_node-Q1w2e3'),
+      deadTmp: path.join(cache, 'compile', 'tmp', `0123456789ab-p${gone}-Zz9Yy8`),
+      oldLock: path.join(cache, 'compile', 'locks', 'feed.lock'),
+      oldStemLock: path.join(cache, 'py2wasm-locks', '0123abcd-example.lock'),
+      heldLock: path.join(cache, 'py2wasm-locks', '0123abcd-other.lock'),
+    };
+    for (const p of Object.values(made)) await fs.mkdir(p, { recursive: true });
+    await fs.writeFile(path.join(made.deadScratch, 'partial.txt'), 'x');
+    const old = new Date(Date.now() - 120_000);
+    for (const p of [made.oldLock, made.oldStemLock]) await fs.utimes(p, old, old);
+    const run = await cli(['cache', '--prune']);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.all).toContain('removed 2 leftover scratch folders, 1 compile work folders, 2 abandoned locks');
+    const exists = async (p: string) => fs.access(p).then(() => true, () => false);
+    expect(await exists(made.liveScratch)).toBe(true);
+    expect(await exists(made.heldLock)).toBe(true);
+    for (const p of [made.deadScratch, made.oldScratch, made.deadTmp, made.oldLock, made.oldStemLock]) expect(await exists(p), p).toBe(false);
+    await fs.rm(made.liveScratch, { recursive: true });
+    expect((await cli(['cache', '--clear'])).all).toContain('removed 0 leftover scratch folders');
+  });
+
   it('import-pickle then compare: a pickle of the old notebook against itself regresses nothing', async () => {
     const script = `
 import pickle, sys
