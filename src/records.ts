@@ -59,16 +59,6 @@ export function countCodes(records: readonly Pick<CaseRecord, 'code'>[]): CodeCo
   return counts;
 }
 
-/** Codes that are failures; OK and BYPASS are not. */
-export const FAILURE_CODES: readonly CaseErrorCode[] = [
-  CaseErrorCode.COMPILATION_FAILURE,
-  CaseErrorCode.WASM_EXECUTION_FAILURE,
-  CaseErrorCode.PY_EXECUTION_FAILURE,
-  CaseErrorCode.DIFFERENT_RESULT,
-  CaseErrorCode.WASM_EXECUTION_TIMEOUT,
-  CaseErrorCode.PY_EXECUTION_TIMEOUT,
-];
-
 /** Every code but OK and BYPASS (an unknown code too: it did not pass). */
 export function isFailure(code: unknown): boolean {
   return code !== CaseErrorCode.OK && code !== CaseErrorCode.BYPASS;

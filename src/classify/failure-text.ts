@@ -2,7 +2,7 @@
 // most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
 
 /** Labels longer than this are cut (with an ellipsis) so one huge message cannot swamp a report. */
-export const MAX_LABEL_LENGTH = 240;
+const MAX_LABEL_LENGTH = 240;
 
 /**
  * Removes what makes identical failures look different: addresses (`0x...`), line numbers of traceback

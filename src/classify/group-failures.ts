@@ -23,14 +23,14 @@ export interface GroupFailuresOptions {
   perTarget?: boolean;
 }
 
-export const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'harness', 'other'];
+const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'harness', 'other'];
 
-export function groupId(key: FailureGroupKey): string {
+function groupId(key: FailureGroupKey): string {
   return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}${key.debugFailure !== undefined ? `|debug: ${key.debugFailure}` : ''}`;
 }
 
 /** The failure of the case's `--debug` build when it differs from the plain one: cases that fail alike plain but not under `--debug` part. */
-export function debugFailureOf(record: CaseRecord): string | undefined {
+function debugFailureOf(record: CaseRecord): string | undefined {
   const result = record.diagnosis?.results?.find((r) => r.kind === 'debug-build');
   return result?.status === 'ok' && result.kind === 'debug-build' && result.data?.differs ? result.data.failure : undefined;
 }

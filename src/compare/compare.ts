@@ -18,7 +18,7 @@ export interface DiffLimits {
   maxEditLength: number;
 }
 
-export const DEFAULT_DIFF_LIMITS: Readonly<DiffLimits> = Object.freeze({
+const DEFAULT_DIFF_LIMITS: Readonly<DiffLimits> = Object.freeze({
   context: 3,
   maxChars: 16_000,
   maxLines: 200,
@@ -57,7 +57,7 @@ export function compareOutputs(
 }
 
 /** Unified diff `cpython` -> `wasm`, bounded in time and size, and where the outputs first differ. */
-export function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): { diff: string; firstChange?: FirstChange } {
+function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): { diff: string; firstChange?: FirstChange } {
   const patch = structuredPatch(DIFF_LABELS.expected, DIFF_LABELS.actual, expected, actual, undefined, undefined, {
     context: limits.context,
     timeout: limits.timeoutMs,

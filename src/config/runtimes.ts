@@ -2,7 +2,7 @@ import { ConfigError } from './errors.ts';
 
 /** Which parser reads a runtime's streams: where its trap line and frames are. */
 export type RuntimeOutputFormat = 'iwasm' | 'wasmtime' | 'node' | 'generic';
-export const OUTPUT_FORMATS: readonly RuntimeOutputFormat[] = ['iwasm', 'wasmtime', 'node', 'generic'];
+const OUTPUT_FORMATS: readonly RuntimeOutputFormat[] = ['iwasm', 'wasmtime', 'node', 'generic'];
 
 /**
  * A runtime as a command line with placeholders. Every built-in runtime is one of these; a user adds

@@ -3,7 +3,7 @@ import { ConfigError } from './errors.ts';
 import type { CookbookOptions, ToolCommandsOptions } from './cookbook-options.ts';
 
 /** Node's timers fire at once for a delay above this (with a warning), so a longer timeout is no timeout. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Checks one value; returns what is wrong with it, or undefined. */
 type Check = (value: unknown) => string | undefined;
@@ -93,7 +93,7 @@ const OPTIONS = {
 } satisfies Record<keyof CookbookOptions, Check | Shape>;
 
 /** The known key nearest to a misspelt one, if it is near enough to be the one meant. */
-export function closestKey(key: string, known: string[]): string | undefined {
+function closestKey(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {

@@ -26,7 +26,7 @@ export interface ResolvedWamr {
   jobs: number;
 }
 
-export const WAMR_DEFAULTS = { variants: ['release', 'classic', 'debug'] as WamrVariant[], jobs: 2 };
+const WAMR_DEFAULTS = { variants: ['release', 'classic', 'debug'] as WamrVariant[], jobs: 2 };
 
 function isVariant(v: string): v is WamrVariant {
   return (WAMR_VARIANTS as readonly string[]).includes(v);

@@ -12,7 +12,7 @@ export interface Entry {
   dirent: fs.Dirent;
 }
 
-export class EntryReadError extends Error {
+class EntryReadError extends Error {
   override name = 'EntryReadError';
 }
 

@@ -135,7 +135,7 @@ function indexByCase(records: CaseRecord[], target: string): Map<string, CaseRec
  * failureLabel, memoized for records that carry nothing but code and msg (legacy imports, slim
  * history): their label depends on those two only, and the same messages repeat a lot.
  */
-export function labelCache(): (r: CaseRecord) => string {
+function labelCache(): (r: CaseRecord) => string {
   const cache = new Map<string, string>();
   return (r) => {
     if (r.python || r.compile || r.wasm || r.comparison || r.bypassReason !== undefined) return failureLabel(r);
@@ -154,7 +154,7 @@ function emptyTotals(): Record<OutcomeName, number> {
   return Object.fromEntries(OUTCOME_NAMES.map((n) => [n, 0])) as Record<OutcomeName, number>;
 }
 
-export function compareTarget(
+function compareTarget(
   oldRecords: Map<string, CaseRecord>,
   newRecords: Map<string, CaseRecord>,
   oldTarget: string,

@@ -21,7 +21,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Checks the shape a comparison or report relies on; throws RunResultsLoadError with the first problem. */
-export function validateRunResults(value: unknown, file: string): RunResults {
+function validateRunResults(value: unknown, file: string): RunResults {
   if (!isObject(value)) throw new RunResultsLoadError(file, 'not a results.json: top level is not an object');
   if (!('schemaVersion' in value)) throw new RunResultsLoadError(file, 'not a results.json: no schemaVersion');
   if (typeof value.schemaVersion !== 'number' || !READABLE_RESULTS_SCHEMA_VERSIONS.includes(value.schemaVersion)) {

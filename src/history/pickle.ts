@@ -19,7 +19,7 @@ export function splitCaseName(name: string): { recipe: string; example: string }
   return dot < 0 ? { recipe: name, example: '' } : { recipe: name.slice(0, dot), example: name.slice(dot + 1) };
 }
 
-export function legacyRecord(chapter: string, c: LegacyCase): CaseRecord {
+function legacyRecord(chapter: string, c: LegacyCase): CaseRecord {
   const { recipe, example } = splitCaseName(c.name);
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,

@@ -17,14 +17,14 @@ export function escapeTableCell(text: string): string {
 }
 
 /** Escapes plain text for a markdown paragraph (one line). */
-export function escapeMarkdownText(text: string): string {
+function escapeMarkdownText(text: string): string {
   return String(text)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/[\\`*_[\]<>|~#]/g, '\\$&');
 }
 
 /** An inline code span that survives backticks inside the text. */
-export function codeSpan(text: string): string {
+function codeSpan(text: string): string {
   const t = String(text).replace(/\r\n|\r|\n/g, ' ');
   const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length));
   const fence = '`'.repeat(longest + 1);

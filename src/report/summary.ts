@@ -115,7 +115,7 @@ export function chapterTable(records: readonly CaseRecord[]): ChapterRow[] {
   return [...rows.values()].sort((a, b) => compareChapters(a.chapter, b.chapter));
 }
 
-export function countWasmFailures(records: readonly CaseRecord[]): WasmFailureCounter {
+function countWasmFailures(records: readonly CaseRecord[]): WasmFailureCounter {
   const counter: WasmFailureCounter = { Exception: 0, Traceback: 0, other: 0 };
   for (const r of records) {
     if (r.code !== CaseErrorCode.WASM_EXECUTION_FAILURE) continue;
@@ -189,7 +189,7 @@ function withDiagnosis(group: StackGroup, records: readonly CaseRecord[]): Stack
  * else. Fields an older file lacks get what distinctStacks would give them: the key from the frames,
  * no members, targets or notes.
  */
-export function readStacks(stacks: unknown): StackGroup[] {
+function readStacks(stacks: unknown): StackGroup[] {
   if (!Array.isArray(stacks)) return [];
   const out: StackGroup[] = [];
   for (const g of stacks) {

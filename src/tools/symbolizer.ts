@@ -214,7 +214,7 @@ interface JsonEntry {
 }
 
 /** `--output-style=JSON`: one array for command-line inputs, one object per line for stdin inputs. */
-export function parseSymbolizerJson(text: string): Lookup {
+function parseSymbolizerJson(text: string): Lookup {
   let entries: JsonEntry[];
   try {
     const trimmed = text.trim();

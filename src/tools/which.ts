@@ -14,12 +14,3 @@ export function resolveExecutable(name: string, envPath = process.env.PATH ?? ''
   }
   return null;
 }
-
-/** The first of several names that resolves (e.g. llvm-symbolizer-19, then llvm-symbolizer). */
-export function resolveFirst(names: string[], envPath?: string): string | null {
-  for (const name of names) {
-    const found = resolveExecutable(name, envPath);
-    if (found) return found;
-  }
-  return null;
-}

@@ -6,7 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { ChapterFolder } from '../discover/discover.ts';
 
 /** Where the plugin writes the test files of chapters that have none of their own (under vitest's root). */
-export const GENERATED_CHAPTERS_DIR = path.join('.vitest-py2wasm', 'chapters');
+const GENERATED_CHAPTERS_DIR = path.join('.vitest-py2wasm', 'chapters');
 
 const CHAPTER_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'chapter.ts');
 

@@ -38,7 +38,7 @@ export class CaseFailure extends Error {
 }
 
 /** What a baseline pins per target: the code, and for a failure the group it falls in. */
-export function baselineOutcome(records: CaseRecord[]): string[] {
+function baselineOutcome(records: CaseRecord[]): string[] {
   return records.map((r) => {
     if (r.code === CaseErrorCode.OK) return `${r.target}: OK`;
     const group = classifyFailure(r);

@@ -81,7 +81,7 @@ function stackBlock(groups: readonly StackGroup[], rawFrames: readonly RawFrame[
 }
 
 /** What the page's filter box searches: case id, target, code name, failure label. */
-export function searchKey(c: CaseEntry): string {
+function searchKey(c: CaseEntry): string {
   return `${c.id} ${c.record.target} ${codeNameOf(c.record.code) ?? ''} ${c.label}`.toLowerCase();
 }
 

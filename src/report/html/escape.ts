@@ -18,7 +18,7 @@ export function esc(value: unknown): string {
 }
 
 /** Output longer than this (characters) is cut to head + tail in the report (results.json has it all). */
-export const MAX_OUTPUT_CHARS = 40_000;
+const MAX_OUTPUT_CHARS = 40_000;
 
 export function capText(s: string, max = MAX_OUTPUT_CHARS): string {
   if (s.length <= max) return s;

@@ -3,7 +3,7 @@ import { OUTPUT_PARSERS } from './output.ts';
 import { runRuntimeCommand, toRuntimeRun, type WasmRunRequest, type WasmRuntime } from './runtime.ts';
 
 /** WAMR's interpreter stack the old run gave iwasm (`--stack-size=134217728`). */
-export const DEFAULT_STACK_SIZE = 134_217_728;
+const DEFAULT_STACK_SIZE = 134_217_728;
 
 /** One command-line element (or group) filled in; repeated elements yield one copy per entry. */
 function expandPart(part: string | string[], req: WasmRunRequest): string[] {

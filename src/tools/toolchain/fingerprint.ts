@@ -45,7 +45,7 @@ export async function listTree(root: string, opts: TreeWalkOptions = {}): Promis
  * to run on every call, and any save of a file changes its mtime. Symlinks are followed, so a
  * link into a Debian package changes when the package is upgraded.
  */
-export async function hashFileStats(hash: crypto.Hash, root: string, rels: readonly string[]): Promise<void> {
+async function hashFileStats(hash: crypto.Hash, root: string, rels: readonly string[]): Promise<void> {
   const stats = await Promise.all(
     rels.map((rel) => fs.stat(path.join(root, rel), { bigint: true }).then((s) => `${s.size}:${s.mtimeNs}`, () => 'missing')),
   );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
 /** Bump when the meaning of a stamp changes: older stamps then no longer match. */
-export const STAMP_SCHEMA = 1;
+const STAMP_SCHEMA = 1;
 
 /** Stable hash of a JSON-able value (object keys sorted). */
 export function inputsKey(value: unknown): string {

@@ -26,7 +26,7 @@ words = ["toolchain", "ok"]
 print("-".join(w.upper() for w in words), sum(i * i for i in range(10)))
 print("to stderr", file=sys.stderr)
 `;
-export const VERIFY_EXPECTED_STDOUT = 'TOOLCHAIN-OK 285\n';
+const VERIFY_EXPECTED_STDOUT = 'TOOLCHAIN-OK 285\n';
 
 /** The fixtures' runner: preopen `.`, empty env, the trap left uncaught. */
 const OWN_RUNNER = `import { readFile } from 'node:fs/promises';

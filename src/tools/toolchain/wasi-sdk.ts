@@ -10,7 +10,7 @@ import { clangWrapper, DLFCN_H, DLSTUB_C, LLVM_TOOL_LINKS, pthreadHeader, wasmLd
 import { inputsKey, readStamp, writeStamp } from './stamp.ts';
 import { ToolchainError } from './types.ts';
 
-export const SDK_STAMP_NAME = '.p2w-sdk.json';
+const SDK_STAMP_NAME = '.p2w-sdk.json';
 
 export interface SdkSources {
   llvmDir: string;
@@ -18,7 +18,7 @@ export interface SdkSources {
   wasiLib: string;
 }
 
-export const DEBIAN_SDK_SOURCES: SdkSources = {
+const DEBIAN_SDK_SOURCES: SdkSources = {
   llvmDir: DEFAULT_LLVM_DIR,
   wasiInclude: DEBIAN_WASI_INCLUDE,
   wasiLib: DEBIAN_WASI_LIB,
