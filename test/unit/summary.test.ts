@@ -314,3 +314,18 @@ describe('harness errors', () => {
     expect(renderTerminalSummary(summary, { color: false })).toContain('HARNESS_ERROR 1');
   });
 });
+
+describe('summary.md failure groups and --debug builds', () => {
+  it('shows a --debug build that failed otherwise beside the plain failure, as a group of its own', () => {
+    const assertion = 'Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)';
+    const importError = (example: string, debug?: string): CaseRecord => ({
+      ...makeRecord({ recipe: 'client', example, code: CaseErrorCode.WASM_EXECUTION_FAILURE, wasm: { exitCode: 1, stderr: readFixture('diagnose', 'urllib-plain-node.stderr') } }),
+      ...(debug
+        ? { diagnosis: { groupKey: 'g', diagnosedCase: `1/client.${example}`, inherited: false, results: [{ kind: 'debug-build' as const, status: 'ok' as const, durationMs: 1, cached: false, data: { differs: true, failure: debug, assertion: debug, codeName: 'WASM_EXECUTION_FAILURE' as const, exitCode: 1 } }] } }
+        : {}),
+    });
+    const md = renderSummaryMarkdown(buildSummary(makeResults([importError('example1', assertion), importError('example2')])));
+    expect(md).toContain("- **1** · traceback · `ModuleNotFoundError: No module named 'email.utils'` · --debug: `" + assertion + '`');
+    expect(md).toContain("- **1** · traceback · `ModuleNotFoundError: No module named 'email.utils'`\n");
+  });
+});
