@@ -73,6 +73,8 @@ export interface ProcessOutcome {
   stderr: CapturedText;
   /** Set when the process could not be started (ENOENT, EACCES, ...). */
   spawnError?: string;
+  /** Taken from the CPython result cache (run/python-cache.ts), not run now. */
+  cached?: boolean;
 }
 
 /** Normalized trap kinds: the same fault gets the same kind whatever runtime reported it. */

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { cac } from 'cac';
 import { createColors } from 'picocolors';
@@ -79,7 +80,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .command('cache', 'Show the compile cache and the compiler cache (ccache); prune or clear both')
     .option('--prune', 'evict least recently used entries down to the size limit')
     .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
-    .option('--clear', 'remove every entry, and every cached C object')
+    .option('--clear', 'remove every entry, every cached C object and every cached CPython result')
     .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
       pending = (async () => {
         const options = resolveOptions();
@@ -91,6 +92,8 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         if (flags.clear) {
           io.stdout(`removed ${await cache.clear()} entries\n`);
           if (objects) await clearCompilerCache(objects);
+          await fs.rm(path.join(options.cacheDir, 'python'), { recursive: true, force: true });
+          io.stdout('removed the cached CPython results\n');
         } else if (flags.prune) {
           io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);
           if (objects) await pruneCompilerCache(objects);

@@ -179,6 +179,13 @@ export interface CookbookOptions {
    */
   compilerCache?: boolean;
   /**
+   * Cache the CPython reference runs (outcome and output, timeouts and failures too) by everything
+   * they depend on: the recipe's files, the interpreter, the environment, the timeout. `false` (env
+   * PY2WASM_PYTHON_CACHE=0) runs CPython every time; `{ exclude: ['recipe.*'] }` for those cases only.
+   * @default true
+   */
+  pythonCache?: boolean | { exclude?: string[] };
+  /**
    * Variables added to the small environment every case gets (CPython, py2wasm and the wasm guest
    * see PATH, HOME and TMPDIR in the scratch folder, LANG/LC_ALL=C.UTF-8, TZ=UTC, nothing else of the host's).
    * @default {}
@@ -200,6 +207,7 @@ export const DEFAULTS = {
   diagnose: 'group',
   diagnoseBudgetMs: 300_000,
   compilerCache: true,
+  pythonCache: true,
   baseline: false,
   compileSlots: 2,
 } as const;

@@ -56,6 +56,8 @@ export interface ResolvedOptions {
   diagnose: 'group' | 'case' | 'off';
   diagnoseBudgetMs: number;
   compilerCache: boolean;
+  /** null: off */
+  pythonCache: { exclude: string[] } | null;
   env: Record<string, string>;
 }
 
@@ -178,6 +180,9 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     diagnose,
     diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
     compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? DEFAULTS.compilerCache),
+    pythonCache: env.PY2WASM_PYTHON_CACHE === '0' || (options.pythonCache ?? DEFAULTS.pythonCache) === false
+      ? null
+      : { exclude: (typeof options.pythonCache === 'object' ? options.pythonCache.exclude : undefined) ?? [] },
     env: { ...options.env },
   };
 }

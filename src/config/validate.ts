@@ -89,6 +89,11 @@ const OPTIONS = {
   diagnose: oneOf('group', 'case', 'off'),
   diagnoseBudgetMs: timeout,
   compilerCache: boolean,
+  pythonCache: (v) => {
+    if (typeof v === 'boolean') return undefined;
+    const exclude = (v as { exclude?: unknown } | null)?.exclude;
+    return object(v) ?? (exclude === undefined ? undefined : strings(exclude));
+  },
   env: stringRecord,
 } satisfies Record<keyof CookbookOptions, Check | Shape>;
 

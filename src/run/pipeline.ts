@@ -25,6 +25,7 @@ import {
 } from '../types.ts';
 import { bypassReason, checksImports } from './bypass.ts';
 import { compileCacheKey, CompileCache } from './compile-cache.ts';
+import { CachedPythonSide } from './python-cache.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, recipeSources, removeScratch } from './scratch.ts';
@@ -45,6 +46,7 @@ export class RecipeRunner {
   private readonly sides = new Map<string, Promise<string>>();
   private readonly rules: NormalizationRule[];
   private readonly cache: CompileCache;
+  private readonly python: CachedPythonSide;
 
   constructor(
     private readonly env: RunEnvironment,
@@ -54,6 +56,7 @@ export class RecipeRunner {
     const o = env.options;
     this.rules = resolveRules({ disable: o.normalize.disable, enable: o.normalize.enable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
     this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), cacheBudget(o.cacheMaxBytes).wasmBytes);
+    this.python = new CachedPythonSide(o.pythonCache && { dir: path.join(o.cacheDir, 'python'), exclude: o.pythonCache.exclude }, recipe.dir, o.scope === 'recipe');
   }
 
   private side(name: string, kase: CookbookCase): Promise<string> {
@@ -112,24 +115,18 @@ export class RecipeRunner {
     if (unavailable.length === o.targets.length) return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
 
     const pyDir = await this.side('cpython', kase);
-    const python = await runPython({
-      python: o.tools.python,
-      script: path.basename(kase.scriptPath),
-      cwd: pyDir,
-      env: await hostCaseEnv(pyDir, o.env),
-      timeoutMs: o.timeouts.pythonMs,
-      capture: o.capture,
-      ...(signal ? { signal } : {}),
-    });
+    const pythonRun = { python: o.tools.python, pythonVersion: this.env.tools.python ?? '', env: await hostCaseEnv(pyDir, o.env), timeoutMs: o.timeouts.pythonMs, capture: o.capture };
+    const python = await this.python.run(kase, pyDir, pythonRun, signal);
+    const pythonMs = python.cached ? 0 : python.durationMs;
     const pyVerdict = classifyPython(python);
     if (pyVerdict) {
-      return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
+      return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs, totalMs: 0 } }));
     }
 
     const records: CaseRecord[] = [];
     for (const target of o.targets) {
       if (this.env.missing[target.name]) {
-        records.push(skipForMissing(target, { python, durations: { pythonMs: python.durationMs, totalMs: 0 } }));
+        records.push(skipForMissing(target, { python, durations: { pythonMs, totalMs: 0 } }));
         continue;
       }
       records.push(await this.runTarget(target, kase, python, pyDir, finish, signal));
@@ -148,7 +145,7 @@ export class RecipeRunner {
     signal?: AbortSignal,
   ): Promise<CaseRecord> {
     const o = this.env.options;
-    const durations: CaseRecord['durations'] = { pythonMs: python.durationMs, totalMs: 0 };
+    const durations: CaseRecord['durations'] = { pythonMs: python.cached ? 0 : python.durationMs, totalMs: 0 };
     let compile: CompileOutcome | undefined;
     const dir = await this.side(target.name, kase);
     let request: WasmRunRequest;
