@@ -55,7 +55,8 @@ export async function nuitkaPackageOf(py2wasmExe: string, cache?: ProbeCache): P
     return out.exitCode === 0 && dir ? dir : null;
   };
   // an editable install moves with its checkout: the answer must still be a folder
-  const dir = cache ? await cache.get(command, [py2wasmExe, python], probe, (d) => d !== null) : await probe();
+  // PYTHONPATH may put another nuitka first: it is part of the question
+  const dir = cache ? await cache.get([...command, `PYTHONPATH=${process.env.PYTHONPATH ?? ''}`], [py2wasmExe, python], probe, (d) => d !== null) : await probe();
   if (dir && cache && !(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) return (await probe()) ?? undefined;
   return dir ?? undefined;
 }
