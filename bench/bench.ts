@@ -12,6 +12,7 @@
 // `Section` (bench/common.ts), added to SECTIONS below; its rows join the final table.
 
 import { parseArgs } from 'node:util';
+import { compilesSection } from './compiles.ts';
 import { diagnoseSection } from './diagnose.ts';
 import { historySection } from './history.ts';
 import { overheadSection } from './overhead.ts';
@@ -21,7 +22,7 @@ import { watchSection } from './watch.ts';
 import { foreignCompilers, loadNote, secs, table, type BenchContext, type Row, type Section } from './common.ts';
 
 /** In run order: the short, warm sections first, the long cold-suite one last. */
-const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, diagnoseSection, suiteSection];
+const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, diagnoseSection, suiteSection, compilesSection];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join('|')}[,...]] [--reps N] [--frames N] [--keep] [--strict]`;
 

@@ -72,6 +72,8 @@ const SUITE_ENV_KEYS = [
   'PY2WASM_BASELINE',
   'PY2WASM_WATCH_DIRS',
   'VITEST_PY2WASM_KEEP_SCRATCH',
+  'PY2WASM_COMPILER_CACHE',
+  'PY2WASM_PYTHON_CACHE',
 ];
 
 /** The environment for the bench's children (vitest runs) and for resolveOptions. */
