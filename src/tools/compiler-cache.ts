@@ -80,6 +80,11 @@ export function parseCcacheStats(text: string): CompilerCacheStats {
   };
 }
 
+/** Zeroes the counters, so the next `compilerCacheStats` counts one run (the bench's compiles section). */
+export async function zeroCompilerCacheStats(cache: CompilerCache): Promise<void> {
+  await ccache(cache, ['--zero-stats']);
+}
+
 /** Removes every cached object and zeroes the counters. */
 export async function clearCompilerCache(cache: CompilerCache): Promise<void> {
   await ccache(cache, ['--clear', '--zero-stats']);
