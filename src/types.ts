@@ -152,6 +152,8 @@ export interface CaseStack {
   symbolized: boolean;
   /** What degraded, e.g. no debug iwasm, no symbolizer. */
   messages: string[];
+  /** Why there is no debug re-run or symbolized stack: the wasm the case ran is gone (e.g. evicted from the compile cache). */
+  wasmMissing?: string;
 }
 
 export interface RuntimeRun extends ProcessOutcome {

@@ -42,7 +42,11 @@ export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = n
   const debugExe = opts.iwasmDebug ? resolveExecutable(opts.iwasmDebug[0]!) : null;
   if (!opts.iwasmDebug) messages.push('no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed');
   else if (!debugExe) messages.push(`debug iwasm ${opts.iwasmDebug[0]} not found: using the stacks the runtimes printed`);
-  if (debugExe && wasm && record.scriptPath) {
+  const wasmMissing = wasm && !(await fs.access(wasm).then(() => true, () => false))
+    ? `the wasm it ran (${path.basename(wasm)}) is no longer in the compile cache: evicted to keep it under cacheMaxBytes by a run that did not use it, or dropped as changed since it was stored; the stack is the one the runtime printed, unsymbolized`
+    : undefined;
+  if (wasmMissing) messages.push(`${record.case}: ${wasmMissing}`);
+  if (debugExe && wasm && !wasmMissing && record.scriptPath) {
     const key = `${wasm}\0${record.scriptPath}`;
     if (!reruns.has(key)) reruns.set(key, rerunUnderDebugIwasm(record, wasm, [debugExe, ...opts.iwasmDebug!.slice(1)], opts));
     try {
@@ -56,11 +60,11 @@ export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = n
     }
   }
   const kept = frames.slice(0, opts.maxFrames);
-  const stack: CaseStack = { source, ...(wasm ? { wasm } : {}), frames: kept, omittedFrames: frames.length - kept.length, symbolized: false, messages };
+  const stack: CaseStack = { source, ...(wasm ? { wasm } : {}), frames: kept, omittedFrames: frames.length - kept.length, symbolized: false, messages, ...(wasmMissing ? { wasmMissing } : {}) };
   const symbolizerExe = opts.symbolizer ? resolveExecutable(opts.symbolizer[0]!) ?? resolveExecutable('llvm-symbolizer') : null;
   if (!symbolizerExe) {
     messages.push(`llvm-symbolizer not found (${opts.symbolizer?.[0] ?? 'none configured'}): stacks are unsymbolized; apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`);
-  } else if (wasm && kept.length) {
+  } else if (wasm && !wasmMissing && kept.length) {
     try {
       stack.frames = await symbolizeFrames(wasm, kept, { symbolizer: [symbolizerExe, ...opts.symbolizer!.slice(1)] });
       stack.symbolized = true;

@@ -211,6 +211,10 @@ export function renderSummaryMarkdown(summary: Summary): string {
     out.push(`## Distinct call stacks: ${s.stacks.length}`, '');
     s.stacks.forEach((g, i) => out.push(renderStack(g, i)));
   }
+  const noStack = s.cases.filter((c) => c.record.stack?.wasmMissing);
+  if (noStack.length) {
+    out.push(`## Call stacks missing: ${noStack.length}`, '', ...noStack.map((c) => `- ${codeSpan(c.id)} [${c.record.target}]: ${String(c.record.stack!.wasmMissing)}`), '');
+  }
 
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isLocked, withFileLock } from '../tools/file-lock.ts';
+import { pinnedSince } from './cache-pins.ts';
 import { OWNER_MARK } from './scratch.ts';
 import writeFileAtomic from 'write-file-atomic';
 import type { CompileOutcome } from '../types.ts';
@@ -206,8 +207,11 @@ export class CompileCache {
     const entries = (await this.listEntries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
     let total = entries.reduce((n, e) => n + e.bytes, 0);
     let removed = 0;
+    const pinned = await pinnedSince(this.dir);
     for (const entry of entries) {
       if (total <= maxBytes) break;
+      // used by a run that still runs: it may need it again (see cache-pins.ts)
+      if (entry.mtimeMs >= pinned) continue;
       if (await isLocked(path.join(this.locksDir, `${entry.key}.lock`))) continue;
       await this.remove(entry.key);
       total -= entry.bytes;

