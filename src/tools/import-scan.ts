@@ -45,7 +45,7 @@ export async function scanImports(python: readonly string[], files: readonly str
     timeoutMs: opts.timeoutMs,
     env: { PYTHONDONTWRITEBYTECODE: '1' },
     capture: { headBytes: 64 << 20, tailBytes: 0 },
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    signal: opts.signal,
   });
   const fail = (why: string) => new ImportScanError(why, command, run.exitCode, [run.spawnError, run.stderr.text].filter(Boolean).join('\n'), !run.spawnError);
   if (run.spawnError || run.exitCode !== 0 || run.stdout.truncated) throw fail('the import scan of the scripts failed');

@@ -40,7 +40,7 @@ export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<Co
   const stem = path.basename(req.scriptPath, '.py');
   const installs = req.slots?.length ? req.slots : [req.py2wasm];
   const lockfilePaths = installs.map((install) => path.join(req.lockDir, `${crypto.createHash('sha256').update(install.join('\0')).digest('hex').slice(0, 12)}-${stem}.lock`));
-  return withAnyFileLock({ lockfilePaths, ...(req.signal ? { signal: req.signal } : {}) }, (slot) =>
+  return withAnyFileLock({ lockfilePaths, signal: req.signal }, (slot) =>
     req.cores ? withCompileCore(req.cores, req.signal, (jobs) => compileIn(req, installs[slot]!, jobs)) : compileIn(req, installs[slot]!));
 }
 
@@ -58,7 +58,7 @@ async function compileIn(req: Py2wasmCompileRequest, install: string[], jobs?: n
     extendEnv: !req.replaceEnv,
     capture: { headBytes: 16 << 10, tailBytes: req.logTailBytes ?? 32 << 10 },
     onOutput: (_stream, chunk) => clock.push(chunk),
-    ...(req.signal ? { signal: req.signal } : {}),
+    signal: req.signal,
   });
   const phases = clock.phases();
   // the compile ran in a scratch copy: say `./x` so identical failures read (and group) alike

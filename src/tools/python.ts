@@ -24,7 +24,7 @@ export function runPython(req: PythonRunRequest): Promise<ProcessOutcome> {
     cwd: req.cwd,
     timeoutMs: req.timeoutMs,
     ...(req.env ? { env: { ...req.env, PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false } : { env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' } }),
-    ...(req.capture ? { capture: req.capture } : {}),
-    ...(req.signal ? { signal: req.signal } : {}),
+    capture: req.capture,
+    signal: req.signal,
   });
 }

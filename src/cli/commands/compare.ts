@@ -59,7 +59,7 @@ export async function compareCommand(args: CompareCommandOptions, io: CommandIO)
     return 2;
   }
   const color = args.color ?? (io.stdout.isTTY === true && pc.isColorSupported);
-  io.stdout.write(renderComparisonTable(comparison, { color, ...(args.maxRows !== undefined ? { maxRows: args.maxRows } : {}) }));
+  io.stdout.write(renderComparisonTable(comparison, { color, maxRows: args.maxRows }));
   if (args.markdown) {
     try {
       await writeFileAtomic(args.markdown, renderComparisonMarkdown(comparison));

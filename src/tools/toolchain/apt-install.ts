@@ -41,7 +41,7 @@ async function installWithApt(aptGet: string, missing: readonly MissingPackage[]
       cwd: '/',
       timeoutMs: 30 * 60_000,
       env: { DEBIAN_FRONTEND: 'noninteractive' },
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onOutput: (_stream, chunk) => {
         const lines = (partial + chunk.toString('utf8')).split('\n');
         partial = lines.pop() ?? '';

@@ -122,7 +122,7 @@ async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths, keys: 
 
   if (opts.wasiSdkDir) await validateWasiSdk(path.resolve(opts.wasiSdkDir));
   // Before any download: installed when root with apt, else one message with the whole apt-get line.
-  await ensureDebianPackages({ needSdk: !opts.wasiSdkDir, onProgress: progress, ...(signal ? { signal } : {}) });
+  await ensureDebianPackages({ needSdk: !opts.wasiSdkDir, onProgress: progress, signal });
 
   const venv = await ensureVenv(opts, paths, keys, progress);
 

@@ -17,7 +17,7 @@ export async function withLock<T>(opts: LockOptions, fn: () => Promise<T>): Prom
   await fs.mkdir(opts.target, { recursive: true });
   try {
     return await withFileLock(
-      { lockfilePath: opts.lockfilePath, ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onWait ? { onWait: opts.onWait } : {}) },
+      { lockfilePath: opts.lockfilePath, waitMs: opts.waitMs, signal: opts.signal, onWait: opts.onWait },
       fn,
     );
   } catch (err) {
