@@ -1,13 +1,19 @@
 // Text helpers of failure classification: one normalized line per failure (a group label), and the
 // most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
 
+import { stdlibRelativePath } from '../compare/rules/traceback-paths.ts';
+
+/** An absolute path into an interpreter's stdlib, as messages quote it. */
+const STDLIB_PATH_RE = /\/[^\s'"()<>,]*\/lib\/python\d+\.\d+\/[^\s'"()<>,:]+/g;
+
 /** Labels longer than this are cut (with an ellipsis) so one huge message cannot swamp a report. */
 const MAX_LABEL_LENGTH = 240;
 
 /**
  * Removes what makes identical failures look different: addresses (`0x...`), line numbers of traceback
  * frames (`File "...", line N`), `file.c:12:3` positions, node's `(node:PID)`, the per-binary hash in
- * `wasm://wasm/output.wasm-<hash>`, wasm function indices, temporary directory names, colour codes and
+ * `wasm://wasm/output.wasm-<hash>`, wasm function indices, where the stdlib is installed
+ * (`<prefix>/lib/python3.11/x.py` -> `x.py`), temporary directory names, colour codes and
  * runs of white space. Errno numbers, quoted names and other message text are kept.
  */
 export function normalizeMessage(text: string): string {
@@ -19,6 +25,7 @@ export function normalizeMessage(text: string): string {
     .replace(/\(node:\d+\)/g, '(node:PID)')
     .replace(/(wasm:\/\/wasm\/[\w.$]+)-[0-9a-f]{6,}/g, '$1')
     .replace(/wasm-function\[\d+\]/g, 'wasm-function[N]')
+    .replace(STDLIB_PATH_RE, (p) => stdlibRelativePath(p) ?? p) // as the comparison's traceback-paths rule does
     .replace(/(\/(?:tmp|var\/folders|private\/var)\/)[^\s'"/:,)]+/g, '$1…')
     .replace(/\s+/g, ' ')
     .trim();
@@ -40,6 +47,15 @@ export function textOf(value: unknown): string {
 
 export function linesOf(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
+}
+
+/** The last non-empty line of the first text that has one. */
+export function lastLine(...texts: string[]): string | undefined {
+  for (const t of texts) {
+    const line = linesOf(t).map((l) => l.trim()).filter(Boolean).at(-1);
+    if (line) return line;
+  }
+  return undefined;
 }
 
 export function firstLine(...texts: string[]): string | undefined {

@@ -3,10 +3,11 @@
 // becomes an `unclassified: <first line>` group. groupFailures (group-failures.ts) groups by this key.
 
 import { formatFirstChange, firstChangeInDiffText } from '../compare/first-change.ts';
+import { findObjectDump } from '../parse/python-object-dump.ts';
 import { finalExceptionLine } from '../parse/python-traceback.ts';
 import { findLoadError, findTrapInText, TRAP_PREFIX, trapKindInText } from '../parse/traps.ts';
 import { CaseErrorCode, type CaseRecord, type TrapKind } from '../types.ts';
-import { compileErrorLine, firstLine, label, textOf } from './failure-text.ts';
+import { compileErrorLine, firstLine, label, lastLine, textOf } from './failure-text.ts';
 
 export type FailureKind = 'trap' | 'traceback' | 'compile' | 'python' | 'diff' | 'timeout' | 'harness' | 'other';
 
@@ -25,6 +26,25 @@ export interface FailureGroupKey {
 function trapLabel(kind: TrapKind, message: string): string {
   if (kind !== 'other') return kind;
   return label(message.replace(TRAP_PREFIX, '')) || 'other';
+}
+
+/** A Python exception CPython could only dump (sys.stderr gone): labelled by its repr. */
+function objectDumpKey(code: CaseErrorCode, kind: FailureKind, ...texts: string[]): FailureGroupKey | undefined {
+  for (const t of texts) {
+    const dump = findObjectDump(t);
+    if (!dump) continue;
+    const what = dump.repr || dump.typeName || 'an exception object';
+    return { kind, label: label(`${what}${dump.lostStderr ? ' (sys.stderr was lost: CPython could only dump the exception object)' : ' (CPython dumped the exception object)'}`), code };
+  }
+  return undefined;
+}
+
+/** A script that exited non-zero with no traceback (a usage message, `sys.exit(1)`): its exit status and last line. */
+function exitStatusKey(record: CaseRecord, code: CaseErrorCode, kind: FailureKind, texts: string[]): FailureGroupKey | undefined {
+  const exit = code === CaseErrorCode.PY_EXECUTION_FAILURE ? record.python?.exitCode : record.wasm?.exitCode;
+  if (typeof exit !== 'number' || exit === 0) return undefined;
+  const last = lastLine(...texts, textOf(record.msg));
+  return { kind, label: label(last ? `exit status ${exit}: ${last}` : `exit status ${exit}, no output`), code };
 }
 
 function unclassified(record: CaseRecord, code: CaseErrorCode, ...texts: string[]): FailureGroupKey {
@@ -73,8 +93,10 @@ function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGr
     if (exc === undefined) continue;
     return { kind: 'traceback', label: exc === null ? '(traceback without a final exception line)' : label(exc), code };
   }
+  const dumped = objectDumpKey(code, 'traceback', progErr, rawErr, msg);
+  if (dumped) return dumped;
 
-  return unclassified(record, code, runtimeLines, progErr, rawErr, progOut, rawOut);
+  return exitStatusKey(record, code, 'other', [runtimeLines, progErr, progOut]) ?? unclassified(record, code, runtimeLines, progErr, rawErr, progOut, rawOut);
 }
 
 /** The group a record's failure belongs to. Total: any record (even OK or BYPASS) gets a key. */
@@ -125,7 +147,7 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
         const exc = finalExceptionLine(t);
         if (exc) return { kind: 'python', label: label(exc), code };
       }
-      return unclassified(record, code, err, out);
+      return objectDumpKey(code, 'python', err, msg) ?? exitStatusKey(record, code, 'python', [err, out]) ?? unclassified(record, code, err, out);
     }
     case CaseErrorCode.DIFFERENT_RESULT: {
       // the comparison says where the outputs first differ; older and imported records carry only the diff text

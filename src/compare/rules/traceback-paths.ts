@@ -1,12 +1,20 @@
 import { defineRule, usableScratchDirs, type NormalizeContext } from '../rule.ts';
 
+/**
+ * `<prefix>/lib/python3.11/[site-packages/]collections/__init__.py` -> `collections/__init__.py`:
+ * where an interpreter keeps its stdlib differs from install to install (and between CPython and the wasm).
+ */
+export function stdlibRelativePath(p: string): string | undefined {
+  return /^.*\/lib\/python\d+\.\d+\/(?:(?:site|dist)-packages\/)?(.+)$/.exec(p)?.[1]; // the innermost stdlib
+}
+
 function canonicalTracebackPath(p: string, ctx: NormalizeContext): string {
   for (const dir of usableScratchDirs(ctx)) {
     if (p.startsWith(`${dir}/`)) return p.slice(dir.length + 1);
   }
   if (p.startsWith('<scratch>/')) return p.slice('<scratch>/'.length);
-  const lib = /^.*?\/lib\/python\d+\.\d+\/(?:(?:site|dist)-packages\/)?(.+)$/.exec(p);
-  if (lib) return lib[1]!;
+  const lib = stdlibRelativePath(p);
+  if (lib) return lib;
   if (p.startsWith('<')) return p; // <string>, <frozen importlib._bootstrap>, <stdin>
   return p.replace(/^(?:\.\/)+/, '').replace(/^\/+/, '');
 }
