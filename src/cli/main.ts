@@ -10,6 +10,7 @@ import { cacheBudget, clearCompilerCache, compilerCacheFor, compilerCacheStats, 
 import { runDoctor } from '../tools/doctor.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import { ensureToolchain } from '../tools/toolchain/index.ts';
+import { formatBytes, parseSize } from './size.ts';
 
 import { setupWamrCommand } from './commands/setup-wamr.ts';
 import { compareCommand } from './commands/compare.ts';
@@ -17,22 +18,6 @@ import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts
 
 const defaultIO: CommandIO = { stdout: process.stdout, stderr: process.stderr };
 
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
-  if (!m) throw new ConfigError(`not a size: ${text} (e.g. 2G, 500M)`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.round(Number(m[1]) * unit);
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
 
 /** `vitest-py2wasm <command>`; returns the exit status. */
 export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<number> {
@@ -67,7 +52,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         const toolchain = await ensureToolchain({
           cacheDir: options.cacheDir,
           py2wasmSpec: flags.spec ?? options.py2wasmSpec,
-          ...(options.tools.wasiSdkDir ? { wasiSdkDir: options.tools.wasiSdkDir } : {}),
+          wasiSdkDir: options.tools.wasiSdkDir ?? undefined,
           verify: flags.verify !== false,
           onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
         });
@@ -121,7 +106,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .command('import-pickle <...inputs>', "Read the old analysis notebook's chapter_N_result.pkl files (files or folders) into results.json form")
     .option('--out <file>', 'write here (default: stdout)')
     .action((inputs: string[], flags: { out?: string }) => {
-      pending = importPickleCommand({ inputs, ...(flags.out ? { out: flags.out } : {}) }, cio);
+      pending = importPickleCommand({ inputs, out: flags.out }, cio);
     });
 
   cli
@@ -129,7 +114,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .option('--target <name>', 'compare only this target')
     .action((oldRun: string, newRun: string, flags: { markdown?: string; target?: string }) => {
-      pending = compareCommand({ old: oldRun, new: newRun, ...(flags.markdown ? { markdown: flags.markdown } : {}), ...(flags.target ? { target: flags.target } : {}) }, cio);
+      pending = compareCommand({ old: oldRun, new: newRun, markdown: flags.markdown, target: flags.target }, cio);
     });
 
   cli
@@ -142,7 +127,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
           await ensureToolchain({
             cacheDir: options.cacheDir,
             py2wasmSpec: path.resolve(checkout),
-            ...(options.tools.wasiSdkDir ? { wasiSdkDir: options.tools.wasiSdkDir } : {}),
+            wasiSdkDir: options.tools.wasiSdkDir ?? undefined,
             verify: false,
             onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
           });

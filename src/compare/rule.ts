@@ -46,10 +46,6 @@ export function defineRule(def: RuleDefinition): BuiltinRule {
   return Object.freeze({ ...def, defaultEnabled: def.defaultEnabled ?? true, source: 'builtin' as const });
 }
 
-export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The context's scratch directories worth replacing, longest first (a run dir nested in another is replaced whole). */
 export function usableScratchDirs(ctx: NormalizeContext): string[] {
   const dirs = new Set<string>();

@@ -129,10 +129,10 @@ export class CookbookReporter implements Reporter {
       run: {
         startedAt: this.startedAt.toISOString(),
         endedAt: new Date().toISOString(),
-        ...(this.vitest ? { vitestVersion: this.vitest.version } : {}),
+        vitestVersion: this.vitest?.version,
         tools,
         targets: [...new Set(records.map((r) => r.target))],
-        ...(options ? { cookbookRoot: options.root } : {}),
+        cookbookRoot: options?.root,
         source: this.vitest?.config.mergeReports ? 'merged' : 'vitest',
       },
       records,

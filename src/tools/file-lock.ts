@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 
 export class LockTimeoutError extends Error {
@@ -57,7 +58,8 @@ export async function withAnyFileLock<T>(opts: Omit<FileLockOptions, 'lockfilePa
     if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for the lock ${opts.lockfilePaths.join(' or ')}`);
     if (!told) opts.onWait?.();
     told = true;
-    await sleep(250 + Math.random() * 500, opts.signal);
+    // an abort ends the wait with the signal's reason, as the check at the top of the loop does
+    await sleep(250 + Math.random() * 500, undefined, { signal: opts.signal }).catch(() => opts.signal?.throwIfAborted());
   }
   try {
     const result = await fn(held);
@@ -71,18 +73,4 @@ export async function withAnyFileLock<T>(opts: Omit<FileLockOptions, 'lockfilePa
 /** Whether someone holds the lock now. */
 export function isLocked(lockfilePath: string): Promise<boolean> {
   return lockfile.check(lockfilePath, { lockfilePath, realpath: false, stale: 30_000 }).catch(() => false);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await ensureToolchain({
         cacheDir: options.cacheDir,
         py2wasmSpec: options.py2wasmSpec,
-        ...(options.tools.wasiSdkDir ? { wasiSdkDir: options.tools.wasiSdkDir } : {}),
+        wasiSdkDir: options.tools.wasiSdkDir ?? undefined,
         verify: true,
         onProgress: (msg) => process.stderr.write(`  setup: ${msg}\n`),
       });

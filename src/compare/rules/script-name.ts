@@ -1,4 +1,5 @@
-import { defineRule, escapeRegExp, scriptStem } from '../rule.ts';
+import escapeStringRegexp from 'escape-string-regexp';
+import { defineRule, scriptStem } from '../rule.ts';
 
 export default defineRule({
   name: 'script-name',
@@ -10,6 +11,6 @@ export default defineRule({
     const wasm = ctx.wasmName ? ctx.wasmName.replace(/^.*[/\\]/, '') : `${scriptStem(ctx.scriptName)}.wasm`;
     const script = ctx.scriptName.replace(/^.*[/\\]/, '');
     if (!wasm || !t.includes(wasm)) return t;
-    return t.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(wasm)}(?![\\w.-])`, 'g'), script);
+    return t.replace(new RegExp(`(?<![\\w.-])${escapeStringRegexp(wasm)}(?![\\w.-])`, 'g'), script);
   },
 });

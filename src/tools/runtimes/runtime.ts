@@ -52,7 +52,7 @@ export function toRuntimeRun(runtime: string, outcome: ProcessOutcome, parsed: P
     programStdout: withText(outcome.stdout, parsed.programStdout),
     programStderr: withText(outcome.stderr, parsed.programStderr),
     runtimeLines: parsed.runtimeLines.map(displayText),
-    ...(parsed.trap ? { trap: parsed.trap } : {}),
+    trap: parsed.trap,
     frames: parsed.frames,
   };
 }
@@ -67,9 +67,9 @@ export function runRuntimeCommand(command: string[], req: WasmRunRequest, env?: 
   return runProcess(command, {
     cwd: req.cwd,
     timeoutMs: req.timeoutMs,
-    ...(env ? { env } : {}),
-    ...(req.capture ? { capture: req.capture } : {}),
-    ...(req.signal ? { signal: req.signal } : {}),
+    env,
+    capture: req.capture,
+    signal: req.signal,
   });
 }
 

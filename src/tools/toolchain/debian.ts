@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import which from 'which';
 import { DEBIAN_WASI_INCLUDE, DEBIAN_WASI_LIB, DEFAULT_LLVM_DIR } from './constants.ts';
 
 export interface DebianCheckOptions {
@@ -41,11 +42,11 @@ export async function findMissingDebianPackages(opts: DebianCheckOptions): Promi
       missing.push({ pkg: 'libclang-rt-19-dev-wasm32', lookedFor: `${llvm}/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a` });
     }
   }
-  if (!(await findOnPath('patchelf', opts.pathEnv ?? process.env.PATH ?? ''))) {
+  if (!(await which('patchelf', { path: opts.pathEnv ?? process.env.PATH ?? '', nothrow: true }))) {
     missing.push({ pkg: 'patchelf', lookedFor: 'patchelf on PATH' });
   }
   // the compiler cache our SDK's clang wrapper calls
-  if (opts.needSdk && !(await findOnPath('ccache', opts.pathEnv ?? process.env.PATH ?? ''))) {
+  if (opts.needSdk && !(await which('ccache', { path: opts.pathEnv ?? process.env.PATH ?? '', nothrow: true }))) {
     missing.push({ pkg: 'ccache', lookedFor: 'ccache on PATH' });
   }
   return missing;
@@ -69,19 +70,6 @@ export async function findCompilerRtBuiltins(llvmDir: string, root = '/'): Promi
   for (const v of versions.sort().reverse()) {
     const file = path.join(clangLib, v, 'lib', 'wasi', 'libclang_rt.builtins-wasm32.a');
     if (await exists(file)) return file;
-  }
-  return undefined;
-}
-
-export async function findOnPath(name: string, pathEnv: string): Promise<string | undefined> {
-  for (const dir of pathEnv.split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, name);
-    try {
-      await fs.access(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
   }
   return undefined;
 }

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import which from 'which';
 import { runProcess } from '../process.ts';
-import { findOnPath } from './debian.ts';
 import { describeFailure } from './exec.ts';
 import { exists } from './fsutil.ts';
 import { ToolchainError, type Toolchain } from './types.ts';
@@ -31,6 +31,7 @@ const VERIFY_EXPECTED_STDOUT = 'TOOLCHAIN-OK 285\n';
 /** The fixtures' runner: preopen `.`, empty env, the trap left uncaught. */
 const OWN_RUNNER = `import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
+import which from 'which';
 const [wasmPath, ...rest] = process.argv.slice(2);
 const wasi = new WASI({ version: 'preview1', args: [wasmPath, ...rest], env: {}, preopens: { '.': '.' } });
 const module = await WebAssembly.compile(await readFile(wasmPath));
@@ -69,7 +70,7 @@ export async function verifyToolchain(
   const wasmBytes = (await fs.stat(wasm).catch(() => undefined))?.size ?? fail(`py2wasm exited 0 but wrote no ${STEM}.wasm`);
 
   let validated: VerifyResult['validated'] = 'skipped (no wasm-validate)';
-  const wasmValidate = await findOnPath('wasm-validate', process.env.PATH ?? '');
+  const wasmValidate = await which('wasm-validate', { nothrow: true });
   if (wasmValidate) {
     // Older runtimes reject reference-types/multivalue: the wrappers must have kept them out of the code.
     const v = await runProcess([wasmValidate, '--disable-reference-types', '--disable-multi-value', wasm], {
