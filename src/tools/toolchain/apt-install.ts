@@ -1,4 +1,5 @@
-import { aptInstallLine, findMissingDebianPackages, findOnPath, missingPackagesMessage, type DebianCheckOptions, type MissingPackage } from './debian.ts';
+import which from 'which';
+import { aptInstallLine, findMissingDebianPackages, missingPackagesMessage, type DebianCheckOptions, type MissingPackage } from './debian.ts';
 import { runChecked } from './exec.ts';
 import { ToolchainError } from './types.ts';
 
@@ -24,7 +25,7 @@ export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<v
   if (missing.length === 0) return;
   const pathEnv = opts.pathEnv ?? process.env.PATH ?? '';
   const isRoot = opts.isRoot ?? process.getuid?.() === 0;
-  const aptGet = isRoot ? await findOnPath('apt-get', pathEnv) : undefined;
+  const aptGet = isRoot ? ((await which('apt-get', { path: pathEnv, nothrow: true })) ?? undefined) : undefined;
   if (!aptGet) throw new ToolchainError(`${missingPackagesMessage(missing, isRoot ? '' : 'sudo ')}${isRoot ? '' : '\n(not root: this run cannot install them itself)'}`);
   await installWithApt(aptGet, missing, opts);
   const still = await findMissingDebianPackages(opts);
