@@ -115,7 +115,7 @@ export function tableSlot(sig: WasmSignatures, table: number, slot: number): num
   return found;
 }
 
-/** `(i32, i32) -> i32`, as the notebook wrote signatures; `() -> nil` for no results. */
+/** `(i32, i32) -> i32`, as the old manual failure analysis wrote signatures; `() -> nil` for no results. */
 export function formatFuncType(t: FuncType): string {
   const results = t.results.length === 0 ? 'nil' : t.results.length === 1 ? t.results[0]! : `(${t.results.join(', ')})`;
   return `(${t.params.join(', ')}) -> ${results}`;

@@ -1,23 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+import { readSourceFiles } from '../helpers/source-files.ts';
 
 /** One concern per file: a source file longer than this says at its top why it stays whole. */
 const MAX_LINES = 300;
 /** The reason line: `// size: <why>` among a file's first lines. */
 const REASON = /^\/\/ size: \S.{10,}/;
 const REASON_WITHIN = 5;
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return /\.(ts|mts)$/.test(e.name) ? [p] : [];
-  });
-}
 
 /** Files over MAX_LINES without a reason line, as `path (lines)`. */
 function oversized(files: ReadonlyArray<{ name: string; text: string }>): string[] {
@@ -31,7 +19,7 @@ function oversized(files: ReadonlyArray<{ name: string; text: string }>): string
 
 describe('source file size', () => {
   it(`every src file over ${MAX_LINES} lines says at its top why it stays whole`, () => {
-    const files = sourceFiles(SRC).map((p) => ({ name: path.relative(SRC, p), text: fs.readFileSync(p, 'utf8') }));
+    const files = readSourceFiles();
     expect(files.length).toBeGreaterThan(50);
     expect(oversized(files), `split these by concern, or put "// size: <why it stays whole>" in their first ${REASON_WITHIN} lines`).toEqual([]);
   });
