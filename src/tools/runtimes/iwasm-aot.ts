@@ -36,10 +36,10 @@ export function iwasmAotRuntime(opts: AotRuntimeOptions): WasmRuntime {
     async run(req) {
       const wasm = path.resolve(req.cwd, req.wasmFile);
       const aot = path.join(opts.aotCacheDir, `${(await sha256File(wasm)).slice(0, 24)}-${opts.fingerprint.replace(/[^\w.+-]/g, '_')}.aot`);
-      const compiled = await withFileLock({ lockfilePath: `${aot}.lock`, ...(req.signal ? { signal: req.signal } : {}) }, async () => {
+      const compiled = await withFileLock({ lockfilePath: `${aot}.lock`, signal: req.signal }, async () => {
         if (await fs.access(aot).then(() => true, () => false)) return undefined;
         const tmp = `${aot}.tmp-${process.pid}`;
-        const out = await runProcess([opts.wamrc, '-o', tmp, wasm], { cwd: req.cwd, timeoutMs: opts.compileTimeoutMs ?? 20 * 60_000, ...(req.signal ? { signal: req.signal } : {}) });
+        const out = await runProcess([opts.wamrc, '-o', tmp, wasm], { cwd: req.cwd, timeoutMs: opts.compileTimeoutMs ?? 20 * 60_000, signal: req.signal });
         if (out.exitCode === 0) await fs.rename(tmp, aot);
         else await fs.rm(tmp, { force: true });
         return out.exitCode === 0 ? undefined : out;
