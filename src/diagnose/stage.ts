@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULTS } from '../config/cookbook-options.ts';
 import { parseTarget } from '../config/options.ts';
 import { caseId, isFailure } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
@@ -145,7 +146,7 @@ function contextFor(
   const { env } = tools;
   const target = env.options.targets.find((t) => t.name === record.target) ?? parseTarget(record.target, Object.keys(env.options.runtimes));
   const scriptName = path.basename(record.scriptPath!);
-  const symbolizer = resolveExecutable(opts.stack.symbolizer?.[0] ?? 'llvm-symbolizer-19') ?? resolveExecutable('llvm-symbolizer');
+  const symbolizer = resolveExecutable(opts.stack.symbolizer?.[0] ?? DEFAULTS.tools.symbolizer[0]) ?? resolveExecutable('llvm-symbolizer');
   return {
     record,
     group,
