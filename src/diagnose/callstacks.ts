@@ -5,7 +5,6 @@ import { attachRootCauseNotes, DEFAULT_ROOT_CAUSE_NOTES, distinctStacks, type Ro
 import { wasmOf } from './stack.ts';
 
 export type { RootCauseNote } from './stack-groups.ts';
-export { wasmOf } from './stack.ts';
 
 /** One trapped record's stack in callstacks.json. */
 export interface CallstackEntry extends Omit<CaseStack, 'messages'> {

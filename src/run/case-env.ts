@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /** Locale and time zone every side gets: UTF-8 text, and UTC as the wasm's libc has no zone data. */
-export const CASE_LOCALE: Readonly<Record<string, string>> = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC' };
+const CASE_LOCALE: Readonly<Record<string, string>> = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC' };
 
 const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
 
