@@ -13,7 +13,7 @@ import { DIAGNOSTICS } from '../diagnose/registry.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
 import { DiagnosisStore } from '../diagnose/store.ts';
 import { startPhase } from '../report/phase-progress.ts';
-import { readFocus } from './watch.ts';
+import { readFocus, readWasmStageFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import { outcomeName } from '../records.ts';
 import { describeHarnessError, harnessErrorRecords } from '../run/harness-error.ts';
@@ -60,7 +60,10 @@ export function defineCookbookChapter(chapter: number | string): void {
   exitWithTheRun(options.cacheDir);
   const found = discoverChapter(options.root, chapter, { cases: options.cases, exclude: options.exclude });
   // watch mode: an edit to one case re-runs that case only
-  const focus = inject('py2wasmWatching') ? readFocus(options.cacheDir) : null;
+  const watching = inject('py2wasmWatching');
+  const focus = watching ? readFocus(options.cacheDir) : null;
+  // a save in the WAMR checkout: its targets only, CPython's outcomes from the last run
+  const wasmStage = watching ? readWasmStageFocus(options.cacheDir) : null;
   if (found && focus) {
     for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);
@@ -93,7 +96,8 @@ export function defineCookbookChapter(chapter: number | string): void {
       }
     });
     const prepare = async () => {
-      ({ env, scratchParent } = await prepareRunEnvironment(options, inject('py2wasmAvailability')));
+      const runOptions = wasmStage ? { ...options, targets: options.targets.filter((t) => wasmStage.includes(t.name)) } : options;
+      ({ env, scratchParent } = await prepareRunEnvironment(runOptions, inject('py2wasmAvailability')));
       const store = new DiagnosisStore(path.join(options.cacheDir, 'diagnose'), inject('py2wasmRunId'));
       await store.pruneRuns().catch(() => undefined);
       diagnoseOptions = {

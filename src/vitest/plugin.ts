@@ -124,9 +124,12 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
         : (await detectToolchain(resolved.cacheDir).catch(() => undefined))?.nuitkaPackageDir;
       const install = nuitkaDir ? py2wasmWatchPaths(nuitkaDir) : { dirs: [], files: [] };
       const toolDirs = [...install.dirs, ...resolved.watchDirs];
-      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs, toolFiles: install.files });
+      const wamr = resolved.wamr ? { checkout: resolved.wamr.checkout, targets: resolved.targets.filter((t) => t.runtime === 'iwasm' || t.runtime.startsWith('iwasm:')).map((t) => t.name) } : undefined;
+      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs, toolFiles: install.files, ...(wamr ? { wamr } : {}) });
       vitest.config.watchTriggerPatterns = [...(vitest.config.watchTriggerPatterns ?? []), ...triggers] as typeof vitest.config.watchTriggerPatterns;
-      vitest.vite.watcher.add([resolved.root, ...toolDirs, ...install.files]);
+      // the global setup rebuilds the variants before each re-run (onTestsRerun)
+      const wamrDirs = wamr ? ['core/iwasm', 'core/shared', 'product-mini', 'build-scripts'].map((d) => path.join(wamr.checkout, d)) : [];
+      vitest.vite.watcher.add([resolved.root, ...toolDirs, ...install.files, ...wamrDirs]);
     },
   } as Plugin & { resolved: ResolvedOptions };
 }

