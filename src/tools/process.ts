@@ -60,8 +60,15 @@ export async function runProcess(command: readonly string[], options: RunProcess
     if (child.pid === undefined) return;
     if (guard) {
       // the guard kills and reaps every descendant, then dies by SIGKILL; the group kill is the fallback
-      process.kill(child.pid, 'SIGTERM');
-      setTimeout(() => void killProcessTree(child.pid!), 3000).unref();
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      // only while the guard has not exited: its pid must not have been reused by then
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) void killProcessTree(child.pid!);
+      }, 3000).unref();
     } else {
       await killProcessTree(child.pid);
     }
