@@ -16,6 +16,7 @@ import { compilesSection } from './compiles.ts';
 import { diagnoseSection } from './diagnose.ts';
 import { historySection } from './history.ts';
 import { overheadSection } from './overhead.ts';
+import { reduceSection } from './reduce.ts';
 import { suiteSection } from './suite.ts';
 import { symbolizeSection } from './symbolize.ts';
 import { watchSection } from './watch.ts';
@@ -23,7 +24,7 @@ import { wamrWatchSection } from './wamr-watch.ts';
 import { foreignCompilers, loadNote, secs, table, type BenchContext, type Row, type Section } from './common.ts';
 
 /** In run order: the short, warm sections first, the long cold-suite one last. */
-const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, wamrWatchSection, diagnoseSection, suiteSection, compilesSection];
+const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, wamrWatchSection, diagnoseSection, reduceSection, suiteSection, compilesSection];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join('|')}[,...]] [--reps N] [--frames N] [--keep] [--strict]`;
 

@@ -14,10 +14,27 @@ import { formatBytes, parseSize } from './size.ts';
 
 import { setupWamrCommand } from './commands/setup-wamr.ts';
 import { compareCommand } from './commands/compare.ts';
+import { reduceCommand } from './commands/reduce.ts';
+import { bisectCommand } from './commands/bisect.ts';
+import { bisectStep } from '../bisect/step.ts';
 import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
 const defaultIO: CommandIO = { stdout: process.stdout, stderr: process.stderr };
 
+
+/** Runs a long command with an AbortSignal that Ctrl-C (or SIGTERM) fires, so it can stop cleanly. */
+async function withInterrupt(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
 /** `vitest-py2wasm <command>`; returns the exit status. */
 export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<number> {
@@ -140,6 +157,33 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         return 0;
       })();
     });
+
+  cli
+    .command('reduce <case>', 'Shrink a failing case (recipe.example) to a minimal reproducer and a report.md for an upstream issue; run again to resume')
+    .option('--target <target>', 'the target it fails on, e.g. py2wasm+node (default: the first configured target)')
+    .option('--out <dir>', 'output folder (default: <report dir>/reduced/<chapter>-<case>)')
+    .option('--fresh', 'start over instead of resuming')
+    .action((name: string, flags: { target?: string; out?: string; fresh?: boolean }) => {
+      pending = withInterrupt((signal) => reduceCommand({ case: name, ...flags, signal }, cio));
+    });
+
+  cli
+    .command('bisect <checkout> [...cases]', 'The first commit of a py2wasm checkout at which the cases fail as they do at --bad (git bisect run); the checkout is left as found')
+    .option('--good <rev>', 'a revision where the cases do not fail that way')
+    .option('--bad <rev>', 'a revision where they fail')
+    .option('--target <target>', 'the target to judge on (default: the first configured target)')
+    .option('--out <dir>', 'step log and result (default: <report dir>/bisect)')
+    .action((checkout: string, cases: string[], flags: { good?: string; bad?: string; target?: string; out?: string }) => {
+      pending = withInterrupt((signal) => bisectCommand({ checkout, cases, good: flags.good ?? '', bad: flags.bad ?? '', ...(flags.target ? { target: flags.target } : {}), ...(flags.out ? { out: flags.out } : {}), signal }, cio));
+    });
+
+  // one step of `git bisect run`, called by `bisect`: exit 0 good, 1 bad, 125 skip
+  cli.command('bisect-step <config>', '').action((config: string) => {
+    pending = bisectStep(config).catch((error: unknown) => {
+      io.stderr(`bisect-step: ${(error as Error).message}\n`);
+      return 200;
+    });
+  });
 
   cli.help();
   try {

