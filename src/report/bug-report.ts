@@ -2,9 +2,9 @@
 // Pure: built from the reproducer's record, its stack and the reduction's figures.
 
 import path from 'node:path';
-import type { CaseStack, RootCauseNote } from '../diagnose/callstacks.ts';
+import type { RootCauseNote } from '../diagnose/callstacks.ts';
 import type { SymbolizedFrame } from '../tools/symbolizer.ts';
-import type { CaseRecord, RawFrame } from '../types.ts';
+import type { CaseRecord, CaseStack, RawFrame } from '../types.ts';
 
 export interface BugReportInput {
   /** `chapter/recipe.example` */

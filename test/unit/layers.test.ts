@@ -13,12 +13,13 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  * - `parse` sits below `tools`: the parsers are pure functions of a runtime's text, which the tool
  *   adapters call on what their processes printed.
  * - `run` sits above `compare` and `classify`: `run/pipeline.ts` drives those stages for each case.
- * - `reduce` (shrinking a failing case by re-running it) above `run` and `diagnose`, whose stages it re-runs.
+ * - `reduce` (shrinking a failing case by re-running it) above `run` and `diagnose`, whose stages it re-runs;
+ *   `bisect` (judging each commit of a checkout by the same re-runs) above `reduce`.
  * - `history` above `report`: comparing two runs groups failures as the report does.
  * - `vitest` and `cli` are the two front ends; `index` is the package's entry.
  * Top-level files count as folders of their own name (`types.ts` is `types`).
  */
-const LAYERS = ['types', 'records', 'config', 'discover', 'parse', 'tools', 'compare', 'classify', 'run', 'diagnose', 'reduce', 'report', 'history', 'vitest', 'cli', 'index'];
+const LAYERS = ['types', 'records', 'config', 'discover', 'parse', 'tools', 'compare', 'classify', 'run', 'diagnose', 'reduce', 'bisect', 'report', 'history', 'vitest', 'cli', 'index'];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { parseTarget, resolveOptions } from '../../config/options.ts';
 import { collectCallstacks } from '../../diagnose/callstacks.ts';
-import { DEFAULT_ROOT_CAUSE_NOTES, matchRootCauseNotes } from '../../diagnose/stack-groups.ts';
+import { stackOf } from '../../diagnose/stack.ts';
 import { findCase } from '../../reduce/find-case.ts';
 import { CaseJudge, type FileEdits } from '../../reduce/judge.ts';
 import { PythonAst } from '../../reduce/python-ast.ts';
@@ -14,6 +14,7 @@ import { hashRecipe, recipeFiles, reduceCase, type ReduceProgress } from '../../
 import { isWasmSideFailure } from '../../reduce/signature.ts';
 import { readReduceState, writeReduceState, type ReduceState } from '../../reduce/state.ts';
 import { renderBugReport, sizeOf } from '../../report/bug-report.ts';
+import { classifyFailure } from '../../report/taxonomy.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
 import { runDoctor } from '../../tools/doctor.ts';
 import type { CommandIO } from './import-pickle.ts';
@@ -50,7 +51,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   const originalHash = await hashRecipe(recipe.dir);
   const resumed = opts.fresh ? undefined : await readReduceState(stateFile, { case: caseId, target: target.name, originalHash });
 
-  const reference = new CaseJudge({ env, scratchParent, recipe, kase, target, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const reference = new CaseJudge({ env, scratchParent, recipe, kase, target, classify: classifyFailure, ...(opts.signal ? { signal: opts.signal } : {}) });
   say(`${caseId} on ${target.name}: ${resumed ? `resuming (${resumed.tests} candidates tested before)` : 'running the case alone'}`);
   const first = resumed ? undefined : await reference.record({});
   if (first?.record && !isWasmSideFailure(first.record.code)) {
@@ -61,7 +62,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
 
   let last: ReduceProgress | undefined;
   const show = (p: ReduceProgress) => say(`${p.phase} ${p.file}: ${p.lines} lines, ${p.bytes} bytes; ${p.tests} tested, ${p.compiles} compiled, ${Math.round((performance.now() - started) / 1000)} s`);
-  const judge = new CaseJudge({ env, scratchParent, recipe, kase, target, expected: signature,
+  const judge = new CaseJudge({ env, scratchParent, recipe, kase, target, classify: classifyFailure, expected: signature,
     onJudged: (j) => last && show({ ...last, tests: judge.tests, compiles: judge.compiles, phase: `${last.phase} (${j.holds ? 'still fails' : j.signature})` }), ...(resumed ? { known: resumed.verdicts } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   const priorMs = resumed?.elapsedMs ?? 0;
   const state = (best: FileEdits): ReduceState => ({
@@ -99,12 +100,12 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   // the script first, then every file the failure still needs, edited or not (data the script reads)
   const files = [scriptName, ...(await recipeFiles(recipe.dir)).filter((f) => f !== scriptName && best[f] !== null)];
   const contents = await Promise.all(files.map(async (rel) => ({ path: rel, content: best[rel] ?? (await fs.readFile(path.join(recipe.dir, rel), 'utf8')) })));
-  const stacks = await collectCallstacks([final.record], {
+  const stack = await stackOf(final.record, {
     iwasmDebug: options.tools.iwasmDebug, iwasmDebugMode: options.tools.iwasmDebugMode, symbolizer: options.tools.symbolizer,
-    topN: 5, concurrency: 1, timeoutMs: options.timeouts.debugWasmMs, scratchParent,
+    timeoutMs: options.timeouts.debugWasmMs, scratchParent, maxFrames: 64,
   });
-  const stack = stacks.stacks[0];
-  const notes = stack ? matchRootCauseNotes(stacks.groups[0]?.frames ?? [], DEFAULT_ROOT_CAUSE_NOTES) : [];
+  // the known upstream issues whose frame patterns the stack matches, as the report's groups get them
+  const notes = stack ? collectCallstacks([{ ...final.record, stack }], { topN: 5 }).groups[0]?.notes ?? [] : [];
   const totals = state(best);
   const report = renderBugReport({
     caseId, target: target.name, signature, scriptName, original: sizeOf(original), files: contents, record: final.record, stack, notes,
