@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { isWasmSideFailure, type ClassifyFailure } from '../reduce/signature.ts';
+import { isWasmSideFailure } from '../reduce/signature.ts';
 import { assertReadyToBisect, checkoutPosition, commitSubject, git, GitError, resolveRev } from './git.ts';
 import { checkoutPackage, judgeCheckout, type BisectConfig, type StepResult } from './step.ts';
 
@@ -15,7 +15,6 @@ export interface BisectRequest {
   outDir: string;
   /** The command that runs one step (`vitest-py2wasm bisect-step`), without the config argument. */
   stepCommand: string[];
-  classify: ClassifyFailure;
   onLine?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -50,7 +49,7 @@ export async function runBisect(req: BisectRequest): Promise<BisectResult> {
   const say = (line: string) => req.onLine?.(line);
   const judgeAt = async (rev: string) => {
     await git(checkout, ['checkout', '-q', '--detach', rev]);
-    const result = await judgeCheckout({ checkout, cases: req.cases, target: req.target }, req.classify, req.signal);
+    const result = await judgeCheckout({ checkout, cases: req.cases, target: req.target }, req.signal);
     await fs.appendFile(log, `${JSON.stringify(result)}\n`);
     say(`${rev.slice(0, 10)} ${result.subject}: ${result.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')}`);
     return result;

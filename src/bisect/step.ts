@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseTarget, resolveOptions } from '../config/options.ts';
 import { CaseJudge } from '../reduce/judge.ts';
-import type { ClassifyFailure } from '../reduce/signature.ts';
 import { findCase } from '../reduce/find-case.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
 import { runDoctor } from '../tools/doctor.ts';
@@ -48,7 +47,7 @@ export async function checkoutPackage(checkout: string): Promise<string> {
  * compile slots are link mirrors of the checkout's nuitka package run by the toolchain's Python,
  * which is what an editable install gives, and the user's own py2wasm stays as it was.
  */
-export async function judgeCheckout(config: Omit<BisectConfig, 'log' | 'version' | 'bad'> & { bad?: Record<string, string> }, classify: ClassifyFailure, signal?: AbortSignal): Promise<StepResult> {
+export async function judgeCheckout(config: Omit<BisectConfig, 'log' | 'version' | 'bad'> & { bad?: Record<string, string> }, signal?: AbortSignal): Promise<StepResult> {
   const started = performance.now();
   const options = resolveOptions({ targets: [config.target] });
   const target = parseTarget(config.target);
@@ -65,7 +64,7 @@ export async function judgeCheckout(config: Omit<BisectConfig, 'log' | 'version'
   await Promise.all(
     config.cases.map(async (name) => {
       const { recipe, kase } = findCase(options.root, name);
-      const judged = await new CaseJudge({ env, scratchParent, recipe, kase, target, classify, ...(signal ? { signal } : {}) }).record({});
+      const judged = await new CaseJudge({ env, scratchParent, recipe, kase, target, ...(signal ? { signal } : {}) }).record({});
       cases.push({ case: name, signature: judged.signature, code: judged.record?.code ?? -1 });
     }),
   );
@@ -85,9 +84,9 @@ export async function judgeCheckout(config: Omit<BisectConfig, 'log' | 'version'
 }
 
 /** The `bisect-step <config>` command that `git bisect run` calls: judge, log, exit code. */
-export async function bisectStep(configFile: string, classify: ClassifyFailure): Promise<number> {
+export async function bisectStep(configFile: string): Promise<number> {
   const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as BisectConfig;
-  const result = await judgeCheckout(config, classify);
+  const result = await judgeCheckout(config);
   await fs.appendFile(config.log, `${JSON.stringify(result)}\n`);
   process.stderr.write(`bisect: ${result.rev.slice(0, 10)} ${result.subject}: ${result.verdict} (${result.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')})\n`);
   return STEP_EXIT[result.verdict];

@@ -17,7 +17,6 @@ import { compareCommand } from './commands/compare.ts';
 import { reduceCommand } from './commands/reduce.ts';
 import { bisectCommand } from './commands/bisect.ts';
 import { bisectStep } from '../bisect/step.ts';
-import { classifyFailure } from '../report/taxonomy.ts';
 import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
 const defaultIO: CommandIO = { stdout: process.stdout, stderr: process.stderr };
@@ -180,7 +179,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
 
   // one step of `git bisect run`, called by `bisect`: exit 0 good, 1 bad, 125 skip
   cli.command('bisect-step <config>', '').action((config: string) => {
-    pending = bisectStep(config, classifyFailure).catch((error: unknown) => {
+    pending = bisectStep(config).catch((error: unknown) => {
       io.stderr(`bisect-step: ${(error as Error).message}\n`);
       return 200;
     });

@@ -6,7 +6,7 @@ import type { RunEnvironment } from '../run/environment.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { copyRecipe, removeScratch } from '../run/scratch.ts';
 import type { CaseRecord, TargetSpec } from '../types.ts';
-import { failureSignature, type ClassifyFailure } from './signature.ts';
+import { failureSignature } from './signature.ts';
 
 /** Changes to the recipe folder: relative path -> new content, or null to leave the file out. */
 export type FileEdits = Record<string, string | null>;
@@ -24,7 +24,6 @@ export interface CaseJudgeRequest {
   recipe: CookbookRecipe;
   kase: CookbookCase;
   target: TargetSpec;
-  classify: ClassifyFailure;
   /** The signature a candidate must keep (see failure-signature); unset for the first, reference run. */
   expected?: string;
   /** Verdicts of an earlier, interrupted reduction, by candidate hash. */
@@ -97,7 +96,7 @@ export class CaseJudge {
         const [record] = await runner.runCase(candidate, this.req.signal);
         if (!record) throw new Error(`no record for ${kase.name} on ${this.req.target.name}`);
         if (record.compile && !record.compile.cached) this.compiles++;
-        const signature = failureSignature(record, this.req.classify(record));
+        const signature = failureSignature(record);
         const holds = this.req.expected === undefined || signature === this.req.expected;
         return { holds, signature, record };
       } finally {

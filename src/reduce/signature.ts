@@ -1,13 +1,5 @@
+import { classifyFailure } from '../classify/failure.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
-
-/** A record's failure group as the run's failure taxonomy names it (its kind and one-line label). */
-export interface FailureGroupLabel {
-  kind: string;
-  label: string;
-}
-
-/** The taxonomy, passed in by the front end: it lives in a later stage than this one. */
-export type ClassifyFailure = (record: CaseRecord) => FailureGroupLabel;
 
 /**
  * What must stay the same while a case is reduced, as one comparable line: the code and failure
@@ -15,7 +7,8 @@ export type ClassifyFailure = (record: CaseRecord) => FailureGroupLabel;
  * exception type; otherwise the failure group's label. A reduction that changes it found a
  * different bug, not a smaller copy of this one.
  */
-export function failureSignature(record: CaseRecord, group: FailureGroupLabel): string {
+export function failureSignature(record: CaseRecord): string {
+  const group = classifyFailure(record);
   const head = `${record.codeName} ${group.kind}`;
   if (group.kind === 'trap') {
     const top = record.wasm?.frames.find((f) => f.name)?.name;

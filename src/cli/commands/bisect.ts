@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import { resolveOptions } from '../../config/options.ts';
 import { runBisect } from '../../bisect/run-bisect.ts';
-import { classifyFailure } from '../../report/taxonomy.ts';
 import type { CommandIO } from './import-pickle.ts';
 
 export interface BisectCommandOptions {
@@ -32,7 +31,6 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
   const result = await runBisect({
     checkout: opts.checkout, good: opts.good, bad: opts.bad, cases: opts.cases, target, outDir,
     stepCommand: [process.execPath, BIN, 'bisect-step'],
-    classify: classifyFailure,
     onLine: (line) => io.stderr.write(`bisect: ${line}\n`),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

@@ -14,7 +14,6 @@ import { hashRecipe, recipeFiles, reduceCase, type ReduceProgress } from '../../
 import { isWasmSideFailure } from '../../reduce/signature.ts';
 import { readReduceState, writeReduceState, type ReduceState } from '../../reduce/state.ts';
 import { renderBugReport, sizeOf } from '../../report/bug-report.ts';
-import { classifyFailure } from '../../report/taxonomy.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
 import { runDoctor } from '../../tools/doctor.ts';
 import type { CommandIO } from './import-pickle.ts';
@@ -51,7 +50,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   const originalHash = await hashRecipe(recipe.dir);
   const resumed = opts.fresh ? undefined : await readReduceState(stateFile, { case: caseId, target: target.name, originalHash });
 
-  const reference = new CaseJudge({ env, scratchParent, recipe, kase, target, classify: classifyFailure, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const reference = new CaseJudge({ env, scratchParent, recipe, kase, target, ...(opts.signal ? { signal: opts.signal } : {}) });
   say(`${caseId} on ${target.name}: ${resumed ? `resuming (${resumed.tests} candidates tested before)` : 'running the case alone'}`);
   const first = resumed ? undefined : await reference.record({});
   if (first?.record && !isWasmSideFailure(first.record.code)) {
@@ -62,7 +61,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
 
   let last: ReduceProgress | undefined;
   const show = (p: ReduceProgress) => say(`${p.phase} ${p.file}: ${p.lines} lines, ${p.bytes} bytes; ${p.tests} tested, ${p.compiles} compiled, ${Math.round((performance.now() - started) / 1000)} s`);
-  const judge = new CaseJudge({ env, scratchParent, recipe, kase, target, classify: classifyFailure, expected: signature,
+  const judge = new CaseJudge({ env, scratchParent, recipe, kase, target, expected: signature,
     onJudged: (j) => last && show({ ...last, tests: judge.tests, compiles: judge.compiles, phase: `${last.phase} (${j.holds ? 'still fails' : j.signature})` }), ...(resumed ? { known: resumed.verdicts } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   const priorMs = resumed?.elapsedMs ?? 0;
   const state = (best: FileEdits): ReduceState => ({
