@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import type { RunEnvironment } from '../run/environment.ts';
+import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { copyRecipe, removeScratch } from '../run/scratch.ts';
 import type { CaseRecord, TargetSpec } from '../types.ts';
@@ -72,14 +73,17 @@ export class CaseJudge {
     return pending;
   }
 
-  /** Runs a candidate again for its full record (its compile comes from the cache). */
-  async record(edits: FileEdits): Promise<Judgement> {
-    const judgement = await this.run(edits);
+  /**
+   * Runs a candidate again for its full record (its compile comes from the cache); with `stage`, the
+   * record then goes through the diagnose stage (stack, Python line, callee, assertion, ...).
+   */
+  async record(edits: FileEdits, stage?: DiagnoseStageOptions): Promise<Judgement> {
+    const judgement = await this.run(edits, stage);
     this.tests--;
     return judgement;
   }
 
-  private async run(edits: FileEdits): Promise<Judgement> {
+  private async run(edits: FileEdits, stage?: DiagnoseStageOptions): Promise<Judgement> {
     this.req.signal?.throwIfAborted();
     this.tests++;
     const { recipe, kase } = this.req;
@@ -93,8 +97,10 @@ export class CaseJudge {
       const candidate: CookbookCase = { ...kase, scriptPath: path.join(dir, path.basename(kase.scriptPath)), recipeDir: dir };
       const runner = new RecipeRunner(this.env, { ...recipe, dir, cases: [candidate] }, this.req.scratchParent);
       try {
-        const [record] = await runner.runCase(candidate, this.req.signal);
-        if (!record) throw new Error(`no record for ${kase.name} on ${this.req.target.name}`);
+        const [verdict] = await runner.runCase(candidate, this.req.signal);
+        if (!verdict) throw new Error(`no record for ${kase.name} on ${this.req.target.name}`);
+        const tools = { env: this.env, compile: (_r: CaseRecord, projectOptions: string[], signal: AbortSignal) => runner.compile(candidate, signal, projectOptions) };
+        const record = stage ? (await diagnoseRecords([verdict], tools, stage, this.req.signal))[0]! : verdict;
         if (record.compile && !record.compile.cached) this.compiles++;
         const signature = failureSignature(record);
         const holds = this.req.expected === undefined || signature === this.req.expected;

@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import type { RootCauseNote } from '../diagnose/callstacks.ts';
+import { describeDiagnosis } from '../diagnose/describe.ts';
 import type { SymbolizedFrame } from '../tools/symbolizer.ts';
 import type { CaseRecord, CaseStack, RawFrame } from '../types.ts';
 
@@ -99,6 +100,15 @@ export function renderBugReport(input: BugReportInput): string {
     out.push(`## Stack (${input.stack.source === 'iwasm-debug' ? 'debug iwasm re-run' : 'as the runtime printed it'}${input.stack.symbolized ? ', symbolized' : ''})`, '');
     out.push(fence(input.stack.frames.map(frameLine).join('\n')), '');
   }
+  const diagnosis = describeDiagnosis(r.diagnosis);
+  const found = [
+    diagnosis.pythonLine && `- Python statement executing at the failure: ${diagnosis.pythonLine}`,
+    diagnosis.callee && `- Indirect call: ${diagnosis.callee}`,
+    diagnosis.assertion && `- Compiled with Nuitka's \`--debug\`, it fails differently: ${diagnosis.assertion}`,
+    diagnosis.lostOutput && `- ${diagnosis.lostOutput}`,
+    ...diagnosis.problems.map((p) => `- (not diagnosed: ${p})`),
+  ].filter(Boolean);
+  if (found.length) out.push('## Diagnosis', '', ...(found as string[]), '');
   if (input.notes.length) {
     out.push('## Known upstream issue', '');
     for (const note of input.notes) out.push(`- ${note.note}${note.link ? ` ${note.link}` : ''}`);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { discoverChapter, type CookbookRecipe } from '../discover/discover.ts';
 import { classifyFailure } from '../classify/failure.ts';
@@ -9,9 +8,8 @@ import { removeOwnLeftoversSync } from '../run/leftovers.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
 import { diagnosisSummaryLine } from '../diagnose/describe.ts';
-import { DIAGNOSTICS } from '../diagnose/registry.ts';
+import { diagnoseStageOptions } from '../diagnose/stage-options.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
-import { DiagnosisStore } from '../diagnose/store.ts';
 import { startPhase } from '../report/phase-progress.ts';
 import { readFocus, readWasmStageFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
@@ -98,29 +96,8 @@ export function defineCookbookChapter(chapter: number | string): void {
     const prepare = async () => {
       const runOptions = wasmStage ? { ...options, targets: options.targets.filter((t) => wasmStage.includes(t.name)) } : options;
       ({ env, scratchParent } = await prepareRunEnvironment(runOptions, inject('py2wasmAvailability')));
-      const store = new DiagnosisStore(path.join(options.cacheDir, 'diagnose'), inject('py2wasmRunId'));
-      await store.pruneRuns().catch(() => undefined);
-      diagnoseOptions = {
-        mode: options.diagnose,
-        budgetMs: options.diagnoseBudgetMs,
-        topFrames: 5,
-        store,
-        stack: {
-          // IWASM_DEBUG, else the WAMR checkout's debug variant
-          iwasmDebug: env.debugIwasm?.command ?? null,
-          iwasmDebugMode: env.debugIwasm?.mode ?? 'interp',
-          symbolizer: options.tools.symbolizer,
-          timeoutMs: options.timeouts.debugWasmMs,
-          scratchParent,
-          maxFrames: 64,
-          caseEnv: options.env,
-        },
-        diagnostics: DIAGNOSTICS,
-        failureLabel: (r) => {
-          const group = classifyFailure(r);
-          return `${group.kind}: ${group.label}`;
-        },
-      };
+      diagnoseOptions = diagnoseStageOptions(options, env, scratchParent, inject('py2wasmRunId'));
+      await diagnoseOptions.store.pruneRuns().catch(() => undefined);
     };
     afterAll(async () => {
       await Promise.all([...runners.values()].map((r) => r.dispose()));

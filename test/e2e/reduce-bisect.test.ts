@@ -50,12 +50,15 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
   it('writes a report.md ready for an upstream issue', async () => {
     const report = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(report.split('\n')[0]).toMatch(/^# py2wasm .*indirect call type mismatch in getset_get \(py2wasm\+node\)$/);
-    for (const section of ['## Versions', '## Reproducer', '## Commands', '## Expected (CPython)', '## Actual', '## Stack', '## Known upstream issue', '## How this was reduced']) {
+    for (const section of ['## Versions', '## Reproducer', '## Commands', '## Expected (CPython)', '## Actual', '## Stack', '## Diagnosis', '## Known upstream issue', '## How this was reduced']) {
       expect(report).toContain(section);
     }
     expect(report).toContain('functools.wraps');
     expect(report).toContain('https://github.com/wasmerio/py2wasm/issues/13');
     expect(report).toMatch(/getset_get/);
+    // the diagnose stage ran on the reproducer: the statement that trapped, and what the bad call reached
+    expect(report).toMatch(/Python statement executing at the failure: .*example1\.py:\d+/);
+    expect(report).toMatch(/Indirect call: getset_get .*called table\[\d+\] = \w+ : \(i32\) -> i32 through type \(i32, i32\) -> i32/);
     expect(report).toMatch(/py2wasm example1\.py -o example1\.wasm|example1\.py -o/);
     expect(report).not.toContain(os.tmpdir());
   });

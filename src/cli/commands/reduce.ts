@@ -6,7 +6,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { parseTarget, resolveOptions } from '../../config/options.ts';
 import { collectCallstacks } from '../../diagnose/callstacks.ts';
-import { stackOf } from '../../diagnose/stack.ts';
+import { diagnoseStageOptions } from '../../diagnose/stage-options.ts';
 import { findCase } from '../../reduce/find-case.ts';
 import { CaseJudge, type FileEdits } from '../../reduce/judge.ts';
 import { PythonAst } from '../../reduce/python-ast.ts';
@@ -54,7 +54,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   say(`${caseId} on ${target.name}: ${resumed ? `resuming (${resumed.tests} candidates tested before)` : 'running the case alone'}`);
   const first = resumed ? undefined : await reference.record({});
   if (first?.record && !isWasmSideFailure(first.record.code)) {
-    throw new ReduceError(`${caseId} does not fail on ${target.name} when run alone (${first.record.codeName}): nothing to reduce`);
+    throw new ReduceError(`${caseId} does not fail on ${target.name} when run alone (${first.record.codeName ?? first.record.harnessError?.message ?? 'no code'}): nothing to reduce`);
   }
   const signature = resumed?.signature ?? first!.signature;
   say(`failure to keep: ${signature}`);
@@ -94,17 +94,15 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   }
   await writeReduceState(stateFile, state(best));
 
-  const final = await judge.record(best);
+  say('diagnosing the reproducer (call stack, Python line, callee, --debug build)');
+  const final = await judge.record(best, diagnoseStageOptions({ ...options, diagnose: 'case' }, env, scratchParent, `reduce-${process.pid}`));
   if (!final.holds || !final.record) throw new ReduceError(`the reduced case no longer fails the same way (${final.signature}); run again with --fresh`);
   // the script first, then every file the failure still needs, edited or not (data the script reads)
   const files = [scriptName, ...(await recipeFiles(recipe.dir)).filter((f) => f !== scriptName && best[f] !== null)];
   const contents = await Promise.all(files.map(async (rel) => ({ path: rel, content: best[rel] ?? (await fs.readFile(path.join(recipe.dir, rel), 'utf8')) })));
-  const stack = await stackOf(final.record, {
-    iwasmDebug: options.tools.iwasmDebug, iwasmDebugMode: options.tools.iwasmDebugMode, symbolizer: options.tools.symbolizer,
-    timeoutMs: options.timeouts.debugWasmMs, scratchParent, maxFrames: 64,
-  });
+  const stack = final.record.stack;
   // the known upstream issues whose frame patterns the stack matches, as the report's groups get them
-  const notes = stack ? collectCallstacks([{ ...final.record, stack }], { topN: 5 }).groups[0]?.notes ?? [] : [];
+  const notes = stack ? collectCallstacks([final.record], { topN: 5 }).groups[0]?.notes ?? [] : [];
   const totals = state(best);
   const report = renderBugReport({
     caseId, target: target.name, signature, scriptName, original: sizeOf(original), files: contents, record: final.record, stack, notes,
