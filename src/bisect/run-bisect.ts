@@ -90,7 +90,7 @@ export async function runBisect(req: BisectRequest): Promise<BisectResult> {
     if (outcome.exitCode !== 0 && !reason) throw new GitError(['bisect', 'run'], outcome.exitCode, output);
     return { inconclusive: reason, good, bad, steps };
   } finally {
-    if (started) await git(checkout, ['bisect', 'reset', '-q'], { allowFail: true });
+    if (started) await git(checkout, ['bisect', 'reset'], { allowFail: true });
     await git(checkout, ['checkout', '-q', position.branch ?? position.head], { allowFail: true });
   }
 }

@@ -42,8 +42,9 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
     const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as { signature: string; original: { lines: number }; reduced: { lines: number }; compiles: number; tests: number };
     expect(summary.signature).toBe('WASM_EXECUTION_FAILURE trap: indirect call type mismatch in getset_get');
     expect(summary.reduced.lines).toBeLessThan(summary.original.lines);
-    expect(summary.compiles).toBeGreaterThan(0);
-    expect(summary.tests).toBeGreaterThanOrEqual(summary.compiles);
+    // candidates CPython rejects are never compiled; on a warm compile cache none may be
+    expect(summary.tests).toBeGreaterThan(5);
+    expect(summary.compiles).toBeLessThanOrEqual(summary.tests);
     expect(String(run.all)).toMatch(/tested, \d+ compiled/);
   });
 
