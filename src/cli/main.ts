@@ -137,8 +137,11 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
   cli
     .command('watch [checkout]', 'Watch mode while patching: install a py2wasm checkout editable, then re-run cases on every save')
     .option('--config <file>', 'vitest config (default: vitest.config.ts)')
-    .action((checkout: string | undefined, flags: { config?: string }) => {
+    .option('--wamr <checkout>', 'also build iwasm variants of this WAMR checkout, and rebuild them on every save in it')
+    .action((checkout: string | undefined, flags: { config?: string; wamr?: string }) => {
       pending = (async () => {
+        // the plugin reads WAMR_DIR when vitest loads the config, in this process
+        if (flags.wamr) process.env.WAMR_DIR = path.resolve(flags.wamr);
         const options = resolveOptions();
         if (checkout) {
           await ensureToolchain({
