@@ -61,12 +61,12 @@ describe('ensureToolchain, real setup', () => {
     expect((await fs.readdir(path.join(cacheDir, 'toolchain'))).sort()).toEqual(['toolchain.json', 'venv', 'wasi-sdk']);
   });
 
-  it('returns from the stamp in well under a second the next time', async () => {
+  // how fast is for npm run bench; here: the stamp answers, and with the same toolchain
+  it('returns from the stamp the next time, without setting anything up again', async () => {
     const t = performance.now();
     const tc = await ensureToolchain({ cacheDir, verify: true });
     const ms = performance.now() - t;
     console.log(`second ensureToolchain: ${ms.toFixed(0)} ms (setup took ${Math.max(...workers.map((w) => w.ms))} ms)`);
-    expect(ms).toBeLessThan(1000);
     expect(tc).toEqual(workers[0]!.tc);
     expect(await detectToolchain(cacheDir)).toEqual(tc);
   });
@@ -114,14 +114,13 @@ process.exitCode = wasi.start(instance);
     expect(run.exitCode).toBe(7);
   });
 
-  it('fingerprints the real install in < 300 ms and sees a save of CompiledFunctionType.c', async () => {
+  it('fingerprints the real install and sees a save of CompiledFunctionType.c', async () => {
     const tc = workers[0]!.tc;
     await py2wasmFingerprint(tc.nuitkaPackageDir); // first walk warms the OS cache
     const t = performance.now();
     const before = await py2wasmFingerprint(tc.nuitkaPackageDir);
     const ms = performance.now() - t;
     console.log(`py2wasmFingerprint: ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(300);
     expect(before).toBe(tc.fingerprints.py2wasm);
     const file = path.join(tc.nuitkaPackageDir, 'build', 'static_src', 'CompiledFunctionType.c');
     const later = new Date(Date.now() + 5000);

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchHistory } from '../../bench/history.bench.ts';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { importPickleCommand } from '../../src/cli/commands/import-pickle.ts';
 import { CompareInputError, compareRuns, failureLabel } from '../../src/history/compare-runs.ts';
@@ -338,13 +337,5 @@ describe('loadRunResults and the commands', () => {
     const disjoint = path.join(tmp, 'other-target.json');
     writeFileSync(disjoint, JSON.stringify(run([rec('3', 'a.ok', 'other', C.OK)])));
     expect(await compareCommand({ old: newer, new: disjoint }, io().io)).toBe(2);
-  });
-});
-
-describe('speed', () => {
-  it('imports and compares 10,000 records well under a second', async () => {
-    const { importMs, compareMs } = await benchHistory();
-    expect(importMs).toBeLessThan(1000);
-    expect(compareMs).toBeLessThan(1000);
   });
 });
