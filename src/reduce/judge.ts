@@ -63,6 +63,7 @@ export class CaseJudge {
     if (known && !this.pending.has(key)) return Promise.resolve({ ...known });
     let pending = this.pending.get(key);
     if (!pending) {
+      this.tests++;
       pending = this.run(edits).then((j) => {
         this.verdicts[key] = { holds: j.holds, signature: j.signature };
         this.req.onJudged?.(j);
@@ -78,14 +79,11 @@ export class CaseJudge {
    * record then goes through the diagnose stage (stack, Python line, callee, assertion, ...).
    */
   async record(edits: FileEdits, stage?: DiagnoseStageOptions): Promise<Judgement> {
-    const judgement = await this.run(edits, stage);
-    this.tests--;
-    return judgement;
+    return this.run(edits, stage);
   }
 
   private async run(edits: FileEdits, stage?: DiagnoseStageOptions): Promise<Judgement> {
     this.req.signal?.throwIfAborted();
-    this.tests++;
     const { recipe, kase } = this.req;
     const dir = await copyRecipe(recipe.dir, this.req.scratchParent, `reduce-${recipe.recipe}`);
     try {
