@@ -105,6 +105,35 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
     expect(undone.builtMs).toEqual({});
   });
 
+  it('builds a tree that fetches SIMDe (as WAMR 2.x does) offline from local SIMDe headers, and says so when there are none', async (ctx) => {
+    if (missing.length) ctx.skip(`missing: ${missing.join(', ')}`);
+    // 2.x's layout: linux CMakeLists includes core/iwasm/libraries/simde/simde.cmake, which clones SIMDe with FetchContent
+    const tree = path.join(work, 'simde-tree');
+    const linux = path.join(tree, 'product-mini', 'platforms', 'linux');
+    await fs.mkdir(linux, { recursive: true });
+    await fs.mkdir(path.join(tree, 'core', 'iwasm', 'libraries', 'simde'), { recursive: true });
+    await fs.writeFile(
+      path.join(tree, 'core', 'iwasm', 'libraries', 'simde', 'simde.cmake'),
+      'include(FetchContent)\nFetchContent_Declare(simde GIT_REPOSITORY https://simde.invalid/simd-everywhere/simde GIT_TAG v0.8.2)\nFetchContent_MakeAvailable(simde)\ninclude_directories(SYSTEM "${simde_SOURCE_DIR}")\n',
+    );
+    await fs.writeFile(
+      path.join(linux, 'CMakeLists.txt'),
+      'cmake_minimum_required(VERSION 3.14)\nproject(iwasm C)\ninclude(${CMAKE_CURRENT_LIST_DIR}/../../../core/iwasm/libraries/simde/simde.cmake)\nfile(WRITE ${CMAKE_BINARY_DIR}/main.c "#include <simde/simde-common.h>\\nint main(void){return SIMDE_LOCAL_MARK;}\\n")\nadd_executable(iwasm ${CMAKE_BINARY_DIR}/main.c)\n',
+    );
+    const headers = path.join(work, 'simde-headers');
+    await fs.mkdir(path.join(headers, 'simde'), { recursive: true });
+    await fs.writeFile(path.join(headers, 'simde', 'simde-common.h'), '#define SIMDE_LOCAL_MARK 7\n');
+    const wamr = { checkout: tree, variants: ['release' as const], cmakeArgs: [], jobs: 1 };
+    const built = await ensureWamrVariants(wamr, { cacheDir: path.join(work, 'cache'), build: true, simdeSearchDirs: [path.join(work, 'no-such-dir'), headers] });
+    expect(built.problems).toEqual({});
+    // the binary was compiled against the local header: its exit status is the header's mark
+    const ran = await execa(built.variants.release!.iwasm, [], { reject: false });
+    expect(ran.exitCode).toBe(7);
+
+    const without = await ensureWamrVariants({ ...wamr, cmakeArgs: ['-DSIMDE_CACHE_BUST=1'] }, { cacheDir: path.join(work, 'cache-2'), build: true, simdeSearchDirs: [path.join(work, 'no-such-dir')] });
+    expect(without.problems.release).toMatch(/SIMD support fetches SIMDe from GitHub\. Build offline with -DWAMR_BUILD_SIMD=0/);
+  });
+
   it('says which option avoids a configure step that wants the network (SIMDe fetched at configure time, as WAMR 2.x does)', async (ctx) => {
     if (missing.length) ctx.skip(`missing: ${missing.join(', ')}`);
     // a tree whose linux CMakeLists fetches SIMDe like 2.x's core/iwasm/libraries/simde/simde.cmake, from a host that cannot resolve

@@ -36,6 +36,16 @@ describe('WAMR variant plans', () => {
     expect(planVariant('aot', WAMR_2020, { llvmCmakeDir: '/x' }).unsupported).toMatch(/its own LLVM in core\/deps\/llvm\/build/);
   });
 
+  it('use local SIMDe headers instead of the clone where the tree fetches them and SIMD stays on', () => {
+    const simdeDir = '/usr/include';
+    expect(planVariant('release', WAMR_24, { simdeDir }).cmakeArgs).toEqual(['-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include']);
+    expect(planVariant('fast-jit', WAMR_24, { simdeDir }).cmakeArgs).toEqual(['-DWAMR_BUILD_FAST_JIT=1', '-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include']);
+    // classic and debug turn SIMD off, so they fetch nothing
+    expect(planVariant('classic', WAMR_24, { simdeDir }).cmakeArgs).not.toContain('-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include');
+    expect(planVariant('release', WAMR_2020, { simdeDir }).cmakeArgs).toEqual([]);
+    expect(planVariant('release', WAMR_24, { simdeDir: null }).cmakeArgs).toEqual([]);
+  });
+
   it('name the dependency a configure step wanted from the network', () => {
     expect(networkHint('-- Configuring done\n')).toBeUndefined();
     expect(networkHint("fatal: unable to access 'https://github.com/asmjit/asmjit.git/': Could not resolve host: github.com")).toMatch(/fast JIT fetches asmjit/);

@@ -20,7 +20,7 @@ export function networkHint(output: string): string | undefined {
   const wantsNetwork = /FetchContent|Failed to clone|git clone|Could not resolve host|Failed to connect to|unable to access 'https?:|download.*failed/i.test(output);
   if (!wantsNetwork) return undefined;
   if (/simde/i.test(output)) {
-    return 'the configure step wanted the network: SIMD support fetches SIMDe from GitHub. Build offline with -DWAMR_BUILD_SIMD=0 (wamr.cmakeArgs), or give it local headers with -DFETCHCONTENT_SOURCE_DIR_SIMDE=<dir holding simde/> (Debian: apt-get install -y libsimde-dev, found by itself)';
+    return 'the configure step wanted the network: SIMD support fetches SIMDe from GitHub. Build offline with -DWAMR_BUILD_SIMD=0 (wamr.cmakeArgs), or give it local headers with -DFETCHCONTENT_SOURCE_DIR_SIMDE=<dir holding simde/> (or apt-get install -y libsimde-dev: headers in /usr/include are used instead of the clone)';
   }
   if (/asmjit|zydis/i.test(output)) {
     return 'the configure step wanted the network: the fast JIT fetches asmjit and zydis from GitHub. Leave fast-jit out of wamr.variants offline, or give local sources with -DFETCHCONTENT_SOURCE_DIR_ASMJIT=<dir> / -DFETCHCONTENT_SOURCE_DIR_ZYDIS=<dir>';

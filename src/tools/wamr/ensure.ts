@@ -30,6 +30,18 @@ export interface EnsureWamrOptions {
   build: boolean;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
+  /** where local SIMDe headers (`simde/simde-common.h`) are looked for. @default ['/usr/include', '/usr/local/include'] */
+  simdeSearchDirs?: string[];
+}
+
+const SIMDE_SEARCH_DIRS = ['/usr/include', '/usr/local/include'];
+
+/** The first folder holding `simde/simde-common.h`: what FetchContent would have cloned. */
+export async function localSimdeDir(dirs: string[]): Promise<string | null> {
+  for (const dir of dirs) {
+    if (await fs.access(path.join(dir, 'simde', 'simde-common.h')).then(() => true, () => false)) return dir;
+  }
+  return null;
 }
 
 /** `llvm-config-19 --cmakedir` (or llvm-config's), when it holds LLVMConfig.cmake: what wamrc needs. */
@@ -42,6 +54,9 @@ async function llvmCmakeDir(): Promise<string | null> {
   return null;
 }
 
+/** The user's own cmakeArgs already decide about SIMDe (SIMD off, or their own headers). */
+const userSetsSimde = (args: string[]) => args.some((a) => /^-DWAMR_BUILD_SIMD=(0|OFF)$/i.test(a) || a.startsWith('-DFETCHCONTENT_SOURCE_DIR_SIMDE='));
+
 /**
  * Every configured variant of the checkout at its current fingerprint, built when missing (one at
  * a time: each build already uses `jobs` cores). A variant that fails or cannot be built here has
@@ -49,11 +64,15 @@ async function llvmCmakeDir(): Promise<string | null> {
  */
 export async function ensureWamrVariants(wamr: ResolvedWamr, opts: EnsureWamrOptions): Promise<WamrAvailability> {
   const fingerprint = await wamrFingerprint(wamr.checkout);
-  const [tree, llvm] = await Promise.all([readTreeFeatures(wamr.checkout), wamr.variants.includes('aot') ? llvmCmakeDir() : Promise.resolve(null)]);
+  const [tree, llvm, simde] = await Promise.all([
+    readTreeFeatures(wamr.checkout),
+    wamr.variants.includes('aot') ? llvmCmakeDir() : Promise.resolve(null),
+    localSimdeDir(opts.simdeSearchDirs ?? SIMDE_SEARCH_DIRS),
+  ]);
   const root = checkoutCacheDir(opts.cacheDir, wamr.checkout);
   const out: WamrAvailability = { checkout: wamr.checkout, fingerprint, variants: {}, problems: {}, notes: [], builtMs: {} };
   for (const variant of wamr.variants) {
-    const plan = planVariant(variant, tree, { llvmCmakeDir: llvm });
+    const plan = planVariant(variant, tree, { llvmCmakeDir: llvm, simdeDir: userSetsSimde(wamr.cmakeArgs) ? null : simde });
     if (plan.unsupported) {
       out.problems[variant] = `iwasm:${variant}: ${plan.unsupported}`;
       continue;

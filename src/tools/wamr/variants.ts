@@ -55,12 +55,14 @@ export const DEBUG_CMAKE_ARGS = [
 ];
 
 /** Pure: the CMake options of a variant on a tree with these features. */
-export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: { llvmCmakeDir?: string | null } = {}): VariantPlan {
+export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: { llvmCmakeDir?: string | null; simdeDir?: string | null } = {}): VariantPlan {
   // SIMD + classic interpreter is rejected at configure time where SIMD is on by default
   const noSimd = tree.simdOnByDefault ? ['-DWAMR_BUILD_SIMD=0'] : [];
+  // local SIMDe headers (Debian libsimde-dev) stand in for the clone, so a SIMD build works offline
+  const localSimde = tree.fetchesSimde && opts.simdeDir ? [`-DFETCHCONTENT_SOURCE_DIR_SIMDE=${opts.simdeDir}`] : [];
   switch (variant) {
     case 'release':
-      return { variant, cmakeArgs: [], mode: 'fast-interp', wamrc: false };
+      return { variant, cmakeArgs: localSimde, mode: 'fast-interp', wamrc: false };
     case 'classic':
       return { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_INTERP=0', ...noSimd], mode: 'interp', wamrc: false };
     case 'debug':
@@ -73,14 +75,14 @@ export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: 
       };
     case 'fast-jit':
       return tree.fastJit
-        ? { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_JIT=1'], mode: 'fast-interp', wamrc: false }
+        ? { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_JIT=1', ...localSimde], mode: 'fast-interp', wamrc: false }
         : { variant, cmakeArgs: [], mode: 'fast-interp', wamrc: false, unsupported: 'this WAMR tree has no fast JIT (no WAMR_BUILD_FAST_JIT in build-scripts/config_common.cmake; it arrived in WAMR 1.1)' };
     case 'aot':
       if (!tree.wamrcWithInstalledLlvm) {
         return { variant, cmakeArgs: [], mode: 'aot', wamrc: true, unsupported: "this tree's wamr-compiler builds only against its own LLVM in core/deps/llvm/build (build_llvm.sh clones and builds LLVM); WAMR_BUILD_WITH_CUSTOM_LLVM, for an installed LLVM, arrived later" };
       }
       return opts.llvmCmakeDir
-        ? { variant, cmakeArgs: ['-DWAMR_BUILD_WITH_CUSTOM_LLVM=1', `-DLLVM_DIR=${opts.llvmCmakeDir}`], mode: 'aot', wamrc: true }
+        ? { variant, cmakeArgs: ['-DWAMR_BUILD_WITH_CUSTOM_LLVM=1', `-DLLVM_DIR=${opts.llvmCmakeDir}`, ...localSimde], mode: 'aot', wamrc: true }
         : {
             variant,
             cmakeArgs: [],
