@@ -8,6 +8,10 @@
 // a folder that does not exist. So a wrong flag from the adapter fails a test as it would fail iwasm.
 // Run as iwasm.dbg-replay.mjs (a link to this file), or with IWASM_REPLAY_KIND=iwasm-dbg, it
 // replays the debug build (call-stack dumps) instead.
+// Where a program was also recorded compiled with `--trace-execution` or `--debug` (the options
+// py2wasm-standin.sh's header mode writes into a "nuitka-project" custom section) or run with
+// `--env=PYTHONUNBUFFERED=1`, those runs replay their own recordings (`iwasm.trace-execution.*`,
+// `iwasm.debug.*`, `iwasm.unbuffered.*`); a run of such a kind never recorded fails as a load error.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +65,7 @@ function parseArgs(argv) {
     }
   }
   if (i >= argv.length) return refuse('bad-flag');
-  return { wasm: argv[i], args: argv.slice(i + 1) };
+  return { wasm: argv[i], args: argv.slice(i + 1), unbuffered: argv.slice(0, i).includes('--env=PYTHONUNBUFFERED=1') };
 }
 
 const parsed = parseArgs(process.argv.slice(2));
@@ -69,18 +73,27 @@ if (parsed?.version) {
   process.stdout.write('iwasm 2.4.3 (replay of recorded output)\n');
   process.exit(0);
 }
-if (parsed?.wasm) replay(parsed.wasm);
+if (parsed?.wasm) replay(parsed.wasm, parsed.unbuffered);
 
-function replay(wasm) {
+/** Which recording of a program this run is: its build's options, then its environment. */
+function recordingKind(wasm, unbuffered) {
+  const bytes = fs.existsSync(wasm) ? fs.readFileSync(wasm) : Buffer.alloc(0);
+  const options = WebAssembly.validate(bytes) && bytes.length < 1 << 20 ? WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'nuitka-project').map((b) => Buffer.from(b).toString()).join(' ') : '';
+  const build = /--trace-execution\b/.test(options) ? '.trace-execution' : /--debug\b/.test(options) ? '.debug' : '';
+  return `${kind}${build}${unbuffered ? '.unbuffered' : ''}`;
+}
+
+function replay(wasm, unbuffered) {
   const stem = path.basename(wasm).replace(/\.(wasm|aot)$/, '');
   // lets a test count how often a program was run
-  if (process.env.IWASM_REPLAY_LOG) fs.appendFileSync(process.env.IWASM_REPLAY_LOG, `${kind} ${stem}\n`);
+  const recording = recordingKind(wasm, unbuffered);
+  if (process.env.IWASM_REPLAY_LOG) fs.appendFileSync(process.env.IWASM_REPLAY_LOG, `${recording} ${stem}\n`);
   const dir = path.join(recorded, stem);
-  const read = (name) => (fs.existsSync(path.join(dir, `${kind}.${name}`)) ? fs.readFileSync(path.join(dir, `${kind}.${name}`)) : null);
+  const read = (name) => (fs.existsSync(path.join(dir, `${recording}.${name}`)) ? fs.readFileSync(path.join(dir, `${recording}.${name}`)) : null);
   const status = read('exitcode');
   if (!status) {
     // what a real iwasm says for a file it cannot use
-    process.stdout.write(`WASM module load failed: no recording for ${stem}\n`);
+    process.stdout.write(`WASM module load failed: no recording for ${stem}${recording === kind ? '' : ` (${recording})`}\n`);
     process.exit(255);
   }
   if (!fs.existsSync(wasm)) {

