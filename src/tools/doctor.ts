@@ -11,19 +11,7 @@ import { checkWamr, type WamrCheck } from './wamr/doctor.ts';
 import type { WamrAvailability } from './wamr/ensure.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './toolchain/fingerprint.ts';
 import { resolveExecutable } from './which.ts';
-
-export type DoctorStatus = 'ok' | 'warn' | 'missing';
-
-export interface DoctorLine {
-  tool: string;
-  status: DoctorStatus;
-  command?: string;
-  version?: string;
-  /** what to do about it (missing / warn) */
-  message?: string;
-  /** whether a configured target needs it */
-  needed: boolean;
-}
+import type { DoctorLine, DoctorStatus } from './doctor-line.ts';
 
 export interface DoctorReport {
   lines: DoctorLine[];

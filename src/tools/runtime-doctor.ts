@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../config/options.ts';
-import type { DoctorLine } from './doctor.ts';
+import type { DoctorLine } from './doctor-line.ts';
 import { runProcess } from './process.ts';
 import { resolveExecutable } from './which.ts';
 

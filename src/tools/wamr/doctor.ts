@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../../config/options.ts';
 import { variantOfRuntime } from '../../config/wamr.ts';
-import type { DoctorLine } from '../doctor.ts';
+import type { DoctorLine } from '../doctor-line.ts';
 import { ensureWamrVariants, type WamrAvailability } from './ensure.ts';
 
 export interface WamrCheck {
