@@ -9,6 +9,7 @@ import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
 import { ensureToolchain, py2wasmEnv, type Toolchain } from '../../src/tools/toolchain/index.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CompilePhases } from '../../src/types.ts';
+import { skipWithout } from '../helpers/needs.ts';
 
 // The real py2wasm 2.6.3 compiling one script three times: without the compiler cache, through a
 // cold ccache, and through the warm one from another folder (as the pipeline's scratch copies do)
@@ -51,9 +52,8 @@ async function compile(name: string, withCache: boolean, withCores = false): Pro
   if (withCache) stats[name] = await compilerCacheStats(cache);
 }
 
-describe.skipIf(!ccache && process.env.CI !== 'true')('compiler cache in the WASI SDK clang wrapper, real py2wasm', () => {
+describe.skipIf(skipWithout(ccache ? [] : ['ccache (apt-get install -y ccache)']))('compiler cache in the WASI SDK clang wrapper, real py2wasm', () => {
   beforeAll(async () => {
-    expect(ccache, 'ccache is not installed: apt-get install -y ccache').toBeTruthy();
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'compiler-cache-'));
     cache = { ccache: ccache!, dir: path.join(work, 'ccache'), maxBytes: 512 * 1024 ** 2 };
     toolchain = await ensureToolchain({ cacheDir: resolveOptions().cacheDir, verify: false });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import { measureWamrWatch } from './wamr-watch.ts';
+import { skipWithout } from '../helpers/needs.ts';
 
 // Watch mode while patching WAMR (see wamr-watch.ts): a real 2020 WAMR tree built by cmake, a
 // message of the fast interpreter patched while `vitest watch` runs. Release re-runs with the new
@@ -9,7 +10,7 @@ import { measureWamrWatch } from './wamr-watch.ts';
 const NEEDED = ['cmake', 'make', 'cc', 'git', 'clang-19', 'python3', 'cargo'];
 const missing = NEEDED.filter((t) => !resolveExecutable(t));
 
-describe.skipIf(missing.length > 0 && process.env.CI !== 'true')('watch mode while patching WAMR (real cmake builds, clang-built wasm)', () => {
+describe.skipIf(skipWithout(missing))('watch mode while patching WAMR (real cmake builds, clang-built wasm)', () => {
   it('rebuilds iwasm on a save in the checkout and re-runs only the wasm stage', async ({ signal }) => {
     const m = await measureWamrWatch({ log: (line) => process.stderr.write(`${line}\n`), signal });
     process.stderr.write(`wamr watch: save -> verdict ${m.latencyMs} ms (RERUN after ${m.detectMs} ms, rebuild of iwasm:release ${m.rebuildMs} ms)\n`);

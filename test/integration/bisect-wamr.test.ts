@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import { makeWamrCheckout, wamrCrate } from '../helpers/wamr-checkout.ts';
+import { inCI } from '../helpers/needs.ts';
 
 // bisect over a WAMR checkout, for real: the 2020 WAMR tree of crates.io's wamr-sys made a git
 // repository whose history changes the fast interpreter's divide-by-zero trap message (so the trap
@@ -39,7 +40,7 @@ describe('bisect a WAMR checkout (real cmake builds per step)', () => {
     missing.push(...NEEDED.filter((t) => !resolveExecutable(t)));
     const crate = missing.length ? undefined : await wamrCrate();
     if (!crate) missing.push('the wamr-sys crate (cargo)');
-    if (missing.length && process.env.CI === 'true') throw new Error(`missing in CI: ${missing.join(', ')}`);
+    if (missing.length && inCI()) throw new Error(`missing in CI: ${missing.join(', ')}`);
     if (missing.length) return;
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'bisect-wamr-'));
     checkout = await makeWamrCheckout(crate!, path.join(work, 'wasm-micro-runtime'));

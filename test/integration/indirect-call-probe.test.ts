@@ -11,6 +11,7 @@ import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
 import { runProcess } from '../../src/tools/process.ts';
 import { nodeWasiRuntime, runNodeWasiReportingGlobals } from '../../src/tools/runtimes/node-wasi.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
+import { skipWithout } from '../helpers/needs.ts';
 
 // Real modules from clang (Debian clang-19, wasi-libc), checked against wabt's wasm-objdump as the
 // independent reader of types, element segments and code.
@@ -72,7 +73,7 @@ async function clang(source: string, out: string, flags: string[]): Promise<stri
   return path.join(dir, `${out}.wasm`);
 }
 
-describe.skipIf(missing.length > 0 && process.env.CI !== 'true')(`indirect-call probe on clang-built modules (needs ${CLANG}, wabt)`, () => {
+describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built modules (needs ${CLANG}, wabt)`, () => {
   let castWasm: string;
   let mixedWasm: string;
   beforeAll(async () => {

@@ -14,6 +14,7 @@ import { buildEnvironment, type RunEnvironment } from '../../src/run/environment
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';
+import { inCI } from '../helpers/needs.ts';
 
 // iwasm is in no registry, so the py2wasm+iwasm target runs against a REPLAY DOUBLE of iwasm: it
 // prints what a real iwasm 2.4.3 (release, and the debug build with call-stack dumps) printed for
@@ -150,7 +151,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
   it("adds source lines to the recorded iwasm traceback from the script and py2wasm's stdlib (diagnose stage, real stdlib)", async (ctx) => {
     // the stdlib is the one shipped with the real py2wasm that setup installs
     const toolchain = await detectToolchain(defaultCacheDir()).catch(() => undefined);
-    if (!toolchain && process.env.CI === 'true') throw new Error('no py2wasm toolchain in CI (npx vitest-py2wasm setup)');
+    if (!toolchain && inCI()) throw new Error('no py2wasm toolchain in CI (npx vitest-py2wasm setup)');
     if (!toolchain) return ctx.skip('no py2wasm toolchain: npx vitest-py2wasm setup');
     const withStdlib: RunEnvironment = { ...env, wasiPython: { wasm: path.join(toolchain.wasiPythonDir, 'bin', 'python3.11.wasm'), libDir: path.join(toolchain.wasiPythonDir, 'lib') } };
     const thread = records.get('thread_subclass.thread_subclass')!;

@@ -9,6 +9,7 @@ import { detectToolchain } from '../../src/tools/toolchain/index.ts';
 import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CaseRecord } from '../../src/types.ts';
 import { runCases } from '../helpers/run-cases.ts';
+import { inCI } from '../helpers/needs.ts';
 
 // Runtimes defined in the config as command templates, on real clang-built wasm (the py2wasm
 // stand-in builds each case's C twin): Node's WASI runner as a template read with the node parser,
@@ -28,7 +29,7 @@ describe('runtimes defined by command template (real clang-built wasm)', () => {
     wasmtime = (await detectToolchain(defaultCacheDir()).catch(() => undefined))?.wasmtime?.[0] ?? resolveExecutable('wasmtime') ?? undefined;
     for (const tool of ['clang-19', 'python3']) if (!resolveExecutable(tool)) missing.push(tool);
     if (!wasmtime) missing.push('wasmtime (npx vitest-py2wasm setup)');
-    if (missing.length && process.env.CI === 'true') throw new Error(`missing in CI: ${missing.join(', ')}`);
+    if (missing.length && inCI()) throw new Error(`missing in CI: ${missing.join(', ')}`);
     if (missing.length) return;
     cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'template-runtime-'));
     const options = resolveOptions(

@@ -11,6 +11,7 @@ import { resolveExecutable } from '../../src/tools/which.ts';
 import type { CaseRecord } from '../../src/types.ts';
 import { runCases } from '../helpers/run-cases.ts';
 import { makeWamrCheckout, wamrCrate } from '../helpers/wamr-checkout.ts';
+import { inCI } from '../helpers/needs.ts';
 
 // iwasm variants cmake-built from a real WAMR tree (crates.io wamr-sys 0.1.1: WAMR of 2020-12-26,
 // made a git repository here), clang-built wasm cases run through each. That iwasm exits 0 after a
@@ -40,7 +41,7 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
     missing = NEEDED.filter((t) => !resolveExecutable(t));
     const crate = missing.length ? undefined : await wamrCrate();
     if (!crate) missing.push('the wamr-sys crate (cargo)');
-    if (missing.length && process.env.CI === 'true') throw new Error(`missing in CI: ${missing.join(', ')}`);
+    if (missing.length && inCI()) throw new Error(`missing in CI: ${missing.join(', ')}`);
     if (missing.length) return;
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'wamr-variants-'));
     const checkout = await makeWamrCheckout(crate!, path.join(work, 'wasm-micro-runtime'));
