@@ -154,6 +154,8 @@ export interface CaseStack {
   messages: string[];
   /** Why there is no debug re-run or symbolized stack: the wasm the case ran is gone (e.g. evicted from the compile cache). */
   wasmMissing?: string;
+  /** Taken from the cache: the same wasm trapped the same way before under the same tools, so nothing was re-run. */
+  cached?: boolean;
 }
 
 export interface RuntimeRun extends ProcessOutcome {

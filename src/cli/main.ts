@@ -82,7 +82,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .command('cache', 'Show the compile cache and the compiler cache (ccache); prune or clear both')
     .option('--prune', 'evict least recently used entries down to the size limit')
     .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
-    .option('--clear', 'remove every entry, every cached C object and every cached CPython result')
+    .option('--clear', 'remove every entry, every cached C object, every cached CPython result and every cached diagnosis and stack')
     .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
       pending = (async () => {
         const options = resolveOptions();
@@ -95,6 +95,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
           io.stdout(`removed ${await cache.clear()} entries\n`);
           if (objects) await clearCompilerCache(objects);
           await fs.rm(path.join(options.cacheDir, 'python'), { recursive: true, force: true });
+          await fs.rm(path.join(options.cacheDir, 'diagnose'), { recursive: true, force: true });
           io.stdout('removed the cached CPython results\n');
         } else if (flags.prune) {
           io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);

@@ -97,6 +97,8 @@ async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: s
       capture: { headBytes: 4 << 20, tailBytes: 64 << 10 },
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    // a re-run cut short says nothing about the stack: said, and tried again next time
+    if (run.timedOut && run.frames.length === 0) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s`);
     return run.frames;
   } finally {
     await removeScratch(dir);

@@ -10,7 +10,8 @@ import { symbolizeFrames } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import type { CaseDiagnosis, CaseRecord, CompileOutcome, DiagnosisResult, RawFrame, TargetSpec } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
-import { stackOf, type StackOptions } from './stack.ts';
+import { cachedStackOf } from './stack-cache.ts';
+import { wasmOf, type StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
 import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext, DiagnosticRunRequest } from './types.ts';
 import { withFileLock } from '../tools/file-lock.ts';
@@ -56,7 +57,7 @@ export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCase
       continue;
     }
     opts.onProgress?.(record, 'call stack');
-    const stack = await stackOf(record, { ...opts.stack, ...(signal ? { signal } : {}) }, reruns);
+    const stack = await cachedStackOf(record, { ...opts.stack, ...(signal ? { signal } : {}) }, opts.store, wasmOf(record), reruns);
     const withStack = stack ? { ...record, stack } : record;
     const diagnosis = opts.mode === 'off' ? undefined : await diagnoseRecord(withStack, tools, opts, signal);
     out.push(diagnosis ? { ...withStack, diagnosis } : withStack);

