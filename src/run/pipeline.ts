@@ -120,6 +120,7 @@ export class RecipeRunner {
     const pythonMs = python.cached ? 0 : python.durationMs;
     const pyVerdict = classifyPython(python);
     if (pyVerdict) {
+      this.stopPrefetchedCompile(kase);
       return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs, totalMs: 0 } }));
     }
 
@@ -210,8 +211,8 @@ export class RecipeRunner {
   /**
    * Starts a case's compile ahead of its turn when a core is free, so a core left idle while
    * this worker runs CPython or a wasm (or waits for the last test file) compiles instead. Its
-   * test then finds the compile done or running. Not for bypassed cases; a case whose CPython
-   * run fails is compiled all the same (the cache keeps it).
+   * test then finds the compile done or running. Not for bypassed cases; when the case's CPython
+   * run then fails, a compile still running is stopped (the wasm would never run) and its core freed.
    */
   async prefetchCompile(kase: CookbookCase): Promise<void> {
     const o = this.env.options;
@@ -220,7 +221,23 @@ export class RecipeRunner {
     const imports = await this.importsOf(kase).catch(() => undefined);
     if (imports === undefined || bypassReason(kase.name, imports, o.bypass)) return;
     if (!(await freeCompileCore(this.cores))) return;
-    this.compile(kase).catch(() => undefined);
+    if (this.compiled.has(kase.name)) return; // its own test asked for it meanwhile
+    const stop = new AbortController();
+    this.prefetched.set(kase.name, stop);
+    this.compile(kase, stop.signal)
+      .catch(() => undefined)
+      .finally(() => this.prefetched.delete(kase.name));
+  }
+
+  private prefetched = new Map<string, AbortController>();
+
+  /** The case will not compile (its CPython run failed): stop its compile started ahead, if one runs. */
+  private stopPrefetchedCompile(kase: CookbookCase): void {
+    const stop = this.prefetched.get(kase.name);
+    if (!stop) return;
+    this.prefetched.delete(kase.name);
+    this.compiled.delete(kase.name);
+    stop.abort(new Error(`${kase.name}: its CPython run failed, so its wasm would not run`));
   }
   private sources?: ReturnType<typeof recipeSources>;
 
