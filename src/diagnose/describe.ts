@@ -39,6 +39,13 @@ export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines 
   return out;
 }
 
+/** `Diagnosed on 4/decorators.example1; 3 cases of this stack inherited it (...)`: where a stack's diagnosis came from. */
+export function diagnosisProvenance(d: StackDiagnosis): string {
+  const on = `Diagnosed on ${d.diagnosedOn.join(', ')}`;
+  if (d.inherited === 0) return `${on}.`;
+  return `${on}; ${d.inherited} case${d.inherited === 1 ? '' : 's'} of this stack inherited that diagnosis from ${d.diagnosedOn.length === 1 ? 'it' : 'them'} (their own Python line may differ: \`diagnose: 'case'\` diagnoses each).`;
+}
+
 /** The one line a failing test's message carries: the Python line and the callee (else the assertion, else the lost output). */
 export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | undefined {
   const l = describeDiagnosis(d);
@@ -53,18 +60,28 @@ export interface StackDiagnosis {
   pythonLines: string[];
   callees: string[];
   assertions: string[];
+  /** The cases the lines were found on (`<chapter>/<case>`), each once. */
+  diagnosedOn: string[];
+  /** How many of the stack's cases took their diagnosis from another case of their failure group. */
+  inherited: number;
 }
 
-/** The distinct Python lines, callees and assertions of the cases (ids `<chapter>/<case>`) of one distinct stack. */
+/**
+ * The distinct Python lines, callees and assertions of the cases (ids `<chapter>/<case>`) of one
+ * distinct stack, and which cases they were found on: an inherited Python line is the diagnosed
+ * case's statement, not necessarily the inheriting case's own.
+ */
 export function diagnosisOfCases(records: readonly CaseRecord[], caseIds: readonly string[]): StackDiagnosis | undefined {
   const members = new Set(caseIds);
-  const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [] };
+  const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [], diagnosedOn: [], inherited: 0 };
   const add = (list: string[], line: string | undefined) => {
     if (line && !list.includes(line)) list.push(line);
   };
   for (const r of records) {
     if (!r.diagnosis || !members.has(caseId(r))) continue;
     const lines = describeDiagnosis(r.diagnosis);
+    if (lines.pythonLine || lines.callee || lines.assertion) add(found.diagnosedOn, r.diagnosis.diagnosedCase);
+    if (r.diagnosis.inherited) found.inherited++;
     add(found.pythonLines, lines.pythonLine);
     add(found.callees, lines.callee);
     add(found.assertions, lines.assertion);

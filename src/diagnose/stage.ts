@@ -75,6 +75,9 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const run = (d: AnyDiagnostic) => runCached(d, record, group, tools, opts, signal, deadline);
   // in 'case' mode every case is a group of its own
   const groupKey = opts.mode === 'case' ? `${group.key}\n${caseId(record)}` : group.key;
+  // the case's own diagnostics re-run its wasm (no compile): first, so a budget spent on re-compiles leaves them done
+  const own: DiagnosisResult[] = [];
+  for (const d of applicable.filter((x) => x.scope === 'case')) own.push(await run(d));
   const shared = applicable.filter((d) => d.scope === 'group');
   let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
@@ -93,8 +96,6 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
       compute,
     ).catch(compute);
   }
-  const own: DiagnosisResult[] = [];
-  for (const d of applicable.filter((x) => x.scope === 'case')) own.push(await run(d));
   const inherited = groupPart.diagnosedCase !== caseId(record);
   const order = (r: DiagnosisResult) => opts.diagnostics.findIndex((d) => d.kind === r.kind);
   return { groupKey, diagnosedCase: groupPart.diagnosedCase, inherited, results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)) };

@@ -4,6 +4,7 @@ import { codeNameOf } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
+import { diagnosisProvenance } from '../diagnose/describe.ts';
 import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from './summary.ts';
 
 /** Escapes a GitHub-markdown table cell: backslashes, pipes, HTML brackets; newlines become `<br>`. */
@@ -64,6 +65,7 @@ function renderStack(group: StackGroup, index: number): string {
   if (found) {
     const item = (label: string, lines: string[]) => lines.map((l) => `- ${label}: ${codeSpan(l)}`);
     out.push(...item('Python line', found.pythonLines), ...item('callee', found.callees), ...item('`--debug` build', found.assertions), '');
+    if (found.diagnosedOn.length) out.push(escapeMarkdownText(diagnosisProvenance(found)), '');
   }
   if (frames.length) {
     const body = frames.slice(0, MAX_STACK_FRAMES).map((f, i) => {

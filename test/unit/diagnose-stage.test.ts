@@ -105,16 +105,17 @@ describe('diagnose stage', () => {
     expect(again[0]!.diagnosis!.results[0]).toMatchObject({ status: 'ok', cached: true });
   });
 
-  it('a diagnostic that fails or runs out of budget says so and changes nothing else', async () => {
+  it('a diagnostic that fails or runs out of budget says so and changes nothing else; the case\'s own (no re-compile) run first', async () => {
     const calls: string[] = [];
-    const failing = counting('python-line', 'group', calls, () => Promise.reject(new Error('no trace line before the trap')));
-    const hanging = counting('unbuffered-output', 'case', calls, (ctx) => new Promise((resolve) => setTimeout(resolve, 60_000).unref()).then(() => ctx.signal.throwIfAborted()));
+    // the group's diagnostic (a re-compile, in real life) would outlast the budget: the case's own ran before it
+    const hanging = counting('python-line', 'group', calls, (ctx) => new Promise((resolve) => setTimeout(resolve, 60_000).unref()).then(() => ctx.signal.throwIfAborted()));
+    const failing = counting('unbuffered-output', 'case', calls, () => Promise.reject(new Error('the re-run could not start')));
     const started = Date.now();
-    const [out] = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([failing, hanging], { budgetMs: 300 }));
+    const [out] = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([hanging, failing], { budgetMs: 300 }));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(out!.diagnosis!.results).toMatchObject([
-      { kind: 'python-line', status: 'failed', message: 'no trace line before the trap' },
-      { kind: 'unbuffered-output', status: 'timeout', message: expect.stringMatching(/budget \(0.3 s\) ran out/) },
+      { kind: 'python-line', status: 'timeout', message: expect.stringMatching(/budget \(0.3 s\) ran out/) },
+      { kind: 'unbuffered-output', status: 'failed', message: 'the re-run could not start' },
     ]);
     expect(out!.code).toBe(CaseErrorCode.WASM_EXECUTION_FAILURE);
     // neither is cached: the next run tries again

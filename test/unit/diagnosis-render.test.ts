@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
-import { describeDiagnosis, diagnosisSummaryLine } from '../../src/diagnose/describe.ts';
+import { describeDiagnosis, diagnosisProvenance, diagnosisSummaryLine } from '../../src/diagnose/describe.ts';
 import { displayFunction, pythonNameOf } from '../../src/parse/nuitka-names.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
@@ -112,7 +112,12 @@ describe('rendering a diagnosis', () => {
       pythonLines: ['__main__.counted at example1.py:10: @functools.wraps(func)'],
       callees: ['getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32'],
       assertions: [],
+      diagnosedOn: [diagnosis.diagnosedCase],
+      inherited: 1,
     });
+    expect(diagnosisProvenance(report.groups[0]!.diagnosis!)).toBe(
+      `Diagnosed on ${diagnosis.diagnosedCase}; 1 case of this stack inherited that diagnosis from it (their own Python line may differ: \`diagnose: 'case'\` diagnoses each).`,
+    );
     expect(report.messages).toEqual(['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed']);
   });
 

@@ -4,6 +4,7 @@
 import { CASE_ERROR_NAMES } from '../../types.ts';
 import { displayFunction } from '../../parse/nuitka-names.ts';
 import type { StackGroup } from '../../diagnose/stack-groups.ts';
+import { diagnosisProvenance } from '../../diagnose/describe.ts';
 import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from '../summary.ts';
 import { frameLines, noteParagraph } from './case-details.ts';
 import { esc } from './escape.ts';
@@ -41,7 +42,8 @@ function stackDiagnosis(g: StackGroup): string {
   const d = g.diagnosis;
   if (!d) return '';
   const item = (label: string, lines: string[]) => lines.map((l) => `<li>${label}: <code>${esc(l)}</code></li>`);
-  return `<ul class="diagnosis">${[...item('Python line', d.pythonLines), ...item('callee', d.callees), ...item('<code>--debug</code> build', d.assertions)].join('')}</ul>`;
+  const from = d.diagnosedOn.length ? `<p class="muted">${esc(diagnosisProvenance(d))}</p>` : '';
+  return `<ul class="diagnosis">${[...item('Python line', d.pythonLines), ...item('callee', d.callees), ...item('<code>--debug</code> build', d.assertions)].join('')}</ul>${from}`;
 }
 
 function stacksBlock(s: Summary): string {
