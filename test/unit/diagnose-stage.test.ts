@@ -158,4 +158,26 @@ describe('diagnose stage', () => {
     await diagnoseRecords([{ ...rebuilt, wasm: { ...rebuilt.wasm!, frames: [frame(0, 'getset_get'), frame(1, 'property_init')] } }], tools(), stageOptions([d], { store }));
     expect(calls).toEqual(['r.x', 'r.x']);
   });
+
+  it('a later run in which another case of a group comes first inherits the earlier run\'s diagnosis; the diagnosed case itself, changed, is diagnosed again', async () => {
+    const calls: string[] = [];
+    const d = counting('python-line', 'group', calls);
+    const storeOf = (run: string) => new DiagnosisStore(path.join(dir, 'diagnose-across-runs'), run);
+    const a = trapped('a', ['getset_get', 'builtin_getattr']);
+    const b = trapped('b', ['getset_get', 'builtin_getattr']);
+    await diagnoseRecords([a, b], tools(), stageOptions([d], { store: storeOf('run-1') }));
+    expect(calls).toEqual(['r.a']);
+    // run 2: the other worker reached b first
+    const [b2] = await diagnoseRecords([b], tools(), stageOptions([d], { store: storeOf('run-2') }));
+    expect(calls).toEqual(['r.a']);
+    expect(b2!.diagnosis).toMatchObject({ inherited: true, diagnosedCase: '1/r.a' });
+    // run 3: a's script changed (another compile key): its old diagnosis is not its own any more
+    const edited = { ...a, compile: { ...a.compile!, cacheKey: 'a-after-edit' } };
+    const [a3] = await diagnoseRecords([edited], tools(), stageOptions([d], { store: storeOf('run-3') }));
+    expect(calls).toEqual(['r.a', 'r.a']);
+    expect(a3!.diagnosis).toMatchObject({ inherited: false, diagnosedCase: '1/r.a' });
+    // 'case' mode never borrows
+    await diagnoseRecords([b], tools(), stageOptions([d], { store: storeOf('run-4'), mode: 'case' }));
+    expect(calls).toEqual(['r.a', 'r.a', 'r.b']);
+  });
 });
