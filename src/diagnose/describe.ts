@@ -43,7 +43,7 @@ export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines 
 export function diagnosisProvenance(d: StackDiagnosis): string {
   const on = `Diagnosed on ${d.diagnosedOn.join(', ')}`;
   if (d.inherited === 0) return `${on}.`;
-  return `${on}; ${d.inherited} case${d.inherited === 1 ? '' : 's'} of this stack inherited that diagnosis from ${d.diagnosedOn.length === 1 ? 'it' : 'them'} (their own Python line may differ: \`diagnose: 'case'\` diagnoses each).`;
+  return `${on}; ${d.inherited} case${d.inherited === 1 ? '' : 's'} of this stack inherited that diagnosis from ${d.diagnosedOn.length === 1 ? 'it' : 'them'} (their own Python line may differ; the option diagnose: 'case' diagnoses each).`;
 }
 
 /** The one line a failing test's message carries: the Python line and the callee (else the assertion, else the lost output). */

@@ -116,7 +116,7 @@ describe('rendering a diagnosis', () => {
       inherited: 1,
     });
     expect(diagnosisProvenance(report.groups[0]!.diagnosis!)).toBe(
-      `Diagnosed on ${diagnosis.diagnosedCase}; 1 case of this stack inherited that diagnosis from it (their own Python line may differ: \`diagnose: 'case'\` diagnoses each).`,
+      `Diagnosed on ${diagnosis.diagnosedCase}; 1 case of this stack inherited that diagnosis from it (their own Python line may differ; the option diagnose: 'case' diagnoses each).`,
     );
     expect(report.messages).toEqual(['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed']);
   });
