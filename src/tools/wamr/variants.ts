@@ -56,7 +56,7 @@ export const DEBUG_CMAKE_ARGS = [
 
 /** Pure: the CMake options of a variant on a tree with these features. */
 export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: { llvmCmakeDir?: string | null; simdeDir?: string | null } = {}): VariantPlan {
-  // SIMD + classic interpreter is rejected at configure time where SIMD is on by default
+  // SIMD + classic interpreter, and SIMD + fast JIT, are rejected at configure time where SIMD is on by default
   const noSimd = tree.simdOnByDefault ? ['-DWAMR_BUILD_SIMD=0'] : [];
   // local SIMDe headers (Debian libsimde-dev) stand in for the clone, so a SIMD build works offline
   const localSimde = tree.fetchesSimde && opts.simdeDir ? [`-DFETCHCONTENT_SOURCE_DIR_SIMDE=${opts.simdeDir}`] : [];
@@ -75,7 +75,7 @@ export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: 
       };
     case 'fast-jit':
       return tree.fastJit
-        ? { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_JIT=1', ...localSimde], mode: 'fast-interp', wamrc: false }
+        ? { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_JIT=1', ...noSimd], mode: 'fast-interp', wamrc: false }
         : { variant, cmakeArgs: [], mode: 'fast-interp', wamrc: false, unsupported: 'this WAMR tree has no fast JIT (no WAMR_BUILD_FAST_JIT in build-scripts/config_common.cmake; it arrived in WAMR 1.1)' };
     case 'aot':
       if (!tree.wamrcWithInstalledLlvm) {
