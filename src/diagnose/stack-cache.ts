@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { recipeFilesKey } from '../run/python-cache.ts';
-import { resolveExecutable } from '../tools/which.ts';
+import { executableIdentity } from '../tools/executable-identity.ts';
 import type { CaseRecord, CaseStack } from '../types.ts';
 import type { StackOptions } from './stack.ts';
 import { stackOf } from './stack.ts';
@@ -10,14 +10,6 @@ import type { DiagnosisStore } from './store.ts';
 
 // bump when what a cached stack holds, or how it is made, changes
 const STACK_VERSION = 1;
-
-/** A tool as the cache knows it: where it resolves and its size and mtime (a rebuilt iwasm is another tool). */
-async function toolIdentity(command: string[] | null): Promise<string> {
-  const exe = command ? resolveExecutable(command[0]!) : null;
-  if (!exe) return 'none';
-  const stat = await fs.stat(exe).catch(() => undefined);
-  return `${exe}\0${command!.slice(1).join(' ')}\0${stat?.size}\0${stat?.mtimeMs}`;
-}
 
 /**
  * What a trap's stack depends on: the wasm (its compile key, or its path and mtime when it was not
@@ -36,9 +28,9 @@ export async function stackCacheKey(record: CaseRecord, opts: StackOptions, wasm
     await recipeFilesKey(path.dirname(record.scriptPath)),
     record.wasm.trap,
     record.wasm.frames,
-    await toolIdentity(opts.iwasmDebug),
+    await executableIdentity(opts.iwasmDebug),
     opts.iwasmDebugMode,
-    await toolIdentity(opts.symbolizer),
+    await executableIdentity(opts.symbolizer),
     opts.maxFrames,
     opts.timeoutMs,
     opts.caseEnv ?? {},

