@@ -85,11 +85,15 @@ ${totalsTable(ctx)}
 
 function trendSection(s: Summary, history: RunResults[] | undefined): string {
   if (!history || !history.length) return '';
-  const earlier = history.filter((h) => h && Array.isArray(h.records));
+  const readable = history.filter((h) => h && Array.isArray(h.records));
+  // runs of another cookbook (the report folder is shared) are not this cookbook's trend
+  const earlier = readable.filter((h) => !s.run.cookbookRoot || !h.run?.cookbookRoot || h.run.cookbookRoot === s.run.cookbookRoot);
+  const others = readable.length - earlier.length;
   const last = earlier.at(-1);
   const includesCurrent = last && last.run?.startedAt === s.run.startedAt && last.run?.source === s.run.source && last.records.length === s.total;
   const points = [...earlier.map(trendPoint), ...(includesCurrent ? [] : [trendPointOf(s.run, s.totals)])];
-  return `<section id="trend"><h2>Trend across runs</h2><p class="muted">OK and failures (every code but OK and BYPASS), all targets together, oldest run first; the last point is this run.</p><div class="trend-legend"><span class="swatch" style="background:${CODE_COLORS.OK}"></span> OK &nbsp; <span class="swatch" style="background:${CODE_COLORS.WASM_EXECUTION_FAILURE}"></span> failures</div><figure>${renderTrendChart(points)}</figure></section>`;
+  const leftOut = others ? ` ${others} run${others === 1 ? '' : 's'} of another cookbook left out.` : '';
+  return `<section id="trend"><h2>Trend across runs</h2><p class="muted">OK and failures (every code but OK and BYPASS), all targets together, oldest run first, by when each ended; the last point is this run.${esc(leftOut)}</p><div class="trend-legend"><span class="swatch" style="background:${CODE_COLORS.OK}"></span> OK &nbsp; <span class="swatch" style="background:${CODE_COLORS.WASM_EXECUTION_FAILURE}"></span> failures</div><figure>${renderTrendChart(points)}</figure></section>`;
 }
 
 function controls({ s, targets }: PageContext): string {

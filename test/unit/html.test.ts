@@ -230,6 +230,18 @@ describe('renderHtmlReport', () => {
     expect(trend.match(/<polyline/g)).toHaveLength(2);
   });
 
+  it("leaves another cookbook's runs out of the trend, and labels each point by when its run ended", () => {
+    const of = (root: string, r: RunResults, endedAt: string): RunResults => ({ ...r, run: { ...r.run, cookbookRoot: root, endedAt } });
+    const sample = of('/c/sample', results([rec('1', 'a.ok1', A, C.OK)], '2024-04-10T00:00:00.000Z'), '2024-04-10T00:05:00.000Z');
+    const long = of('/c/real', results([rec('1', 'a.ok1', A, C.OK)], '2024-04-01T00:00:00.000Z'), '2024-04-20T00:00:00.000Z');
+    const current = of('/c/real', results(records), '2024-05-01T11:00:00.000Z');
+    const page = renderHtmlReport(buildSummary(current), { history: [sample, long] });
+    const trend = /<svg class="chart trend"[\s\S]*?<\/svg>/.exec(page)![0];
+    const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    expect(ok).toEqual(['2024-04-20 00:00:00: OK 1', '2024-05-01 11:00:00: OK 4']);
+    expect(page).toContain('1 run of another cookbook left out.');
+  });
+
   it('handles an empty run and junk stacks', () => {
     const empty = renderHtmlReport(buildSummary(results([]), { stacks: 'nonsense' }));
     expect(wellFormedErrors(empty)).toEqual([]);

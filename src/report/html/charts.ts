@@ -83,7 +83,8 @@ export interface TrendPoint {
 /** A run's point of the trend. Failures = every code but OK and BYPASS. */
 export function trendPointOf(run: Partial<RunResults['run']> | undefined, counts: CodeCounts): TrendPoint {
   const failures = CASE_ERROR_NAMES.filter((n) => n !== 'OK' && n !== 'BYPASS').reduce((a, n) => a + counts[n], 0);
-  const when = typeof run?.startedAt === 'string' ? run.startedAt : '?';
+  // labelled by when a run ended: the order the history keeps them in
+  const when = typeof run?.endedAt === 'string' ? run.endedAt : typeof run?.startedAt === 'string' ? run.startedAt : '?';
   return { label: `${when.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')}${run?.source === 'pickle' ? ' (legacy)' : ''}`, ok: counts.OK, failures, bypass: counts.BYPASS };
 }
 
