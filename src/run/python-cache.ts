@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import writeFileAtomic from 'write-file-atomic';
 import type { CookbookCase } from '../discover/discover.ts';
 import { runPython, type PythonRunRequest } from '../tools/python.ts';
+import { statKey } from '../tools/toolchain/fsutil.ts';
 import { resolveExecutable } from '../tools/which.ts';
 import type { ProcessOutcome } from '../types.ts';
 
@@ -95,7 +96,7 @@ export class CachedPythonSide {
 
   private async key(kase: CookbookCase, before: string[], ctx: PythonRunContext): Promise<string> {
     const exe = resolveExecutable(ctx.python[0]!);
-    const stat = exe ? await fs.stat(exe, { bigint: true }).then((s) => `${s.size}:${s.mtimeNs}`, () => 'missing') : 'missing';
+    const stat = exe ? await statKey(exe) : 'missing';
     return crypto
       .createHash('sha256')
       .update(JSON.stringify({

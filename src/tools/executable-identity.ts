@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { statKey } from './toolchain/fsutil.ts';
 import { resolveExecutable } from './which.ts';
 
 /**
@@ -8,6 +8,5 @@ import { resolveExecutable } from './which.ts';
 export async function executableIdentity(command: readonly string[] | null | undefined): Promise<string> {
   const exe = command?.[0] ? resolveExecutable(command[0]) : null;
   if (!exe) return 'none';
-  const stat = await fs.stat(exe).catch(() => undefined);
-  return `${exe}\0${command!.slice(1).join(' ')}\0${stat?.size}\0${stat?.mtimeMs}`;
+  return `${exe}\0${command!.slice(1).join(' ')}\0${await statKey(exe)}`;
 }
