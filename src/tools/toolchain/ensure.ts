@@ -58,7 +58,7 @@ export async function ensureToolchain(opts: EnsureToolchainOptions): Promise<Too
         signal: opts.signal,
         onWait: () => opts.onProgress?.('toolchain: waiting for another process that is setting it up'),
       },
-      async () => (await loadFromStamp(paths, keys, !!opts.verify)) ?? setUp(opts, paths, keys),
+      async () => (await loadFromStamp(paths, keys, !!opts.verify)) ?? setUp(opts, paths),
     ).finally(() => inflight.delete(flightKey));
     inflight.set(flightKey, flight);
   }
@@ -114,7 +114,7 @@ async function fingerprints(tc: Pick<Toolchain, 'nuitkaPackageDir' | 'wasiSdkDir
   return { py2wasm, wasiSdk };
 }
 
-async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths, keys: Keys): Promise<Toolchain> {
+async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths): Promise<Toolchain> {
   const progress = (msg: string) => opts.onProgress?.(`toolchain: ${msg}`);
   const signal = opts.signal;
   await fs.mkdir(paths.root, { recursive: true });
@@ -123,6 +123,9 @@ async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths, keys: 
   if (opts.wasiSdkDir) await validateWasiSdk(path.resolve(opts.wasiSdkDir));
   // Before any download: installed when root with apt, else one message with the whole apt-get line.
   await ensureDebianPackages({ needSdk: !opts.wasiSdkDir, onProgress: progress, signal });
+  // The SDK's key hashes the Debian files it is made of: a key taken before apt installed them
+  // would be stamped here and never match again (the next look at the toolchain takes it after).
+  const keys = await toolchainKeys(opts);
 
   const venv = await ensureVenv(opts, paths, keys, progress);
 
