@@ -11,8 +11,8 @@ import type { CookbookOptions } from '../src/config/cookbook-options.ts';
 import { PROJECT_ROOT, resolveOptions, SAMPLE_COOKBOOK, type ResolvedOptions } from '../src/config/options.ts';
 import { discoverCookbook, type CookbookRecipe } from '../src/discover/discover.ts';
 import { buildEnvironment, type RunEnvironment } from '../src/run/environment.ts';
-import { runDoctor } from '../src/tools/doctor.ts';
-import { detectToolchain } from '../src/tools/toolchain/index.ts';
+import { runDoctor } from '../src/doctor/doctor.ts';
+import { detectToolchain } from '../src/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../src/types.ts';
 
 export type Verdict = 'PASS' | 'MISS' | 'ERROR';

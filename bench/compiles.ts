@@ -10,8 +10,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compilerCacheFor, compilerCacheStats, zeroCompilerCacheStats, type CompilerCacheStats } from '../src/tools/compiler-cache.ts';
-import { detectToolchain } from '../src/tools/toolchain/index.ts';
-import { resolveExecutable } from '../src/tools/which.ts';
+import { detectToolchain } from '../src/toolchain/index.ts';
+import { resolveExecutable } from '../src/process/which.ts';
 import type { CaseRecord } from '../src/types.ts';
 import {
   caseNames,

@@ -16,9 +16,9 @@ import { parseNodeWasiOutput } from '../src/parse/node-output.ts';
 import { parseWasmModule } from '../src/parse/wasm-sections.ts';
 import { RecipeRunner } from '../src/run/pipeline.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../src/run/scratch.ts';
-import { runProcess } from '../src/tools/process.ts';
+import { runProcess } from '../src/process/run.ts';
 import { symbolizeFrames, symbolizePerFrame, type SymbolizedFrame } from '../src/tools/symbolizer.ts';
-import { resolveExecutable } from '../src/tools/which.ts';
+import { resolveExecutable } from '../src/process/which.ts';
 import type { RawFrame } from '../src/types.ts';
 import {
   loadNote,

@@ -6,9 +6,9 @@ import { CaseJudge } from '../reduce/judge.ts';
 import { findCase } from '../reduce/find-case.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { prepareRunEnvironment } from '../run/prepare.ts';
-import { runDoctor } from '../tools/doctor.ts';
+import { runDoctor } from '../doctor/doctor.ts';
 import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
-import { ensureWamrVariants } from '../tools/wamr/ensure.ts';
+import { ensureWamrVariants } from '../wamr/ensure.ts';
 import { CaseErrorCode } from '../types.ts';
 import { commitSubject, git } from './git.ts';
 

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { cac } from 'cac';
 import { createColors } from 'picocolors';
 import { ConfigError, resolveOptions } from '../config/options.ts';
-import { formatDoctor } from '../report/doctor-format.ts';
+import { formatDoctor } from '../doctor/format.ts';
 import { CompileCache } from '../run/compile-cache.ts';
 import { removeLeftovers } from '../run/leftovers.ts';
 import { cacheBudget, clearCompilerCache, compilerCacheFor, compilerCacheStats, pruneCompilerCache } from '../tools/compiler-cache.ts';
-import { runDoctor } from '../tools/doctor.ts';
-import { resolveExecutable } from '../tools/which.ts';
-import { ensureToolchain } from '../tools/toolchain/index.ts';
+import { runDoctor } from '../doctor/doctor.ts';
+import { resolveExecutable } from '../process/which.ts';
+import { ensureToolchain } from '../toolchain/index.ts';
 import { formatBytes, parseSize } from './size.ts';
 
 import { setupWamrCommand } from './commands/setup-wamr.ts';

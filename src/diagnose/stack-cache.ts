@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { recipeFilesKey } from '../run/python-cache.ts';
-import { executableIdentity } from '../tools/executable-identity.ts';
+import { executableIdentity } from '../process/executable-identity.ts';
 import type { CaseRecord, CaseStack } from '../types.ts';
 import type { StackOptions } from './stack.ts';
 import { stackOf } from './stack.ts';

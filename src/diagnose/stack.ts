@@ -5,7 +5,7 @@ import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
-import { resolveExecutable } from '../tools/which.ts';
+import { resolveExecutable } from '../process/which.ts';
 import type { CaseRecord, CaseStack, RawFrame } from '../types.ts';
 
 export interface StackOptions {

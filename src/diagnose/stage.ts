@@ -7,15 +7,15 @@ import { guestCaseEnv } from '../run/case-env.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
-import { resolveExecutable } from '../tools/which.ts';
+import { resolveExecutable } from '../process/which.ts';
 import type { CaseDiagnosis, CaseRecord, CompileOutcome, DiagnosisResult, RawFrame, TargetSpec } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
-import { executableIdentity } from '../tools/executable-identity.ts';
+import { executableIdentity } from '../process/executable-identity.ts';
 import { cachedStackOf } from './stack-cache.ts';
 import { wasmOf, type StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
 import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext, DiagnosticRunRequest } from './types.ts';
-import { withFileLock } from '../tools/file-lock.ts';
+import { withFileLock } from '../process/file-lock.ts';
 
 export type DiagnoseMode = 'group' | 'case' | 'off';
 

@@ -1,4 +1,4 @@
-// The marker line a bounded capture puts where it left bytes out: written by tools/capture.ts,
+// The marker line a bounded capture puts where it left bytes out: written by process/capture.ts,
 // read across by the runtime-output parsers.
 
 export function truncationMarker(omittedBytes: number, totalBytes: number): string {

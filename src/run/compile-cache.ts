@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isLocked, withFileLock } from '../tools/file-lock.ts';
+import { isLocked, withFileLock } from '../process/file-lock.ts';
 import { pinnedSince } from './cache-pins.ts';
 import { OWNER_MARK } from './scratch.ts';
 import writeFileAtomic from 'write-file-atomic';

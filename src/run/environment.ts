@@ -7,7 +7,7 @@ import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
 import { templateRuntime } from '../tools/runtimes/template.ts';
-import { wamrRuntimes } from '../tools/wamr/runtimes.ts';
+import { wamrRuntimes } from '../tools/runtimes/wamr.ts';
 import { wasmtimeRuntime } from '../tools/runtimes/wasmtime.ts';
 
 /** What a run needs of its tools, resolved once per test file (and again in watch mode). */

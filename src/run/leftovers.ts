@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isLocked } from '../tools/file-lock.ts';
+import { isLocked } from '../process/file-lock.ts';
 
 /** What a killed run leaves in the cache folder, and was removed. */
 export interface Leftovers {

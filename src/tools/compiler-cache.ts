@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { runProcess } from './process.ts';
-import { CCACHE_ENV } from './toolchain/sdk-texts.ts';
+import { runProcess } from '../process/run.ts';
+import { CCACHE_ENV } from '../toolchain/sdk-texts.ts';
 
 /**
  * The compiler cache in front of clang: Debian's `ccache`, called by the WASI SDK's `bin/clang`

@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { RUNNERS_DIR } from '../config/options.ts';
-import { formatCommand, runProcess } from './process.ts';
+import { formatCommand, runProcess } from '../process/run.ts';
 
 const IMPORT_SCANNER = path.join(RUNNERS_DIR, 'scan_imports.py');
 

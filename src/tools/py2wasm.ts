@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readWasmSections } from '../parse/wasm-sections.ts';
-import { withAnyFileLock } from './file-lock.ts';
+import { withAnyFileLock } from '../process/file-lock.ts';
 import type { CompileOutcome } from '../types.ts';
-import { withCompileCore, type CompileCores } from './compile-cores.ts';
-import { runProcess } from './process.ts';
+import { withCompileCore, type CompileCores } from '../process/compile-cores.ts';
+import { runProcess } from '../process/run.ts';
 import { phaseClock } from './py2wasm-phases.ts';
 
 export interface Py2wasmCompileRequest {

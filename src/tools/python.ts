@@ -1,6 +1,6 @@
 import type { ProcessOutcome } from '../types.ts';
 import type { CaptureLimits } from '../types.ts';
-import { runProcess } from './process.ts';
+import { runProcess } from '../process/run.ts';
 
 export interface PythonRunRequest {
   python: string[];

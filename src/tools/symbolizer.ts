@@ -10,7 +10,7 @@ import {
   WasmFormatError,
   type WasmModuleInfo,
 } from '../parse/wasm-sections.ts';
-import { formatCommand, runProcess } from './process.ts';
+import { formatCommand, runProcess } from '../process/run.ts';
 
 export type { SourceLocation, SymbolizedFrame } from '../types.ts';
 

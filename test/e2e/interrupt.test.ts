@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, resolveOptions } from '../../src/config/options.ts';
-import { ensureToolchain, type Toolchain } from '../../src/tools/toolchain/index.ts';
+import { ensureToolchain, type Toolchain } from '../../src/toolchain/index.ts';
 
 // A real `vitest run` of a one-case cookbook, interrupted while the real py2wasm is compiling
 // (scons and clang running below it): by Ctrl-C to vitest's process group, and by SIGKILL to

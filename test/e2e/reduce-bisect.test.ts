@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, resolveOptions } from '../../src/config/options.ts';
-import { runDoctor } from '../../src/tools/doctor.ts';
+import { runDoctor } from '../../src/doctor/doctor.ts';
 import { GETSET_FILE, patchGetsetSignatures } from './watch-latency.ts';
 
 // reduce and bisect for real: the sample's decorators.example1 (traps under py2wasm 2.6.3: the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import { measureWamrWatch } from './wamr-watch.ts';
 import { skipWithout } from '../helpers/needs.ts';
 

@@ -13,9 +13,9 @@ import escapeStringRegexp from 'escape-string-regexp';
 import { execa } from 'execa';
 import pidtree from 'pidtree';
 import { defaultCacheDir, PROJECT_ROOT } from '../../src/config/options.ts';
-import { killProcessTree } from '../../src/tools/process.ts';
+import { killProcessTree } from '../../src/process/run.ts';
 import { DEFAULTS } from '../../src/config/cookbook-options.ts';
-import { toolchainPaths } from '../../src/tools/toolchain/index.ts';
+import { toolchainPaths } from '../../src/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';
 

@@ -10,7 +10,7 @@ import { discoverCookbook } from '../../src/discover/discover.ts';
 import { pythonNameOf } from '../../src/parse/nuitka-names.ts';
 import { prepareRunEnvironment } from '../../src/run/prepare.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
-import { runDoctor } from '../../src/tools/doctor.ts';
+import { runDoctor } from '../../src/doctor/doctor.ts';
 import type { CaseRecord, DiagnosisDataByKind } from '../../src/types.ts';
 import { inCI } from '../helpers/needs.ts';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
-import { probeVersion } from '../../src/tools/doctor-probe.ts';
-import { runDoctor } from '../../src/tools/doctor.ts';
-import { identify } from '../../src/tools/tool-identity.ts';
+import { probeVersion } from '../../src/doctor/probe.ts';
+import { runDoctor } from '../../src/doctor/doctor.ts';
+import { identify } from '../../src/doctor/tool-identity.ts';
 import { inCI } from '../helpers/needs.ts';
 
 // The doctor checks that each tool is what it claims, with real processes: /bin/false answers

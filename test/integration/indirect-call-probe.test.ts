@@ -8,9 +8,9 @@ import { describeDiagnosis } from '../../src/diagnose/describe.ts';
 import { indirectCallData } from '../../src/diagnose/diagnostics/indirect-call.ts';
 import { callIndirectSites, walkInstructions } from '../../src/parse/wasm-instructions.ts';
 import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
-import { runProcess } from '../../src/tools/process.ts';
+import { runProcess } from '../../src/process/run.ts';
 import { nodeWasiRuntime, runNodeWasiReportingGlobals } from '../../src/tools/runtimes/node-wasi.ts';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import { skipWithout } from '../helpers/needs.ts';
 
 // Real modules from clang (Debian clang-19, wasi-libc), checked against wabt's wasm-objdump as the

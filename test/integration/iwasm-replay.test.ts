@@ -9,7 +9,7 @@ import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import { DIAGNOSTICS } from '../../src/diagnose/registry.ts';
-import { detectToolchain } from '../../src/tools/toolchain/index.ts';
+import { detectToolchain } from '../../src/toolchain/index.ts';
 import { buildEnvironment, type RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';

@@ -6,7 +6,7 @@ import { PROJECT_ROOT, resolveOptions } from '../../src/config/options.ts';
 import { discoverCookbook, type CookbookRecipe } from '../../src/discover/discover.ts';
 import { buildEnvironment, type RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import { skipWithout } from '../helpers/needs.ts';
 
 // A compile started ahead of its case (a free core while the worker runs something else) is

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProcess } from '../../src/tools/process.ts';
+import { runProcess } from '../../src/process/run.ts';
 import { runPython } from '../../src/tools/python.ts';
 
 import { readdirSync, readFileSync } from 'node:fs';

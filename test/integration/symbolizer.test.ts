@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIwasmOutput } from '../../src/parse/iwasm-output.ts';
 import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
 import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
-import { runProcess } from '../../src/tools/process.ts';
+import { runProcess } from '../../src/process/run.ts';
 import { NOTE_FAST_INTERP, NOTE_NO_DWARF, symbolizeFrames, symbolizePerFrame, type SymbolizedFrame } from '../../src/tools/symbolizer.ts';
 import { truncationMarker } from '../../src/parse/truncation.ts';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import type { RawFrame } from '../../src/types.ts';
 import { skipOutsideCI, skipWithout } from '../helpers/needs.ts';
 

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess } from '../../src/tools/process.ts';
-import { DL_STUB_MESSAGE, detectToolchain, ensureToolchain, py2wasmFingerprint, type Toolchain } from '../../src/tools/toolchain/index.ts';
-import { readStamp } from '../../src/tools/toolchain/stamp.ts';
-import type { ToolchainStampData } from '../../src/tools/toolchain/ensure.ts';
+import { runProcess } from '../../src/process/run.ts';
+import { DL_STUB_MESSAGE, detectToolchain, ensureToolchain, py2wasmFingerprint, type Toolchain } from '../../src/toolchain/index.ts';
+import { readStamp } from '../../src/toolchain/stamp.ts';
+import type { ToolchainStampData } from '../../src/toolchain/ensure.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TOOLCHAIN_INDEX = pathToFileURL(path.join(PROJECT_ROOT, 'src/tools/toolchain/index.ts')).href;
+const TOOLCHAIN_INDEX = pathToFileURL(path.join(PROJECT_ROOT, 'src/toolchain/index.ts')).href;
 
 const WORKER = `import { ensureToolchain } from ${JSON.stringify(TOOLCHAIN_INDEX)};
 const t = performance.now();

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
-import { resolveExecutable } from '../../src/tools/which.ts';
+import { resolveExecutable } from '../../src/process/which.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
 

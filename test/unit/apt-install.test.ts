@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
-import { ensureDebianPackages, resetAptListsUpdated } from '../../src/tools/toolchain/apt-install.ts';
-import { ToolchainError } from '../../src/tools/toolchain/types.ts';
+import { ensureDebianPackages, resetAptListsUpdated } from '../../src/toolchain/apt-install.ts';
+import { ToolchainError } from '../../src/toolchain/types.ts';
 
 // The decision a fresh machine's first run takes about missing Debian packages, with a double of
 // apt-get (test/doubles/apt-get-recorder.sh) that records its arguments, on a fake root.

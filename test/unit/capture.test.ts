@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCapture, decodeBytes } from '../../src/tools/capture.ts';
+import { BoundedCapture, decodeBytes } from '../../src/process/capture.ts';
 import { compareOutputs } from '../../src/compare/compare.ts';
 import { resolveRules } from '../../src/compare/normalize.ts';
 import { displayText, exactText } from '../../src/records.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freeCompileCore, withCompileCore } from '../../src/tools/compile-cores.ts';
+import { freeCompileCore, withCompileCore } from '../../src/process/compile-cores.ts';
 import { phaseClock } from '../../src/tools/py2wasm-phases.ts';
 
 describe('compile phases from py2wasm log lines', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
 import { cacheBudget, compilerCacheEnv, compilerCacheFor, parseCcacheStats } from '../../src/tools/compiler-cache.ts';
-import { CCACHE_ENV } from '../../src/tools/toolchain/sdk-texts.ts';
+import { CCACHE_ENV } from '../../src/toolchain/sdk-texts.ts';
 
 describe('compiler cache settings', () => {
   it('takes a quarter of the cache size limit, the compiled wasm the rest', () => {

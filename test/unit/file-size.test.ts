@@ -32,3 +32,30 @@ describe('source file size', () => {
     expect(oversized([{ name: 'short.ts', text: long.split('\n').slice(1).join('\n') }])).toEqual([]);
   });
 });
+
+/** One concern per folder: past this many files a folder of src/ holds several, and is split. */
+const MAX_FOLDER_FILES = 30;
+
+/** Folders of src/ (top level, subfolders counted in) holding more than MAX_FOLDER_FILES source files. */
+function crowdedFolders(names: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const parts = name.split('/');
+    if (parts.length < 2) continue; // a top-level file is a folder of its own
+    counts.set(parts[0]!, (counts.get(parts[0]!) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n > MAX_FOLDER_FILES).map(([folder, n]) => `${folder}/ (${n} files)`);
+}
+
+describe('source folder size', () => {
+  it(`no folder of src/ holds more than ${MAX_FOLDER_FILES} source files`, () => {
+    const files = readSourceFiles();
+    expect(crowdedFolders(files.map((f) => f.name)), 'split the folder by concern and place the new ones in test/unit/layers.test.ts').toEqual([]);
+  });
+
+  it('counts subfolders into their top folder', () => {
+    const many = Array.from({ length: MAX_FOLDER_FILES + 1 }, (_, i) => `tools/${i % 2 ? 'runtimes/' : ''}f${i}.ts`);
+    expect(crowdedFolders([...many, 'types.ts'])).toEqual([`tools/ (${MAX_FOLDER_FILES + 1} files)`]);
+    expect(crowdedFolders(many.slice(1))).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseIwasmOutput } from '../../src/parse/iwasm-output.ts';
-import { BoundedCapture } from '../../src/tools/capture.ts';
+import { BoundedCapture } from '../../src/process/capture.ts';
 import { truncationMarker } from '../../src/parse/truncation.ts';
 import type { RawFrame } from '../../src/types.ts';
 

@@ -12,6 +12,10 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  * classify -> diagnose -> report), with these departures:
  * - `parse` sits below `tools`: the parsers are pure functions of a runtime's text, which the tool
  *   adapters call on what their processes printed.
+ * - Below the stages, the tools each stage calls, one concern a folder: `process` (running a command
+ *   under the guard, bounded capture, locks, cores), `toolchain` (setting up py2wasm and the WASI
+ *   SDK), `wamr` (building iwasm variants from a checkout), `tools` (the adapters: py2wasm, CPython,
+ *   the runtimes, the symbolizer) and `doctor` (which of them a run can use, and why not).
  * - `run` sits above `compare` and `classify`: `run/pipeline.ts` drives those stages for each case.
  * - `reduce` (shrinking a failing case by re-running it) above `run` and `diagnose`, whose stages it re-runs;
  *   `bisect` (judging each commit of a checkout by the same re-runs) above `reduce`.
@@ -19,7 +23,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  * - `vitest` and `cli` are the two front ends; `index` is the package's entry.
  * Top-level files count as folders of their own name (`types.ts` is `types`).
  */
-const LAYERS = ['types', 'records', 'config', 'discover', 'parse', 'tools', 'compare', 'classify', 'run', 'diagnose', 'reduce', 'bisect', 'report', 'history', 'vitest', 'cli', 'index'];
+const LAYERS = ['types', 'records', 'config', 'discover', 'parse', 'process', 'toolchain', 'wamr', 'tools', 'doctor', 'compare', 'classify', 'run', 'diagnose', 'reduce', 'bisect', 'report', 'history', 'vitest', 'cli', 'index'];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

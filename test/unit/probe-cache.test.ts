@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeVersion } from '../../src/tools/doctor-probe.ts';
-import { ProbeCache } from '../../src/tools/probe-cache.ts';
+import { probeVersion } from '../../src/doctor/probe.ts';
+import { ProbeCache } from '../../src/doctor/probe-cache.ts';
 
 let dir: string;
 beforeAll(async () => {

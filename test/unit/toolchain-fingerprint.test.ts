@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { py2wasmFingerprint, py2wasmVersion, wasiSdkFingerprint } from '../../src/tools/toolchain/fingerprint.ts';
+import { py2wasmFingerprint, py2wasmVersion, wasiSdkFingerprint } from '../../src/toolchain/fingerprint.ts';
 
 let tmp: string;
 beforeEach(async () => {

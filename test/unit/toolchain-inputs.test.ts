@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aptInstallLine, findMissingDebianPackages, missingPackagesMessage } from '../../src/tools/toolchain/debian.ts';
-import { checkAlltypes } from '../../src/tools/toolchain/pthread-header.ts';
-import { CCACHE_ENV, CCACHE_SETTINGS, clangWrapper, DLSTUB_C, pthreadHeader } from '../../src/tools/toolchain/sdk-texts.ts';
-import { resolvePy2wasmSpec } from '../../src/tools/toolchain/venv.ts';
+import { aptInstallLine, findMissingDebianPackages, missingPackagesMessage } from '../../src/toolchain/debian.ts';
+import { checkAlltypes } from '../../src/toolchain/pthread-header.ts';
+import { CCACHE_ENV, CCACHE_SETTINGS, clangWrapper, DLSTUB_C, pthreadHeader } from '../../src/toolchain/sdk-texts.ts';
+import { resolvePy2wasmSpec } from '../../src/toolchain/venv.ts';
 
 let tmp: string;
 beforeEach(async () => {

@@ -2,12 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toolchainPaths } from '../../src/tools/toolchain/constants.ts';
+import { toolchainPaths } from '../../src/toolchain/constants.ts';
 import {
   detectToolchain, ensureToolchain, toolchainKeys, type ToolchainStampData, type VenvStampData,
-} from '../../src/tools/toolchain/ensure.ts';
-import { inputsKey, readStamp, stableJson, writeStamp } from '../../src/tools/toolchain/stamp.ts';
-import { ToolchainError, type EnsureToolchainOptions } from '../../src/tools/toolchain/types.ts';
+} from '../../src/toolchain/ensure.ts';
+import { inputsKey, readStamp, stableJson, writeStamp } from '../../src/toolchain/stamp.ts';
+import { ToolchainError, type EnsureToolchainOptions } from '../../src/toolchain/types.ts';
 
 let tmp: string;
 const savedPath = process.env.PATH;

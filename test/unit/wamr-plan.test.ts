@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
-import { networkHint } from '../../src/tools/wamr/build-error.ts';
-import { wamrFingerprint } from '../../src/tools/wamr/fingerprint.ts';
-import { planVariant, type WamrTreeFeatures } from '../../src/tools/wamr/variants.ts';
-import { FAST_JIT_CODE_CACHE, wamrRuntimes } from '../../src/tools/wamr/runtimes.ts';
+import { networkHint } from '../../src/wamr/build-error.ts';
+import { wamrFingerprint } from '../../src/wamr/fingerprint.ts';
+import { planVariant, type WamrTreeFeatures } from '../../src/wamr/variants.ts';
+import { FAST_JIT_CODE_CACHE, wamrRuntimes } from '../../src/tools/runtimes/wamr.ts';
 
 const WAMR_2020: WamrTreeFeatures = { simdOnByDefault: false, fetchesSimde: false, fastJit: false, dumpCallStack: false, wamrcWithInstalledLlvm: false };
 // what WAMR 2.4.x's CMake scripts say (see test/fixtures/wamr/README.md: classic needs SIMD off there)

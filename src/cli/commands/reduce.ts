@@ -15,7 +15,7 @@ import { isWasmSideFailure } from '../../reduce/signature.ts';
 import { readReduceState, writeReduceState, type ReduceState } from '../../reduce/state.ts';
 import { renderBugReport, sizeOf } from '../../report/bug-report.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
-import { runDoctor } from '../../tools/doctor.ts';
+import { runDoctor } from '../../doctor/doctor.ts';
 import type { CommandIO } from './import-pickle.ts';
 
 export interface ReduceCommandOptions {

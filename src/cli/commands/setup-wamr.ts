@@ -1,5 +1,5 @@
 import { resolveOptions } from '../../config/options.ts';
-import { ensureWamrVariants } from '../../tools/wamr/ensure.ts';
+import { ensureWamrVariants } from '../../wamr/ensure.ts';
 
 export interface SetupWamrIO {
   stdout: (text: string) => void;

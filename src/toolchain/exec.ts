@@ -1,5 +1,5 @@
-import type { ProcessOutcome } from '../../types.ts';
-import { formatCommand, runProcess, type RunProcessOptions } from '../process.ts';
+import type { ProcessOutcome } from '../types.ts';
+import { formatCommand, runProcess, type RunProcessOptions } from '../process/run.ts';
 import { ToolchainError } from './types.ts';
 
 /** Environment for our Python calls: a user's PYTHONPATH/PYTHONHOME must not leak into the venv. */

@@ -1,7 +1,7 @@
-import type { ResolvedOptions } from '../../config/options.ts';
-import { variantOfRuntime } from '../../config/wamr.ts';
-import type { DoctorLine } from '../doctor-line.ts';
-import { ensureWamrVariants, type WamrAvailability } from './ensure.ts';
+import type { ResolvedOptions } from '../config/options.ts';
+import { variantOfRuntime } from '../config/wamr.ts';
+import type { DoctorLine } from './line.ts';
+import { ensureWamrVariants, type WamrAvailability } from '../wamr/ensure.ts';
 
 export interface WamrCheck {
   lines: DoctorLine[];

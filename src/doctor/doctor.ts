@@ -1,17 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
-import type { ToolAvailability } from './availability.ts';
-import { ADVICE } from './doctor-advice.ts';
-import { checkTool, nuitkaPackageOf, resolveCommand, shebangPython, type ToolCheck } from './doctor-probe.ts';
+import type { ToolAvailability } from '../tools/availability.ts';
+import { ADVICE } from './advice.ts';
+import { checkTool, nuitkaPackageOf, resolveCommand, shebangPython, type ToolCheck } from './probe.ts';
 import { ProbeCache } from './probe-cache.ts';
-import { checkConfiguredRuntimes, type ConfiguredRuntimesCheck } from './runtime-doctor.ts';
-import { detectToolchain } from './toolchain/index.ts';
-import { checkWamr, type WamrCheck } from './wamr/doctor.ts';
-import type { WamrAvailability } from './wamr/ensure.ts';
-import { py2wasmFingerprint, wasiSdkFingerprint } from './toolchain/fingerprint.ts';
-import { resolveExecutable } from './which.ts';
-import type { DoctorLine, DoctorStatus } from './doctor-line.ts';
+import { checkConfiguredRuntimes, type ConfiguredRuntimesCheck } from './runtimes.ts';
+import { detectToolchain } from '../toolchain/index.ts';
+import { checkWamr, type WamrCheck } from './wamr.ts';
+import type { WamrAvailability } from '../wamr/ensure.ts';
+import { py2wasmFingerprint, wasiSdkFingerprint } from '../toolchain/fingerprint.ts';
+import { resolveExecutable } from '../process/which.ts';
+import type { DoctorLine, DoctorStatus } from './line.ts';
 
 export interface DoctorReport {
   lines: DoctorLine[];

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runProcess } from '../process.ts';
+import { runProcess } from '../process/run.ts';
 import { listTree } from '../toolchain/fingerprint.ts';
 
 /** Folders of a WAMR tree that hold no source of iwasm: VCS data and in-tree build folders. */

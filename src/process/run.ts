@@ -4,7 +4,7 @@ import pidtree from 'pidtree';
 import type { ProcessOutcome } from '../types.ts';
 import type { CaptureLimits } from '../types.ts';
 import { BoundedCapture, DEFAULT_CAPTURE_LIMITS } from './capture.ts';
-import { guardExecErrno, processGuard } from './process-guard.ts';
+import { guardExecErrno, processGuard } from './guard.ts';
 
 export interface RunProcessOptions {
   cwd: string;

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../config/options.ts';
-import type { DoctorLine } from './doctor-line.ts';
-import { runProcess } from './process.ts';
-import { resolveExecutable } from './which.ts';
+import type { DoctorLine } from './line.ts';
+import { runProcess } from '../process/run.ts';
+import { resolveExecutable } from '../process/which.ts';
 
 export interface ConfiguredRuntimesCheck {
   lines: DoctorLine[];

@@ -1,4 +1,4 @@
-import { describeIwasmVersion } from './runtimes/iwasm.ts';
+import { describeIwasmVersion } from '../tools/runtimes/iwasm.ts';
 
 /** What a tool printed when asked its version (`<command> --version`). */
 export interface VersionProbe {

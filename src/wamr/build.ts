@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withFileLock } from '../file-lock.ts';
-import { runProcess } from '../process.ts';
+import { withFileLock } from '../process/file-lock.ts';
+import { runProcess } from '../process/run.ts';
 import { WamrBuildError } from './build-error.ts';
 import type { VariantPlan } from './variants.ts';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ResolvedWamr, WamrVariant } from '../../config/wamr.ts';
-import { runProcess } from '../process.ts';
+import type { ResolvedWamr, WamrVariant } from '../config/wamr.ts';
+import { runProcess } from '../process/run.ts';
 import { buildVariant, checkoutCacheDir, variantBinDir } from './build.ts';
 import { wamrFingerprint } from './fingerprint.ts';
 import { planVariant, readTreeFeatures } from './variants.ts';

@@ -1,5 +1,5 @@
 import { createColors } from 'picocolors';
-import type { DoctorLine } from '../tools/doctor-line.ts';
+import type { DoctorLine } from './line.ts';
 
 export function formatDoctor(lines: DoctorLine[], opts: { color: boolean; onlyNeeded?: boolean }): string {
   const c = createColors(opts.color);

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { LockTimeoutError, withFileLock } from '../file-lock.ts';
+import { LockTimeoutError, withFileLock } from '../process/file-lock.ts';
 import { ToolchainError } from './types.ts';
 
 export interface LockOptions {

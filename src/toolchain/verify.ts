@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import which from 'which';
-import { runProcess } from '../process.ts';
+import { runProcess } from '../process/run.ts';
 import { describeFailure } from './exec.ts';
-import { exists } from './fsutil.ts';
+import { exists } from '../process/files.ts';
 import { ToolchainError, type Toolchain } from './types.ts';
 
 export interface VerifyResult {
@@ -39,7 +39,7 @@ const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 process.exitCode = wasi.start(instance);
 `;
 
-const PROJECT_RUNNER = fileURLToPath(new URL('../../../runners/run-wasi.mjs', import.meta.url));
+const PROJECT_RUNNER = fileURLToPath(new URL('../../runners/run-wasi.mjs', import.meta.url));
 
 /**
  * Compiles a hello-world with the installed py2wasm and runs it under Node's WASI: proves the SDK

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { ResolvedOptions } from '../../config/options.ts';
 import type { ToolAvailability } from '../availability.ts';
-import { iwasmAotRuntime } from '../runtimes/iwasm-aot.ts';
-import { iwasmRuntime } from '../runtimes/iwasm.ts';
-import type { WasmRuntime } from '../runtimes/runtime.ts';
+import { iwasmAotRuntime } from './iwasm-aot.ts';
+import { iwasmRuntime } from './iwasm.ts';
+import type { WasmRuntime } from './runtime.ts';
 
 /**
  * The fast JIT's code cache: its 10 MB default fails on every py2wasm module ("fast jit compilation

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { WamrVariant } from '../../config/wamr.ts';
+import type { WamrVariant } from '../config/wamr.ts';
 
 /** What a WAMR tree can build, read from its CMake scripts (a 2020 tree lacks most of it). */
 export interface WamrTreeFeatures {
