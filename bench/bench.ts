@@ -24,7 +24,17 @@ import { wamrWatchSection } from './wamr-watch.ts';
 import { foreignCompilers, loadNote, secs, table, type BenchContext, type Row, type Section } from './common.ts';
 
 /** In run order: the short, warm sections first, the long cold-suite one last. */
-const SECTIONS: Section[] = [overheadSection, symbolizeSection, historySection, watchSection, wamrWatchSection, diagnoseSection, reduceSection, suiteSection, compilesSection];
+const SECTIONS: Section[] = [
+  overheadSection,
+  symbolizeSection,
+  historySection,
+  watchSection,
+  wamrWatchSection,
+  diagnoseSection,
+  reduceSection,
+  suiteSection,
+  compilesSection,
+];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join('|')}[,...]] [--reps N] [--frames N] [--keep] [--strict]`;
 
@@ -52,7 +62,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+  const only = (values.only ?? [])
+    .flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter(Boolean);
   const unknown = only.filter((o) => !SECTIONS.some((s) => s.name === o));
   if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}\n${USAGE}`);
   const selected = only.length ? SECTIONS.filter((s) => only.includes(s.name)) : SECTIONS;
@@ -65,9 +78,14 @@ async function main(): Promise<number> {
   };
 
   const started = performance.now();
-  ctx.log(`vitest-py2wasm bench: ${selected.map((s) => s.name).join(', ')}${ctx.quick ? ' (--quick)' : ''}; ${await loadNote()}`);
+  ctx.log(
+    `vitest-py2wasm bench: ${selected.map((s) => s.name).join(', ')}${ctx.quick ? ' (--quick)' : ''}; ${await loadNote()}`,
+  );
   const foreign = await foreignCompilers();
-  if (foreign.length) ctx.log(`WARNING: py2wasm/Nuitka processes of another run are busy (pids ${foreign.join(', ')}): the figures include that contention`);
+  if (foreign.length)
+    ctx.log(
+      `WARNING: py2wasm/Nuitka processes of another run are busy (pids ${foreign.join(', ')}): the figures include that contention`,
+    );
 
   const rows: Row[] = [];
   for (const section of selected) {
@@ -80,18 +98,31 @@ async function main(): Promise<number> {
     } catch (error) {
       const message = (error as Error).stack ?? String(error);
       ctx.log(`  ERROR: ${message}`);
-      rows.push({ id: section.name, target: section.title, measured: String((error as Error).message ?? error).split('\n')[0]!, ratio: '-', verdict: 'ERROR' });
+      rows.push({
+        id: section.name,
+        target: section.title,
+        measured: String((error as Error).message ?? error).split('\n')[0]!,
+        ratio: '-',
+        verdict: 'ERROR',
+      });
     }
     ctx.log(`  (${section.name}: ${secs(performance.now() - s)})`);
   }
 
   rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   ctx.log(`\n== Results (${secs(performance.now() - started)} in all) ==\n`);
-  ctx.log(table(['#', 'target', 'measured', 'ratio', 'verdict'], rows.map((r) => [r.id, r.target, r.measured, r.ratio, r.verdict])));
+  ctx.log(
+    table(
+      ['#', 'target', 'measured', 'ratio', 'verdict'],
+      rows.map((r) => [r.id, r.target, r.measured, r.ratio, r.verdict]),
+    ),
+  );
   for (const r of rows.filter((r) => r.note)) ctx.log(`  ${r.id}: ${r.note}`);
   const missed = rows.filter((r) => r.verdict === 'MISS');
   const errors = rows.filter((r) => r.verdict === 'ERROR');
-  ctx.log(`\n${rows.length - missed.length - errors.length} PASS, ${missed.length} MISS${missed.length ? ` (${missed.map((r) => r.id).join(', ')})` : ''}, ${errors.length} ERROR`);
+  ctx.log(
+    `\n${rows.length - missed.length - errors.length} PASS, ${missed.length} MISS${missed.length ? ` (${missed.map((r) => r.id).join(', ')})` : ''}, ${errors.length} ERROR`,
+  );
   return errors.length || (values.strict && missed.length) ? 1 : 0;
 }
 

@@ -107,7 +107,9 @@ export function caseNames(recipes: CookbookRecipe[]): string[] {
 export async function makeCacheDir(label: string, compile: 'fresh' | 'shared'): Promise<string> {
   const source = userCacheDir();
   if (!process.env.PY2WASM && !(await detectToolchain(source))) {
-    throw new Error(`no py2wasm toolchain in ${source}: run \`npx vitest-py2wasm setup\` (or set PY2WASM and WASI_SDK_DIR) before the benchmark`);
+    throw new Error(
+      `no py2wasm toolchain in ${source}: run \`npx vitest-py2wasm setup\` (or set PY2WASM and WASI_SDK_DIR) before the benchmark`,
+    );
   }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `vitest-py2wasm-bench-${label}-`));
   const borrowed = ['toolchain', 'nuitka-cache', 'py2wasm-locks', ...(compile === 'shared' ? ['compile'] : [])];
@@ -130,7 +132,10 @@ export async function removeDir(dir: string, ctx: BenchContext): Promise<void> {
 
 /** Options as the cookbook suite resolves them for the sample, with the bench's cache folder. */
 export function sampleOptions(cacheDir: string, extra: CookbookOptions = {}): ResolvedOptions {
-  return resolveOptions({ timeouts: SAMPLE_TIMEOUTS, targets: [BENCH_TARGET], autoSetup: false, ...extra }, benchEnv({ PY2WASM_CACHE_DIR: cacheDir }));
+  return resolveOptions(
+    { timeouts: SAMPLE_TIMEOUTS, targets: [BENCH_TARGET], autoSetup: false, ...extra },
+    benchEnv({ PY2WASM_CACHE_DIR: cacheDir }),
+  );
 }
 
 /** What a test file builds before its cases: the doctor's findings turned into a run environment. */
@@ -144,7 +149,10 @@ export async function runEnvironment(options: ResolvedOptions): Promise<RunEnvir
 
 /** 1-minute load average and the CPU count, to print next to every section (2 cores: contention shows). */
 export async function loadNote(): Promise<string> {
-  const load = await fs.readFile('/proc/loadavg', 'utf8').then((t) => t.split(' ')[0], () => undefined);
+  const load = await fs.readFile('/proc/loadavg', 'utf8').then(
+    (t) => t.split(' ')[0],
+    () => undefined,
+  );
   return `load ${load ?? os.loadavg()[0]!.toFixed(2)} on ${os.availableParallelism()} CPUs`;
 }
 
@@ -180,7 +188,9 @@ export function cpuNow(): { selfMs: number; childrenMs: number } {
 const CLOCK_TICKS = 100;
 
 /** CPU ms spent while `fn` ran: this process's own plus its children's (`childrenMs` alone too). */
-export async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: number; childrenMs: number; wallMs: number }> {
+export async function withCpu<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number; childrenMs: number; wallMs: number }> {
   const before = cpuNow();
   const s = performance.now();
   const value = await fn();
@@ -228,7 +238,11 @@ export function whichTime(): string | null {
 /** Fixed-width table. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -246,7 +260,13 @@ export interface VitestRun {
  * the bench's cache folder and a report folder of its own. The sample always has failing cases,
  * so vitest exits 1: the run counts when results.json holds one record per case.
  */
-export async function runVitest(o: { cacheDir: string; reportDir: string; maxWorkers: number; cases: string[]; env?: Record<string, string> }): Promise<VitestRun> {
+export async function runVitest(o: {
+  cacheDir: string;
+  reportDir: string;
+  maxWorkers: number;
+  cases: string[];
+  env?: Record<string, string>;
+}): Promise<VitestRun> {
   const env = benchEnv({
     ...o.env,
     PY2WASM_CACHE_DIR: o.cacheDir,
@@ -266,28 +286,55 @@ export async function runVitest(o: { cacheDir: string; reportDir: string; maxWor
     stripFinalNewline: false,
   });
   const wallMs = performance.now() - started;
-  const tail = () => String(child.all ?? '').trimEnd().split('\n').slice(-25).join('\n');
+  const tail = () =>
+    String(child.all ?? '')
+      .trimEnd()
+      .split('\n')
+      .slice(-25)
+      .join('\n');
   let results: RunResults;
   try {
     results = JSON.parse(await fs.readFile(path.join(o.reportDir, 'results.json'), 'utf8')) as RunResults;
   } catch (error) {
-    throw new Error(`npx vitest run wrote no results.json (exit ${child.exitCode}): ${(error as Error).message}\n${tail()}`);
+    throw new Error(
+      `npx vitest run wrote no results.json (exit ${child.exitCode}): ${(error as Error).message}\n${tail()}`,
+    );
   }
   const got = new Set(results.records.map((r) => r.case));
   const lost = o.cases.filter((c) => !got.has(c));
   if (lost.length || results.records.length !== o.cases.length) {
-    throw new Error(`npx vitest run gave ${results.records.length} records for ${o.cases.length} cases (missing: ${lost.join(', ') || 'none'})\n${tail()}`);
+    throw new Error(
+      `npx vitest run gave ${results.records.length} records for ${o.cases.length} cases (missing: ${lost.join(', ') || 'none'})\n${tail()}`,
+    );
   }
-  const durationLine = String(child.all ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => /^\s*Duration\s/.test(l))?.trim();
+  const durationLine = String(child.all ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .find((l) => /^\s*Duration\s/.test(l))
+    ?.trim();
   return { wallMs, exitCode: child.exitCode, records: results.records, ...(durationLine ? { durationLine } : {}) };
 }
 
 /** Compile figures of a run's records: how many compiled, how many came from the cache. */
-export function compileStats(records: CaseRecord[]): { attempted: number; cached: number; compiledMs: number; stems: number; residualMs: number } {
+export function compileStats(records: CaseRecord[]): {
+  attempted: number;
+  cached: number;
+  compiledMs: number;
+  stems: number;
+  residualMs: number;
+} {
   const withCompile = records.filter((r) => r.compile);
   const compiled = withCompile.filter((r) => !r.compile!.cached);
   // time of a case outside CPython, py2wasm and the wasm: mostly the wait for a per-stem py2wasm lock
-  const residualMs = records.reduce((n, r) => n + Math.max(0, r.durations.totalMs - (r.durations.pythonMs ?? 0) - (r.durations.compileMs ?? 0) - (r.durations.wasmMs ?? 0)), 0);
+  const residualMs = records.reduce(
+    (n, r) =>
+      n +
+      Math.max(
+        0,
+        r.durations.totalMs - (r.durations.pythonMs ?? 0) - (r.durations.compileMs ?? 0) - (r.durations.wasmMs ?? 0),
+      ),
+    0,
+  );
   return {
     attempted: withCompile.length,
     cached: withCompile.length - compiled.length,

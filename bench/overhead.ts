@@ -52,7 +52,11 @@ interface Timed {
 }
 
 /** One recipe through the pipeline, as a chapter file runs it (its scratch copies removed at the end). */
-async function pipelineRecipe(env: RunEnvironment, recipe: CookbookRecipe, scratchParent: string): Promise<Timed & { records: CaseRecord[] }> {
+async function pipelineRecipe(
+  env: RunEnvironment,
+  recipe: CookbookRecipe,
+  scratchParent: string,
+): Promise<Timed & { records: CaseRecord[] }> {
   const perCase = new Map<string, number>();
   const records: CaseRecord[] = [];
   const t0 = performance.now();
@@ -73,7 +77,11 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * bash's $EPOCHREALTIME (no process per stamp); the total runs from the first case to the end of
  * the cleanup (bash's own start is not counted, which only makes the bare side faster).
  */
-export function bareRecipeScript(env: RunEnvironment, recipe: CookbookRecipe, records: Map<string, CaseRecord>): string {
+export function bareRecipeScript(
+  env: RunEnvironment,
+  recipe: CookbookRecipe,
+  records: Map<string, CaseRecord>,
+): string {
   const node = env.runtimes.node!;
   const python = env.options.tools.python;
   const py = '"$R/py"';
@@ -98,14 +106,20 @@ export function bareRecipeScript(env: RunEnvironment, recipe: CookbookRecipe, re
     if (!record.bypassReason) {
       // one copy per side for the recipe's cases, as the pipeline's scope 'recipe' makes them
       lines.push(`[ -d ${py} ] || cp -R ${q(recipe.dir)} ${py}`);
-      lines.push(`if (cd ${py} && exec ${[...python, script].map(q).join(' ')} </dev/null >${out('py', 'out')} 2>${out('py', 'err')}); then`);
+      lines.push(
+        `if (cd ${py} && exec ${[...python, script].map(q).join(' ')} </dev/null >${out('py', 'out')} 2>${out('py', 'err')}); then`,
+      );
       lines.push(`  [ -d ${wasmDir} ] || cp -R ${q(recipe.dir)} ${wasmDir}`);
       const wasm = record.compile?.wasmPath;
       if (wasm) {
         const wasmFile = `${kase.example}.wasm`;
         const command = node.commandFor({ cwd: '.', wasmFile, timeoutMs: env.options.timeouts.wasmMs });
-        lines.push(`  ln -f ${q(wasm)} ${wasmDir}/${q(wasmFile)} 2>/dev/null || cp ${q(wasm)} ${wasmDir}/${q(wasmFile)}`);
-        lines.push(`  (cd ${wasmDir} && exec ${command.map(q).join(' ')} </dev/null >${out('wasm', 'out')} 2>${out('wasm', 'err')})`);
+        lines.push(
+          `  ln -f ${q(wasm)} ${wasmDir}/${q(wasmFile)} 2>/dev/null || cp ${q(wasm)} ${wasmDir}/${q(wasmFile)}`,
+        );
+        lines.push(
+          `  (cd ${wasmDir} && exec ${command.map(q).join(' ')} </dev/null >${out('wasm', 'out')} 2>${out('wasm', 'err')})`,
+        );
         lines.push(`  cmp -s ${out('py', 'out')} ${out('wasm', 'out')}`);
       } else {
         lines.push('  : # the compile failed (a cached outcome): no wasm to run');
@@ -127,7 +141,8 @@ async function bareRecipe(scriptFile: string, scratch: string): Promise<Timed> {
     if (kind === 'case' && rest.length === 3) perCase.set(rest[0]!, (Number(rest[2]) - Number(rest[1])) * 1000);
     if (kind === 'total' && rest.length === 2) totalMs = (Number(rest[1]) - Number(rest[0])) * 1000;
   }
-  if (totalMs === undefined) throw new Error(`the bare loop ${scriptFile} did not finish (exit ${out.exitCode}): ${out.stderr.slice(-2000)}`);
+  if (totalMs === undefined)
+    throw new Error(`the bare loop ${scriptFile} did not finish (exit ${out.exitCode}): ${out.stderr.slice(-2000)}`);
   return { totalMs, perCase };
 }
 
@@ -143,7 +158,9 @@ export const overheadSection: Section = {
       const names = caseNames(recipes);
       const scratchParent = path.join(cacheDir, 'scratch');
       await fs.mkdir(scratchParent, { recursive: true });
-      ctx.log(`  ${names.length} cases in ${recipes.length} recipes of the sample (busy.*, threads.example2 left out), target ${BENCH_TARGET}, the user's compile cache (warm)`);
+      ctx.log(
+        `  ${names.length} cases in ${recipes.length} recipes of the sample (busy.*, threads.example2 left out), target ${BENCH_TARGET}, the user's compile cache (warm)`,
+      );
 
       // warm-up: compiles whatever the cache lacks, warms the page cache; its records tell the bare loop what to run
       const warmRecords = new Map<string, CaseRecord>();
@@ -154,7 +171,9 @@ export const overheadSection: Section = {
         for (const r of p.records) warmRecords.set(r.case, r);
       }
       const warmStats = compileStats([...warmRecords.values()]);
-      ctx.log(`  warm-up pass: ${ms(warmMs)}; compiles ${warmStats.attempted}, from the cache ${warmStats.cached}${warmStats.cached < warmStats.attempted ? ' (the rest compiled now)' : ''}`);
+      ctx.log(
+        `  warm-up pass: ${ms(warmMs)}; compiles ${warmStats.attempted}, from the cache ${warmStats.cached}${warmStats.cached < warmStats.attempted ? ' (the rest compiled now)' : ''}`,
+      );
       const scripts: string[] = [];
       for (const [k, recipe] of recipes.entries()) {
         const file = path.join(cacheDir, `bare-${k}-${recipe.recipe}.sh`);
@@ -184,7 +203,8 @@ export const overheadSection: Section = {
           const runPipe = async () => {
             const got = await withCpu(() => pipelineRecipe(env, recipe, scratchParent));
             const s = compileStats(got.value.records);
-            if (s.cached !== s.attempted) throw new Error(`the pipeline compiled ${recipe.recipe} again: the cache is not warm`);
+            if (s.cached !== s.attempted)
+              throw new Error(`the pipeline compiled ${recipe.recipe} again: the cache is not warm`);
             add(p, got.value, got.cpuMs);
           };
           if ((rep + k) % 2 === 0) {
@@ -200,7 +220,8 @@ export const overheadSection: Section = {
         const vc = await withCpu(() => runVitest({ cacheDir, reportDir, maxWorkers: 1, cases: names }));
         const v = vc.value;
         const vs = compileStats(v.records);
-        if (vs.cached !== vs.attempted) throw new Error(`vitest run compiled ${vs.attempted - vs.cached} cases: the cache is not warm`);
+        if (vs.cached !== vs.attempted)
+          throw new Error(`vitest run compiled ${vs.attempted - vs.cached} cases: the cache is not warm`);
         // the cases' own time inside vitest (records' totalMs), the rest is vitest's start and end
         const inTest = v.records.reduce((n, r) => n + r.durations.totalMs, 0);
         vitest.push({ wallMs: v.wallMs, cpuMs: vc.cpuMs, inTestMs: inTest });
@@ -217,7 +238,9 @@ export const overheadSection: Section = {
         const hm = mean(pipe.map((t) => t.perCase.get(name) ?? 0));
         return [name, bm.toFixed(1), hm.toFixed(1), (hm - bm).toFixed(1), bm >= 1 ? pct(hm / bm) : '-'];
       });
-      ctx.log(`\n  per case, mean of ${ctx.reps} reps (ms; a recipe's first case also makes its scratch copies, cleanup only in the totals):`);
+      ctx.log(
+        `\n  per case, mean of ${ctx.reps} reps (ms; a recipe's first case also makes its scratch copies, cleanup only in the totals):`,
+      );
       ctx.log(table(['case', 'bare', 'pipeline', 'diff', 'overhead'], rows).replace(/^/gm, '    '));
 
       const bareTotal = mean(bare.map((t) => t.totalMs));
@@ -229,9 +252,15 @@ export const overheadSection: Section = {
       const vitestInTest = mean(vitest.map((v) => v.inTestMs));
       const medianRatio = median(pipe.map((t, i) => t.totalMs / bare[i]!.totalMs));
       const minRatio = Math.min(...pipe.map((t) => t.totalMs)) / Math.min(...bare.map((t) => t.totalMs));
-      ctx.log(`\n  wall, mean of ${ctx.reps} reps: bare ${ms(bareTotal)}, pipeline ${ms(pipeTotal)} (${pct(pipeTotal / bareTotal)}; median of per-rep ratios ${pct(medianRatio)}, best rep vs best rep ${pct(minRatio)})`);
-      ctx.log(`  CPU (user+sys incl. children), mean: bare ${ms(bareCpu)}, pipeline ${ms(pipeCpu)} (${pct(pipeCpu / bareCpu)}), npx vitest run ${ms(vitestCpu)} (${pct(vitestCpu / bareCpu)})`);
-      ctx.log(`  npx vitest run, mean: ${ms(vitestTotal)} wall, of which the cases ${ms(vitestInTest)} (${pct(vitestInTest / bareTotal)} over bare) and vitest's start, doctor, report ${ms(vitestTotal - vitestInTest)}`);
+      ctx.log(
+        `\n  wall, mean of ${ctx.reps} reps: bare ${ms(bareTotal)}, pipeline ${ms(pipeTotal)} (${pct(pipeTotal / bareTotal)}; median of per-rep ratios ${pct(medianRatio)}, best rep vs best rep ${pct(minRatio)})`,
+      );
+      ctx.log(
+        `  CPU (user+sys incl. children), mean: bare ${ms(bareCpu)}, pipeline ${ms(pipeCpu)} (${pct(pipeCpu / bareCpu)}), npx vitest run ${ms(vitestCpu)} (${pct(vitestCpu / bareCpu)})`,
+      );
+      ctx.log(
+        `  npx vitest run, mean: ${ms(vitestTotal)} wall, of which the cases ${ms(vitestInTest)} (${pct(vitestInTest / bareTotal)} over bare) and vitest's start, doctor, report ${ms(vitestTotal - vitestInTest)}`,
+      );
       const pipeRatio = pipeTotal / bareTotal;
       const cpuRatio = pipeCpu / bareCpu;
       const vitestRatio = vitestTotal / bareTotal;
@@ -243,7 +272,11 @@ export const overheadSection: Section = {
           measured: `bare ${ms(bareTotal / n)}/case, pipeline ${ms(pipeTotal / n)}/case (${n} cases x ${ctx.reps} reps, means)`,
           ratio: pct(pipeRatio),
           verdict: verdict(pipeRatio <= LIMIT),
-          ...(Math.abs(pipeRatio - 1) > 0.03 ? { note: `wall clock on a shared machine (${load} at the end): per-rep ratios ${pipe.map((t, i) => pct(t.totalMs / bare[i]!.totalMs)).join(', ')}` } : {}),
+          ...(Math.abs(pipeRatio - 1) > 0.03
+            ? {
+                note: `wall clock on a shared machine (${load} at the end): per-rep ratios ${pipe.map((t, i) => pct(t.totalMs / bare[i]!.totalMs)).join(', ')}`,
+              }
+            : {}),
         },
         {
           id: '1b',
@@ -258,7 +291,11 @@ export const overheadSection: Section = {
           measured: `bare ${ms(bareTotal / n)}/case, vitest ${ms(vitestTotal / n)}/case (${ms(vitestTotal - vitestInTest)} of it vitest start/doctor/report per run)`,
           ratio: pct(vitestRatio),
           verdict: verdict(vitestRatio <= LIMIT),
-          ...(vitestRatio > LIMIT ? { note: `a fixed ${ms(vitestTotal - vitestInTest)} per run (vitest start, doctor, report) spread over only ${n} cases; inside the tests the cases took ${pct(vitestInTest / bareTotal)} over bare` } : {}),
+          ...(vitestRatio > LIMIT
+            ? {
+                note: `a fixed ${ms(vitestTotal - vitestInTest)} per run (vitest start, doctor, report) spread over only ${n} cases; inside the tests the cases took ${pct(vitestInTest / bareTotal)} over bare`,
+              }
+            : {}),
         },
       ];
     } finally {

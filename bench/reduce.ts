@@ -6,7 +6,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../src/config/options.ts';
-import { BENCH_TARGET, benchEnv, makeCacheDir, removeDir, secs, times, verdict, type BenchContext, type Row, type Section } from './common.ts';
+import {
+  BENCH_TARGET,
+  benchEnv,
+  makeCacheDir,
+  removeDir,
+  secs,
+  times,
+  verdict,
+  type BenchContext,
+  type Row,
+  type Section,
+} from './common.ts';
 
 const CASE = 'decorators.example1';
 
@@ -23,17 +34,37 @@ async function reduceOnce(slots: number, ctx: BenchContext): Promise<ReduceRun> 
   const out = path.join(cacheDir, 'out');
   try {
     const started = performance.now();
-    const run = await execa('node', [path.join(PROJECT_ROOT, 'bin', 'vitest-py2wasm.mjs'), 'reduce', CASE, '--target', BENCH_TARGET, '--out', out, '--fresh'], {
-      cwd: PROJECT_ROOT,
-      env: benchEnv({ PY2WASM_CACHE_DIR: cacheDir, PY2WASM_COMPILE_SLOTS: String(slots), COOKBOOK_DIR: '' }),
-      reject: false,
-      all: true,
-    });
+    const run = await execa(
+      'node',
+      [
+        path.join(PROJECT_ROOT, 'bin', 'vitest-py2wasm.mjs'),
+        'reduce',
+        CASE,
+        '--target',
+        BENCH_TARGET,
+        '--out',
+        out,
+        '--fresh',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: benchEnv({ PY2WASM_CACHE_DIR: cacheDir, PY2WASM_COMPILE_SLOTS: String(slots), COOKBOOK_DIR: '' }),
+        reject: false,
+        all: true,
+      },
+    );
     const wallMs = performance.now() - started;
-    if (run.exitCode !== 0) throw new Error(`reduce with ${slots} slot(s) failed (${run.exitCode}): ${String(run.all).slice(-800)}`);
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as { compiles: number; tests: number; reduced: { lines: number } };
+    if (run.exitCode !== 0)
+      throw new Error(`reduce with ${slots} slot(s) failed (${run.exitCode}): ${String(run.all).slice(-800)}`);
+    const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as {
+      compiles: number;
+      tests: number;
+      reduced: { lines: number };
+    };
     const script = await fs.readFile(path.join(out, 'files', 'example1.py'), 'utf8');
-    ctx.log(`  ${slots} slot(s): ${secs(wallMs)}, ${summary.compiles} compiles, ${summary.tests} candidates, ${summary.reduced.lines} lines`);
+    ctx.log(
+      `  ${slots} slot(s): ${secs(wallMs)}, ${summary.compiles} compiles, ${summary.tests} candidates, ${summary.reduced.lines} lines`,
+    );
     return { wallMs, compiles: summary.compiles, tests: summary.tests, lines: summary.reduced.lines, script };
   } finally {
     await removeDir(cacheDir, ctx);

@@ -59,9 +59,14 @@ export const suiteSection: Section = {
     ctx.log(
       `  ${names.length} cases (${chapters ? `--quick: chapters ${chapters.join(', ')}` : 'the whole sample'}, busy.*, threads.example2 left out), target ${BENCH_TARGET}; up to ${compiles} py2wasm compiles per cold run`,
     );
-    ctx.log(`  Nuitka cache: warm, shared with ${path.join(userCacheDir(), 'nuitka-cache')} (a cold Nuitka cache makes every compile several times slower)`);
+    ctx.log(
+      `  Nuitka cache: warm, shared with ${path.join(userCacheDir(), 'nuitka-cache')} (a cold Nuitka cache makes every compile several times slower)`,
+    );
     const foreign = await foreignCompilers();
-    if (foreign.length) ctx.log(`  WARNING: other py2wasm/Nuitka processes are running (pids ${foreign.join(', ')}): they share the 2 CPUs and the per-stem locks; figures will be slower`);
+    if (foreign.length)
+      ctx.log(
+        `  WARNING: other py2wasm/Nuitka processes are running (pids ${foreign.join(', ')}): they share the 2 CPUs and the per-stem locks; figures will be slower`,
+      );
 
     const runs: Record<'cold1' | 'warm1' | 'cold2' | 'warm2', VitestRun> = {} as never;
     const problems: string[] = [];
@@ -85,11 +90,16 @@ export const suiteSection: Section = {
     }
     for (const p of problems) ctx.log(`  WARNING: ${p}`);
     const stems = new Map<string, number>();
-    for (const r of runs.cold2.records.filter((r: CaseRecord) => r.compile)) stems.set(r.example, (stems.get(r.example) ?? 0) + 1);
+    for (const r of runs.cold2.records.filter((r: CaseRecord) => r.compile))
+      stems.set(r.example, (stems.get(r.example) ?? 0) + 1);
     const stemList = [...stems].map(([stem, count]) => `${stem}.py x${count}`).join(', ');
-    ctx.log(`  note: py2wasm builds in one folder per script stem, so compiles of the same stem wait for each other; the compiles here: ${stemList}`);
+    ctx.log(
+      `  note: py2wasm builds in one folder per script stem, so compiles of the same stem wait for each other; the compiles here: ${stemList}`,
+    );
     const fixed1 = runs.warm1.wallMs - caseTime(runs.warm1);
-    ctx.log(`  warm 1 worker: of ${secs(runs.warm1.wallMs)}, the cases took ${secs(caseTime(runs.warm1))} and vitest's start, doctor and report ${secs(fixed1)}`);
+    ctx.log(
+      `  warm 1 worker: of ${secs(runs.warm1.wallMs)}, the cases took ${secs(caseTime(runs.warm1))} and vitest's start, doctor and report ${secs(fixed1)}`,
+    );
 
     const warmRatio1 = runs.cold1.wallMs / runs.warm1.wallMs;
     const warmRatio2 = runs.cold2.wallMs / runs.warm2.wallMs;
@@ -113,7 +123,13 @@ export const suiteSection: Section = {
         measured: `cold ${secs(runs.cold2.wallMs)}, warm ${secs(runs.warm2.wallMs)} (${scope})`,
         ratio: times(warmRatio2),
         verdict: verdict(warmRatio2 >= WARM_LIMIT && !note),
-        ...(note ? { note } : warmRatio2 < WARM_LIMIT ? { note: `as 2a; 2 workers run the warm cases side by side: ${secs(runs.warm2.wallMs)} wall for ${secs(caseTime(runs.warm2))} of cases` } : {}),
+        ...(note
+          ? { note }
+          : warmRatio2 < WARM_LIMIT
+            ? {
+                note: `as 2a; 2 workers run the warm cases side by side: ${secs(runs.warm2.wallMs)} wall for ${secs(caseTime(runs.warm2))} of cases`,
+              }
+            : {}),
       },
       {
         id: '2c',

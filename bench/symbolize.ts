@@ -41,7 +41,10 @@ const SPEED_LIMIT = 20;
 const RSS_LIMIT_MB = 200;
 
 /** The compiled wasm of the case and the frames of its real trap under Node's WASI. */
-async function realTrap(cacheDir: string, ctx: BenchContext): Promise<{ wasm: string; frames: RawFrame[]; trap: string; symbolizer: string }> {
+async function realTrap(
+  cacheDir: string,
+  ctx: BenchContext,
+): Promise<{ wasm: string; frames: RawFrame[]; trap: string; symbolizer: string }> {
   const options = sampleOptions(cacheDir, { cases: [CASE] });
   const env = await runEnvironment(options);
   const recipe = discoverCookbook(SAMPLE_COOKBOOK, { cases: [CASE] }).flatMap((c) => c.recipes)[0];
@@ -53,7 +56,9 @@ async function realTrap(cacheDir: string, ctx: BenchContext): Promise<{ wasm: st
   await runner.dispose();
   const wasm = record?.compile?.wasmPath;
   if (!wasm) throw new Error(`${CASE} did not compile: ${record?.msg ?? 'no record'}`);
-  ctx.log(`  ${CASE}: ${record!.codeName}, wasm ${record!.compile!.cached ? 'from the compile cache' : 'compiled now'} (${((record!.compile!.wasmSize ?? 0) / 1e6).toFixed(1)} MB)`);
+  ctx.log(
+    `  ${CASE}: ${record!.codeName}, wasm ${record!.compile!.cached ? 'from the compile cache' : 'compiled now'} (${((record!.compile!.wasmSize ?? 0) / 1e6).toFixed(1)} MB)`,
+  );
 
   // the trap, run again here so the frames come straight from parseNodeWasiOutput
   const dir = await copyRecipe(recipe.dir, scratch, 'symbolize');
@@ -61,11 +66,19 @@ async function realTrap(cacheDir: string, ctx: BenchContext): Promise<{ wasm: st
     const wasmFile = `${recipe.cases[0]!.example}.wasm`;
     await placeWasm(wasm, path.join(dir, wasmFile));
     const command = env.runtimes.node!.commandFor({ cwd: dir, wasmFile, timeoutMs: options.timeouts.wasmMs });
-    const out = await runProcess(command, { cwd: dir, timeoutMs: options.timeouts.wasmMs, env: { NODE_OPTIONS: undefined } });
+    const out = await runProcess(command, {
+      cwd: dir,
+      timeoutMs: options.timeouts.wasmMs,
+      env: { NODE_OPTIONS: undefined },
+    });
     const parsed = parseNodeWasiOutput(out.stderr.text);
-    if (!parsed.trap || parsed.frames.length === 0) throw new Error(`${CASE} did not trap under Node WASI (exit ${out.exitCode}): ${out.stderr.text.slice(-500)}`);
+    if (!parsed.trap || parsed.frames.length === 0)
+      throw new Error(`${CASE} did not trap under Node WASI (exit ${out.exitCode}): ${out.stderr.text.slice(-500)}`);
     const symbolizer = resolveExecutable(options.tools.symbolizer[0]!) ?? resolveExecutable('llvm-symbolizer');
-    if (!symbolizer) throw new Error(`llvm-symbolizer not found (${options.tools.symbolizer[0]}): apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`);
+    if (!symbolizer)
+      throw new Error(
+        `llvm-symbolizer not found (${options.tools.symbolizer[0]}): apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`,
+      );
     return { wasm, frames: parsed.frames, trap: parsed.trap.message, symbolizer };
   } finally {
     await removeScratch(dir);
@@ -81,7 +94,14 @@ async function functionStarts(wasm: string, count: number): Promise<{ frames: Ra
   for (let i = 0; i < n; i++) {
     const body = bodies[Math.floor((i * bodies.length) / n)]!;
     const name = info.functionNames.get(body.index);
-    frames.push({ index: i, offset: body.start, funcIndex: body.index, thread: 0, addressSpace: 'module-offset', ...(name !== undefined ? { name } : {}) });
+    frames.push({
+      index: i,
+      offset: body.start,
+      funcIndex: body.index,
+      thread: 0,
+      addressSpace: 'module-offset',
+      ...(name !== undefined ? { name } : {}),
+    });
   }
   return { frames, functions: bodies.length };
 }
@@ -93,15 +113,28 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 }
 
 /** Peak RSS (MB) of every symbolizer process `fn` starts, through a wrapper command. */
-async function peakRss(dir: string, symbolizer: string, fn: (command: string[]) => Promise<unknown>): Promise<number[]> {
+async function peakRss(
+  dir: string,
+  symbolizer: string,
+  fn: (command: string[]) => Promise<unknown>,
+): Promise<number[]> {
   const file = path.join(dir, `rss-${Math.random().toString(36).slice(2)}.txt`);
   const time = whichTime();
   const command = time
     ? [time, '-a', '-o', file, '-f', '%M', symbolizer]
-    : ['python3', '-c', 'import resource,subprocess,sys; r=subprocess.call(sys.argv[2:]); open(sys.argv[1],"a").write("%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r)', file, symbolizer];
+    : [
+        'python3',
+        '-c',
+        'import resource,subprocess,sys; r=subprocess.call(sys.argv[2:]); open(sys.argv[1],"a").write("%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r)',
+        file,
+        symbolizer,
+      ];
   await fn(command);
   const text = await fs.readFile(file, 'utf8').catch(() => '');
-  const kb = text.split('\n').map((l) => Number.parseInt(l.trim(), 10)).filter((v) => Number.isFinite(v));
+  const kb = text
+    .split('\n')
+    .map((l) => Number.parseInt(l.trim(), 10))
+    .filter((v) => Number.isFinite(v));
   if (kb.length === 0) throw new Error(`no RSS figure from ${command[0]}`);
   return kb.map((k) => k / 1024);
 }
@@ -146,26 +179,44 @@ export const symbolizeSection: Section = {
         const l = f.locations.at(-1)!;
         return `${l.function}${l.file ? ` ${path.basename(l.file)}:${l.line ?? '?'}` : ''}`;
       });
-      ctx.log(`  real stack: batched ${ms(median(batchedMs))}, per-frame ${ms(median(perFrameMs))} (${realLookups} processes), medians of ${reps}; identical; top frames: ${top.join(' | ')}`);
+      ctx.log(
+        `  real stack: batched ${ms(median(batchedMs))}, per-frame ${ms(median(perFrameMs))} (${realLookups} processes), medians of ${reps}; identical; top frames: ${top.join(' | ')}`,
+      );
 
       // large set: the function-start offsets of many functions of the same wasm
       const large = await functionStarts(wasm, ctx.frames);
-      ctx.log(`  large set: ${large.frames.length} function starts of ${large.functions} functions; per-frame runs ${large.frames.length} processes (${await loadNote()}) ...`);
+      ctx.log(
+        `  large set: ${large.frames.length} function starts of ${large.functions} functions; per-frame runs ${large.frames.length} processes (${await loadNote()}) ...`,
+      );
       const bigBatchedRuns = [await timed(() => symbolizeFrames(wasm, large.frames, opts))];
       const bigPer = await timed(() => symbolizePerFrame(wasm, large.frames, opts));
       bigBatchedRuns.push(await timed(() => symbolizeFrames(wasm, large.frames, opts)));
-      deepStrictEqual(bigBatchedRuns[0]!.value, bigPer.value, 'batched and per-frame symbolization differ on the large set');
+      deepStrictEqual(
+        bigBatchedRuns[0]!.value,
+        bigPer.value,
+        'batched and per-frame symbolization differ on the large set',
+      );
       deepStrictEqual(bigBatchedRuns[1]!.value, bigPer.value, 'batched symbolization is not stable on the large set');
       const bigBatchedMs = median(bigBatchedRuns.map((r) => r.ms));
       const bigLookups = withAddress(bigPer.value);
       const resolved = bigPer.value.filter((f) => f.locations.some((l) => l.file !== undefined)).length;
-      ctx.log(`  large set: batched ${ms(bigBatchedMs)} (median of 2), per-frame ${ms(bigPer.ms)} (${bigLookups} processes); identical; ${resolved} frames with a file:line`);
+      ctx.log(
+        `  large set: batched ${ms(bigBatchedMs)} (median of 2), per-frame ${ms(bigPer.ms)} (${bigLookups} processes); identical; ${resolved} frames with a file:line`,
+      );
 
       // peak RSS, in separate runs (the wrapper costs a process of its own)
-      const rssBatchedBig = Math.max(...(await peakRss(cacheDir, symbolizer, (c) => symbolizeFrames(wasm, large.frames, { symbolizer: c }))));
-      const rssBatchedReal = Math.max(...(await peakRss(cacheDir, symbolizer, (c) => symbolizeFrames(wasm, frames, { symbolizer: c }))));
-      const rssPerFrameReal = Math.max(...(await peakRss(cacheDir, symbolizer, (c) => symbolizePerFrame(wasm, frames, { symbolizer: c }))));
-      ctx.log(`  peak RSS of the symbolizer: batched large set ${rssBatchedBig.toFixed(0)} MB, batched real stack ${rssBatchedReal.toFixed(0)} MB, per-frame real stack max ${rssPerFrameReal.toFixed(0)} MB (${whichTime() ?? 'python rusage wrapper'})`);
+      const rssBatchedBig = Math.max(
+        ...(await peakRss(cacheDir, symbolizer, (c) => symbolizeFrames(wasm, large.frames, { symbolizer: c }))),
+      );
+      const rssBatchedReal = Math.max(
+        ...(await peakRss(cacheDir, symbolizer, (c) => symbolizeFrames(wasm, frames, { symbolizer: c }))),
+      );
+      const rssPerFrameReal = Math.max(
+        ...(await peakRss(cacheDir, symbolizer, (c) => symbolizePerFrame(wasm, frames, { symbolizer: c }))),
+      );
+      ctx.log(
+        `  peak RSS of the symbolizer: batched large set ${rssBatchedBig.toFixed(0)} MB, batched real stack ${rssBatchedReal.toFixed(0)} MB, per-frame real stack max ${rssPerFrameReal.toFixed(0)} MB (${whichTime() ?? 'python rusage wrapper'})`,
+      );
 
       const realRatio = median(perFrameMs) / median(batchedMs);
       const bigRatio = bigPer.ms / bigBatchedMs;
@@ -177,7 +228,9 @@ export const symbolizeSection: Section = {
           measured: `per-frame ${ms(median(perFrameMs))} (${realLookups} processes), batched ${ms(median(batchedMs))} (1 process), ${frames.length} frames, identical`,
           ratio: times(realRatio),
           verdict: verdict(realRatio >= SPEED_LIMIT),
-          ...(realRatio < SPEED_LIMIT ? { note: `bounded by the stack: ${realLookups} lookups can save at most ${realLookups} process starts` } : {}),
+          ...(realRatio < SPEED_LIMIT
+            ? { note: `bounded by the stack: ${realLookups} lookups can save at most ${realLookups} process starts` }
+            : {}),
         },
         {
           id: '3b',

@@ -22,7 +22,11 @@ export const watchSection: Section = {
         measured: `save→verdict ${ms(r.latencyMs)}; case python+compile+wasm ${ms(r.caseMs)} (compile ${ms(r.durations.compileMs)}); overhead ${ms(r.overheadMs)} (detect ${ms(r.detectMs)}, re-run start ${ms(r.rerunStartMs)}); ${r.before.code} -> ${r.after.code}`,
         ratio: `${((r.overheadMs / LIMIT_MS) * 100).toFixed(0)} % of 1 s`,
         verdict: verdict(ok && r.overheadMs <= LIMIT_MS),
-        ...(ok ? {} : { note: `the patch did not turn the case OK without a restart (${r.before.code} -> ${r.after.code}, restarted: ${r.restarted})` }),
+        ...(ok
+          ? {}
+          : {
+              note: `the patch did not turn the case OK without a restart (${r.before.code} -> ${r.after.code}, restarted: ${r.restarted})`,
+            }),
       },
     ];
   },

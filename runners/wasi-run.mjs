@@ -35,7 +35,12 @@ const module = await WebAssembly.compile(await readFile(wasmPath));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 const report = () => {
   if (reportGlobals.length === 0) return;
-  const values = Object.fromEntries(reportGlobals.map((name) => [name, instance.exports[name] instanceof WebAssembly.Global ? instance.exports[name].value : null]));
+  const values = Object.fromEntries(
+    reportGlobals.map((name) => [
+      name,
+      instance.exports[name] instanceof WebAssembly.Global ? instance.exports[name].value : null,
+    ]),
+  );
   process.stderr.write(`wasi-run globals: ${JSON.stringify(values)}\n`);
 };
 try {

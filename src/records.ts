@@ -2,7 +2,16 @@
 // counts, which codes are failures, chapter order, the targets of a run. Lenient on purpose:
 // records may come from imported pickles or hand-made JSON with missing or odd fields.
 
-import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CapturedText, type CaseErrorName, type CaseRecord, type OutcomeName, type RunResults } from './types.ts';
+import {
+  CASE_ERROR_NAMES,
+  CaseErrorCode,
+  HARNESS_ERROR,
+  type CapturedText,
+  type CaseErrorName,
+  type CaseRecord,
+  type OutcomeName,
+  type RunResults,
+} from './types.ts';
 
 export type CodeCounts = Record<CaseErrorName, number>;
 
@@ -71,7 +80,10 @@ export function caseIdOf(chapter: unknown, caseName: string): string {
 
 /** The case id of a record (or of anything carrying chapter and case name). */
 export function caseId(record: Partial<Pick<CaseRecord, 'chapter' | 'case' | 'recipe' | 'example'>>): string {
-  const name = typeof record.case === 'string' && record.case ? record.case : [record.recipe, record.example].filter(Boolean).join('.') || '?';
+  const name =
+    typeof record.case === 'string' && record.case
+      ? record.case
+      : [record.recipe, record.example].filter(Boolean).join('.') || '?';
   return caseIdOf(record.chapter, name);
 }
 

@@ -226,9 +226,9 @@ export interface TargetSpec {
 
 export type TriageVerdict =
   | 'all-ok'
-  | 'compiler'  // fails compiled, passes interpreted on the same runtime: py2wasm/Nuitka
-  | 'platform'  // fails both ways: WASI or CPython limitation
-  | 'runtime'   // fails on one runtime only
+  | 'compiler' // fails compiled, passes interpreted on the same runtime: py2wasm/Nuitka
+  | 'platform' // fails both ways: WASI or CPython limitation
+  | 'runtime' // fails on one runtime only
   | 'mixed';
 
 export interface CaseRecord {
@@ -317,7 +317,14 @@ export type DiagnosisStatus = 'ok' | 'failed' | 'timeout';
 
 /** One diagnostic's outcome; `data` only when status is ok. A failed one says why and changes nothing else. */
 export type DiagnosisResult = {
-  [K in DiagnosisKind]: { kind: K; status: DiagnosisStatus; durationMs: number; cached: boolean; message?: string; data?: DiagnosisDataByKind[K] };
+  [K in DiagnosisKind]: {
+    kind: K;
+    status: DiagnosisStatus;
+    durationMs: number;
+    cached: boolean;
+    message?: string;
+    data?: DiagnosisDataByKind[K];
+  };
 }[DiagnosisKind];
 
 export interface CaseDiagnosis {

@@ -60,35 +60,64 @@ export async function runBisect(req: BisectRequest): Promise<BisectResult> {
     const bad = await judgeAt(badRev);
     if (bad.why) throw new BisectError(`${req.bad} does not build: ${bad.why}`);
     if (!bad.cases.some((c) => isWasmSideFailure(c.code))) {
-      throw new BisectError(`the cases do not fail at ${req.bad}: ${bad.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')}`);
+      throw new BisectError(
+        `the cases do not fail at ${req.bad}: ${bad.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')}`,
+      );
     }
     const badSignatures = Object.fromEntries(bad.cases.map((c) => [c.case, c.signature]));
     say(`judging the good end ${req.good}`);
     const good = await judgeAt(goodRev);
     if (good.why) throw new BisectError(`${req.good} does not build: ${good.why}`);
     const already = good.cases.filter((c) => badSignatures[c.case] === c.signature);
-    if (already.length) throw new BisectError(`${req.good} is not good: ${already.map((c) => c.case).join(', ')} already fail the same way (${already[0]!.signature})`);
+    if (already.length)
+      throw new BisectError(
+        `${req.good} is not good: ${already.map((c) => c.case).join(', ')} already fail the same way (${already[0]!.signature})`,
+      );
 
     const configFile = path.join(req.outDir, 'bisect-config.json');
-    const config: BisectConfig = { version: 1, checkout, cases: req.cases, target: req.target, bad: badSignatures, log };
+    const config: BisectConfig = {
+      version: 1,
+      checkout,
+      cases: req.cases,
+      target: req.target,
+      bad: badSignatures,
+      log,
+    };
     await fs.writeFile(configFile, `${JSON.stringify(config, null, 1)}\n`);
     await fs.writeFile(log, `${JSON.stringify(bad)}\n${JSON.stringify(good)}\n`);
     started = true;
     await git(checkout, ['bisect', 'start', badRev, goodRev]);
     const [file, ...args] = req.stepCommand;
-    const run = execa('git', ['bisect', 'run', file!, ...args, configFile], { cwd: checkout, reject: false, all: true, stdin: 'ignore', ...(req.signal ? { cancelSignal: req.signal } : {}) });
+    const run = execa('git', ['bisect', 'run', file!, ...args, configFile], {
+      cwd: checkout,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      ...(req.signal ? { cancelSignal: req.signal } : {}),
+    });
     run.all?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.startsWith('bisect: ')) say(line.slice('bisect: '.length));
+      for (const line of chunk.toString().split('\n'))
+        if (line.startsWith('bisect: ')) say(line.slice('bisect: '.length));
     });
     const outcome = await run;
     const output = String(outcome.all ?? '');
     await fs.writeFile(path.join(req.outDir, 'bisect-run.log'), output);
-    await fs.writeFile(path.join(req.outDir, 'bisect.log'), (await git(checkout, ['bisect', 'log'], { allowFail: true })).stdout);
+    await fs.writeFile(
+      path.join(req.outDir, 'bisect.log'),
+      (await git(checkout, ['bisect', 'log'], { allowFail: true })).stdout,
+    );
     req.signal?.throwIfAborted();
-    const steps = (await fs.readFile(log, 'utf8')).trim().split('\n').slice(2).filter(Boolean).map((l) => JSON.parse(l) as StepResult);
+    const steps = (await fs.readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as StepResult);
     const first = /^([0-9a-f]{40}) is the first bad commit/m.exec(output)?.[1];
     if (first) return { firstBad: { rev: first, subject: await commitSubject(checkout, first) }, good, bad, steps };
-    const reason = /There are only 'skip'ped commits left to test\.[\s\S]*/m.exec(output)?.[0] ?? output.trim().split('\n').slice(-5).join('\n');
+    const reason =
+      /There are only 'skip'ped commits left to test\.[\s\S]*/m.exec(output)?.[0] ??
+      output.trim().split('\n').slice(-5).join('\n');
     if (outcome.exitCode !== 0 && !reason) throw new GitError(['bisect', 'run'], outcome.exitCode, output);
     return { inconclusive: reason, good, bad, steps };
   } finally {

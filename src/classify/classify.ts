@@ -8,7 +8,11 @@ export interface Verdict {
 
 /** CPython's side: a failure or timeout here decides the case before anything is compiled. */
 export function classifyPython(run: ProcessOutcome): Verdict | undefined {
-  if (run.timedOut) return { code: Code.PY_EXECUTION_TIMEOUT, msg: `CPython timed out after ${run.durationMs} ms\n${lastLines(run.stdout.text, 5)}`.trimEnd() };
+  if (run.timedOut)
+    return {
+      code: Code.PY_EXECUTION_TIMEOUT,
+      msg: `CPython timed out after ${run.durationMs} ms\n${lastLines(run.stdout.text, 5)}`.trimEnd(),
+    };
   if (run.spawnError) return { code: Code.PY_EXECUTION_FAILURE, msg: run.spawnError };
   if (run.exitCode !== 0) {
     const text = run.stderr.text.trim() ? run.stderr.text : run.stdout.text;
@@ -23,10 +27,10 @@ export function classifyCompile(outcome: CompileOutcome): Verdict | undefined {
   const why = outcome.invalidWasm
     ? `compiler exited 0 but ${outcome.invalidWasm}`
     : outcome.timedOut
-    ? `compile timed out after ${outcome.durationMs} ms`
-    : outcome.exitCode === 0
-      ? 'compiler exited 0 but wrote no wasm'
-      : `compiler exited with ${outcome.exitCode ?? 'a signal'}`;
+      ? `compile timed out after ${outcome.durationMs} ms`
+      : outcome.exitCode === 0
+        ? 'compiler exited 0 but wrote no wasm'
+        : `compiler exited with ${outcome.exitCode ?? 'a signal'}`;
   return { code: Code.COMPILATION_FAILURE, msg: `${why}\n${outcome.logTail}`.trimEnd() };
 }
 
@@ -35,11 +39,18 @@ export function classifyCompile(outcome: CompileOutcome): Verdict | undefined {
  * (its `Exception:` line, node's `RuntimeError:`) tell them apart and go into the message.
  */
 export function classifyWasm(run: RuntimeRun): Verdict | undefined {
-  if (run.timedOut) return { code: Code.WASM_EXECUTION_TIMEOUT, msg: `${run.runtime} timed out after ${run.durationMs} ms\n${lastLines(run.programStdout.text, 5)}`.trimEnd() };
+  if (run.timedOut)
+    return {
+      code: Code.WASM_EXECUTION_TIMEOUT,
+      msg: `${run.runtime} timed out after ${run.durationMs} ms\n${lastLines(run.programStdout.text, 5)}`.trimEnd(),
+    };
   if (run.spawnError) return { code: Code.WASM_EXECUTION_FAILURE, msg: run.spawnError };
   if (run.exitCode !== 0 || run.trap) {
     const parts = [run.programStderr.text.trimEnd(), ...run.runtimeLines].filter(Boolean);
-    return { code: Code.WASM_EXECUTION_FAILURE, msg: parts.join('\n') || `${run.runtime} exited with ${describeExit(run)}` };
+    return {
+      code: Code.WASM_EXECUTION_FAILURE,
+      msg: parts.join('\n') || `${run.runtime} exited with ${describeExit(run)}`,
+    };
   }
   return undefined;
 }

@@ -52,7 +52,10 @@ export function linesOf(text: string): string[] {
 /** The last non-empty line of the first text that has one. */
 export function lastLine(...texts: string[]): string | undefined {
   for (const t of texts) {
-    const line = linesOf(t).map((l) => l.trim()).filter(Boolean).at(-1);
+    const line = linesOf(t)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1);
     if (line) return line;
   }
   return undefined;
@@ -67,11 +70,14 @@ export function firstLine(...texts: string[]): string | undefined {
 
 const ERRORISH = /(?:^|\s)FATAL:|\berror:|\bError:|^Nuitka[\w-]*:\s*ERROR\b|:ERROR:/;
 /** Wrap-up lines that follow the real error; used only when nothing more specific is there. */
-const GENERIC_ERROR = /linker command failed|Failed unexpectedly in Scons C backend compilation|compilation terminated|Error \d+$|make: \*\*\*/;
+const GENERIC_ERROR =
+  /linker command failed|Failed unexpectedly in Scons C backend compilation|compilation terminated|Error \d+$|make: \*\*\*/;
 
 /** The most telling error line of a compile log: the last error-ish line, preferring specific ones over wrap-ups. */
 export function compileErrorLine(log: string): string | undefined {
-  const errorish = linesOf(log).map((l) => l.trim()).filter((l) => l && ERRORISH.test(l) && !/warning:/i.test(l));
+  const errorish = linesOf(log)
+    .map((l) => l.trim())
+    .filter((l) => l && ERRORISH.test(l) && !/warning:/i.test(l));
   const specific = errorish.filter((l) => !GENERIC_ERROR.test(l));
   return specific.at(-1) ?? errorish.at(-1);
 }

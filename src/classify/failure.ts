@@ -34,13 +34,24 @@ function objectDumpKey(code: CaseErrorCode, kind: FailureKind, ...texts: string[
     const dump = findObjectDump(t);
     if (!dump) continue;
     const what = dump.repr || dump.typeName || 'an exception object';
-    return { kind, label: label(`${what}${dump.lostStderr ? ' (sys.stderr was lost: CPython could only dump the exception object)' : ' (CPython dumped the exception object)'}`), code };
+    return {
+      kind,
+      label: label(
+        `${what}${dump.lostStderr ? ' (sys.stderr was lost: CPython could only dump the exception object)' : ' (CPython dumped the exception object)'}`,
+      ),
+      code,
+    };
   }
   return undefined;
 }
 
 /** A script that exited non-zero with no traceback (a usage message, `sys.exit(1)`): its exit status and last line. */
-function exitStatusKey(record: CaseRecord, code: CaseErrorCode, kind: FailureKind, texts: string[]): FailureGroupKey | undefined {
+function exitStatusKey(
+  record: CaseRecord,
+  code: CaseErrorCode,
+  kind: FailureKind,
+  texts: string[],
+): FailureGroupKey | undefined {
   const exit = code === CaseErrorCode.PY_EXECUTION_FAILURE ? record.python?.exitCode : record.wasm?.exitCode;
   if (typeof exit !== 'number' || exit === 0) return undefined;
   const last = lastLine(...texts, textOf(record.msg));
@@ -59,7 +70,9 @@ function unclassified(record: CaseRecord, code: CaseErrorCode, ...texts: string[
 
 function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGroupKey {
   const wasm = record.wasm;
-  const runtimeLines = Array.isArray(wasm?.runtimeLines) ? wasm!.runtimeLines.filter((l) => typeof l === 'string').join('\n') : '';
+  const runtimeLines = Array.isArray(wasm?.runtimeLines)
+    ? wasm!.runtimeLines.filter((l) => typeof l === 'string').join('\n')
+    : '';
   const progErr = textOf(wasm?.programStderr);
   const progOut = textOf(wasm?.programStdout);
   const rawErr = textOf(wasm?.stderr);
@@ -96,7 +109,10 @@ function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGr
   const dumped = objectDumpKey(code, 'traceback', progErr, rawErr, msg);
   if (dumped) return dumped;
 
-  return exitStatusKey(record, code, 'other', [runtimeLines, progErr, progOut]) ?? unclassified(record, code, runtimeLines, progErr, rawErr, progOut, rawOut);
+  return (
+    exitStatusKey(record, code, 'other', [runtimeLines, progErr, progOut]) ??
+    unclassified(record, code, runtimeLines, progErr, rawErr, progOut, rawOut)
+  );
 }
 
 /** The group a record's failure belongs to. Total: any record (even OK or BYPASS) gets a key. */
@@ -107,14 +123,22 @@ export function classifyFailure(record: CaseRecord): FailureGroupKey {
 
 function classifyUntargeted(record: CaseRecord): FailureGroupKey {
   if (record.harnessError && typeof record.harnessError === 'object') {
-    return { kind: 'harness', label: label(firstLine(textOf(record.harnessError.message)) ?? 'harness error'), code: null };
+    return {
+      kind: 'harness',
+      label: label(firstLine(textOf(record.harnessError.message)) ?? 'harness error'),
+      code: null,
+    };
   }
   const code = record.code;
   switch (code) {
     case CaseErrorCode.OK:
       return { kind: 'other', label: 'ok', code };
     case CaseErrorCode.BYPASS:
-      return { kind: 'other', label: label(`bypass: ${record.bypassReason ?? firstLine(textOf(record.msg)) ?? 'no reason given'}`), code };
+      return {
+        kind: 'other',
+        label: label(`bypass: ${record.bypassReason ?? firstLine(textOf(record.msg)) ?? 'no reason given'}`),
+        code,
+      };
     case CaseErrorCode.WASM_EXECUTION_FAILURE:
       return classifyWasmFailure(record, code);
     case CaseErrorCode.WASM_EXECUTION_TIMEOUT:
@@ -147,14 +171,24 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
         const exc = finalExceptionLine(t);
         if (exc) return { kind: 'python', label: label(exc), code };
       }
-      return objectDumpKey(code, 'python', err, msg) ?? exitStatusKey(record, code, 'python', [err, out]) ?? unclassified(record, code, err, out);
+      return (
+        objectDumpKey(code, 'python', err, msg) ??
+        exitStatusKey(record, code, 'python', [err, out]) ??
+        unclassified(record, code, err, out)
+      );
     }
     case CaseErrorCode.DIFFERENT_RESULT: {
       // the comparison says where the outputs first differ; older and imported records carry only the diff text
       const structured = record.comparison?.firstChange;
       const diff = textOf(record.comparison?.diff);
-      const pair = formatFirstChange(structured && typeof structured === 'object' ? structured : diff ? firstChangeInDiffText(diff) : undefined);
-      return { kind: 'diff', label: pair !== undefined ? label(pair) || 'outputs differ (white space)' : 'outputs differ', code };
+      const pair = formatFirstChange(
+        structured && typeof structured === 'object' ? structured : diff ? firstChangeInDiffText(diff) : undefined,
+      );
+      return {
+        kind: 'diff',
+        label: pair !== undefined ? label(pair) || 'outputs differ (white space)' : 'outputs differ',
+        code,
+      };
     }
     default:
       return unclassified(record, code as unknown as CaseErrorCode);

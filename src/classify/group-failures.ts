@@ -23,7 +23,16 @@ export interface GroupFailuresOptions {
   perTarget?: boolean;
 }
 
-const FAILURE_KIND_ORDER: readonly FailureKind[] = ['trap', 'traceback', 'compile', 'python', 'diff', 'timeout', 'harness', 'other'];
+const FAILURE_KIND_ORDER: readonly FailureKind[] = [
+  'trap',
+  'traceback',
+  'compile',
+  'python',
+  'diff',
+  'timeout',
+  'harness',
+  'other',
+];
 
 function groupId(key: FailureGroupKey): string {
   return `${key.kind}|${key.code}|${key.target ?? '*'}|${key.label}${key.debugFailure !== undefined ? `|debug: ${key.debugFailure}` : ''}`;
@@ -32,7 +41,9 @@ function groupId(key: FailureGroupKey): string {
 /** The failure of the case's `--debug` build when it differs from the plain one: cases that fail alike plain but not under `--debug` part. */
 function debugFailureOf(record: CaseRecord): string | undefined {
   const result = record.diagnosis?.results?.find((r) => r.kind === 'debug-build');
-  return result?.status === 'ok' && result.kind === 'debug-build' && result.data?.differs ? result.data.failure : undefined;
+  return result?.status === 'ok' && result.kind === 'debug-build' && result.data?.differs
+    ? result.data.failure
+    : undefined;
 }
 
 /**
@@ -59,15 +70,20 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     g.count++;
     g.records.push(record);
     const c = caseId(record);
-    if (!g.caseSet.has(c)) g.caseSet.add(c), g.cases.push(c);
-    if (typeof record.target === 'string' && !g.targetSet.has(record.target)) g.targetSet.add(record.target), g.targets.push(record.target);
+    if (!g.caseSet.has(c)) (g.caseSet.add(c), g.cases.push(c));
+    if (typeof record.target === 'string' && !g.targetSet.has(record.target))
+      (g.targetSet.add(record.target), g.targets.push(record.target));
   }
   const codeRank = (code: CaseErrorCode | null) => {
     const name = codeNameOf(code);
     return name ? CASE_ERROR_NAMES.indexOf(name) : CASE_ERROR_NAMES.length;
   };
   return [...groups.values()]
-    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({ ...g, cases: g.cases.sort(compareCaseIds), records: g.records.sort((a, b) => compareCaseIds(caseId(a), caseId(b))) }))
+    .map(({ caseSet: _c, targetSet: _t, ...g }) => ({
+      ...g,
+      cases: g.cases.sort(compareCaseIds),
+      records: g.records.sort((a, b) => compareCaseIds(caseId(a), caseId(b))),
+    }))
     .sort(
       (a, b) =>
         b.count - a.count ||

@@ -1,6 +1,9 @@
 import { CaseErrorCode, type CaseRecord, type TriageVerdict } from '../types.ts';
 
-const ran = (r: CaseRecord) => r.code !== CaseErrorCode.BYPASS && r.code !== CaseErrorCode.PY_EXECUTION_FAILURE && r.code !== CaseErrorCode.PY_EXECUTION_TIMEOUT;
+const ran = (r: CaseRecord) =>
+  r.code !== CaseErrorCode.BYPASS &&
+  r.code !== CaseErrorCode.PY_EXECUTION_FAILURE &&
+  r.code !== CaseErrorCode.PY_EXECUTION_TIMEOUT;
 const ok = (r: CaseRecord) => r.code === CaseErrorCode.OK;
 
 /**
@@ -46,7 +49,10 @@ export function runtimeDisagreement(records: CaseRecord[]): string | undefined {
       const outcome = r.wasm?.trap ? `${name} (${r.wasm.trap.kind})` : name;
       byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), r.target.split('+')[1]!]);
     }
-    if (byOutcome.size > 1) parts.push(`${compiler}: ${[...byOutcome].map(([outcome, runtimes]) => `${outcome} on ${runtimes.join(', ')}`).join('; ')}`);
+    if (byOutcome.size > 1)
+      parts.push(
+        `${compiler}: ${[...byOutcome].map(([outcome, runtimes]) => `${outcome} on ${runtimes.join(', ')}`).join('; ')}`,
+      );
   }
   return parts.length ? parts.join(' | ') : undefined;
 }

@@ -6,7 +6,13 @@ import { ConfigError, resolveOptions } from '../config/options.ts';
 import { formatDoctor } from '../doctor/format.ts';
 import { CompileCache } from '../run/compile-cache.ts';
 import { removeLeftovers } from '../run/leftovers.ts';
-import { cacheBudget, clearCompilerCache, compilerCacheFor, compilerCacheStats, pruneCompilerCache } from '../tools/compiler-cache.ts';
+import {
+  cacheBudget,
+  clearCompilerCache,
+  compilerCacheFor,
+  compilerCacheStats,
+  pruneCompilerCache,
+} from '../tools/compiler-cache.ts';
 import { runDoctor } from '../doctor/doctor.ts';
 import { resolveExecutable } from '../process/which.ts';
 import { ensureToolchain } from '../toolchain/index.ts';
@@ -20,7 +26,6 @@ import { bisectStep } from '../bisect/step.ts';
 import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
 const defaultIO: CommandIO = { stdout: process.stdout, stderr: process.stderr };
-
 
 /** Runs a long command with an AbortSignal that Ctrl-C (or SIGTERM) fires, so it can stop cleanly. */
 async function withInterrupt(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
@@ -48,7 +53,9 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
       const options = resolveOptions();
       const report = await runDoctor(options);
       io.stdout(`${formatDoctor(report.lines, { color })}\n`);
-      io.stdout(`targets: ${options.targets.map((t) => t.name).join(', ')}\ncookbook: ${options.root}${options.isSample ? ' (sample)' : ''}\n`);
+      io.stdout(
+        `targets: ${options.targets.map((t) => t.name).join(', ')}\ncookbook: ${options.root}${options.isSample ? ' (sample)' : ''}\n`,
+      );
       return report.lines.some((l) => l.needed && l.status === 'missing') ? 1 : 0;
     })();
   });
@@ -73,7 +80,9 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
           verify: flags.verify !== false,
           onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
         });
-        io.stdout(`py2wasm: ${toolchain.py2wasm.join(' ')}\nWASI SDK: ${toolchain.wasiSdkDir}\nfingerprint: ${toolchain.fingerprints.py2wasm}\n`);
+        io.stdout(
+          `py2wasm: ${toolchain.py2wasm.join(' ')}\nWASI SDK: ${toolchain.wasiSdkDir}\nfingerprint: ${toolchain.fingerprints.py2wasm}\n`,
+        );
         return 0;
       })();
     });
@@ -82,7 +91,10 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     .command('cache', 'Show the compile cache and the compiler cache (ccache); prune or clear both')
     .option('--prune', 'evict least recently used entries down to the size limit')
     .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
-    .option('--clear', 'remove every entry, every cached C object, every cached CPython result and every cached diagnosis and stack')
+    .option(
+      '--clear',
+      'remove every entry, every cached C object, every cached CPython result and every cached diagnosis and stack',
+    )
     .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
       pending = (async () => {
         const options = resolveOptions();
@@ -104,7 +116,9 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         if (flags.clear || flags.prune) {
           // what runs that were killed left: their owners are gone, so nobody else removes it
           const left = await removeLeftovers(options.cacheDir);
-          io.stdout(`removed ${left.scratch} leftover scratch folders, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`);
+          io.stdout(
+            `removed ${left.scratch} leftover scratch folders, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`,
+          );
         }
         const stats = await cache.stats();
         io.stdout(
@@ -112,7 +126,9 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         );
         if (objects) {
           const c = await compilerCacheStats(objects);
-          io.stdout(`compiler cache (ccache) ${objects.dir}\n  objects: ${c.files}, size: ${formatBytes(c.bytes)} of ${formatBytes(objects.maxBytes)}\n  hits: ${c.hits}, misses: ${c.misses} (since the last --clear)\n`);
+          io.stdout(
+            `compiler cache (ccache) ${objects.dir}\n  objects: ${c.files}, size: ${formatBytes(c.bytes)} of ${formatBytes(objects.maxBytes)}\n  hits: ${c.hits}, misses: ${c.misses} (since the last --clear)\n`,
+          );
         } else {
           io.stdout('compiler cache: ccache not found (apt-get install -y ccache)\n');
         }
@@ -121,14 +137,20 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('import-pickle <...inputs>', "Read the old analysis notebook's chapter_N_result.pkl files (files or folders) into results.json form")
+    .command(
+      'import-pickle <...inputs>',
+      "Read the old analysis notebook's chapter_N_result.pkl files (files or folders) into results.json form",
+    )
     .option('--out <file>', 'write here (default: stdout)')
     .action((inputs: string[], flags: { out?: string }) => {
       pending = importPickleCommand({ inputs, out: flags.out }, cio);
     });
 
   cli
-    .command('compare <old> <new>', 'Fixed, regressed and changed cases between two runs (results.json, report dirs or pickles); exit 1 on a regression')
+    .command(
+      'compare <old> <new>',
+      'Fixed, regressed and changed cases between two runs (results.json, report dirs or pickles); exit 1 on a regression',
+    )
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .option('--target <name>', 'compare only this target')
     .action((oldRun: string, newRun: string, flags: { markdown?: string; target?: string }) => {
@@ -136,9 +158,15 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('watch [checkout]', 'Watch mode while patching: install a py2wasm checkout editable, then re-run cases on every save')
+    .command(
+      'watch [checkout]',
+      'Watch mode while patching: install a py2wasm checkout editable, then re-run cases on every save',
+    )
     .option('--config <file>', 'vitest config (default: vitest.config.ts)')
-    .option('--wamr <checkout>', 'also build iwasm variants of this WAMR checkout, and rebuild them on every save in it')
+    .option(
+      '--wamr <checkout>',
+      'also build iwasm variants of this WAMR checkout, and rebuild them on every save in it',
+    )
     .action((checkout: string | undefined, flags: { config?: string; wamr?: string }) => {
       pending = (async () => {
         // the plugin reads WAMR_DIR when vitest loads the config, in this process
@@ -154,7 +182,10 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
           });
         }
         const { startVitest } = await import('vitest/node');
-        const vitest = await startVitest('test', [], { watch: true, ...(flags.config ? { config: flags.config } : {}) });
+        const vitest = await startVitest('test', [], {
+          watch: true,
+          ...(flags.config ? { config: flags.config } : {}),
+        });
         if (!vitest) return 1;
         // runs until the user quits vitest's watch mode
         await new Promise<void>((resolve) => vitest.onClose(() => resolve()));
@@ -163,7 +194,10 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('reduce <case>', 'Shrink a failing case (recipe.example) to a minimal reproducer and a report.md for an upstream issue; run again to resume')
+    .command(
+      'reduce <case>',
+      'Shrink a failing case (recipe.example) to a minimal reproducer and a report.md for an upstream issue; run again to resume',
+    )
     .option('--target <target>', 'the target it fails on, e.g. py2wasm+node (default: the first configured target)')
     .option('--out <dir>', 'output folder (default: <report dir>/reduced/<chapter>-<case>)')
     .option('--fresh', 'start over instead of resuming')
@@ -172,14 +206,32 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('bisect <checkout> [...cases]', 'The first commit of a py2wasm or WAMR checkout at which the cases fail as they do at --bad (git bisect run); the checkout is left as found')
+    .command(
+      'bisect <checkout> [...cases]',
+      'The first commit of a py2wasm or WAMR checkout at which the cases fail as they do at --bad (git bisect run); the checkout is left as found',
+    )
     .option('--good <rev>', 'a revision where the cases do not fail that way')
     .option('--bad <rev>', 'a revision where they fail')
     .option('--target <target>', 'the target to judge on (default: the first configured target)')
     .option('--out <dir>', 'step log and result (default: <report dir>/bisect)')
-    .action((checkout: string, cases: string[], flags: { good?: string; bad?: string; target?: string; out?: string }) => {
-      pending = withInterrupt((signal) => bisectCommand({ checkout, cases, good: flags.good ?? '', bad: flags.bad ?? '', ...(flags.target ? { target: flags.target } : {}), ...(flags.out ? { out: flags.out } : {}), signal }, cio));
-    });
+    .action(
+      (checkout: string, cases: string[], flags: { good?: string; bad?: string; target?: string; out?: string }) => {
+        pending = withInterrupt((signal) =>
+          bisectCommand(
+            {
+              checkout,
+              cases,
+              good: flags.good ?? '',
+              bad: flags.bad ?? '',
+              ...(flags.target ? { target: flags.target } : {}),
+              ...(flags.out ? { out: flags.out } : {}),
+              signal,
+            },
+            cio,
+          ),
+        );
+      },
+    );
 
   // one step of `git bisect run`, called by `bisect`: exit 0 good, 1 bad, 125 skip
   cli.command('bisect-step <config>', '').action((config: string) => {

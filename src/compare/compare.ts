@@ -57,14 +57,22 @@ export function compareOutputs(
 }
 
 /** Unified diff `cpython` -> `wasm`, bounded in time and size, and where the outputs first differ. */
-function unifiedDiff(expected: string, actual: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): { diff: string; firstChange?: FirstChange } {
+function unifiedDiff(
+  expected: string,
+  actual: string,
+  limits: DiffLimits = DEFAULT_DIFF_LIMITS,
+): { diff: string; firstChange?: FirstChange } {
   const patch = structuredPatch(DIFF_LABELS.expected, DIFF_LABELS.actual, expected, actual, undefined, undefined, {
     context: limits.context,
     timeout: limits.timeoutMs,
     maxEditLength: limits.maxEditLength,
   });
-  if (patch) return { diff: cap(formatPatch(patch, FILE_HEADERS_ONLY), limits), firstChange: firstChangeOfHunks(patch.hunks) };
-  return { diff: cap(firstDifference(expected, actual, limits), limits), firstChange: firstDifferingLines(expected, actual) };
+  if (patch)
+    return { diff: cap(formatPatch(patch, FILE_HEADERS_ONLY), limits), firstChange: firstChangeOfHunks(patch.hunks) };
+  return {
+    diff: cap(firstDifference(expected, actual, limits), limits),
+    firstChange: firstDifferingLines(expected, actual),
+  };
 }
 
 /** The first line pair that differs, found without a diff (when the exact one is too costly). */

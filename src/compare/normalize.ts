@@ -37,10 +37,14 @@ function userRule(u: UserNormalizationRule, index: number): NormalizationRule {
   if (!u || typeof u !== 'object') throw new NormalizationConfigError(`extra[${index}] is not an object`);
   const { name, pattern, replacement } = u;
   if (typeof name !== 'string' || !RULE_NAME_RE.test(name)) {
-    throw new NormalizationConfigError(`extra[${index}]: name must match ${RULE_NAME_RE} (got ${JSON.stringify(name)})`);
+    throw new NormalizationConfigError(
+      `extra[${index}]: name must match ${RULE_NAME_RE} (got ${JSON.stringify(name)})`,
+    );
   }
-  if (typeof pattern !== 'string' || pattern === '') throw new NormalizationConfigError(`extra rule '${name}': pattern must be a non-empty string`);
-  if (typeof replacement !== 'string') throw new NormalizationConfigError(`extra rule '${name}': replacement must be a string`);
+  if (typeof pattern !== 'string' || pattern === '')
+    throw new NormalizationConfigError(`extra rule '${name}': pattern must be a non-empty string`);
+  if (typeof replacement !== 'string')
+    throw new NormalizationConfigError(`extra rule '${name}': replacement must be a string`);
   let flags = u.flags ?? 'gm';
   if (typeof flags !== 'string') throw new NormalizationConfigError(`extra rule '${name}': flags must be a string`);
   if (!flags.includes('g')) flags += 'g';
@@ -68,7 +72,8 @@ export function resolveRules(config: NormalizationOptions = {}): NormalizationRu
   const extras = (config.extra ?? []).map(userRule);
   const seen = new Set<string>();
   for (const r of extras) {
-    if (BUILTIN_BY_NAME.has(r.name)) throw new NormalizationConfigError(`extra rule '${r.name}' has the name of a built-in rule`);
+    if (BUILTIN_BY_NAME.has(r.name))
+      throw new NormalizationConfigError(`extra rule '${r.name}' has the name of a built-in rule`);
     if (seen.has(r.name)) throw new NormalizationConfigError(`extra rule '${r.name}' is defined twice`);
     seen.add(r.name);
   }

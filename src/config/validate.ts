@@ -12,37 +12,58 @@ interface Shape {
   [key: string]: Check | Shape;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
+const show = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v);
 
 const string: Check = (v) => (typeof v === 'string' ? undefined : `must be a string, not ${show(v)}`);
 const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : `must be true or false, not ${show(v)}`);
-const oneOf = (...allowed: string[]): Check => (v) => (allowed.includes(v as string) ? undefined : `must be ${allowed.map((a) => `'${a}'`).join(', ')}, not ${show(v)}`);
-const arrayOf = (what: string, item: (x: unknown) => boolean): Check => (v) => {
-  if (typeof v === 'string') return `must be an array of ${what}, not the string ${show(v)} (write [${show(v)}])`;
-  return Array.isArray(v) && v.every(item) ? undefined : `must be an array of ${what}, not ${show(v)}`;
-};
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v) =>
+    allowed.includes(v as string) ? undefined : `must be ${allowed.map((a) => `'${a}'`).join(', ')}, not ${show(v)}`;
+const arrayOf =
+  (what: string, item: (x: unknown) => boolean): Check =>
+  (v) => {
+    if (typeof v === 'string') return `must be an array of ${what}, not the string ${show(v)} (write [${show(v)}])`;
+    return Array.isArray(v) && v.every(item) ? undefined : `must be an array of ${what}, not ${show(v)}`;
+  };
 const strings = arrayOf('strings', (x) => typeof x === 'string');
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER, unit = ''): Check => (v) => {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return `must be a whole number${unit}, not ${show(v)}`;
-  if (v < min) return `must be at least ${min}${unit}, not ${v}`;
-  if (v > max) return `must be at most ${max}${unit}${max === MAX_TIMER_MS ? " (Node's timer limit)" : ''}, not ${v}`;
-  return undefined;
-};
+const wholeNumber =
+  (min: number, max = Number.MAX_SAFE_INTEGER, unit = ''): Check =>
+  (v) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) return `must be a whole number${unit}, not ${show(v)}`;
+    if (v < min) return `must be at least ${min}${unit}, not ${v}`;
+    if (v > max) return `must be at most ${max}${unit}${max === MAX_TIMER_MS ? " (Node's timer limit)" : ''}, not ${v}`;
+    return undefined;
+  };
 const timeout = wholeNumber(1, MAX_TIMER_MS, ' ms');
 const command: Check = (v) =>
-  (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''))
+  (typeof v === 'string' && v !== '') ||
+  (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''))
     ? undefined
     : `must be a command: an executable, or an array of the executable and its first arguments, not ${show(v)}`;
 const userRules: Check = (v) => {
   if (!Array.isArray(v)) return `must be an array of rules ({ name, pattern, replacement, flags? }), not ${show(v)}`;
-  const bad = v.findIndex((r) => !r || typeof r !== 'object' || typeof r.name !== 'string' || typeof r.pattern !== 'string' || typeof r.replacement !== 'string' || (r.flags !== undefined && typeof r.flags !== 'string'));
-  return bad < 0 ? undefined : `[${bad}] must be { name, pattern, replacement, flags? } with string values, not ${JSON.stringify(v[bad])}`;
+  const bad = v.findIndex(
+    (r) =>
+      !r ||
+      typeof r !== 'object' ||
+      typeof r.name !== 'string' ||
+      typeof r.pattern !== 'string' ||
+      typeof r.replacement !== 'string' ||
+      (r.flags !== undefined && typeof r.flags !== 'string'),
+  );
+  return bad < 0
+    ? undefined
+    : `[${bad}] must be { name, pattern, replacement, flags? } with string values, not ${JSON.stringify(v[bad])}`;
 };
 
-const object: Check = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : `must be an object, not ${show(v)}`);
+const object: Check = (v) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : `must be an object, not ${show(v)}`;
 
 const stringRecord: Check = (v) => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `must be an object of variable names to strings, not ${JSON.stringify(v)}`;
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return `must be an object of variable names to strings, not ${JSON.stringify(v)}`;
   const bad = Object.entries(v).find(([, x]) => typeof x !== 'string');
   return bad ? `.${bad[0]} must be a string, not ${JSON.stringify(bad[1])}` : undefined;
 };
@@ -75,7 +96,10 @@ const OPTIONS = {
   scope: oneOf('recipe', 'case'),
   bypass: { cases: strings, imports: strings, useDefaults: boolean },
   normalize: { disable: strings, enable: strings, only: strings, extra: userRules },
-  capture: { headBytes: wholeNumber(0, Number.MAX_SAFE_INTEGER, ' bytes'), tailBytes: wholeNumber(0, Number.MAX_SAFE_INTEGER, ' bytes') },
+  capture: {
+    headBytes: wholeNumber(0, Number.MAX_SAFE_INTEGER, ' bytes'),
+    tailBytes: wholeNumber(0, Number.MAX_SAFE_INTEGER, ' bytes'),
+  },
   autoSetup: boolean,
   py2wasmSpec: string,
   strictTools: boolean,
@@ -117,7 +141,9 @@ function check(value: unknown, shape: Shape, where: string, warn: (message: stri
     const rule = shape[key];
     if (!rule) {
       const near = closestKey(key, Object.keys(shape));
-      warn(`unknown option ${name}${near ? `: did you mean ${where ? `${where}.` : ''}${near}?` : ` (known: ${Object.keys(shape).join(', ')})`}`);
+      warn(
+        `unknown option ${name}${near ? `: did you mean ${where ? `${where}.` : ''}${near}?` : ` (known: ${Object.keys(shape).join(', ')})`}`,
+      );
       continue;
     }
     if (v === undefined) continue;

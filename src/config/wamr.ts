@@ -36,21 +36,34 @@ function isVariant(v: string): v is WamrVariant {
 export function variantOfRuntime(runtime: string): WamrVariant | undefined {
   const m = /^iwasm:(.+)$/.exec(runtime);
   if (!m) return undefined;
-  if (!isVariant(m[1]!)) throw new ConfigError(`unknown iwasm variant "${m[1]}" in ${runtime}: one of ${WAMR_VARIANTS.join(', ')}`);
+  if (!isVariant(m[1]!))
+    throw new ConfigError(`unknown iwasm variant "${m[1]}" in ${runtime}: one of ${WAMR_VARIANTS.join(', ')}`);
   return m[1];
 }
 
 /** `wamr` options merged with WAMR_DIR / WAMR_VARIANTS; null without a checkout. */
-export function resolveWamr(options: WamrOptions | undefined, env: NodeJS.ProcessEnv, cwd: string): ResolvedWamr | null {
+export function resolveWamr(
+  options: WamrOptions | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ResolvedWamr | null {
   const checkout = env.WAMR_DIR || options?.checkout;
   if (!checkout) return null;
-  const fromEnv = env.WAMR_VARIANTS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const fromEnv = env.WAMR_VARIANTS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const asked: string[] = fromEnv ?? options?.variants ?? WAMR_DEFAULTS.variants;
   const variants = asked.map((v) => {
     if (!isVariant(v)) throw new ConfigError(`unknown WAMR variant "${v}": one of ${WAMR_VARIANTS.join(', ')}`);
     return v;
   });
   const jobs = options?.jobs ?? WAMR_DEFAULTS.jobs;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`wamr.jobs must be a positive whole number, not ${jobs}`);
-  return { checkout: path.resolve(cwd, checkout), variants: [...new Set(variants)], cmakeArgs: options?.cmakeArgs ?? [], jobs };
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new ConfigError(`wamr.jobs must be a positive whole number, not ${jobs}`);
+  return {
+    checkout: path.resolve(cwd, checkout),
+    variants: [...new Set(variants)],
+    cmakeArgs: options?.cmakeArgs ?? [],
+    jobs,
+  };
 }

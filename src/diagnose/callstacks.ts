@@ -1,7 +1,13 @@
 import { caseId } from '../records.ts';
 import type { CaseRecord, CaseStack, Trap } from '../types.ts';
 import { diagnosisOfCases, type StackDiagnosis } from './describe.ts';
-import { attachRootCauseNotes, DEFAULT_ROOT_CAUSE_NOTES, distinctStacks, type RootCauseNote, type StackGroup } from './stack-groups.ts';
+import {
+  attachRootCauseNotes,
+  DEFAULT_ROOT_CAUSE_NOTES,
+  distinctStacks,
+  type RootCauseNote,
+  type StackGroup,
+} from './stack-groups.ts';
 import { wasmOf } from './stack.ts';
 
 export type { RootCauseNote } from './stack-groups.ts';
@@ -39,13 +45,29 @@ export function collectCallstacks(records: CaseRecord[], opts: CollectOptions): 
     .filter((r) => r.wasm?.trap)
     .map((record) => {
       const wasm = wasmOf(record);
-      const stack: CaseStack = record.stack ?? { source: 'runtime', ...(wasm ? { wasm } : {}), frames: record.wasm!.frames, omittedFrames: 0, symbolized: false, messages: [] };
+      const stack: CaseStack = record.stack ?? {
+        source: 'runtime',
+        ...(wasm ? { wasm } : {}),
+        frames: record.wasm!.frames,
+        omittedFrames: 0,
+        symbolized: false,
+        messages: [],
+      };
       const { messages: said, ...rest } = stack;
       messages.push(...said);
-      return { case: record.case, chapter: record.chapter, target: record.target, ...(record.wasm?.trap ? { trap: record.wasm.trap } : {}), ...rest };
+      return {
+        case: record.case,
+        chapter: record.chapter,
+        target: record.target,
+        ...(record.wasm?.trap ? { trap: record.wasm.trap } : {}),
+        ...rest,
+      };
     });
   const grouped = attachRootCauseNotes(
-    distinctStacks(stacks.map((s) => ({ case: caseId(s), target: s.target, frames: s.frames })), opts.topN),
+    distinctStacks(
+      stacks.map((s) => ({ case: caseId(s), target: s.target, frames: s.frames })),
+      opts.topN,
+    ),
     opts.notes ?? DEFAULT_ROOT_CAUSE_NOTES,
   );
   const groups = grouped.map((g) => {

@@ -23,7 +23,8 @@ function dataOf<K extends DiagnosisKind>(d: CaseDiagnosis | undefined, kind: K):
 export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines {
   const out: DiagnosisLines = { problems: [] };
   const line = dataOf(d, 'python-line');
-  if (line) out.pythonLine = `${line.function ? `${line.function} at ` : ''}${line.file}:${line.line}${line.source ? `: ${line.source.trim()}` : ''}`;
+  if (line)
+    out.pythonLine = `${line.function ? `${line.function} at ` : ''}${line.file}:${line.line}${line.source ? `: ${line.source.trim()}` : ''}`;
   const call = dataOf(d, 'indirect-call');
   if (call) {
     const where = call.callerLocation ? ` (${call.callerLocation})` : '';
@@ -34,8 +35,10 @@ export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines 
   const debug = dataOf(d, 'debug-build');
   if (debug?.differs) out.assertion = debug.assertion ?? debug.failure;
   const lost = dataOf(d, 'unbuffered-output');
-  if (lost && lost.lostBytes > 0) out.lostOutput = `${lost.lostBytes} bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1`;
-  for (const r of d?.results ?? []) if (r.status !== 'ok') out.problems.push(`${r.kind} ${r.status}${r.message ? `: ${r.message}` : ''}`);
+  if (lost && lost.lostBytes > 0)
+    out.lostOutput = `${lost.lostBytes} bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1`;
+  for (const r of d?.results ?? [])
+    if (r.status !== 'ok') out.problems.push(`${r.kind} ${r.status}${r.message ? `: ${r.message}` : ''}`);
   return out;
 }
 
@@ -49,7 +52,9 @@ export function diagnosisProvenance(d: StackDiagnosis): string {
 /** The one line a failing test's message carries: the Python line and the callee (else the assertion, else the lost output). */
 export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | undefined {
   const l = describeDiagnosis(d);
-  const parts = [l.pythonLine && `at ${l.pythonLine}`, l.callee, l.assertion && `--debug: ${l.assertion}`].filter(Boolean) as string[];
+  const parts = [l.pythonLine && `at ${l.pythonLine}`, l.callee, l.assertion && `--debug: ${l.assertion}`].filter(
+    Boolean,
+  ) as string[];
   if (parts.length === 0 && l.lostOutput) parts.push(l.lostOutput);
   if (parts.length === 0) return undefined;
   return `diagnosis${d?.inherited ? ` (from ${d.diagnosedCase})` : ''}: ${parts.join(' | ')}`;
@@ -71,7 +76,10 @@ export interface StackDiagnosis {
  * distinct stack, and which cases they were found on: an inherited Python line is the diagnosed
  * case's statement, not necessarily the inheriting case's own.
  */
-export function diagnosisOfCases(records: readonly CaseRecord[], caseIds: readonly string[]): StackDiagnosis | undefined {
+export function diagnosisOfCases(
+  records: readonly CaseRecord[],
+  caseIds: readonly string[],
+): StackDiagnosis | undefined {
   const members = new Set(caseIds);
   const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [], diagnosedOn: [], inherited: 0 };
   const add = (list: string[], line: string | undefined) => {

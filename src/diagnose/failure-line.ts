@@ -20,7 +20,11 @@ export function failureLine(run: RuntimeRun): FailureLine {
   const streams = [run.programStderr.text, run.programStdout.text];
   for (const text of streams) {
     const assertion = ASSERTION_RE.exec(text)?.[0];
-    if (assertion) return { kind: 'assertion', line: assertion.slice(assertion.indexOf('Assertion failed: ')).replace(INSTALL_PREFIX_RE, 'nuitka/').trim() };
+    if (assertion)
+      return {
+        kind: 'assertion',
+        line: assertion.slice(assertion.indexOf('Assertion failed: ')).replace(INSTALL_PREFIX_RE, 'nuitka/').trim(),
+      };
   }
   if (run.trap) return { kind: 'trap', line: `trap: ${run.trap.kind}` };
   for (const text of streams) {

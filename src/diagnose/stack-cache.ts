@@ -16,7 +16,11 @@ const STACK_VERSION = 1;
  * compiled), the recipe's files the re-run sees, the trap the plain run saw, the debug iwasm and the
  * symbolizer, and the options of the re-run.
  */
-export async function stackCacheKey(record: CaseRecord, opts: StackOptions, wasm: string | undefined): Promise<string | undefined> {
+export async function stackCacheKey(
+  record: CaseRecord,
+  opts: StackOptions,
+  wasm: string | undefined,
+): Promise<string | undefined> {
   if (!record.wasm?.trap || !wasm || !record.scriptPath) return undefined;
   const wasmStat = await fs.stat(wasm).catch(() => undefined);
   if (!wasmStat) return undefined;
@@ -48,7 +52,13 @@ const isComplete = (stack: CaseStack) => !stack.wasmMissing && !stack.messages.s
  * The trap's stack from the cache when the same wasm trapped the same way before under the same
  * tools: the debug iwasm re-run of a py2wasm module takes 15-40 s, and a warm re-run needs none.
  */
-export async function cachedStackOf(record: CaseRecord, opts: StackOptions, store: DiagnosisStore, wasm: string | undefined, reruns: Parameters<typeof stackOf>[2]): Promise<CaseStack | undefined> {
+export async function cachedStackOf(
+  record: CaseRecord,
+  opts: StackOptions,
+  store: DiagnosisStore,
+  wasm: string | undefined,
+  reruns: Parameters<typeof stackOf>[2],
+): Promise<CaseStack | undefined> {
   const key = await stackCacheKey(record, opts, wasm).catch(() => undefined);
   const hit = key ? await store.getStack(key) : undefined;
   if (hit) return { ...hit, cached: true };

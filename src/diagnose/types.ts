@@ -1,6 +1,17 @@
 // The contract between the diagnose stage and its diagnostics. A diagnostic is one file in
 // src/diagnose/diagnostics/ exporting a `Diagnostic` and listed in src/diagnose/registry.ts.
-import type { CaptureLimits, CaseRecord, CaseStack, CompileOutcome, DiagnosisDataByKind, DiagnosisKind, RawFrame, RuntimeRun, SymbolizedFrame, TargetSpec } from '../types.ts';
+import type {
+  CaptureLimits,
+  CaseRecord,
+  CaseStack,
+  CompileOutcome,
+  DiagnosisDataByKind,
+  DiagnosisKind,
+  RawFrame,
+  RuntimeRun,
+  SymbolizedFrame,
+  TargetSpec,
+} from '../types.ts';
 import type { GroupFrame } from './stack-groups.ts';
 
 /** The failure group a record falls in. Records with the same key share one diagnosis. */

@@ -94,7 +94,9 @@ export function listChapterFolders(root: string): ChapterFolder[] {
   for (let i = 1; i < folders.length; i++) {
     const [a, b] = [folders[i - 1]!, folders[i]!];
     if (a.chapter === b.chapter) {
-      throw new CookbookError(`chapter folders ${a.folder}/ and ${b.folder}/ of ${root} are both chapter ${a.chapter}: rename or remove one`);
+      throw new CookbookError(
+        `chapter folders ${a.folder}/ and ${b.folder}/ of ${root} are both chapter ${a.chapter}: rename or remove one`,
+      );
     }
   }
   return folders;
@@ -119,7 +121,8 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
     if (chapterFilter && !chapterFilter.has(chapter)) continue;
     const found: CookbookChapter = { chapter, dir: chapterDir, recipes: [], broken: [] };
     const brokenRecipe = (recipe: string, where: string, reason: string) => {
-      if (selected(`${recipe}.*`)) found.broken.push({ chapter, recipe, example: '*', name: `${recipe}.*`, path: where, reason });
+      if (selected(`${recipe}.*`))
+        found.broken.push({ chapter, recipe, example: '*', name: `${recipe}.*`, path: where, reason });
     };
     for (const entry of readRoot(chapterDir).sort((a, b) => naturalOrder(a.name, b.name))) {
       if (entry.name.startsWith('.') || entry.name === '__pycache__') continue;
@@ -130,7 +133,11 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
         continue;
       }
       if (!entry.utf8) {
-        brokenRecipe(entry.name, entry.path, `recipe folder name "${entry.name}" in ${chapterDir} is not valid UTF-8 (bytes shown as \\xNN): rename it to run its cases`);
+        brokenRecipe(
+          entry.name,
+          entry.path,
+          `recipe folder name "${entry.name}" in ${chapterDir} is not valid UTF-8 (bytes shown as \\xNN): rename it to run its cases`,
+        );
         continue;
       }
       const recipe = readRecipe(chapter, entry, selected, found.broken);
@@ -146,20 +153,34 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
   return chapters;
 }
 
-function readRecipe(chapter: string, recipeEntry: Entry, selected: (name: string) => boolean, broken: BrokenEntry[]): CookbookRecipe | undefined {
+function readRecipe(
+  chapter: string,
+  recipeEntry: Entry,
+  selected: (name: string) => boolean,
+  broken: BrokenEntry[],
+): CookbookRecipe | undefined {
   const recipe = recipeEntry.name;
   const recipeDir = recipeEntry.path;
   let entries: Entry[];
   try {
     entries = readEntries(recipeDir);
   } catch (error) {
-    if (selected(`${recipe}.*`)) broken.push({ chapter, recipe, example: '*', name: `${recipe}.*`, path: recipeDir, reason: (error as Error).message });
+    if (selected(`${recipe}.*`))
+      broken.push({
+        chapter,
+        recipe,
+        example: '*',
+        name: `${recipe}.*`,
+        path: recipeDir,
+        reason: (error as Error).message,
+      });
     return undefined;
   }
   const cases: CookbookCase[] = [];
   for (const entry of entries.sort((a, b) => naturalOrder(a.name, b.name))) {
     const { dirent } = entry;
-    if (!(dirent.isFile() || dirent.isSymbolicLink()) || !entry.name.endsWith('.py') || entry.name.length <= 3) continue;
+    if (!(dirent.isFile() || dirent.isSymbolicLink()) || !entry.name.endsWith('.py') || entry.name.length <= 3)
+      continue;
     const example = entry.name.slice(0, -3);
     const name = `${recipe}.${example}`;
     if (!selected(name)) continue;
@@ -173,7 +194,11 @@ function readRecipe(chapter: string, recipeEntry: Entry, selected: (name: string
 }
 
 /** One chapter, for `defineCookbookChapter(n)`; null when the cookbook has no such chapter. */
-export function discoverChapter(root: string, chapter: string | number, filters: Omit<DiscoverFilters, 'chapters'> = {}): CookbookChapter | null {
+export function discoverChapter(
+  root: string,
+  chapter: string | number,
+  filters: Omit<DiscoverFilters, 'chapters'> = {},
+): CookbookChapter | null {
   const wanted = String(Number(chapter));
   return discoverCookbook(root, filters).find((c) => c.chapter === wanted) ?? null;
 }

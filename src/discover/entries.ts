@@ -35,7 +35,7 @@ export function readEntries(dir: string): Entry[] {
 /** `caf\xe9`: the valid UTF-8 runs as text, every other byte as `\xNN`. */
 function escapeName(raw: Buffer): string {
   let out = '';
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     let j = i;
     while (j < raw.length && raw[j]! < 0x80) j++;
     out += raw.subarray(i, j).toString('latin1');

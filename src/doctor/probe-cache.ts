@@ -15,12 +15,20 @@ export class ProbeCache {
   constructor(readonly file: string) {}
 
   private async load(): Promise<Record<string, unknown>> {
-    this.entries ??= await fs.readFile(this.file, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({}));
+    this.entries ??= await fs.readFile(this.file, 'utf8').then(
+      (t) => JSON.parse(t) as Record<string, unknown>,
+      () => ({}),
+    );
     return this.entries;
   }
 
   /** `compute()`'s answer for `probe`, from the file when `files` are unchanged; kept only when `keep` says so. */
-  async get<T>(probe: readonly string[], files: readonly string[], compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
+  async get<T>(
+    probe: readonly string[],
+    files: readonly string[],
+    compute: () => Promise<T>,
+    keep: (value: T) => boolean = () => true,
+  ): Promise<T> {
     const [entries, stamps] = await Promise.all([this.load(), Promise.all(files.map(fileStamp))]);
     const key = JSON.stringify([probe, stamps]);
     if (key in entries) return entries[key] as T;

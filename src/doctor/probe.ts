@@ -19,11 +19,19 @@ export function resolveCommand(command: string[] | null): string[] | null {
 }
 
 /** `<command> --version`; with a cache, asked again only when the executable changed. */
-export async function probeVersion(command: string[], args: string[] = ['--version'], cache?: ProbeCache): Promise<VersionProbe> {
+export async function probeVersion(
+  command: string[],
+  args: string[] = ['--version'],
+  cache?: ProbeCache,
+): Promise<VersionProbe> {
   const full = [...command, ...args];
   const probe = async (): Promise<VersionProbe> => {
     const out = await runProcess(full, { cwd: process.cwd(), timeoutMs: 20_000 });
-    const failure = out.spawnError ? `could not start: ${out.spawnError}` : out.timedOut ? 'did not answer within 20 s' : undefined;
+    const failure = out.spawnError
+      ? `could not start: ${out.spawnError}`
+      : out.timedOut
+        ? 'did not answer within 20 s'
+        : undefined;
     return { command: full, exitCode: out.exitCode, output: `${out.stdout.text}\n${out.stderr.text}`.trim(), failure };
   };
   return cache ? cache.get(full, [command[0]!], probe, (p) => !p.failure) : probe();
@@ -34,12 +42,17 @@ export async function checkTool(tool: IdentifiedTool, candidates: string[][], ca
   const command = candidates.map(resolveCommand).find((c) => c !== null);
   if (!command) return { state: 'absent', command: candidates[0]! };
   const identity = identify(tool, await probeVersion(command, ['--version'], cache));
-  return identity.ok ? { state: 'ok', command, version: identity.version } : { state: 'wrong', command, reason: identity.reason };
+  return identity.ok
+    ? { state: 'ok', command, version: identity.version }
+    : { state: 'wrong', command, reason: identity.reason };
 }
 
 /** The Python a console script runs with, from its shebang. */
 export async function shebangPython(exe: string): Promise<string | undefined> {
-  const head = await fs.readFile(exe, 'utf8').then((t) => t.slice(0, 512), () => '');
+  const head = await fs.readFile(exe, 'utf8').then(
+    (t) => t.slice(0, 512),
+    () => '',
+  );
   const python = /^#!\s*(\S+)/.exec(head)?.[1];
   return python && /python[\d.]*$/.test(path.basename(python)) ? python : undefined;
 }
@@ -56,8 +69,23 @@ export async function nuitkaPackageOf(py2wasmExe: string, cache?: ProbeCache): P
   };
   // an editable install moves with its checkout: the answer must still be a folder
   // PYTHONPATH may put another nuitka first: it is part of the question
-  const dir = cache ? await cache.get([...command, `PYTHONPATH=${process.env.PYTHONPATH ?? ''}`], [py2wasmExe, python], probe, (d) => d !== null) : await probe();
-  if (dir && cache && !(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) return (await probe()) ?? undefined;
+  const dir = cache
+    ? await cache.get(
+        [...command, `PYTHONPATH=${process.env.PYTHONPATH ?? ''}`],
+        [py2wasmExe, python],
+        probe,
+        (d) => d !== null,
+      )
+    : await probe();
+  if (
+    dir &&
+    cache &&
+    !(await fs.stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return (await probe()) ?? undefined;
   return dir ?? undefined;
 }
 

@@ -20,14 +20,22 @@ export async function checkConfiguredRuntimes(options: ResolvedOptions): Promise
       const head = template.command[0] as string;
       const exe = resolveExecutable(head);
       if (!exe) {
-        check.problems[name] = `runtime ${name}: ${head} not found on PATH: install it, or fix runtimes.${name}.command in the config`;
+        check.problems[name] =
+          `runtime ${name}: ${head} not found on PATH: install it, or fix runtimes.${name}.command in the config`;
         check.lines.push({ tool: name, status: 'missing', needed: needed(name), message: check.problems[name] });
         return;
       }
       const version = template.versionArgs.length ? await firstLineOf([exe, ...template.versionArgs]) : 'found';
       if (version === undefined) {
-        check.problems[name] = `runtime ${name}: \`${[head, ...template.versionArgs].join(' ')}\` did not answer: is ${exe} a runtime? (runtimes.${name}.versionArgs: [] skips this probe)`;
-        check.lines.push({ tool: name, status: 'missing', command: exe, needed: needed(name), message: check.problems[name] });
+        check.problems[name] =
+          `runtime ${name}: \`${[head, ...template.versionArgs].join(' ')}\` did not answer: is ${exe} a runtime? (runtimes.${name}.versionArgs: [] skips this probe)`;
+        check.lines.push({
+          tool: name,
+          status: 'missing',
+          command: exe,
+          needed: needed(name),
+          message: check.problems[name],
+        });
         return;
       }
       check.found[name] = exe;

@@ -32,11 +32,17 @@ export const EXPECTED = {
   python: { what: 'CPython 3', version: matchFirst(/^Python 3\.\d+\.\S+/) },
   iwasm: {
     what: 'WAMR iwasm',
-    version: (output: string) => (/^iwasm \d+\.\d+\.\d+/.test(firstLine(output)) || /^Usage: iwasm \[-options\] wasm_file\b/.test(firstLine(output)) ? describeIwasmVersion(firstLine(output)) : undefined),
+    version: (output: string) =>
+      /^iwasm \d+\.\d+\.\d+/.test(firstLine(output)) || /^Usage: iwasm \[-options\] wasm_file\b/.test(firstLine(output))
+        ? describeIwasmVersion(firstLine(output))
+        : undefined,
   },
   wasmtime: { what: 'the wasmtime CLI', version: matchFirst(/^wasmtime \d+\.\d+\.\d+/) },
   node: { what: 'Node.js', version: matchFirst(/^v\d+\.\d+\.\d+/) },
-  symbolizer: { what: 'llvm-symbolizer', version: (output: string) => /\bLLVM version \d+\.\d+\.\d+\S*/.exec(output)?.[0] },
+  symbolizer: {
+    what: 'llvm-symbolizer',
+    version: (output: string) => /\bLLVM version \d+\.\d+\.\d+\S*/.exec(output)?.[0],
+  },
 } satisfies Record<string, Expectation>;
 
 export type IdentifiedTool = keyof typeof EXPECTED;
@@ -54,5 +60,8 @@ export function identify(tool: IdentifiedTool, probe: VersionProbe): Identity {
   const expected: Expectation = EXPECTED[tool];
   const version = expected.version(probe.output);
   if (version) return { ok: true, version };
-  return { ok: false, reason: `${probe.command[0]} is not ${expected.what}: \`${cmd}\` printed ${shown(probe.output)} (exit ${probe.exitCode ?? 'by signal'})` };
+  return {
+    ok: false,
+    reason: `${probe.command[0]} is not ${expected.what}: \`${cmd}\` printed ${shown(probe.output)} (exit ${probe.exitCode ?? 'by signal'})`,
+  };
 }

@@ -15,13 +15,17 @@ export interface WamrCheck {
  * not and why. `built` is what a run's setup just built; without it only finished builds are found.
  */
 export async function checkWamr(options: ResolvedOptions, built?: WamrAvailability): Promise<WamrCheck> {
-  const needed = (runtime: string) => options.targets.some((t) => t.runtime === runtime || (runtime === 'iwasm:release' && t.runtime === 'iwasm'));
+  const needed = (runtime: string) =>
+    options.targets.some((t) => t.runtime === runtime || (runtime === 'iwasm:release' && t.runtime === 'iwasm'));
   const check: WamrCheck = { lines: [], problems: {} };
   if (!options.wamr) {
     for (const t of options.targets) {
-      if (variantOfRuntime(t.runtime)) check.problems[t.runtime] = `${t.runtime} is built from a WAMR checkout: set WAMR_DIR=<wasm-micro-runtime checkout> or wamr: { checkout } in the config`;
+      if (variantOfRuntime(t.runtime))
+        check.problems[t.runtime] =
+          `${t.runtime} is built from a WAMR checkout: set WAMR_DIR=<wasm-micro-runtime checkout> or wamr: { checkout } in the config`;
     }
-    for (const [runtime, message] of Object.entries(check.problems)) check.lines.push({ tool: runtime, status: 'missing', needed: true, message });
+    for (const [runtime, message] of Object.entries(check.problems))
+      check.lines.push({ tool: runtime, status: 'missing', needed: true, message });
     return check;
   }
   let wamr: WamrAvailability;
@@ -41,7 +45,13 @@ export async function checkWamr(options: ResolvedOptions, built?: WamrAvailabili
     const problem = wamr.problems[variant];
     if (binary) {
       const ms = wamr.builtMs[variant];
-      check.lines.push({ tool: runtime, status: 'ok', command: binary.iwasm, version: `${wamr.fingerprint}${ms !== undefined ? ` (built in ${(ms / 1000).toFixed(1)} s)` : ''}`, needed: needed(runtime) });
+      check.lines.push({
+        tool: runtime,
+        status: 'ok',
+        command: binary.iwasm,
+        version: `${wamr.fingerprint}${ms !== undefined ? ` (built in ${(ms / 1000).toFixed(1)} s)` : ''}`,
+        needed: needed(runtime),
+      });
     } else {
       check.problems[runtime] = problem ?? `${runtime} was not built`;
       check.lines.push({ tool: runtime, status: 'missing', needed: needed(runtime), message: check.problems[runtime] });

@@ -174,7 +174,12 @@ function compareTarget(
     unchanged: 0,
     totals: { old: emptyTotals(), new: emptyTotals() },
   };
-  const base = (r: CaseRecord, kind: ChangeKind): CaseChange => ({ kind, id: caseId(r), chapter: String(r.chapter), case: r.case });
+  const base = (r: CaseRecord, kind: ChangeKind): CaseChange => ({
+    kind,
+    id: caseId(r),
+    chapter: String(r.chapter),
+    case: r.case,
+  });
   for (const [id, o] of oldRecords) {
     c.totals.old[outcomeName(o)]++;
     const n = newRecords.get(id);
@@ -211,7 +216,12 @@ function compareTarget(
 }
 
 function summary(run: RunResults): RunSummary {
-  return { source: run.run.source, startedAt: run.run.startedAt, targets: runTargets(run), records: run.records.length };
+  return {
+    source: run.run.source,
+    startedAt: run.run.startedAt,
+    targets: runTargets(run),
+    records: run.records.length,
+  };
 }
 
 /**

@@ -98,7 +98,8 @@ export async function loadRunResults(pathOrDir: string): Promise<RunResults> {
   }
   const ext = path.extname(pathOrDir).toLowerCase();
   if (ext === '.json') return loadJson(pathOrDir);
-  if (ext === '.pkl' || ext === '.pickle' || CHAPTER_PICKLE_RE.test(path.basename(pathOrDir))) return importPickles([pathOrDir]);
+  if (ext === '.pkl' || ext === '.pickle' || CHAPTER_PICKLE_RE.test(path.basename(pathOrDir)))
+    return importPickles([pathOrDir]);
   // Unknown extension: sniff. A pickle of protocol 2+ starts with 0x80; JSON with `{` (after blanks).
   const head = (await readFile(pathOrDir)).subarray(0, 64);
   const firstNonBlank = [...head].find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);

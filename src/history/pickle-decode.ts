@@ -125,8 +125,9 @@ class LegacyReader extends BufferReader {
     if (end < 0) throw new Error('Could not find end of line.');
     const raw = Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('latin1');
     this.skip(end - start + 1);
-    return raw.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u4: string | undefined, u8: string | undefined) =>
-      String.fromCodePoint(parseInt(u4 ?? u8 ?? '', 16)),
+    return raw.replace(
+      /\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g,
+      (_m, u4: string | undefined, u8: string | undefined) => String.fromCodePoint(parseInt(u4 ?? u8 ?? '', 16)),
     );
   }
 }
@@ -155,7 +156,10 @@ function classifyParseError(bytes: Uint8Array, err: unknown): { reason: PickleIm
     if (version === undefined) return { reason: 'truncated', detail: 'file ends after the PROTO opcode' };
     if (version > 5) return { reason: 'not-pickle', detail: `pickle protocol ${version} is not supported (0-5)` };
   } else if (!PROTO01_FIRST.has(first)) {
-    return { reason: 'not-pickle', detail: `does not start like a pickle (first byte 0x${first.toString(16).padStart(2, '0')})` };
+    return {
+      reason: 'not-pickle',
+      detail: `does not start like a pickle (first byte 0x${first.toString(16).padStart(2, '0')})`,
+    };
   }
   if (/end of file|end of line|outside the bounds/i.test(message) || bytes[bytes.length - 1] !== 0x2e /* STOP */) {
     return { reason: 'truncated', detail: `file ends before the pickle is complete (${message})` };
@@ -188,7 +192,11 @@ export function decodeChapterPickle(bytes: Uint8Array, file: string): LegacyCase
     throw new PickleImportError(file, reason, detail);
   }
   if (!(top instanceof Map)) {
-    throw new PickleImportError(file, 'foreign', `top-level object is ${describe(top)}, expected dict of case name -> CaseResult`);
+    throw new PickleImportError(
+      file,
+      'foreign',
+      `top-level object is ${describe(top)}, expected dict of case name -> CaseResult`,
+    );
   }
   // pickleparser's DICT opcode (hand-written protocol 0) assigns properties instead of Map entries.
   const entries: [unknown, unknown][] = [...top.entries(), ...Object.entries(top)];
@@ -198,18 +206,30 @@ export function decodeChapterPickle(bytes: Uint8Array, file: string): LegacyCase
       throw new PickleImportError(file, 'foreign', `dict key ${describe(key)} is not a case name (str)`);
     }
     if (!(value instanceof PyCaseResult)) {
-      throw new PickleImportError(file, 'foreign', `value for ${JSON.stringify(key)} is ${describe(value)}, expected CaseResult`);
+      throw new PickleImportError(
+        file,
+        'foreign',
+        `value for ${JSON.stringify(key)} is ${describe(value)}, expected CaseResult`,
+      );
     }
     const ec = value.error_code;
     let code: CaseErrorCode;
     try {
       code = toCode(ec instanceof PyEnumMember ? ec.value : ec);
     } catch {
-      throw new PickleImportError(file, 'foreign', `CaseResult ${JSON.stringify(key)} has error_code ${describe(ec)}, expected CaseErrorCode`);
+      throw new PickleImportError(
+        file,
+        'foreign',
+        `CaseResult ${JSON.stringify(key)} has error_code ${describe(ec)}, expected CaseErrorCode`,
+      );
     }
     const msg = value.msg;
     if (msg !== null && msg !== undefined && typeof msg !== 'string') {
-      throw new PickleImportError(file, 'foreign', `CaseResult ${JSON.stringify(key)} has msg of type ${describe(msg)}, expected str`);
+      throw new PickleImportError(
+        file,
+        'foreign',
+        `CaseResult ${JSON.stringify(key)} has msg of type ${describe(msg)}, expected str`,
+      );
     }
     cases.push({ name: key, code, msg: msg ?? '' });
   }

@@ -101,7 +101,11 @@ export async function importPickles(paths: string[]): Promise<RunResults> {
       const key = caseIdOf(ch, c.name);
       const prev = seen.get(key);
       if (prev !== undefined) {
-        throw new PickleImportError(file, 'duplicate', `case ${JSON.stringify(c.name)} of chapter ${ch} also in ${prev}`);
+        throw new PickleImportError(
+          file,
+          'duplicate',
+          `case ${JSON.stringify(c.name)} of chapter ${ch} also in ${prev}`,
+        );
       }
       seen.set(key, file);
       records.push(legacyRecord(ch, c));

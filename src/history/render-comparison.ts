@@ -4,14 +4,15 @@ import pc from 'picocolors';
 import { OUTCOME_NAMES } from '../records.ts';
 import type { CaseChange, CaseSide, RunComparison, RunSummary, TargetComparison } from './compare-runs.ts';
 
-const SECTIONS: { key: 'regressed' | 'changedCode' | 'changedGroup' | 'fixed' | 'added' | 'removed'; title: string }[] = [
-  { key: 'regressed', title: 'Regressed' },
-  { key: 'changedCode', title: 'Changed code' },
-  { key: 'changedGroup', title: 'Changed failure group' },
-  { key: 'fixed', title: 'Fixed' },
-  { key: 'added', title: 'New' },
-  { key: 'removed', title: 'Removed' },
-];
+const SECTIONS: { key: 'regressed' | 'changedCode' | 'changedGroup' | 'fixed' | 'added' | 'removed'; title: string }[] =
+  [
+    { key: 'regressed', title: 'Regressed' },
+    { key: 'changedCode', title: 'Changed code' },
+    { key: 'changedGroup', title: 'Changed failure group' },
+    { key: 'fixed', title: 'Fixed' },
+    { key: 'added', title: 'New' },
+    { key: 'removed', title: 'Removed' },
+  ];
 
 function runTitle(s: RunSummary): string {
   return `${s.source} run of ${s.startedAt} (${s.records} records; ${s.targets.join(', ') || 'no targets'})`;
@@ -35,7 +36,8 @@ function outcomeText(s: CaseSide | undefined): string {
 }
 
 function labelText(ch: CaseChange): string {
-  if (ch.kind === 'changed-group' || ch.kind === 'changed-code') return `${ch.old?.label ?? ''} → ${ch.new?.label ?? ''}`;
+  if (ch.kind === 'changed-group' || ch.kind === 'changed-code')
+    return `${ch.old?.label ?? ''} → ${ch.new?.label ?? ''}`;
   if (ch.kind === 'fixed' || ch.kind === 'removed') return ch.old?.label ?? '';
   return ch.new?.label ?? '';
 }
@@ -78,7 +80,9 @@ export function renderComparisonTable(c: RunComparison, opts: RenderTableOptions
       const delta = d === 0 ? '' : d > 0 ? ` (+${d})` : ` (${d})`;
       const good = n === 'OK' ? d > 0 : d < 0;
       const deltaColored = d === 0 ? '' : good ? col.green(delta) : col.red(delta);
-      out.push(`  ${n.padEnd(w)}  ${String(p.totals.old[n]).padStart(6)} → ${String(p.totals.new[n]).padEnd(6)}${deltaColored}`.trimEnd());
+      out.push(
+        `  ${n.padEnd(w)}  ${String(p.totals.old[n]).padStart(6)} → ${String(p.totals.new[n]).padEnd(6)}${deltaColored}`.trimEnd(),
+      );
     }
     for (const s of SECTIONS) {
       const list = p[s.key];
@@ -105,7 +109,12 @@ export function renderComparisonTable(c: RunComparison, opts: RenderTableOptions
 }
 
 function mdCell(s: string): string {
-  return clip(s, 300).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, '\\`').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return clip(s, 300)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, '\\`')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** GitHub-flavoured Markdown comparison (e.g. for a PR comment or a job summary). */
@@ -134,7 +143,9 @@ export function renderComparisonMarkdown(c: RunComparison): string {
       }
     }
   }
-  if (c.unmatched.old.length) out.push('', `Only in the old run, not compared: ${c.unmatched.old.map(mdCell).join(', ')}`);
-  if (c.unmatched.new.length) out.push('', `Only in the new run, not compared: ${c.unmatched.new.map(mdCell).join(', ')}`);
+  if (c.unmatched.old.length)
+    out.push('', `Only in the old run, not compared: ${c.unmatched.old.map(mdCell).join(', ')}`);
+  if (c.unmatched.new.length)
+    out.push('', `Only in the new run, not compared: ${c.unmatched.new.map(mdCell).join(', ')}`);
   return `${out.join('\n')}\n`;
 }

@@ -137,7 +137,14 @@ export function parseIwasmOutput(stdout: string, opts: IwasmParseOptions = {}): 
     }
   }
 
-  return { programStdout, runtimeLines, ...(trap ? { trap } : {}), frames, ...(loadError ? { loadError } : {}), framesTruncated };
+  return {
+    programStdout,
+    runtimeLines,
+    ...(trap ? { trap } : {}),
+    frames,
+    ...(loadError ? { loadError } : {}),
+    framesTruncated,
+  };
 }
 
 function toFrame(line: string, addressSpace: FrameAddressSpace): RawFrame {

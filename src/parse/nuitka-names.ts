@@ -4,7 +4,11 @@
 // `impl_` is the code's name, which a `--trace-execution` build prints as a statement's `owner`.
 
 const PART = /^(function|genobj|coroutine|asyncgen)__\d+_(.+)$/;
-const KIND_SUFFIX: Record<string, string> = { genobj: ' (generator)', coroutine: ' (coroutine)', asyncgen: ' (async generator)' };
+const KIND_SUFFIX: Record<string, string> = {
+  genobj: ' (generator)',
+  coroutine: ' (coroutine)',
+  asyncgen: ' (async generator)',
+};
 
 /** Nuitka writes a dotted module name with `$` (`lib$shapes`). */
 const moduleName = (encoded: string) => encoded.replaceAll('$', '.');

@@ -27,7 +27,11 @@ export function parseExecuteLine(text: string): ExecutedStatement | undefined {
   const owner = OWNER_RE.exec(details)?.[1];
   // a frame node (entering a function or the module) names its code object instead
   const coName = CO_NAME_RE.exec(details)?.[1];
-  const scope = owner ? pythonNameOfCodeName(owner) : coName && coName !== '<module>' ? { module: '', qualname: coName } : undefined;
+  const scope = owner
+    ? pythonNameOfCodeName(owner)
+    : coName && coName !== '<module>'
+      ? { module: '', qualname: coName }
+      : undefined;
   return { file: m[1]!, line: Number(m[2]), node: m[3]!, ...(owner ? { owner } : {}), ...(scope ? { scope } : {}) };
 }
 

@@ -4,7 +4,8 @@ import type { TrapKind } from '../types.ts';
 import { findTracebacks } from './python-traceback.ts';
 
 // Prefixes runtimes put in front of the trap text; the kind only depends on what follows.
-const PREFIX_RE = /^\s*(?:Exception:\s*|(?:RuntimeError|RangeError|Error):\s*|wasmtime\._trap\.Trap:\s*|\d+:\s*)?(?:wasm trap:\s*)?/i;
+const PREFIX_RE =
+  /^\s*(?:Exception:\s*|(?:RuntimeError|RangeError|Error):\s*|wasmtime\._trap\.Trap:\s*|\d+:\s*)?(?:wasm trap:\s*)?/i;
 
 /**
  * Exact messages (lower case, prefix removed) per kind. Sources: WAMR `exception_msgs[]`
@@ -23,8 +24,14 @@ const EXACT: ReadonlyArray<readonly [TrapKind, readonly string[]]> = [
     'indirect call type mismatch',
     ['indirect call type mismatch', 'null function or function signature mismatch', 'function signature mismatch'],
   ],
-  ['unreachable', ['unreachable', 'wasm `unreachable` instruction executed', 'unreachable code', 'unreachable executed']],
-  ['integer divide by zero', ['integer divide by zero', 'divide by zero', 'remainder by zero', 'integer division by zero']],
+  [
+    'unreachable',
+    ['unreachable', 'wasm `unreachable` instruction executed', 'unreachable code', 'unreachable executed'],
+  ],
+  [
+    'integer divide by zero',
+    ['integer divide by zero', 'divide by zero', 'remainder by zero', 'integer division by zero'],
+  ],
   ['integer overflow', ['integer overflow', 'divide result unrepresentable']],
   ['invalid conversion to integer', ['invalid conversion to integer', 'float unrepresentable in integer range']],
   [
@@ -68,7 +75,10 @@ export function trapKindOf(message: string): TrapKind {
 
 // Wordings found inside longer messages of imported (legacy) records, tried when no exact message matches.
 const LOOSE_WORDINGS: [RegExp, TrapKind][] = [
-  [/indirect call type mismatch|function signature mismatch|indirect call signature mismatch/i, 'indirect call type mismatch'],
+  [
+    /indirect call type mismatch|function signature mismatch|indirect call signature mismatch/i,
+    'indirect call type mismatch',
+  ],
   [/undefined element/i, 'undefined element'],
   [/table index is out of bounds|out of bounds table access|table index out of bounds/i, 'table index out of bounds'],
   [/out of bounds memory access|memory access out of bounds/i, 'out of bounds memory access'],
@@ -117,7 +127,8 @@ export function findTrapInText(text: string): FoundTrap | undefined {
   return found;
 }
 
-const LOAD_ERROR = /WASM module (?:load|instantiate) failed|Read file to buffer failed|CompileError: WebAssembly|failed to (?:parse|validate|compile) WebAssembly/i;
+const LOAD_ERROR =
+  /WASM module (?:load|instantiate) failed|Read file to buffer failed|CompileError: WebAssembly|failed to (?:parse|validate|compile) WebAssembly/i;
 
 /** The first line saying the module never ran (load, instantiate or compile error). */
 export function findLoadError(...texts: string[]): string | undefined {

@@ -33,7 +33,11 @@ export function callIndirectSites(bytes: Uint8Array, body: WasmFunctionBody): Ca
 }
 
 /** Calls `visit` with the file offset and opcode of each instruction of a body, in code order. */
-export function walkInstructions(bytes: Uint8Array, body: WasmFunctionBody, visit: (offset: number, op: number) => void): void {
+export function walkInstructions(
+  bytes: Uint8Array,
+  body: WasmFunctionBody,
+  visit: (offset: number, op: number) => void,
+): void {
   const r = new Reader(bytes, body.start, body.end);
   for (let n = r.u32(); n > 0; n--) (r.u32(), r.byte()); // local declarations: count, type
   while (r.pos < body.end) {
@@ -52,7 +56,17 @@ function memarg(r: Reader): void {
 }
 
 function skipImmediates(r: Reader, op: number, at: number): void {
-  if (op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x19 || op === 0x1a || op === 0x1b || op === 0xd1) return;
+  if (
+    op <= 0x01 ||
+    op === 0x05 ||
+    op === 0x0b ||
+    op === 0x0f ||
+    op === 0x19 ||
+    op === 0x1a ||
+    op === 0x1b ||
+    op === 0xd1
+  )
+    return;
   if ((op >= 0x45 && op <= 0xc4) || op === 0xd3 || op === 0xd4) return; // numeric, ref.eq, ref.as_non_null
   if (op >= 0x02 && op <= 0x04) return r.skipLeb(); // block type (s33)
   if (op === 0x06) return r.skipLeb(); // try
@@ -61,7 +75,8 @@ function skipImmediates(r: Reader, op: number, at: number): void {
     for (let n = r.u32() + 1; n > 0; n--) r.u32(); // br_table: labels + default
     return;
   }
-  if (op === 0x10 || op === 0x12 || op === 0x14 || op === 0x15 || op === 0xd2 || op === 0xd5 || op === 0xd6) return void r.u32();
+  if (op === 0x10 || op === 0x12 || op === 0x14 || op === 0x15 || op === 0xd2 || op === 0xd5 || op === 0xd6)
+    return void r.u32();
   if (op === 0x1c) return r.skip(r.u32()); // select t*: one byte per value type
   if (op >= 0x20 && op <= 0x26) return void r.u32();
   if (op >= 0x28 && op <= 0x3e) return memarg(r);

@@ -67,7 +67,8 @@ export class Reader {
 
   name(): string {
     const len = this.u32();
-    if (this.pos + len > this.limit) throw new WasmFormatError(`name runs past its section at 0x${this.pos.toString(16)}`);
+    if (this.pos + len > this.limit)
+      throw new WasmFormatError(`name runs past its section at 0x${this.pos.toString(16)}`);
     const text = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + len));
     this.pos += len;
     return text;

@@ -57,7 +57,8 @@ export function readWasmSections(bytes: Uint8Array): WasmSection[] {
     const size = r.u32();
     const start = r.pos;
     const end = start + size;
-    if (end > bytes.length) throw new WasmFormatError(`section ${id} at 0x${headerOffset.toString(16)} runs past the end`);
+    if (end > bytes.length)
+      throw new WasmFormatError(`section ${id} at 0x${headerOffset.toString(16)} runs past the end`);
     const section: WasmSection = { id, headerOffset, start, end };
     if (id === SECTION.custom) section.name = new Reader(bytes, start, end).name();
     sections.push(section);

@@ -27,7 +27,15 @@ export interface WasmSignatures {
   elements: ElementSegment[];
 }
 
-const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const VALTYPES: Record<number, string> = {
+  0x7f: 'i32',
+  0x7e: 'i64',
+  0x7d: 'f32',
+  0x7c: 'f64',
+  0x7b: 'v128',
+  0x70: 'funcref',
+  0x6f: 'externref',
+};
 
 function valtype(r: Reader): string {
   const at = r.pos;
@@ -101,7 +109,8 @@ function refExpr(r: Reader): number | null {
   let value: number | null;
   if (op === 0xd2) value = r.u32();
   else if (op === 0xd0) (r.skipLeb(), (value = null));
-  else throw new WasmFormatError(`unsupported element expression 0x${op.toString(16)} at 0x${(r.pos - 1).toString(16)}`);
+  else
+    throw new WasmFormatError(`unsupported element expression 0x${op.toString(16)} at 0x${(r.pos - 1).toString(16)}`);
   if (r.byte() !== 0x0b) throw new WasmFormatError(`element expression without end at 0x${r.pos.toString(16)}`);
   return value;
 }
@@ -110,7 +119,8 @@ function refExpr(r: Reader): number | null {
 export function tableSlot(sig: WasmSignatures, table: number, slot: number): number | null | undefined {
   let found: number | null | undefined;
   for (const seg of sig.elements) {
-    if (seg.table === table && slot >= seg.offset && slot < seg.offset + seg.functions.length) found = seg.functions[slot - seg.offset];
+    if (seg.table === table && slot >= seg.offset && slot < seg.offset + seg.functions.length)
+      found = seg.functions[slot - seg.offset];
   }
   return found;
 }

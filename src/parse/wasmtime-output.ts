@@ -22,7 +22,11 @@ export function parseWasmtimeOutput(stderr: string): WasmtimeParseResult {
   const report = findCliReport(lines);
   if (!report) return { programStderr: stderr, runtimeLines: [], frames: [] };
 
-  const programStderr = lines.slice(0, report.start).map((l) => `${l}\n`).join('') + report.gluedPrefix;
+  const programStderr =
+    lines
+      .slice(0, report.start)
+      .map((l) => `${l}\n`)
+      .join('') + report.gluedPrefix;
   const body = parseReportBody(lines, report.bodyStart);
   const runtimeLines = [report.headline, ...body.chain];
   const trapLine = body.chain.find((c) => /^wasm trap: /.test(c));
@@ -71,7 +75,12 @@ function parseReportBody(lines: string[], from: number): { chain: string[]; fram
     const f = FRAME_RE.exec(line);
     if (f) {
       const { name, funcIndex } = splitFrameName(f[3]!);
-      const frame: RawFrame = { index: frames.length, offset: Number.parseInt(f[2]!, 16), thread: 0, addressSpace: 'module-offset' };
+      const frame: RawFrame = {
+        index: frames.length,
+        offset: Number.parseInt(f[2]!, 16),
+        thread: 0,
+        addressSpace: 'module-offset',
+      };
       if (name !== undefined) frame.name = name;
       if (funcIndex !== undefined) frame.funcIndex = funcIndex;
       frames.push(frame);

@@ -55,7 +55,12 @@ export class BoundedCapture {
     if (tail.length > this.tailLimit) tail = tail.subarray(tail.length - this.tailLimit);
     const omitted = this.total - head.length - tail.length;
     if (omitted <= 0) {
-      return { ...textFields(decodeExact(Buffer.concat([head, tail]))), bytes: this.total, truncated: false, omittedBytes: 0 };
+      return {
+        ...textFields(decodeExact(Buffer.concat([head, tail]))),
+        bytes: this.total,
+        truncated: false,
+        omittedBytes: 0,
+      };
     }
     // Cut at line boundaries so the marker stands on its own line.
     const headCut = lastNewline(head);
@@ -127,4 +132,3 @@ function validSequenceLength(buf: Uint8Array, i: number): number {
   if (b0 === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
   return 0;
 }
-

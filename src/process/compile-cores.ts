@@ -22,7 +22,11 @@ export async function freeCompileCore(cores: CompileCores): Promise<boolean> {
 }
 
 /** Runs `fn(jobs)` holding a core; `jobs` is the Scons job count that matches the cores free now. */
-export function withCompileCore<T>(cores: CompileCores, signal: AbortSignal | undefined, fn: (jobs: number) => Promise<T>): Promise<T> {
+export function withCompileCore<T>(
+  cores: CompileCores,
+  signal: AbortSignal | undefined,
+  fn: (jobs: number) => Promise<T>,
+): Promise<T> {
   const paths = corePaths(cores);
   return withAnyFileLock({ lockfilePaths: paths, signal }, async (held) => {
     const others = await Promise.all(paths.map((p, i) => (i === held ? false : isLocked(p))));

@@ -27,7 +27,10 @@ export function withFileLock<T>(opts: FileLockOptions, fn: () => Promise<T>): Pr
 }
 
 /** Like withFileLock, holding whichever of several locks is free first; `fn` learns which. */
-export async function withAnyFileLock<T>(opts: Omit<FileLockOptions, 'lockfilePath'> & { lockfilePaths: string[] }, fn: (index: number) => Promise<T>): Promise<T> {
+export async function withAnyFileLock<T>(
+  opts: Omit<FileLockOptions, 'lockfilePath'> & { lockfilePaths: string[] },
+  fn: (index: number) => Promise<T>,
+): Promise<T> {
   for (const p of opts.lockfilePaths) await fs.mkdir(path.dirname(p), { recursive: true });
   const deadline = Date.now() + (opts.waitMs ?? 45 * 60_000);
   let compromised: Error | undefined;
@@ -55,15 +58,19 @@ export async function withAnyFileLock<T>(opts: Omit<FileLockOptions, 'lockfilePa
       }
     }
     if (release) break;
-    if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for the lock ${opts.lockfilePaths.join(' or ')}`);
+    if (Date.now() > deadline)
+      throw new LockTimeoutError(`timed out waiting for the lock ${opts.lockfilePaths.join(' or ')}`);
     if (!told) opts.onWait?.();
     told = true;
     // an abort ends the wait with the signal's reason, as the check at the top of the loop does
-    await sleep(250 + Math.random() * 500, undefined, { signal: opts.signal }).catch(() => opts.signal?.throwIfAborted());
+    await sleep(250 + Math.random() * 500, undefined, { signal: opts.signal }).catch(() =>
+      opts.signal?.throwIfAborted(),
+    );
   }
   try {
     const result = await fn(held);
-    if (compromised) throw new Error(`the lock ${opts.lockfilePaths[held]} was lost while held: ${compromised.message}`);
+    if (compromised)
+      throw new Error(`the lock ${opts.lockfilePaths[held]} was lost while held: ${compromised.message}`);
     return result;
   } finally {
     await release().catch(() => undefined);

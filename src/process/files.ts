@@ -3,7 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 export async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function isExecutableFile(file: string): Promise<boolean> {
@@ -48,5 +51,8 @@ export async function removeLeftovers(root: string, patterns: readonly RegExp[])
 
 /** size:mtimeNs of a file (following links), or 'missing': cheap input for a stamp key. */
 export async function statKey(file: string): Promise<string> {
-  return fs.stat(file, { bigint: true }).then((s) => `${s.size}:${s.mtimeNs}`, () => 'missing');
+  return fs.stat(file, { bigint: true }).then(
+    (s) => `${s.size}:${s.mtimeNs}`,
+    () => 'missing',
+  );
 }

@@ -16,7 +16,10 @@ let pending: Promise<string | null> | undefined;
  */
 export function processGuard(): Promise<string | null> {
   pending ??= buildProcessGuard().catch((error: Error) => {
-    process.emitWarning(`process guard unavailable (${error.message}): a process that leaves its session may outlive its timeout`, { code: 'VITEST_PY2WASM_GUARD' });
+    process.emitWarning(
+      `process guard unavailable (${error.message}): a process that leaves its session may outlive its timeout`,
+      { code: 'VITEST_PY2WASM_GUARD' },
+    );
     return null;
   });
   return pending;
@@ -28,18 +31,28 @@ async function buildProcessGuard(): Promise<string | null> {
   const hash = crypto.createHash('sha256').update(source).digest('hex').slice(0, 12);
   const dir = path.join(path.resolve(process.env.PY2WASM_CACHE_DIR || defaultCacheDir()), 'bin');
   const exe = path.join(dir, `process-guard-${hash}`);
-  if (await fs.access(exe, fs.constants.X_OK).then(() => true, () => false)) return exe;
+  if (
+    await fs.access(exe, fs.constants.X_OK).then(
+      () => true,
+      () => false,
+    )
+  )
+    return exe;
   await fs.mkdir(dir, { recursive: true });
   const staged = `${exe}.${process.pid}.tmp`;
   const tried: string[] = [];
-  for (const cc of [...new Set([process.env.CC, 'cc', 'gcc', 'clang', 'clang-19'].filter((c): c is string => Boolean(c)))]) {
+  for (const cc of [
+    ...new Set([process.env.CC, 'cc', 'gcc', 'clang', 'clang-19'].filter((c): c is string => Boolean(c))),
+  ]) {
     const built = await execa(cc, ['-O2', '-o', staged, PROCESS_GUARD_SOURCE], { reject: false, stdin: 'ignore' });
     if (built.exitCode === 0) {
       // another worker may have built it at the same time: rename is atomic, both are the same
       await fs.rename(staged, exe);
       return exe;
     }
-    tried.push(`${cc}: ${built.failed && built.exitCode === undefined ? 'not found' : String(built.stderr).trim().split('\n').at(-1)}`);
+    tried.push(
+      `${cc}: ${built.failed && built.exitCode === undefined ? 'not found' : String(built.stderr).trim().split('\n').at(-1)}`,
+    );
   }
   await fs.rm(staged, { force: true });
   throw new Error(`no C compiler built ${PROCESS_GUARD_SOURCE} (${tried.join('; ')})`);

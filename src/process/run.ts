@@ -90,12 +90,17 @@ export async function runProcess(command: readonly string[], options: RunProcess
 
   try {
     const result = await child;
-    const execErrno = guard && !timedOut && !aborted ? guardExecErrno(result.exitCode ?? null, stderr.result().text) : undefined;
-    const spawnError = execErrno !== undefined
-      ? describeSpawnError({ code: errnoName(execErrno), message: `${errnoName(execErrno) ?? 'error'} (errno ${execErrno})` }, file)
-      : result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted
-        ? describeSpawnError(result.cause, file)
-        : undefined;
+    const execErrno =
+      guard && !timedOut && !aborted ? guardExecErrno(result.exitCode ?? null, stderr.result().text) : undefined;
+    const spawnError =
+      execErrno !== undefined
+        ? describeSpawnError(
+            { code: errnoName(execErrno), message: `${errnoName(execErrno) ?? 'error'} (errno ${execErrno})` },
+            file,
+          )
+        : result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted
+          ? describeSpawnError(result.cause, file)
+          : undefined;
     return {
       command: [...command],
       cwd: options.cwd,

@@ -54,7 +54,12 @@ function split<T>(items: T[], n: number): T[][] {
 }
 
 /** Index of the first candidate that holds. */
-async function firstHolding<T>(candidates: T[][], test: SubsetTest<T>, parallel: number, signal?: AbortSignal): Promise<number | undefined> {
+async function firstHolding<T>(
+  candidates: T[][],
+  test: SubsetTest<T>,
+  parallel: number,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   for (let i = 0; i < candidates.length; i += parallel) {
     signal?.throwIfAborted();
     const verdicts = await Promise.all(candidates.slice(i, i + parallel).map((c) => test(c)));

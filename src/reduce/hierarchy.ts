@@ -15,7 +15,12 @@ export interface ReduceSourceOptions {
  * then single removals anywhere until none holds, so the result is 1-minimal over its units.
  * `holds(source)` says whether a candidate still fails the same way; `start` must hold.
  */
-export async function reduceSource(start: string, holds: (source: string) => Promise<boolean>, ast: PythonAst, opts: ReduceSourceOptions = {}): Promise<string> {
+export async function reduceSource(
+  start: string,
+  holds: (source: string) => Promise<boolean>,
+  ast: PythonAst,
+  opts: ReduceSourceOptions = {},
+): Promise<string> {
   let current = start;
   const accept = async (source: string) => {
     current = source;
@@ -29,15 +34,31 @@ export async function reduceSource(start: string, holds: (source: string) => Pro
     const level = all.filter((u) => u.depth === depth);
     if (level.length === 0) continue;
     const base = current;
-    const kept = await ddmin(level, async (subset) => holds(await without(base, level.filter((u) => !subset.includes(u)))), {
-      parallel: opts.parallel ?? 1,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    if (kept.length < level.length) await accept(await without(base, level.filter((u) => !kept.includes(u))));
+    const kept = await ddmin(
+      level,
+      async (subset) =>
+        holds(
+          await without(
+            base,
+            level.filter((u) => !subset.includes(u)),
+          ),
+        ),
+      {
+        parallel: opts.parallel ?? 1,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
+    if (kept.length < level.length)
+      await accept(
+        await without(
+          base,
+          level.filter((u) => !kept.includes(u)),
+        ),
+      );
   }
 
   // replace if/for/while/with/try by their bodies, one at a time
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const unit of (await ast.units(current)).filter((u) => u.unwrappable)) {
       opts.signal?.throwIfAborted();
@@ -51,7 +72,7 @@ export async function reduceSource(start: string, holds: (source: string) => Pro
   }
 
   // 1-minimal: no single unit left whose removal still holds (deeper levels may have freed outer ones)
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const units = await ast.units(current);
     for (const unit of units) {

@@ -53,7 +53,9 @@ export class CaseJudge {
   }
 
   static hash(edits: FileEdits): string {
-    const sorted = Object.keys(edits).sort().map((k) => [k, edits[k]]);
+    const sorted = Object.keys(edits)
+      .sort()
+      .map((k) => [k, edits[k]]);
     return crypto.createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 20);
   }
 
@@ -92,12 +94,20 @@ export class CaseJudge {
         if (content === null) await fs.rm(file, { recursive: true, force: true });
         else await fs.writeFile(file, content);
       }
-      const candidate: CookbookCase = { ...kase, scriptPath: path.join(dir, path.basename(kase.scriptPath)), recipeDir: dir };
+      const candidate: CookbookCase = {
+        ...kase,
+        scriptPath: path.join(dir, path.basename(kase.scriptPath)),
+        recipeDir: dir,
+      };
       const runner = new RecipeRunner(this.env, { ...recipe, dir, cases: [candidate] }, this.req.scratchParent);
       try {
         const [verdict] = await runner.runCase(candidate, this.req.signal);
         if (!verdict) throw new Error(`no record for ${kase.name} on ${this.req.target.name}`);
-        const tools = { env: this.env, compile: (_r: CaseRecord, projectOptions: string[], signal: AbortSignal) => runner.compile(candidate, signal, projectOptions) };
+        const tools = {
+          env: this.env,
+          compile: (_r: CaseRecord, projectOptions: string[], signal: AbortSignal) =>
+            runner.compile(candidate, signal, projectOptions),
+        };
         const record = stage ? (await diagnoseRecords([verdict], tools, stage, this.req.signal))[0]! : verdict;
         if (record.compile && !record.compile.cached) this.compiles++;
         const signature = failureSignature(record);

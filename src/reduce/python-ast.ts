@@ -32,7 +32,14 @@ export class PythonAst {
 
   constructor(python: string[]) {
     const [file, ...args] = python;
-    this.child = execa(file!, [...args, path.join(RUNNERS_DIR, 'reduce_ast.py')], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit', buffer: false, reject: false, cleanup: true });
+    this.child = execa(file!, [...args, path.join(RUNNERS_DIR, 'reduce_ast.py')], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'inherit',
+      buffer: false,
+      reject: false,
+      cleanup: true,
+    });
     this.lines = readline.createInterface({ input: this.child.stdout! })[Symbol.asyncIterator]();
   }
 
@@ -41,7 +48,12 @@ export class PythonAst {
   }
 
   render(source: string, edits: { remove?: string[]; unwrap?: string[] }): Promise<string> {
-    return this.ask<{ source: string }>({ op: 'render', source, remove: edits.remove ?? [], unwrap: edits.unwrap ?? [] }).then((r) => r.source);
+    return this.ask<{ source: string }>({
+      op: 'render',
+      source,
+      remove: edits.remove ?? [],
+      unwrap: edits.unwrap ?? [],
+    }).then((r) => r.source);
   }
 
   close(): void {
@@ -56,7 +68,9 @@ export class PythonAst {
       const line = await this.lines.next();
       if (line.done) {
         const result = await this.child;
-        throw new PythonAstError(`the Python AST helper exited (${String(result.exitCode)}): ${String(result.stderr ?? '').slice(-500)}`);
+        throw new PythonAstError(
+          `the Python AST helper exited (${String(result.exitCode)}): ${String(result.stderr ?? '').slice(-500)}`,
+        );
       }
       const reply = JSON.parse(line.value) as T & { error?: string };
       if (reply.error) throw new PythonAstError(reply.error);

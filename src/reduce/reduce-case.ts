@@ -34,14 +34,24 @@ export interface ReduceCaseRequest {
 export async function recipeFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && !/(^|\/)(__pycache__|\.git)(\/|$)/.test(path.relative(dir, path.join(e.parentPath, e.name))) && !e.name.endsWith('.wasm'))
+    .filter(
+      (e) =>
+        e.isFile() &&
+        !/(^|\/)(__pycache__|\.git)(\/|$)/.test(path.relative(dir, path.join(e.parentPath, e.name))) &&
+        !e.name.endsWith('.wasm'),
+    )
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
 }
 
 export async function hashRecipe(dir: string): Promise<string> {
   const hash = crypto.createHash('sha256');
-  for (const rel of await recipeFiles(dir)) hash.update(rel).update('\0').update(await fs.readFile(path.join(dir, rel))).update('\0');
+  for (const rel of await recipeFiles(dir))
+    hash
+      .update(rel)
+      .update('\0')
+      .update(await fs.readFile(path.join(dir, rel)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -52,10 +62,18 @@ export async function hashRecipe(dir: string): Promise<string> {
  */
 export async function reduceCase(req: ReduceCaseRequest): Promise<FileEdits> {
   let best: FileEdits = { ...req.start };
-  const contentOf = async (rel: string) => (rel in best ? best[rel] : await fs.readFile(path.join(req.recipeDir, rel), 'utf8'));
+  const contentOf = async (rel: string) =>
+    rel in best ? best[rel] : await fs.readFile(path.join(req.recipeDir, rel), 'utf8');
   const holds = async (edits: FileEdits) => (await req.judge.judge(edits)).holds;
   const progress = (phase: string, file: string, source: string) =>
-    req.onProgress?.({ phase, file, lines: source.split('\n').filter((l) => l.trim()).length, bytes: Buffer.byteLength(source), tests: req.judge.tests, compiles: req.judge.compiles });
+    req.onProgress?.({
+      phase,
+      file,
+      lines: source.split('\n').filter((l) => l.trim()).length,
+      bytes: Buffer.byteLength(source),
+      tests: req.judge.tests,
+      compiles: req.judge.compiles,
+    });
   const improve = async (edits: FileEdits) => {
     best = edits;
     await req.onBest?.(best);
@@ -80,8 +98,14 @@ export async function reduceCase(req: ReduceCaseRequest): Promise<FileEdits> {
   // files the failure does not need: all at once when possible, else delta debugging over them
   const others = (await recipeFiles(req.recipeDir)).filter((f) => f !== req.scriptName && best[f] !== null);
   if (others.length) {
-    const leaveOut = (kept: string[]): FileEdits => ({ ...best, ...Object.fromEntries(others.filter((f) => !kept.includes(f)).map((f) => [f, null])) });
-    const kept = await ddmin(others, (subset) => holds(leaveOut(subset)), { parallel: req.parallel, ...(req.signal ? { signal: req.signal } : {}) });
+    const leaveOut = (kept: string[]): FileEdits => ({
+      ...best,
+      ...Object.fromEntries(others.filter((f) => !kept.includes(f)).map((f) => [f, null])),
+    });
+    const kept = await ddmin(others, (subset) => holds(leaveOut(subset)), {
+      parallel: req.parallel,
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
     if (kept.length < others.length) await improve(leaveOut(kept));
     for (const module of kept.filter((f) => f.endsWith('.py'))) await reduceFile(module, 'sibling module');
   }

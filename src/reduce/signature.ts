@@ -21,5 +21,10 @@ export function failureSignature(record: CaseRecord): string {
 
 /** Whether a code is a failure of the wasm side (compile, run, comparison) while CPython ran fine. */
 export function isWasmSideFailure(code: number | null): boolean {
-  return code === CaseErrorCode.COMPILATION_FAILURE || code === CaseErrorCode.WASM_EXECUTION_FAILURE || code === CaseErrorCode.DIFFERENT_RESULT || code === CaseErrorCode.WASM_EXECUTION_TIMEOUT;
+  return (
+    code === CaseErrorCode.COMPILATION_FAILURE ||
+    code === CaseErrorCode.WASM_EXECUTION_FAILURE ||
+    code === CaseErrorCode.DIFFERENT_RESULT ||
+    code === CaseErrorCode.WASM_EXECUTION_TIMEOUT
+  );
 }

@@ -17,12 +17,19 @@ export interface ReduceState {
   elapsedMs: number;
 }
 
-export async function readReduceState(file: string, expect: Pick<ReduceState, 'case' | 'target' | 'originalHash'>): Promise<ReduceState | undefined> {
+export async function readReduceState(
+  file: string,
+  expect: Pick<ReduceState, 'case' | 'target' | 'originalHash'>,
+): Promise<ReduceState | undefined> {
   const text = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (!text) return undefined;
   try {
     const state = JSON.parse(text) as ReduceState;
-    const same = state.version === 1 && state.case === expect.case && state.target === expect.target && state.originalHash === expect.originalHash;
+    const same =
+      state.version === 1 &&
+      state.case === expect.case &&
+      state.target === expect.target &&
+      state.originalHash === expect.originalHash;
     return same ? state : undefined;
   } catch {
     return undefined; // a state file that is not JSON is not worth more than starting over

@@ -53,7 +53,9 @@ export function reproCommands(record: CaseRecord, scriptName: string): string[] 
     return out;
   }
   const [exe, ...args] = run.command;
-  const portable = args.map((arg) => (arg.startsWith(run.cwd) ? `.${arg.slice(run.cwd.length)}` : arg)).map((arg) => (path.isAbsolute(arg) && arg.endsWith('.wasm') ? path.basename(arg) : arg));
+  const portable = args
+    .map((arg) => (arg.startsWith(run.cwd) ? `.${arg.slice(run.cwd.length)}` : arg))
+    .map((arg) => (path.isAbsolute(arg) && arg.endsWith('.wasm') ? path.basename(arg) : arg));
   out.push([path.basename(exe ?? run.runtime), ...portable].map(quote).join(' '));
   return out;
 }
@@ -61,7 +63,10 @@ export function reproCommands(record: CaseRecord, scriptName: string): string[] 
 function frameLine(frame: SymbolizedFrame | RawFrame, i: number): string {
   if ('locations' in frame) {
     return frame.locations
-      .map((l) => `#${String(i).padStart(2, '0')} ${l.function}${l.file ? ` at ${l.file}${l.line ? `:${l.line}` : ''}` : ''}${l.inlined ? ' (inlined)' : ''}`)
+      .map(
+        (l) =>
+          `#${String(i).padStart(2, '0')} ${l.function}${l.file ? ` at ${l.file}${l.line ? `:${l.line}` : ''}` : ''}${l.inlined ? ' (inlined)' : ''}`,
+      )
       .join('\n');
   }
   return `#${String(i).padStart(2, '0')} ${frame.name ?? `func[${frame.funcIndex ?? '?'}]`}${frame.offset !== undefined ? ` +0x${frame.offset.toString(16)}` : ''}`;
@@ -91,13 +96,24 @@ export function renderBugReport(input: BugReportInput): string {
     '## Reproducer',
     '',
   );
-  for (const file of input.files) out.push(`\`${file.path}\`:`, '', fence(file.content, file.path.endsWith('.py') ? 'python' : ''), '');
+  for (const file of input.files)
+    out.push(`\`${file.path}\`:`, '', fence(file.content, file.path.endsWith('.py') ? 'python' : ''), '');
   out.push('## Commands', '', fence(reproCommands(r, input.scriptName).join('\n'), 'sh'), '');
   out.push('## Expected (CPython)', '', fence(r.python?.stdout.text || '(no output)'), '');
-  const actual = [r.wasm?.programStdout.text, r.wasm?.programStderr.text, ...(r.wasm?.runtimeLines ?? [])].filter((t) => t && t.trim()).join('\n');
-  out.push(`## Actual (${r.target}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`, '', fence(actual || r.msg || '(no output)'), '');
+  const actual = [r.wasm?.programStdout.text, r.wasm?.programStderr.text, ...(r.wasm?.runtimeLines ?? [])]
+    .filter((t) => t && t.trim())
+    .join('\n');
+  out.push(
+    `## Actual (${r.target}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`,
+    '',
+    fence(actual || r.msg || '(no output)'),
+    '',
+  );
   if (input.stack?.frames.length) {
-    out.push(`## Stack (${input.stack.source === 'iwasm-debug' ? 'debug iwasm re-run' : 'as the runtime printed it'}${input.stack.symbolized ? ', symbolized' : ''})`, '');
+    out.push(
+      `## Stack (${input.stack.source === 'iwasm-debug' ? 'debug iwasm re-run' : 'as the runtime printed it'}${input.stack.symbolized ? ', symbolized' : ''})`,
+      '',
+    );
     out.push(fence(input.stack.frames.map(frameLine).join('\n')), '');
   }
   const diagnosis = describeDiagnosis(r.diagnosis);

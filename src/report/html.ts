@@ -73,7 +73,10 @@ function outcomesSection(ctx: PageContext): string {
   // one scale for every target's chart, so bars compare across charts
   const yMax = Math.max(1, ...targets.flatMap((t) => rows(t).map((r) => r.total)));
   const charts = targets
-    .map((t) => `<figure class="chapter-chart" data-target="${esc(t)}"><figcaption>${esc(t)}</figcaption>${renderChapterChart(rows(t), chapters, t, yMax)}</figure>`)
+    .map(
+      (t) =>
+        `<figure class="chapter-chart" data-target="${esc(t)}"><figcaption>${esc(t)}</figcaption>${renderChapterChart(rows(t), chapters, t, yMax)}</figure>`,
+    )
     .join('');
   return `<section id="outcomes">
 <h2>Outcomes per chapter</h2>
@@ -87,10 +90,16 @@ function trendSection(s: Summary, history: RunResults[] | undefined): string {
   if (!history || !history.length) return '';
   const readable = history.filter((h) => h && Array.isArray(h.records));
   // runs of another cookbook (the report folder is shared) are not this cookbook's trend
-  const earlier = readable.filter((h) => !s.run.cookbookRoot || !h.run?.cookbookRoot || h.run.cookbookRoot === s.run.cookbookRoot);
+  const earlier = readable.filter(
+    (h) => !s.run.cookbookRoot || !h.run?.cookbookRoot || h.run.cookbookRoot === s.run.cookbookRoot,
+  );
   const others = readable.length - earlier.length;
   const last = earlier.at(-1);
-  const includesCurrent = last && last.run?.startedAt === s.run.startedAt && last.run?.source === s.run.source && last.records.length === s.total;
+  const includesCurrent =
+    last &&
+    last.run?.startedAt === s.run.startedAt &&
+    last.run?.source === s.run.source &&
+    last.records.length === s.total;
   const points = [...earlier.map(trendPoint), ...(includesCurrent ? [] : [trendPointOf(s.run, s.totals)])];
   const leftOut = others ? ` ${others} run${others === 1 ? '' : 's'} of another cookbook left out.` : '';
   return `<section id="trend"><h2>Trend across runs</h2><p class="muted">OK and failures (every code but OK and BYPASS), all targets together, oldest run first, by when each ended; the last point is this run.${esc(leftOut)}</p><div class="trend-legend"><span class="swatch" style="background:${CODE_COLORS.OK}"></span> OK &nbsp; <span class="swatch" style="background:${CODE_COLORS.WASM_EXECUTION_FAILURE}"></span> failures</div><figure>${renderTrendChart(points)}</figure></section>`;

@@ -22,7 +22,10 @@ export interface PhaseProgressOptions {
   now?: () => number;
 }
 
-export const PHASE_PROGRESS_DEFAULTS: Required<Omit<PhaseProgressOptions, 'write' | 'now'>> = { quietMs: 3000, everyMs: 10_000 };
+export const PHASE_PROGRESS_DEFAULTS: Required<Omit<PhaseProgressOptions, 'write' | 'now'>> = {
+  quietMs: 3000,
+  everyMs: 10_000,
+};
 
 export interface PhaseProgress {
   /** What the phase is doing now; counts when it works through a list. */

@@ -21,7 +21,11 @@ function diagnosisNote(r: CaseRecord, c: ReturnType<typeof createColors>): strin
   const ms = ran.reduce((n, x) => n + x.durationMs, 0);
   const cached = d.results.length - ran.length;
   const failed = d.results.filter((x) => x.status !== 'ok').length;
-  const parts = [`diagnosed ${d.results.length}${ran.length ? ` in ${(ms / 1000).toFixed(1)}s` : ''}`, cached ? `${cached} cached` : '', failed ? `${failed} not done` : ''];
+  const parts = [
+    `diagnosed ${d.results.length}${ran.length ? ` in ${(ms / 1000).toFixed(1)}s` : ''}`,
+    cached ? `${cached} cached` : '',
+    failed ? `${failed} not done` : '',
+  ];
   return c.dim(` (${parts.filter(Boolean).join(', ')})`);
 }
 
@@ -32,11 +36,20 @@ export function formatProgressLine(info: ProgressInfo, c: ReturnType<typeof crea
   const counter = c.dim(`[${String(info.done).padStart(width)}/${info.total}]`);
   const codes = info.records
     .map((r) => {
-      const name = r.code === CaseErrorCode.OK ? c.green(r.codeName) : r.code === CaseErrorCode.BYPASS ? c.yellow(r.codeName) : c.red(r.codeName);
+      const name =
+        r.code === CaseErrorCode.OK
+          ? c.green(r.codeName)
+          : r.code === CaseErrorCode.BYPASS
+            ? c.yellow(r.codeName)
+            : c.red(r.codeName);
       return `${c.dim(r.target)} ${name}${diagnosisNote(r, c)}`;
     })
     .join('  ');
   const time = info.durationMs !== undefined ? c.dim(` ${(info.durationMs / 1000).toFixed(1)}s`) : '';
-  const running = info.running?.length ? c.dim(`  · running: ${info.running.slice(0, 2).join(', ')}${info.running.length > 2 ? ` +${info.running.length - 2}` : ''}`) : '';
+  const running = info.running?.length
+    ? c.dim(
+        `  · running: ${info.running.slice(0, 2).join(', ')}${info.running.length > 2 ? ` +${info.running.length - 2}` : ''}`,
+      )
+    : '';
   return `${mark} ${counter} ${info.name}  ${codes}${time}${running}`;
 }

@@ -49,7 +49,12 @@ export interface CookbookReporterOptions {
   historySize?: number;
 }
 
-export const REPORTER_DEFAULTS = { callstacks: true, topFrames: 5, progress: true, historySize: 20 } satisfies CookbookReporterOptions;
+export const REPORTER_DEFAULTS = {
+  callstacks: true,
+  topFrames: 5,
+  progress: true,
+  historySize: 20,
+} satisfies CookbookReporterOptions;
 
 /**
  * Collects the case records from task meta and, once the run ends, writes results.json,
@@ -63,11 +68,14 @@ export class CookbookReporter implements Reporter {
   private done = 0;
   private readonly colors: ReturnType<typeof createColors>;
 
-  private readonly options: CookbookReporterOptions & Required<Pick<CookbookReporterOptions, keyof typeof REPORTER_DEFAULTS>>;
+  private readonly options: CookbookReporterOptions &
+    Required<Pick<CookbookReporterOptions, keyof typeof REPORTER_DEFAULTS>>;
 
   constructor(options: CookbookReporterOptions = {}) {
     this.options = { ...REPORTER_DEFAULTS, ...options };
-    this.colors = createColors(!process.env.NO_COLOR && (process.stdout.isTTY || process.env.FORCE_COLOR !== undefined));
+    this.colors = createColors(
+      !process.env.NO_COLOR && (process.stdout.isTTY || process.env.FORCE_COLOR !== undefined),
+    );
   }
 
   onInit(vitest: Vitest): void {
@@ -118,7 +126,9 @@ export class CookbookReporter implements Reporter {
     const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? DEFAULTS.reportDir);
     // a run that ended before any case (a broken config, collection errors) keeps the last report
     if (records.length === 0) {
-      process.stdout.write(`${this.colors.red(`vitest-py2wasm: no case ran: no report written (${path.relative(process.cwd(), outputDir) || '.'} is as it was)`)}\n`);
+      process.stdout.write(
+        `${this.colors.red(`vitest-py2wasm: no case ran: no report written (${path.relative(process.cwd(), outputDir) || '.'} is as it was)`)}\n`,
+      );
       return;
     }
     if (this.vitest?.config.watch) records.splice(0, records.length, ...(await mergeWithPrevious(outputDir, records)));
@@ -138,7 +148,9 @@ export class CookbookReporter implements Reporter {
       records,
     };
     // on a whole cookbook this takes a while: a line now and then after a few seconds
-    const phase = startPhase('vitest-py2wasm: report', { write: (line) => void process.stdout.write(`${this.colors.dim(line)}\n`) });
+    const phase = startPhase('vitest-py2wasm: report', {
+      write: (line) => void process.stdout.write(`${this.colors.dim(line)}\n`),
+    });
     let callstacks: CallstacksReport | undefined;
     if (this.options.callstacks) {
       phase.update('grouping call stacks');
@@ -160,20 +172,25 @@ export class CookbookReporter implements Reporter {
     if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
     process.stdout.write(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}\n`);
     for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);
-    process.stdout.write(`${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`);
+    process.stdout.write(
+      `${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`,
+    );
   }
 }
 
 /** The case records of finished test modules, from task meta. */
 export function recordsOf(testModules: ReadonlyArray<TestModule>): CaseRecord[] {
-  return testModules.flatMap((module) => [...module.children.allTests()].flatMap((test) => test.meta().py2wasm?.records ?? []));
+  return testModules.flatMap((module) =>
+    [...module.children.allTests()].flatMap((test) => test.meta().py2wasm?.records ?? []),
+  );
 }
 
 /** Watch mode re-runs a few cases: the report keeps the latest verdict of every case. */
 async function mergeWithPrevious(outputDir: string, fresh: CaseRecord[]): Promise<CaseRecord[]> {
   let previous: CaseRecord[] = [];
   try {
-    previous = (JSON.parse(await fs.readFile(path.join(outputDir, 'results.json'), 'utf8')) as RunResults).records ?? [];
+    previous =
+      (JSON.parse(await fs.readFile(path.join(outputDir, 'results.json'), 'utf8')) as RunResults).records ?? [];
   } catch {
     return fresh;
   }

@@ -15,9 +15,17 @@ export function runVerdict(records: readonly CaseRecord[]): RunVerdict {
   if (records.some((r) => !r.harnessError && r.code !== null && r.code !== CaseErrorCode.BYPASS)) return { ok: true };
   const reasons = new Map<string, number>();
   for (const r of records) {
-    const why = r.harnessError ? `harness error: ${r.harnessError.message.split('\n')[0]}` : (r.bypassReason ?? r.msg ?? 'bypassed');
+    const why = r.harnessError
+      ? `harness error: ${r.harnessError.message.split('\n')[0]}`
+      : (r.bypassReason ?? r.msg ?? 'bypassed');
     reasons.set(why, (reasons.get(why) ?? 0) + 1);
   }
-  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([why, n]) => `${n} × ${why}`);
-  return { ok: false, reason: `no case could execute: all ${records.length} records were bypassed or harness errors (${top.join('; ')}${reasons.size > 3 ? '; ...' : ''})` };
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([why, n]) => `${n} × ${why}`);
+  return {
+    ok: false,
+    reason: `no case could execute: all ${records.length} records were bypassed or harness errors (${top.join('; ')}${reasons.size > 3 ? '; ...' : ''})`,
+  };
 }

@@ -5,7 +5,14 @@ import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
 import { diagnosisProvenance } from '../diagnose/describe.ts';
-import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from './summary.ts';
+import {
+  formatRate,
+  wasmFailureCounterRepr,
+  type ChapterRow,
+  type Headline,
+  type Summary,
+  type WasmFailureCounter,
+} from './summary.ts';
 
 /** Escapes a GitHub-markdown table cell: backslashes, pipes, HTML brackets; newlines become `<br>`. */
 export function escapeTableCell(text: string): string {
@@ -45,7 +52,13 @@ const INLINE_CASES = 8;
 function caseList(cases: readonly string[], indent: string): string {
   const joined = cases.map(codeSpan).join(', ');
   if (cases.length <= INLINE_CASES) return `${indent}${joined}`;
-  return [`${indent}<details><summary>${cases.length} cases</summary>`, '', `${indent}${joined}`, '', `${indent}</details>`].join('\n');
+  return [
+    `${indent}<details><summary>${cases.length} cases</summary>`,
+    '',
+    `${indent}${joined}`,
+    '',
+    `${indent}</details>`,
+  ].join('\n');
 }
 
 function headlineSentence(h: Headline): string {
@@ -59,12 +72,20 @@ function renderStack(group: StackGroup, index: number): string {
   const frames = Array.isArray(group.frames) ? group.frames : [];
   const cases = Array.isArray(group.cases) ? group.cases : [];
   const top = frames[0]?.function;
-  const out: string[] = [`### ${index + 1}. ${top ? codeSpan(displayFunction(top)) : '(no frames)'}: ${cases.length} case${cases.length === 1 ? '' : 's'}`, ''];
+  const out: string[] = [
+    `### ${index + 1}. ${top ? codeSpan(displayFunction(top)) : '(no frames)'}: ${cases.length} case${cases.length === 1 ? '' : 's'}`,
+    '',
+  ];
   if (group.note) out.push(escapeMarkdownText(group.note), '');
   const found = group.diagnosis;
   if (found) {
     const item = (label: string, lines: string[]) => lines.map((l) => `- ${label}: ${codeSpan(l)}`);
-    out.push(...item('Python line', found.pythonLines), ...item('callee', found.callees), ...item('`--debug` build', found.assertions), '');
+    out.push(
+      ...item('Python line', found.pythonLines),
+      ...item('callee', found.callees),
+      ...item('`--debug` build', found.assertions),
+      '',
+    );
     if (found.diagnosedOn.length) out.push(escapeMarkdownText(diagnosisProvenance(found)), '');
   }
   if (frames.length) {
@@ -115,9 +136,13 @@ export function renderSummaryMarkdown(summary: Summary): string {
     run.startedAt ? `${escapeMarkdownText(run.startedAt)} → ${escapeMarkdownText(run.endedAt ?? '?')}` : undefined,
   ].filter(Boolean);
   out.push(`Run: ${runBits.join(' · ')}`, '');
-  if (s.unknownCodeRecords > 0) out.push(`⚠️ ${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`, '');
+  if (s.unknownCodeRecords > 0)
+    out.push(`⚠️ ${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`, '');
   if (s.harnessErrors.length > 0) {
-    out.push(`⚠️ **${s.harnessErrors.length} ${HARNESS_ERROR}**: record(s) the harness could not run (listed below; in no code and not in the rate).`, '');
+    out.push(
+      `⚠️ **${s.harnessErrors.length} ${HARNESS_ERROR}**: record(s) the harness could not run (listed below; in no code and not in the rate).`,
+      '',
+    );
   }
   if (s.notes.length) out.push(...s.notes.map((n) => `- ${String(n).replace(/\r\n|\r|\n/g, ' ')}`), '');
 
@@ -130,7 +155,14 @@ export function renderSummaryMarkdown(summary: Summary): string {
         [
           ...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, ...s.byTarget.map((t) => t.totals[n]), s.totals[n]]),
           ...(s.harnessErrors.length
-            ? [['—', HARNESS_ERROR, ...s.byTarget.map((t) => s.harnessErrors.filter((h) => h.target === t.target).length), s.harnessErrors.length]]
+            ? [
+                [
+                  '—',
+                  HARNESS_ERROR,
+                  ...s.byTarget.map((t) => s.harnessErrors.filter((h) => h.target === t.target).length),
+                  s.harnessErrors.length,
+                ],
+              ]
             : []),
           ['', 'total', ...s.byTarget.map((t) => t.total), s.total],
         ],
@@ -140,11 +172,21 @@ export function renderSummaryMarkdown(summary: Summary): string {
     );
   } else {
     const harnessRow = s.harnessErrors.length ? [['—', HARNESS_ERROR, s.harnessErrors.length]] : [];
-    out.push(table(['code', 'name', 'count'], [...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, s.totals[n]]), ...harnessRow, ['', 'total', s.total]], ['r', 'l', 'r']), '');
+    out.push(
+      table(
+        ['code', 'name', 'count'],
+        [...CASE_ERROR_NAMES.map((n) => [CaseErrorCode[n], n, s.totals[n]]), ...harnessRow, ['', 'total', s.total]],
+        ['r', 'l', 'r'],
+      ),
+      '',
+    );
   }
   if (s.harnessErrors.length) {
     out.push(`## ${HARNESS_ERROR}: cases the harness could not run`, '');
-    for (const h of s.harnessErrors) out.push(`- ${codeSpan(h.case)}${s.perTarget ? ` · ${codeSpan(h.target)}` : ''}: ${codeSpan(h.message.split('\n')[0] ?? '')}`);
+    for (const h of s.harnessErrors)
+      out.push(
+        `- ${codeSpan(h.case)}${s.perTarget ? ` · ${codeSpan(h.target)}` : ''}: ${codeSpan(h.message.split('\n')[0] ?? '')}`,
+      );
     out.push('');
   }
 
@@ -157,7 +199,8 @@ export function renderSummaryMarkdown(summary: Summary): string {
       ['l', ...CASE_ERROR_NAMES.map(() => 'r' as const), 'r'],
     );
   if (s.perTarget) {
-    for (const t of s.byTarget) out.push(`### ${codeSpan(t.target)}`, '', t.chapters.length ? chapterTableMd(t.chapters) : '_no records_', '');
+    for (const t of s.byTarget)
+      out.push(`### ${codeSpan(t.target)}`, '', t.chapters.length ? chapterTableMd(t.chapters) : '_no records_', '');
   } else {
     out.push(s.chapters.length ? chapterTableMd(s.chapters) : '_no records_', '');
   }
@@ -190,7 +233,11 @@ export function renderSummaryMarkdown(summary: Summary): string {
   const unknown = s.failureGroups.filter((g) => g.key.kind !== 'harness' && codeNameOf(g.key.code) === undefined);
   if (unknown.length) {
     out.push('### unknown code', '');
-    for (const g of unknown) out.push(`- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`, caseList(g.cases, '  '));
+    for (const g of unknown)
+      out.push(
+        `- **${g.count}** · code ${escapeMarkdownText(String(g.key.code))} · ${codeSpan(g.key.label)}`,
+        caseList(g.cases, '  '),
+      );
     out.push('');
   }
 
@@ -215,8 +262,16 @@ export function renderSummaryMarkdown(summary: Summary): string {
   }
   const noStack = s.cases.filter((c) => c.record.stack?.wasmMissing);
   if (noStack.length) {
-    out.push(`## Call stacks missing: ${noStack.length}`, '', ...noStack.map((c) => `- ${codeSpan(c.id)} [${c.record.target}]: ${String(c.record.stack!.wasmMissing)}`), '');
+    out.push(
+      `## Call stacks missing: ${noStack.length}`,
+      '',
+      ...noStack.map((c) => `- ${codeSpan(c.id)} [${c.record.target}]: ${String(c.record.stack!.wasmMissing)}`),
+      '',
+    );
   }
 
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

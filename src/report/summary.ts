@@ -2,7 +2,15 @@
 // (buildSummary). summary.md (summary-markdown.ts), index.html (html.ts) and the terminal
 // (terminal.ts) are pure renderers of this one model. A new section = a field here + a renderer.
 
-import { caseId, codeNameOf, compareChapters, countCodes, emptyCounts, runTargets, type CodeCounts } from '../records.ts';
+import {
+  caseId,
+  codeNameOf,
+  compareChapters,
+  countCodes,
+  emptyCounts,
+  runTargets,
+  type CodeCounts,
+} from '../records.ts';
 import { diagnosisOfCases } from '../diagnose/describe.ts';
 import { frameKey, type GroupFrame, type RootCauseNote, type StackGroup } from '../diagnose/stack-groups.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
@@ -135,7 +143,14 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   const byTarget = targets.map((target): TargetSummary => {
     const mine = records.filter((r) => r.target === target);
     const t = countCodes(mine);
-    return { target, total: mine.length, totals: t, headline: headlineOf(t), chapters: chapterTable(mine), wasmFailures: countWasmFailures(mine) };
+    return {
+      target,
+      total: mine.length,
+      totals: t,
+      headline: headlineOf(t),
+      chapters: chapterTable(mine),
+      wasmFailures: countWasmFailures(mine),
+    };
   });
   const groups = groupFailures(records, { perTarget });
   const labels = new Map<CaseRecord, string>();
@@ -143,7 +158,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   const cases = records.map((record): CaseEntry => ({
     record,
     id: caseId(record),
-    label: record.code === CaseErrorCode.OK ? '' : labels.get(record) ?? classifyFailure(record).label,
+    label: record.code === CaseErrorCode.OK ? '' : (labels.get(record) ?? classifyFailure(record).label),
   }));
   const bypassed = new Map<string, Set<string>>();
   for (const r of records) {
@@ -154,7 +169,9 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   return {
     run: results.run,
     cases,
-    bypassed: [...bypassed].map(([reason, cases]) => ({ reason, cases: [...cases] })).sort((a, b) => b.cases.length - a.cases.length),
+    bypassed: [...bypassed]
+      .map(([reason, cases]) => ({ reason, cases: [...cases] }))
+      .sort((a, b) => b.cases.length - a.cases.length),
     targets,
     perTarget,
     total: records.length,
@@ -164,7 +181,11 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     byTarget,
     wasmFailures: countWasmFailures(records),
     failureGroups: groups,
-    disagreements: [...new Map(records.filter((r) => typeof r.disagreement === 'string').map((r) => [caseId(r), r.disagreement!])).entries()].map(([id, detail]) => ({ case: id, detail })),
+    disagreements: [
+      ...new Map(
+        records.filter((r) => typeof r.disagreement === 'string').map((r) => [caseId(r), r.disagreement!]),
+      ).entries(),
+    ].map(([id, detail]) => ({ case: id, detail })),
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
     unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,
@@ -201,7 +222,11 @@ function readStacks(stacks: unknown): StackGroup[] {
       if (!f || typeof f !== 'object') continue;
       const fo = f as Record<string, unknown>;
       const fn = typeof fo.function === 'string' ? fo.function : typeof fo.name === 'string' ? fo.name : '?';
-      frames.push({ function: fn, file: typeof fo.file === 'string' ? fo.file : undefined, line: typeof fo.line === 'number' ? fo.line : undefined });
+      frames.push({
+        function: fn,
+        file: typeof fo.file === 'string' ? fo.file : undefined,
+        line: typeof fo.line === 'number' ? fo.line : undefined,
+      });
     }
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
     out.push({
@@ -225,7 +250,13 @@ function isMember(m: unknown): m is StackGroup['members'][number] {
 
 function isRootCauseNote(n: unknown): n is RootCauseNote {
   const o = n as Record<string, unknown> | null;
-  return !!o && typeof o === 'object' && typeof o.pattern === 'string' && typeof o.note === 'string' && (o.link === undefined || typeof o.link === 'string');
+  return (
+    !!o &&
+    typeof o === 'object' &&
+    typeof o.pattern === 'string' &&
+    typeof o.note === 'string' &&
+    (o.link === undefined || typeof o.link === 'string')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -249,4 +280,3 @@ export function formatCounter(entries: Record<string, number>): string {
 export function wasmFailureCounterRepr(c: WasmFailureCounter): string {
   return formatCounter({ Exception: c.Exception, Traceback: c.Traceback, other: c.other });
 }
-

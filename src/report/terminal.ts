@@ -41,7 +41,9 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
   };
 
   const lines: string[] = [];
-  const targetText = s.targets.length ? ` · ${s.targets.length === 1 ? 'target' : 'targets'} ${s.targets.join(', ')}` : '';
+  const targetText = s.targets.length
+    ? ` · ${s.targets.length === 1 ? 'target' : 'targets'} ${s.targets.join(', ')}`
+    : '';
   lines.push(`${c.bold('py2wasm cookbook')}: ${s.total} record${s.total === 1 ? '' : 's'}${targetText}`);
   if (s.perTarget) {
     const width = Math.max(...s.byTarget.map((t) => t.target.length));
@@ -54,7 +56,10 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
   const counts = CASE_ERROR_NAMES.filter((n) => s.totals[n] > 0).map((n) => paint(n, `${n} ${s.totals[n]}`));
   lines.push(counts.length ? `  ${counts.join(c.dim(' · '))}` : c.dim('  no records'));
   if (s.unknownCodeRecords > 0) lines.push(c.yellow(`  ${s.unknownCodeRecords} record(s) with an unknown code`));
-  if (s.harnessErrors.length > 0) lines.push(c.red(`  ${HARNESS_ERROR} ${s.harnessErrors.length}: record(s) the harness could not run (in summary.md)`));
+  if (s.harnessErrors.length > 0)
+    lines.push(
+      c.red(`  ${HARNESS_ERROR} ${s.harnessErrors.length}: record(s) the harness could not run (in summary.md)`),
+    );
 
   const w = s.wasmFailures;
   if (w.Exception + w.Traceback + w.other > 0) {
@@ -71,17 +76,29 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
     const kindWidth = Math.max(...shown.map((g) => g.key.kind.length));
     for (const g of shown) {
       const target = g.key.target ? c.dim(`  [${g.key.target}]`) : '';
-      lines.push(`  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(g.key.label, MAX_LABEL)}${target}`);
+      lines.push(
+        `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(g.key.label, MAX_LABEL)}${target}`,
+      );
     }
-    if (groups.length > shown.length) lines.push(c.dim(`  … ${groups.length - shown.length} more group${groups.length - shown.length === 1 ? '' : 's'} in the report`));
+    if (groups.length > shown.length)
+      lines.push(
+        c.dim(
+          `  … ${groups.length - shown.length} more group${groups.length - shown.length === 1 ? '' : 's'} in the report`,
+        ),
+      );
   } else if (groups.length) {
     lines.push(`${groups.length} failure group${groups.length === 1 ? '' : 's'}`);
   }
-  if (s.stacks.length) lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
+  if (s.stacks.length)
+    lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
   const d = s.diagnoses;
   if (d.diagnosed + d.inherited > 0) {
     const notDone = d.notDone ? `, ${d.notDone} diagnostic${d.notDone === 1 ? '' : 's'} failed or ran out of time` : '';
-    lines.push(c.dim(`diagnosed ${d.diagnosed} failing record${d.diagnosed === 1 ? '' : 's'}, ${d.inherited} more inherited their failure group's diagnosis${notDone}`));
+    lines.push(
+      c.dim(
+        `diagnosed ${d.diagnosed} failing record${d.diagnosed === 1 ? '' : 's'}, ${d.inherited} more inherited their failure group's diagnosis${notDone}`,
+      ),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

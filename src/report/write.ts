@@ -17,7 +17,8 @@ export async function writeReportFiles(dir: string, files: ReportFiles): Promise
   await fs.mkdir(dir, { recursive: true });
   await writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(files.results, null, 2)}\n`);
   await writeFileAtomic(path.join(dir, 'summary.md'), files.markdown);
-  if (files.callstacks) await writeFileAtomic(path.join(dir, 'callstacks.json'), `${JSON.stringify(files.callstacks, null, 2)}\n`);
+  if (files.callstacks)
+    await writeFileAtomic(path.join(dir, 'callstacks.json'), `${JSON.stringify(files.callstacks, null, 2)}\n`);
   await writeFileAtomic(path.join(dir, 'index.html'), files.html);
   await appendHistory(dir, files.results, files.historySize);
 }
@@ -48,7 +49,8 @@ async function appendHistory(dir: string, results: RunResults, keep: number): Pr
   const name = `${results.run.endedAt.replace(/[:.]/g, '-')}.json`;
   await writeFileAtomic(path.join(historyDir, name), JSON.stringify(slimResults(results)));
   const entries = (await fs.readdir(historyDir)).filter((f) => f.endsWith('.json')).sort();
-  for (const old of entries.slice(0, Math.max(0, entries.length - keep))) await fs.rm(path.join(historyDir, old), { force: true });
+  for (const old of entries.slice(0, Math.max(0, entries.length - keep)))
+    await fs.rm(path.join(historyDir, old), { force: true });
 }
 
 /** Earlier runs, oldest first; unreadable entries are skipped. */

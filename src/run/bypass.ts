@@ -32,7 +32,11 @@ function caseMatcher(pattern: string): (name: string) => boolean {
  * `imports multiprocessing.pool (default bypass rule: multiprocessing)`). A user's `imports` rule
  * wins over a default one for the same import.
  */
-export function bypassReason(caseName: string, imports: readonly ImportRef[], rules: BypassRules = {}): string | undefined {
+export function bypassReason(
+  caseName: string,
+  imports: readonly ImportRef[],
+  rules: BypassRules = {},
+): string | undefined {
   for (const pattern of rules.cases ?? []) {
     if (pattern === caseName || caseMatcher(pattern)(caseName)) return `case matches '${pattern}' (bypass rule)`;
   }

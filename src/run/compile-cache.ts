@@ -44,7 +44,9 @@ const verified = new Set<string>();
 
 export function compileCacheKey(inputs: CompileKeyInputs): string {
   const hash = crypto.createHash('sha256');
-  hash.update(`v${ENTRY_VERSION}\0${inputs.scriptName}\0${inputs.compilerFingerprint}\0${inputs.sdkFingerprint}\0${inputs.flags.join('\u0001')}\0`);
+  hash.update(
+    `v${ENTRY_VERSION}\0${inputs.scriptName}\0${inputs.compilerFingerprint}\0${inputs.sdkFingerprint}\0${inputs.flags.join('\u0001')}\0`,
+  );
   for (const source of [...inputs.sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     hash.update(`${source.path}\0`);
     hash.update(crypto.createHash('sha256').update(source.content).digest('hex'));
@@ -104,12 +106,18 @@ export class CompileCache {
     if (!st || st.size !== meta.wasmSize) return false;
     const state = `${file}\0${st.ino}\0${st.mtimeMs}\0${st.size}`;
     if (verified.has(state)) return true;
-    const sha = crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
+    const sha = crypto
+      .createHash('sha256')
+      .update(await fs.readFile(file))
+      .digest('hex');
     if (sha === meta.wasmSha256) {
       verified.add(state);
       return true;
     }
-    process.emitWarning(`compile cache entry ${meta.key.slice(0, 12)} changed since it was stored (sha256 ${sha.slice(0, 12)}, stored ${meta.wasmSha256?.slice(0, 12)}): dropped, compiling again`, { code: 'VITEST_PY2WASM_CACHE' });
+    process.emitWarning(
+      `compile cache entry ${meta.key.slice(0, 12)} changed since it was stored (sha256 ${sha.slice(0, 12)}, stored ${meta.wasmSha256?.slice(0, 12)}): dropped, compiling again`,
+      { code: 'VITEST_PY2WASM_CACHE' },
+    );
     await this.remove(meta.key);
     return false;
   }
@@ -124,7 +132,10 @@ export class CompileCache {
    * The entry for `key`, compiling it with `compile(outWasm)` when absent. Compile outcomes that
    * depend on the inputs (success, a compiler error) are stored; timeouts and spawn errors are not.
    */
-  async getOrCompile(key: string, compile: (outWasm: string) => Promise<CompileOutcome>): Promise<{ meta: CacheEntryMeta; wasmPath: string; hit: boolean }> {
+  async getOrCompile(
+    key: string,
+    compile: (outWasm: string) => Promise<CompileOutcome>,
+  ): Promise<{ meta: CacheEntryMeta; wasmPath: string; hit: boolean }> {
     const hit = await this.get(key);
     if (hit) return { meta: hit, wasmPath: this.wasmPath(key), hit: true };
     return withFileLock({ lockfilePath: path.join(this.locksDir, `${key}.lock`) }, async () => {
@@ -152,7 +163,8 @@ export class CompileCache {
       outcome: { ...outcome, ...(ok ? { wasmPath: this.wasmPath(key) } : {}) },
     };
     // a compiler that exited 0 with a broken wasm (disk full, killed writer) may do better next time
-    const cacheable = ok || (!outcome.timedOut && !outcome.spawnError && !outcome.invalidWasm && outcome.exitCode !== null);
+    const cacheable =
+      ok || (!outcome.timedOut && !outcome.spawnError && !outcome.invalidWasm && outcome.exitCode !== null);
     if (!cacheable) return meta;
     await fs.mkdir(path.dirname(this.metaPath(key)), { recursive: true });
     if (ok) {
@@ -171,7 +183,9 @@ export class CompileCache {
     return meta;
   }
 
-  private async listEntries(): Promise<Array<{ key: string; meta: CacheEntryMeta | undefined; bytes: number; mtimeMs: number }>> {
+  private async listEntries(): Promise<
+    Array<{ key: string; meta: CacheEntryMeta | undefined; bytes: number; mtimeMs: number }>
+  > {
     const out: Array<{ key: string; meta: CacheEntryMeta | undefined; bytes: number; mtimeMs: number }> = [];
     const shards = await fs.readdir(this.entriesDir).catch(() => [] as string[]);
     for (const shard of shards) {
@@ -181,9 +195,15 @@ export class CompileCache {
         const metaFile = path.join(this.entriesDir, shard, file);
         const [stat, meta] = await Promise.all([
           fs.stat(metaFile).catch(() => undefined),
-          fs.readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as CacheEntryMeta, () => undefined),
+          fs.readFile(metaFile, 'utf8').then(
+            (t) => JSON.parse(t) as CacheEntryMeta,
+            () => undefined,
+          ),
         ]);
-        const wasmBytes = await fs.stat(this.wasmPath(key)).then((s) => s.size, () => 0);
+        const wasmBytes = await fs.stat(this.wasmPath(key)).then(
+          (s) => s.size,
+          () => 0,
+        );
         out.push({ key, meta, bytes: wasmBytes + (stat?.size ?? 0), mtimeMs: stat?.mtimeMs ?? 0 });
       }
     }
@@ -198,7 +218,9 @@ export class CompileCache {
       entries: entries.length,
       failures: entries.filter((e) => e.meta && !e.meta.ok).length,
       bytes: entries.reduce((n, e) => n + e.bytes, 0),
-      ...(sorted.length ? { oldest: new Date(sorted[0]!.mtimeMs).toISOString(), newest: new Date(sorted.at(-1)!.mtimeMs).toISOString() } : {}),
+      ...(sorted.length
+        ? { oldest: new Date(sorted[0]!.mtimeMs).toISOString(), newest: new Date(sorted.at(-1)!.mtimeMs).toISOString() }
+        : {}),
     };
   }
 

@@ -48,13 +48,15 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
     const reasons: string[] = [];
     if (found.problems.python) reasons.push(found.problems.python);
     if (target.compiler === 'py2wasm' && !found.py2wasm) reasons.push(found.problems.py2wasm ?? 'py2wasm not found');
-    if (target.compiler === 'wasi-python' && !found.wasiPythonDir) reasons.push(found.problems.wasiPython ?? 'python3.11.wasm not found');
+    if (target.compiler === 'wasi-python' && !found.wasiPythonDir)
+      reasons.push(found.problems.wasiPython ?? 'python3.11.wasm not found');
     if (!runtimes[target.runtime]) reasons.push(found.problems[target.runtime] ?? `${target.runtime} not found`);
     if (reasons.length) missing[target.name] = reasons.join('; ');
   }
   const env: RunEnvironment = { options, tools: { ...found.versions }, runtimes, missing };
   const debug = found.wamr?.variants.debug;
-  if (options.tools.iwasmDebug) env.debugIwasm = { command: options.tools.iwasmDebug, mode: options.tools.iwasmDebugMode };
+  if (options.tools.iwasmDebug)
+    env.debugIwasm = { command: options.tools.iwasmDebug, mode: options.tools.iwasmDebugMode };
   else if (debug) env.debugIwasm = { command: [debug.iwasm], mode: debug.mode };
   if (found.wamr) env.tools['wamr.fingerprint'] = found.wamr.fingerprint;
   if (found.py2wasm) {
@@ -66,14 +68,19 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
         ...(found.py2wasm.wasiSdkDir ? { WASI_SDK_DIR: found.py2wasm.wasiSdkDir } : {}),
         // the same Nuitka cache setup's verify compile warmed: warm compiles are ~5x faster
         NUITKA_CACHE_DIR: process.env.NUITKA_CACHE_DIR ?? path.join(options.cacheDir, 'nuitka-cache'),
-        ...(options.compilerCache && found.ccache ? compilerCacheEnv(compilerCacheFor(options.cacheDir, options.cacheMaxBytes, found.ccache)) : {}),
+        ...(options.compilerCache && found.ccache
+          ? compilerCacheEnv(compilerCacheFor(options.cacheDir, options.cacheMaxBytes, found.ccache))
+          : {}),
       },
     };
     env.tools['py2wasm.fingerprint'] = found.py2wasm.fingerprint;
     env.tools['wasi-sdk.fingerprint'] = found.py2wasm.sdkFingerprint;
   }
   if (found.wasiPythonDir) {
-    env.wasiPython = { wasm: path.join(found.wasiPythonDir, 'bin', 'python3.11.wasm'), libDir: path.join(found.wasiPythonDir, 'lib') };
+    env.wasiPython = {
+      wasm: path.join(found.wasiPythonDir, 'bin', 'python3.11.wasm'),
+      libDir: path.join(found.wasiPythonDir, 'lib'),
+    };
   }
   return env;
 }

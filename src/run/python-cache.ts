@@ -66,8 +66,13 @@ export class CachedPythonSide {
 
   async run(kase: CookbookCase, cwd: string, ctx: PythonRunContext, signal?: AbortSignal): Promise<ProcessOutcome> {
     const request = (c: CookbookCase): PythonRunRequest => ({
-      python: ctx.python, script: path.basename(c.scriptPath), cwd, env: ctx.env, timeoutMs: ctx.timeoutMs,
-      ...(ctx.capture ? { capture: ctx.capture } : {}), ...(signal ? { signal } : {}),
+      python: ctx.python,
+      script: path.basename(c.scriptPath),
+      cwd,
+      env: ctx.env,
+      timeoutMs: ctx.timeoutMs,
+      ...(ctx.capture ? { capture: ctx.capture } : {}),
+      ...(signal ? { signal } : {}),
     });
     const before = this.sharedCopy ? (this.ran.get(cwd) ?? []) : [];
     if (this.sharedCopy) this.ran.set(cwd, [...before, kase.name]);
@@ -99,17 +104,24 @@ export class CachedPythonSide {
     const stat = exe ? await statKey(exe) : 'missing';
     return crypto
       .createHash('sha256')
-      .update(JSON.stringify({
-        v: ENTRY_VERSION,
-        recipe: await this.recipeKey,
-        script: path.basename(kase.scriptPath),
-        before,
-        python: ctx.python, exe, stat, version: ctx.pythonVersion,
-        // HOME and TMPDIR are scratch paths: the names, not the folders, are what the case sees the same
-        env: Object.entries(ctx.env).filter(([k]) => k !== 'HOME' && k !== 'TMPDIR').sort(),
-        timeoutMs: ctx.timeoutMs,
-        capture: ctx.capture ?? null,
-      }))
+      .update(
+        JSON.stringify({
+          v: ENTRY_VERSION,
+          recipe: await this.recipeKey,
+          script: path.basename(kase.scriptPath),
+          before,
+          python: ctx.python,
+          exe,
+          stat,
+          version: ctx.pythonVersion,
+          // HOME and TMPDIR are scratch paths: the names, not the folders, are what the case sees the same
+          env: Object.entries(ctx.env)
+            .filter(([k]) => k !== 'HOME' && k !== 'TMPDIR')
+            .sort(),
+          timeoutMs: ctx.timeoutMs,
+          capture: ctx.capture ?? null,
+        }),
+      )
       .digest('hex');
   }
 
@@ -118,12 +130,21 @@ export class CachedPythonSide {
   }
 
   private async read(key: string, scratchRoot: string): Promise<ProcessOutcome | undefined> {
-    const entry = await fs.readFile(this.file(key), 'utf8').then((t) => JSON.parse(t) as Entry, () => undefined);
+    const entry = await fs.readFile(this.file(key), 'utf8').then(
+      (t) => JSON.parse(t) as Entry,
+      () => undefined,
+    );
     if (entry?.version !== ENTRY_VERSION) return undefined;
     // the output names the scratch folder it ran in: say the one this run uses
     const moved = (text: string) => text.replaceAll(entry.scratchRoot, scratchRoot);
     const o = entry.outcome;
-    return { ...o, cwd: moved(o.cwd), stdout: { ...o.stdout, text: moved(o.stdout.text) }, stderr: { ...o.stderr, text: moved(o.stderr.text) }, cached: true };
+    return {
+      ...o,
+      cwd: moved(o.cwd),
+      stdout: { ...o.stdout, text: moved(o.stdout.text) },
+      stderr: { ...o.stderr, text: moved(o.stderr.text) },
+      cached: true,
+    };
   }
 
   private async write(key: string, scratchRoot: string, outcome: ProcessOutcome): Promise<void> {
@@ -144,7 +165,13 @@ export async function recipeFilesKey(recipeDir: string): Promise<string> {
       if (e.name === '__pycache__') continue;
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(child);
-      else if (e.isFile()) hash.update(`${child}\0${crypto.createHash('sha256').update(await fs.readFile(path.join(recipeDir, child))).digest('hex')}\n`);
+      else if (e.isFile())
+        hash.update(
+          `${child}\0${crypto
+            .createHash('sha256')
+            .update(await fs.readFile(path.join(recipeDir, child)))
+            .digest('hex')}\n`,
+        );
       else if (e.isSymbolicLink()) hash.update(`${child}\0->${await fs.readlink(path.join(recipeDir, child))}\n`);
     }
   };

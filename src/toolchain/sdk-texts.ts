@@ -19,7 +19,9 @@ export const CCACHE_SETTINGS = {
 
 /** bin/clang, bin/clang++: Debian's clang with the WASI target, our sysroot and our wasm-ld, optionally through ccache. */
 export function clangWrapper(llvmBinDir: string, driver: 'clang' | 'clang++'): string {
-  const settings = Object.entries(CCACHE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ');
+  const settings = Object.entries(CCACHE_SETTINGS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return `#!/bin/sh
 # Debian clang-19 standing in for wasi-sdk's clang: WASI sysroot, our wasm-ld (via -B),
 # and no reference-types/multivalue (LLVM 19 defaults) so older runtimes accept the output.
@@ -93,13 +95,20 @@ ${muslPthreadH}`;
 
 /** LLVM tools linked into bin/ under their own name and, for some, the plain binutils name. */
 export const LLVM_TOOL_LINKS: ReadonlyArray<readonly [string, string]> = [
-  ['llvm-ar', 'llvm-ar'], ['ar', 'llvm-ar'],
-  ['llvm-nm', 'llvm-nm'], ['nm', 'llvm-nm'],
-  ['llvm-ranlib', 'llvm-ranlib'], ['ranlib', 'llvm-ranlib'],
-  ['llvm-strip', 'llvm-strip'], ['strip', 'llvm-strip'],
-  ['llvm-objcopy', 'llvm-objcopy'], ['objcopy', 'llvm-objcopy'],
-  ['llvm-objdump', 'llvm-objdump'], ['objdump', 'llvm-objdump'],
-  ['llvm-size', 'llvm-size'], ['size', 'llvm-size'],
+  ['llvm-ar', 'llvm-ar'],
+  ['ar', 'llvm-ar'],
+  ['llvm-nm', 'llvm-nm'],
+  ['nm', 'llvm-nm'],
+  ['llvm-ranlib', 'llvm-ranlib'],
+  ['ranlib', 'llvm-ranlib'],
+  ['llvm-strip', 'llvm-strip'],
+  ['strip', 'llvm-strip'],
+  ['llvm-objcopy', 'llvm-objcopy'],
+  ['objcopy', 'llvm-objcopy'],
+  ['llvm-objdump', 'llvm-objdump'],
+  ['objdump', 'llvm-objdump'],
+  ['llvm-size', 'llvm-size'],
+  ['size', 'llvm-size'],
   ['llvm-dwarfdump', 'llvm-dwarfdump'],
   ['llvm-symbolizer', 'llvm-symbolizer'],
   ['llvm-addr2line', 'llvm-addr2line'],

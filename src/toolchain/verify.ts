@@ -61,20 +61,28 @@ export async function verifyToolchain(
   const compile = await runProcess([...tc.py2wasm, `${STEM}.py`, '-o', `${STEM}.wasm`], {
     cwd: work,
     timeoutMs: 30 * 60_000,
-    env: { WASI_SDK_DIR: tc.wasiSdkDir, NUITKA_CACHE_DIR: tc.nuitkaCacheDir, PYTHONPATH: undefined, PYTHONHOME: undefined },
+    env: {
+      WASI_SDK_DIR: tc.wasiSdkDir,
+      NUITKA_CACHE_DIR: tc.nuitkaCacheDir,
+      PYTHONPATH: undefined,
+      PYTHONHOME: undefined,
+    },
     signal: opts.signal,
   });
   opts.signal?.throwIfAborted();
   const wasm = path.join(work, `${STEM}.wasm`);
   if (compile.exitCode !== 0) fail(`py2wasm: ${describeFailure(compile)}`);
-  const wasmBytes = (await fs.stat(wasm).catch(() => undefined))?.size ?? fail(`py2wasm exited 0 but wrote no ${STEM}.wasm`);
+  const wasmBytes =
+    (await fs.stat(wasm).catch(() => undefined))?.size ?? fail(`py2wasm exited 0 but wrote no ${STEM}.wasm`);
 
   let validated: VerifyResult['validated'] = 'skipped (no wasm-validate)';
   const wasmValidate = await which('wasm-validate', { nothrow: true });
   if (wasmValidate) {
     // Older runtimes reject reference-types/multivalue: the wrappers must have kept them out of the code.
     const v = await runProcess([wasmValidate, '--disable-reference-types', '--disable-multi-value', wasm], {
-      cwd: work, timeoutMs: 5 * 60_000, signal: opts.signal,
+      cwd: work,
+      timeoutMs: 5 * 60_000,
+      signal: opts.signal,
     });
     if (v.exitCode !== 0) fail(`wasm-validate without reference-types/multi-value: ${describeFailure(v)}`);
     validated = 'wasm-validate';
@@ -85,11 +93,15 @@ export async function verifyToolchain(
   if (ownRunner) await fs.writeFile(runner, OWN_RUNNER);
   opts.onProgress?.('verify: running it under Node WASI');
   const run = await runProcess([process.execPath, '--no-warnings', runner, `${STEM}.wasm`], {
-    cwd: work, timeoutMs: 5 * 60_000, signal: opts.signal,
+    cwd: work,
+    timeoutMs: 5 * 60_000,
+    signal: opts.signal,
   });
   opts.signal?.throwIfAborted();
   if (run.exitCode !== 0 || run.stdout.text !== VERIFY_EXPECTED_STDOUT) {
-    fail(`the compiled hello-world under Node WASI: expected stdout ${JSON.stringify(VERIFY_EXPECTED_STDOUT)} and exit 0, got ${JSON.stringify(run.stdout.text)}, ${describeFailure(run)}`);
+    fail(
+      `the compiled hello-world under Node WASI: expected stdout ${JSON.stringify(VERIFY_EXPECTED_STDOUT)} and exit 0, got ${JSON.stringify(run.stdout.text)}, ${describeFailure(run)}`,
+    );
   }
   await fs.rm(work, { recursive: true, force: true });
   return {

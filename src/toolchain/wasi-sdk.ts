@@ -40,13 +40,25 @@ export interface SdkInfo {
 export async function sdkInputsKey(src: SdkSources = DEBIAN_SDK_SOURCES): Promise<string> {
   const bin = path.join(src.llvmDir, 'bin');
   const files = [
-    path.join(bin, 'clang'), path.join(bin, 'wasm-ld'), path.join(bin, 'llvm-ar'),
-    path.join(src.wasiInclude, 'stdio.h'), path.join(src.wasiInclude, 'bits', 'alltypes.h'),
-    path.join(src.wasiLib, 'libc.a'), path.join(src.wasiLib, 'crt1-command.o'),
+    path.join(bin, 'clang'),
+    path.join(bin, 'wasm-ld'),
+    path.join(bin, 'llvm-ar'),
+    path.join(src.wasiInclude, 'stdio.h'),
+    path.join(src.wasiInclude, 'bits', 'alltypes.h'),
+    path.join(src.wasiLib, 'libc.a'),
+    path.join(src.wasiLib, 'crt1-command.o'),
   ];
   const builtins = await findCompilerRtBuiltins(src.llvmDir);
   return inputsKey({
-    recipe: [clangWrapper(bin, 'clang'), clangWrapper(bin, 'clang++'), wasmLdWrapper(bin), DLFCN_H, DLSTUB_C, pthreadHeader('', ''), LLVM_TOOL_LINKS],
+    recipe: [
+      clangWrapper(bin, 'clang'),
+      clangWrapper(bin, 'clang++'),
+      wasmLdWrapper(bin),
+      DLFCN_H,
+      DLSTUB_C,
+      pthreadHeader('', ''),
+      LLVM_TOOL_LINKS,
+    ],
     ziglang: ZIGLANG_SPEC,
     src,
     stats: await Promise.all(files.map(statKey)),
@@ -142,12 +154,20 @@ export async function assembleWasiSdk(opts: AssembleSdkOptions): Promise<SdkInfo
 }
 
 /** Debian's libdl.a is an empty archive; a newer wasi-libc may define the functions (as failing stubs). */
-async function libcDefinesDlopen(llvmBin: string, wasiLib: string, cwd: string, signal?: AbortSignal): Promise<boolean> {
+async function libcDefinesDlopen(
+  llvmBin: string,
+  wasiLib: string,
+  cwd: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const archives = ['libc.a', 'libdl.a'].map((n) => path.join(wasiLib, n));
   const present = [];
   for (const a of archives) if (await exists(a)) present.push(a);
   const out = await runChecked([path.join(llvmBin, 'llvm-nm'), '--defined-only', '--just-symbol-name', ...present], {
-    what: 'llvm-nm on wasi-libc', cwd, timeoutMs: 60_000, signal,
+    what: 'llvm-nm on wasi-libc',
+    cwd,
+    timeoutMs: 60_000,
+    signal,
   });
   return out.stdout.text.split('\n').some((l) => l.trim() === 'dlopen');
 }
@@ -159,10 +179,16 @@ async function buildDlStub(sdk: string, llvmBin: string, signal?: AbortSignal): 
   const lib = path.join(sdk, 'share', 'wasi-sysroot', 'lib', 'wasm32-wasi', 'libdl.a');
   await fs.rm(lib, { force: true }); // the link to Debian's empty archive
   await runChecked([path.join(sdk, 'bin', 'clang'), '-O2', '-c', 'dlstub.c', '-o', 'dlstub.o'], {
-    what: 'compiling the libdl stub with the SDK clang', cwd: work, timeoutMs: 120_000, signal,
+    what: 'compiling the libdl stub with the SDK clang',
+    cwd: work,
+    timeoutMs: 120_000,
+    signal,
   });
   await runChecked([path.join(llvmBin, 'llvm-ar'), 'rcs', lib, 'dlstub.o'], {
-    what: 'llvm-ar libdl.a', cwd: work, timeoutMs: 60_000, signal,
+    what: 'llvm-ar libdl.a',
+    cwd: work,
+    timeoutMs: 60_000,
+    signal,
   });
   await fs.rm(work, { recursive: true, force: true });
 }
@@ -185,11 +211,28 @@ async function linkCheck(sdk: string, signal?: AbortSignal): Promise<void> {
   await fs.writeFile(path.join(work, 'check.c'), LINK_CHECK_C);
   const clang = path.join(sdk, 'bin', 'clang');
   await runChecked([clang, '-flto', '-O2', '-D_WASI_EMULATED_SIGNAL', '-c', 'check.c', '-o', 'check.o'], {
-    what: 'SDK check: compile with pthread.h and dlfcn.h', cwd: work, timeoutMs: 120_000, signal,
+    what: 'SDK check: compile with pthread.h and dlfcn.h',
+    cwd: work,
+    timeoutMs: 120_000,
+    signal,
   });
   await runChecked(
-    [clang, '-flto', '-O2', '-o', 'check.wasm', 'check.o', '-lwasi-emulated-mman', '-lwasi-emulated-getpid',
-      '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks', '-ldl', '-lpthread', '-lm', '-Wl,--export-dynamic'],
+    [
+      clang,
+      '-flto',
+      '-O2',
+      '-o',
+      'check.wasm',
+      'check.o',
+      '-lwasi-emulated-mman',
+      '-lwasi-emulated-getpid',
+      '-lwasi-emulated-signal',
+      '-lwasi-emulated-process-clocks',
+      '-ldl',
+      '-lpthread',
+      '-lm',
+      '-Wl,--export-dynamic',
+    ],
     { what: 'SDK check: LTO link with -ldl', cwd: work, timeoutMs: 120_000, signal },
   );
   await fs.rm(work, { recursive: true, force: true });
@@ -198,13 +241,30 @@ async function linkCheck(sdk: string, signal?: AbortSignal): Promise<void> {
 async function sdkVersions(sdk: string, signal?: AbortSignal): Promise<Record<string, string>> {
   const versions: Record<string, string> = {};
   const clang = await runChecked([path.join(sdk, 'bin', 'clang'), '--version'], {
-    what: 'clang --version', cwd: sdk, timeoutMs: 30_000, signal,
+    what: 'clang --version',
+    cwd: sdk,
+    timeoutMs: 30_000,
+    signal,
   });
   versions.clang = clang.stdout.text.split('\n')[0]?.trim() ?? '';
   // Informative only: dpkg may be absent where the files came another way.
-  const dpkg = await runProcess(['dpkg-query', '-W', '-f', '${Package}=${Version}\\n', 'wasi-libc', 'clang-19', 'lld-19', 'libclang-rt-19-dev-wasm32'], {
-    cwd: sdk, timeoutMs: 30_000, signal,
-  });
+  const dpkg = await runProcess(
+    [
+      'dpkg-query',
+      '-W',
+      '-f',
+      '${Package}=${Version}\\n',
+      'wasi-libc',
+      'clang-19',
+      'lld-19',
+      'libclang-rt-19-dev-wasm32',
+    ],
+    {
+      cwd: sdk,
+      timeoutMs: 30_000,
+      signal,
+    },
+  );
   for (const line of dpkg.stdout.text.split('\n')) {
     const [pkg, version] = line.split('=');
     if (pkg && version) versions[`deb:${pkg}`] = version;

@@ -2,7 +2,14 @@ import type { WamrAvailability } from '../wamr/ensure.ts';
 
 /** What the doctor found: the tools a run can use, their versions, and what is missing and why. */
 export interface ToolAvailability {
-  py2wasm?: { command: string[]; fingerprint: string; sdkFingerprint: string; wasiSdkDir: string | null; packageDir?: string; python?: string };
+  py2wasm?: {
+    command: string[];
+    fingerprint: string;
+    sdkFingerprint: string;
+    wasiSdkDir: string | null;
+    packageDir?: string;
+    python?: string;
+  };
   wasiPythonDir?: string | null;
   iwasm?: string[] | null;
   wasmtime?: string[] | null;

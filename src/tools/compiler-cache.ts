@@ -49,9 +49,15 @@ export function compilerCacheEnv(cache: CompilerCache): Record<string, string> {
 }
 
 async function ccache(cache: CompilerCache, args: string[]): Promise<string> {
-  const out = await runProcess([cache.ccache, ...args], { cwd: process.cwd(), timeoutMs: 120_000, env: compilerCacheEnv(cache) });
+  const out = await runProcess([cache.ccache, ...args], {
+    cwd: process.cwd(),
+    timeoutMs: 120_000,
+    env: compilerCacheEnv(cache),
+  });
   if (out.exitCode !== 0) {
-    throw new Error(`${cache.ccache} ${args.join(' ')} exited ${String(out.exitCode)}${out.spawnError ? ` (${out.spawnError})` : ''}: ${out.stderr.text.trim()}`);
+    throw new Error(
+      `${cache.ccache} ${args.join(' ')} exited ${String(out.exitCode)}${out.spawnError ? ` (${out.spawnError})` : ''}: ${out.stderr.text.trim()}`,
+    );
   }
   return out.stdout.text;
 }
@@ -69,7 +75,11 @@ export function parseCcacheStats(text: string): CompilerCacheStats {
   }
   const get = (k: string) => n[k] ?? 0;
   const uncacheable = Object.entries(n)
-    .filter(([k]) => /^(called_for_|no_input_file|unsupported_|multiple_source_files|output_to_stdout|autoconf_test|bad_|could_not_|compiler_produced_|compile_failed|preprocessor_error)/.test(k))
+    .filter(([k]) =>
+      /^(called_for_|no_input_file|unsupported_|multiple_source_files|output_to_stdout|autoconf_test|bad_|could_not_|compiler_produced_|compile_failed|preprocessor_error)/.test(
+        k,
+      ),
+    )
     .reduce((s, [, v]) => s + v, 0);
   return {
     hits: get('direct_cache_hit') + get('preprocessed_cache_hit'),

@@ -26,7 +26,9 @@ export class ImportScanError extends Error {
     /** False when the interpreter could not be started at all. */
     readonly started: boolean,
   ) {
-    super(`${message}\ncommand: ${formatCommand(command)}\nexit code: ${exitCode ?? 'none'}${output ? `\n${output}` : ''}`);
+    super(
+      `${message}\ncommand: ${formatCommand(command)}\nexit code: ${exitCode ?? 'none'}${output ? `\n${output}` : ''}`,
+    );
   }
 }
 
@@ -36,7 +38,11 @@ export interface ImportScanOptions {
 }
 
 /** The imports of each file, by path (as given), in source order. Throws ImportScanError. */
-export async function scanImports(python: readonly string[], files: readonly string[], opts: ImportScanOptions): Promise<Map<string, ImportRef[]>> {
+export async function scanImports(
+  python: readonly string[],
+  files: readonly string[],
+  opts: ImportScanOptions,
+): Promise<Map<string, ImportRef[]>> {
   const result = new Map<string, ImportRef[]>();
   if (files.length === 0) return result;
   const command = [...python, IMPORT_SCANNER, ...files];
@@ -47,7 +53,14 @@ export async function scanImports(python: readonly string[], files: readonly str
     capture: { headBytes: 64 << 20, tailBytes: 0 },
     signal: opts.signal,
   });
-  const fail = (why: string) => new ImportScanError(why, command, run.exitCode, [run.spawnError, run.stderr.text].filter(Boolean).join('\n'), !run.spawnError);
+  const fail = (why: string) =>
+    new ImportScanError(
+      why,
+      command,
+      run.exitCode,
+      [run.spawnError, run.stderr.text].filter(Boolean).join('\n'),
+      !run.spawnError,
+    );
   if (run.spawnError || run.exitCode !== 0 || run.stdout.truncated) throw fail('the import scan of the scripts failed');
   let entries: Array<{ imports?: ImportRef[]; error?: string }>;
   try {
@@ -55,9 +68,11 @@ export async function scanImports(python: readonly string[], files: readonly str
   } catch {
     throw fail('the import scan printed no JSON');
   }
-  if (!Array.isArray(entries) || entries.length !== files.length) throw fail('the import scan answered for other files than asked');
+  if (!Array.isArray(entries) || entries.length !== files.length)
+    throw fail('the import scan answered for other files than asked');
   entries.forEach((entry, i) => {
-    if (entry.error !== undefined || !Array.isArray(entry.imports)) throw fail(`cannot scan ${files[i]}: ${entry.error ?? 'no result'}`);
+    if (entry.error !== undefined || !Array.isArray(entry.imports))
+      throw fail(`cannot scan ${files[i]}: ${entry.error ?? 'no result'}`);
     result.set(files[i]!, entry.imports);
   });
   return result;

@@ -7,7 +7,10 @@ const LINK_START = 'Nuitka-Scons: Backend linking program';
  * Feed it py2wasm's stdout/stderr as it arrives; `phases()` after the exit. Undefined when the
  * compile did not reach the link (a failure says more than its timings).
  */
-export function phaseClock(started = performance.now()): { push: (chunk: Buffer) => void; phases: () => CompilePhases | undefined } {
+export function phaseClock(started = performance.now()): {
+  push: (chunk: Buffer) => void;
+  phases: () => CompilePhases | undefined;
+} {
   let partial = '';
   let sconsAt: number | undefined;
   let linkAt: number | undefined;
@@ -24,7 +27,11 @@ export function phaseClock(started = performance.now()): { push: (chunk: Buffer)
     phases() {
       if (sconsAt === undefined || linkAt === undefined) return undefined;
       const end = performance.now();
-      return { pythonMs: Math.round(sconsAt - started), cMs: Math.round(linkAt - sconsAt), linkMs: Math.round(end - linkAt) };
+      return {
+        pythonMs: Math.round(sconsAt - started),
+        cMs: Math.round(linkAt - sconsAt),
+        linkMs: Math.round(end - linkAt),
+      };
     },
   };
 }

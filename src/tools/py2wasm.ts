@@ -39,9 +39,17 @@ export interface Py2wasmCompileRequest {
 export async function compileWithPy2wasm(req: Py2wasmCompileRequest): Promise<CompileOutcome> {
   const stem = path.basename(req.scriptPath, '.py');
   const installs = req.slots?.length ? req.slots : [req.py2wasm];
-  const lockfilePaths = installs.map((install) => path.join(req.lockDir, `${crypto.createHash('sha256').update(install.join('\0')).digest('hex').slice(0, 12)}-${stem}.lock`));
+  const lockfilePaths = installs.map((install) =>
+    path.join(
+      req.lockDir,
+      `${crypto.createHash('sha256').update(install.join('\0')).digest('hex').slice(0, 12)}-${stem}.lock`,
+    ),
+  );
   return withAnyFileLock({ lockfilePaths, signal: req.signal }, (slot) =>
-    req.cores ? withCompileCore(req.cores, req.signal, (jobs) => compileIn(req, installs[slot]!, jobs)) : compileIn(req, installs[slot]!));
+    req.cores
+      ? withCompileCore(req.cores, req.signal, (jobs) => compileIn(req, installs[slot]!, jobs))
+      : compileIn(req, installs[slot]!),
+  );
 }
 
 /** One py2wasm run in a build folder of its own (`install`). */
@@ -63,8 +71,15 @@ async function compileIn(req: Py2wasmCompileRequest, install: string[], jobs?: n
   const phases = clock.phases();
   // the compile ran in a scratch copy: say `./x` so identical failures read (and group) alike
   const scratch = path.dirname(req.scriptPath);
-  const log = [outcome.stdout.text, outcome.stderr.text].filter(Boolean).join('\n').replaceAll(`${scratch}/`, './').replaceAll(scratch, '.');
-  const wasmSize = await fs.stat(req.outWasm).then((s) => s.size, () => undefined);
+  const log = [outcome.stdout.text, outcome.stderr.text]
+    .filter(Boolean)
+    .join('\n')
+    .replaceAll(`${scratch}/`, './')
+    .replaceAll(scratch, '.');
+  const wasmSize = await fs.stat(req.outWasm).then(
+    (s) => s.size,
+    () => undefined,
+  );
   const exited0 = outcome.exitCode === 0 && !outcome.timedOut && wasmSize !== undefined && wasmSize > 0;
   const invalidWasm = exited0 ? await wasmFileProblem(req.outWasm) : undefined;
   const ok = exited0 && !invalidWasm;
@@ -90,7 +105,10 @@ async function wasmFileProblem(file: string): Promise<string | undefined> {
     readWasmSections(await fs.readFile(file));
     return undefined;
   } catch (error) {
-    return `${path.basename(file)} (${await fs.stat(file).then((s) => s.size, () => 0)} bytes) is not a usable wasm module: ${(error as Error).message}`;
+    return `${path.basename(file)} (${await fs.stat(file).then(
+      (s) => s.size,
+      () => 0,
+    )} bytes) is not a usable wasm module: ${(error as Error).message}`;
   }
 }
 

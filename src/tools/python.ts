@@ -23,7 +23,9 @@ export function runPython(req: PythonRunRequest): Promise<ProcessOutcome> {
   return runProcess([...req.python, req.script], {
     cwd: req.cwd,
     timeoutMs: req.timeoutMs,
-    ...(req.env ? { env: { ...req.env, PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false } : { env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' } }),
+    ...(req.env
+      ? { env: { ...req.env, PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false }
+      : { env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' } }),
     capture: req.capture,
     signal: req.signal,
   });

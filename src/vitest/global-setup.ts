@@ -42,7 +42,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const wamr = await buildWamrVariants(options);
   const report = await runDoctor(options, wamr ? { wamr } : {});
-  process.stderr.write(`${formatDoctor(report.lines, { color: process.stderr.isTTY && !process.env.NO_COLOR, onlyNeeded: false })}\n`);
+  process.stderr.write(
+    `${formatDoctor(report.lines, { color: process.stderr.isTTY && !process.env.NO_COLOR, onlyNeeded: false })}\n`,
+  );
   project.provide('py2wasmAvailability', report.availability);
   if (options.wamr && project.vitest.config.watch) {
     // watch mode: a save in the checkout changed its fingerprint; rebuild (incrementally) before the re-run
@@ -66,7 +68,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function sweepLeftovers(cacheDir: string, whose: string): Promise<void> {
   const left = await removeLeftovers(cacheDir).catch(() => undefined);
   if (left && left.scratch + left.compileTmp + left.locks > 0) {
-    process.stderr.write(`vitest-py2wasm: removed what ${whose} left: ${left.scratch} scratch copies, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`);
+    process.stderr.write(
+      `vitest-py2wasm: removed what ${whose} left: ${left.scratch} scratch copies, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`,
+    );
   }
 }
 
@@ -74,8 +78,13 @@ async function sweepLeftovers(cacheDir: string, whose: string): Promise<void> {
 async function buildWamrVariants(options: ResolvedOptions): Promise<WamrAvailability | undefined> {
   if (!options.wamr) return undefined;
   try {
-    const wamr = await ensureWamrVariants(options.wamr, { cacheDir: options.cacheDir, build: true, onProgress: (msg) => process.stderr.write(`  wamr: ${msg}\n`) });
-    for (const [variant, ms] of Object.entries(wamr.builtMs)) process.stderr.write(`  wamr: iwasm:${variant} built for ${wamr.fingerprint} in ${(ms / 1000).toFixed(1)} s\n`);
+    const wamr = await ensureWamrVariants(options.wamr, {
+      cacheDir: options.cacheDir,
+      build: true,
+      onProgress: (msg) => process.stderr.write(`  wamr: ${msg}\n`),
+    });
+    for (const [variant, ms] of Object.entries(wamr.builtMs))
+      process.stderr.write(`  wamr: iwasm:${variant} built for ${wamr.fingerprint} in ${(ms / 1000).toFixed(1)} s\n`);
     return wamr;
   } catch (error) {
     if (options.strictTools) throw error;

@@ -57,7 +57,8 @@ function chapterFilesToSkip(testFiles: string[], resolved: ResolvedOptions): str
     return []; // a broken cookbook: let the chapter files say what is wrong
   }
   const byFile = new Map<string, string[]>();
-  for (const [chapter, files] of chapterFilesOf(testFiles)) for (const f of files) byFile.set(f, [...(byFile.get(f) ?? []), chapter]);
+  for (const [chapter, files] of chapterFilesOf(testFiles))
+    for (const f of files) byFile.set(f, [...(byFile.get(f) ?? []), chapter]);
   return [...byFile].filter(([, chapters]) => chapters.every((c) => !present.has(c))).map(([file]) => file);
 }
 
@@ -111,7 +112,12 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
           // Nothing a case does lives in the worker's modules: its processes run in scratch copies.
           isolate: userConfig.test?.isolate ?? false,
           globalSetup: [GLOBAL_SETUP],
-          ...(baselineDir ? { resolveSnapshotPath: (testPath: string, ext: string) => path.join(baselineDir, `${path.basename(testPath)}${ext}`) } : {}),
+          ...(baselineDir
+            ? {
+                resolveSnapshotPath: (testPath: string, ext: string) =>
+                  path.join(baselineDir, `${path.basename(testPath)}${ext}`),
+              }
+            : {}),
         },
       };
     },
@@ -128,11 +134,30 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
         : (await detectToolchain(resolved.cacheDir).catch(() => undefined))?.nuitkaPackageDir;
       const install = nuitkaDir ? py2wasmWatchPaths(nuitkaDir) : { dirs: [], files: [] };
       const toolDirs = [...install.dirs, ...resolved.watchDirs];
-      const wamr = resolved.wamr ? { checkout: resolved.wamr.checkout, targets: resolved.targets.filter((t) => t.runtime === 'iwasm' || t.runtime.startsWith('iwasm:')).map((t) => t.name) } : undefined;
-      const triggers = watchTriggers({ root: resolved.root, cacheDir: resolved.cacheDir, chapterFiles: chapterFilesOf(testFiles), toolDirs, toolFiles: install.files, ...(wamr ? { wamr } : {}) });
-      vitest.config.watchTriggerPatterns = [...(vitest.config.watchTriggerPatterns ?? []), ...triggers] as typeof vitest.config.watchTriggerPatterns;
+      const wamr = resolved.wamr
+        ? {
+            checkout: resolved.wamr.checkout,
+            targets: resolved.targets
+              .filter((t) => t.runtime === 'iwasm' || t.runtime.startsWith('iwasm:'))
+              .map((t) => t.name),
+          }
+        : undefined;
+      const triggers = watchTriggers({
+        root: resolved.root,
+        cacheDir: resolved.cacheDir,
+        chapterFiles: chapterFilesOf(testFiles),
+        toolDirs,
+        toolFiles: install.files,
+        ...(wamr ? { wamr } : {}),
+      });
+      vitest.config.watchTriggerPatterns = [
+        ...(vitest.config.watchTriggerPatterns ?? []),
+        ...triggers,
+      ] as typeof vitest.config.watchTriggerPatterns;
       // the global setup rebuilds the variants before each re-run (onTestsRerun)
-      const wamrDirs = wamr ? ['core/iwasm', 'core/shared', 'product-mini', 'build-scripts'].map((d) => path.join(wamr.checkout, d)) : [];
+      const wamrDirs = wamr
+        ? ['core/iwasm', 'core/shared', 'product-mini', 'build-scripts'].map((d) => path.join(wamr.checkout, d))
+        : [];
       vitest.vite.watcher.add([resolved.root, ...toolDirs, ...install.files, ...wamrDirs]);
     },
   } as Plugin & { resolved: ResolvedOptions };

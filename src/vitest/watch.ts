@@ -66,7 +66,8 @@ export function watchTriggers(opts: {
         const files = opts.chapterFiles.get(chapter);
         if (!files) return undefined;
         // a case script itself: just that case; a support module or data file: the whole chapter
-        if (/^[^/]+\.py$/.test(rest!)) writeFocus(opts.cacheDir, { cases: [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)] });
+        if (/^[^/]+\.py$/.test(rest!))
+          writeFocus(opts.cacheDir, { cases: [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)] });
         return files;
       },
     },
@@ -81,7 +82,9 @@ export function watchTriggers(opts: {
     const { targets } = opts.wamr;
     triggers.push({
       // a source or build script of iwasm, not an in-tree build folder
-      pattern: new RegExp(`^${escapeStringRegexp(opts.wamr.checkout)}/(?!(?:.*/)?build(?!-scripts/)[^/]*/)(?:core|product-mini|build-scripts|wamr-compiler)/.+\\.(c|h|cc|cpp|s|S|cmake|txt)$`),
+      pattern: new RegExp(
+        `^${escapeStringRegexp(opts.wamr.checkout)}/(?!(?:.*/)?build(?!-scripts/)[^/]*/)(?:core|product-mini|build-scripts|wamr-compiler)/.+\\.(c|h|cc|cpp|s|S|cmake|txt)$`,
+      ),
       testsToRun: () => {
         writeFocus(opts.cacheDir, { wasmStageOf: targets });
         return all();
@@ -89,7 +92,10 @@ export function watchTriggers(opts: {
     });
   }
   if (opts.toolFiles?.length) {
-    triggers.push({ pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeStringRegexp).join('|')})$`), testsToRun: () => all() });
+    triggers.push({
+      pattern: new RegExp(`^(?:${opts.toolFiles.map(escapeStringRegexp).join('|')})$`),
+      testsToRun: () => all(),
+    });
   }
   return triggers;
 }

@@ -8,7 +8,9 @@ export class WamrBuildError extends Error {
     readonly output: string,
   ) {
     const hint = networkHint(output);
-    super(`building iwasm:${variant} failed: \`${command.join(' ')}\` exited with ${exitCode ?? 'a signal'}${hint ? `\n${hint}` : ''}\n${output.trimEnd().split('\n').slice(-25).join('\n')}`);
+    super(
+      `building iwasm:${variant} failed: \`${command.join(' ')}\` exited with ${exitCode ?? 'a signal'}${hint ? `\n${hint}` : ''}\n${output.trimEnd().split('\n').slice(-25).join('\n')}`,
+    );
   }
 }
 
@@ -17,7 +19,10 @@ export class WamrBuildError extends Error {
  * dependency, and which option avoids the download. Recognised from CMake's own failure text.
  */
 export function networkHint(output: string): string | undefined {
-  const wantsNetwork = /FetchContent|Failed to clone|git clone|Could not resolve host|Failed to connect to|unable to access 'https?:|download.*failed/i.test(output);
+  const wantsNetwork =
+    /FetchContent|Failed to clone|git clone|Could not resolve host|Failed to connect to|unable to access 'https?:|download.*failed/i.test(
+      output,
+    );
   if (!wantsNetwork) return undefined;
   if (/simde/i.test(output)) {
     return 'the configure step wanted the network: SIMD support fetches SIMDe from GitHub. Build offline with -DWAMR_BUILD_SIMD=0 (wamr.cmakeArgs), or give it local headers with -DFETCHCONTENT_SOURCE_DIR_SIMDE=<dir holding simde/> (or apt-get install -y libsimde-dev: headers in /usr/include are used instead of the clone)';

@@ -39,7 +39,13 @@ const SIMDE_SEARCH_DIRS = ['/usr/include', '/usr/local/include'];
 /** The first folder holding `simde/simde-common.h`: what FetchContent would have cloned. */
 export async function localSimdeDir(dirs: string[]): Promise<string | null> {
   for (const dir of dirs) {
-    if (await fs.access(path.join(dir, 'simde', 'simde-common.h')).then(() => true, () => false)) return dir;
+    if (
+      await fs.access(path.join(dir, 'simde', 'simde-common.h')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
   }
   return null;
 }
@@ -49,13 +55,21 @@ async function llvmCmakeDir(): Promise<string | null> {
   for (const exe of ['llvm-config-19', 'llvm-config']) {
     const out = await runProcess([exe, '--cmakedir'], { cwd: process.cwd(), timeoutMs: 10_000 }).catch(() => undefined);
     const dir = out?.exitCode === 0 ? out.stdout.text.trim() : '';
-    if (dir && (await fs.access(path.join(dir, 'LLVMConfig.cmake')).then(() => true, () => false))) return dir;
+    if (
+      dir &&
+      (await fs.access(path.join(dir, 'LLVMConfig.cmake')).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return dir;
   }
   return null;
 }
 
 /** The user's own cmakeArgs already decide about SIMDe (SIMD off, or their own headers). */
-const userSetsSimde = (args: string[]) => args.some((a) => /^-DWAMR_BUILD_SIMD=(0|OFF)$/i.test(a) || a.startsWith('-DFETCHCONTENT_SOURCE_DIR_SIMDE='));
+const userSetsSimde = (args: string[]) =>
+  args.some((a) => /^-DWAMR_BUILD_SIMD=(0|OFF)$/i.test(a) || a.startsWith('-DFETCHCONTENT_SOURCE_DIR_SIMDE='));
 
 /**
  * Every configured variant of the checkout at its current fingerprint, built when missing (one at
@@ -70,9 +84,19 @@ export async function ensureWamrVariants(wamr: ResolvedWamr, opts: EnsureWamrOpt
     localSimdeDir(opts.simdeSearchDirs ?? SIMDE_SEARCH_DIRS),
   ]);
   const root = checkoutCacheDir(opts.cacheDir, wamr.checkout);
-  const out: WamrAvailability = { checkout: wamr.checkout, fingerprint, variants: {}, problems: {}, notes: [], builtMs: {} };
+  const out: WamrAvailability = {
+    checkout: wamr.checkout,
+    fingerprint,
+    variants: {},
+    problems: {},
+    notes: [],
+    builtMs: {},
+  };
   for (const variant of wamr.variants) {
-    const plan = planVariant(variant, tree, { llvmCmakeDir: llvm, simdeDir: userSetsSimde(wamr.cmakeArgs) ? null : simde });
+    const plan = planVariant(variant, tree, {
+      llvmCmakeDir: llvm,
+      simdeDir: userSetsSimde(wamr.cmakeArgs) ? null : simde,
+    });
     if (plan.unsupported) {
       out.problems[variant] = `iwasm:${variant}: ${plan.unsupported}`;
       continue;
@@ -81,12 +105,29 @@ export async function ensureWamrVariants(wamr: ResolvedWamr, opts: EnsureWamrOpt
     if (!opts.build) {
       const dir = variantBinDir(root, variant, fingerprint);
       const iwasm = path.join(dir, 'iwasm');
-      if (await fs.access(iwasm).then(() => true, () => false)) out.variants[variant] = { iwasm, ...(plan.wamrc ? { wamrc: path.join(dir, 'wamrc') } : {}), mode: plan.mode };
-      else out.problems[variant] = `iwasm:${variant} is not built for ${fingerprint} yet: a run builds it first, or \`npx vitest-py2wasm setup --wamr ${wamr.checkout}\``;
+      if (
+        await fs.access(iwasm).then(
+          () => true,
+          () => false,
+        )
+      )
+        out.variants[variant] = { iwasm, ...(plan.wamrc ? { wamrc: path.join(dir, 'wamrc') } : {}), mode: plan.mode };
+      else
+        out.problems[variant] =
+          `iwasm:${variant} is not built for ${fingerprint} yet: a run builds it first, or \`npx vitest-py2wasm setup --wamr ${wamr.checkout}\``;
       continue;
     }
     try {
-      const built = await buildVariant({ checkout: wamr.checkout, fingerprint, plan, root, extraCmakeArgs: wamr.cmakeArgs, jobs: wamr.jobs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      const built = await buildVariant({
+        checkout: wamr.checkout,
+        fingerprint,
+        plan,
+        root,
+        extraCmakeArgs: wamr.cmakeArgs,
+        jobs: wamr.jobs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
       out.variants[variant] = { iwasm: built.iwasm, ...(built.wamrc ? { wamrc: built.wamrc } : {}), mode: plan.mode };
       if (built.built) out.builtMs[variant] = built.durationMs;
     } catch (error) {

@@ -8,7 +8,11 @@ import { listTree } from '../toolchain/fingerprint.ts';
 const SKIP_DIR_RE = /(^|\/)(\.git|build(?!-scripts$)[^/]*|node_modules)$/;
 
 async function git(checkout: string, args: string[]): Promise<string | undefined> {
-  const out = await runProcess(['git', '-C', checkout, ...args], { cwd: checkout, timeoutMs: 60_000, capture: { headBytes: 64 << 20, tailBytes: 0 } });
+  const out = await runProcess(['git', '-C', checkout, ...args], {
+    cwd: checkout,
+    timeoutMs: 60_000,
+    capture: { headBytes: 64 << 20, tailBytes: 0 },
+  });
   return out.exitCode === 0 ? out.stdout.text : undefined;
 }
 
@@ -28,7 +32,14 @@ export async function wamrFingerprint(checkout: string): Promise<string> {
       git(checkout, ['diff', 'HEAD', '--binary', '--', '.']),
       git(checkout, ['ls-files', '--others', '--exclude-standard', '-z', '--', '.']),
     ]);
-    const extra = (untracked ?? '').split('\0').filter((f) => f && !f.split('/').slice(0, -1).some((dir) => SKIP_DIR_RE.test(dir)));
+    const extra = (untracked ?? '').split('\0').filter(
+      (f) =>
+        f &&
+        !f
+          .split('/')
+          .slice(0, -1)
+          .some((dir) => SKIP_DIR_RE.test(dir)),
+    );
     if (!diff && extra.length === 0) return `git:${head.slice(0, 12)}`;
     const hash = crypto.createHash('sha256').update(diff ?? '');
     await hashContents(hash, checkout, extra.sort());
@@ -41,6 +52,8 @@ export async function wamrFingerprint(checkout: string): Promise<string> {
 }
 
 async function hashContents(hash: crypto.Hash, root: string, rels: string[]): Promise<void> {
-  const contents = await Promise.all(rels.map((rel) => fs.readFile(path.join(root, rel)).catch(() => Buffer.from('\0missing'))));
+  const contents = await Promise.all(
+    rels.map((rel) => fs.readFile(path.join(root, rel)).catch(() => Buffer.from('\0missing'))),
+  );
   rels.forEach((rel, i) => hash.update(`${rel}\0${contents[i]!.length}\0`).update(contents[i]!));
 }

@@ -55,7 +55,11 @@ export const DEBUG_CMAKE_ARGS = [
 ];
 
 /** Pure: the CMake options of a variant on a tree with these features. */
-export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: { llvmCmakeDir?: string | null; simdeDir?: string | null } = {}): VariantPlan {
+export function planVariant(
+  variant: WamrVariant,
+  tree: WamrTreeFeatures,
+  opts: { llvmCmakeDir?: string | null; simdeDir?: string | null } = {},
+): VariantPlan {
   // SIMD + classic interpreter, and SIMD + fast JIT, are rejected at configure time where SIMD is on by default
   const noSimd = tree.simdOnByDefault ? ['-DWAMR_BUILD_SIMD=0'] : [];
   // local SIMDe headers (Debian libsimde-dev) stand in for the clone, so a SIMD build works offline
@@ -71,24 +75,48 @@ export function planVariant(variant: WamrVariant, tree: WamrTreeFeatures, opts: 
         cmakeArgs: [...DEBUG_CMAKE_ARGS, ...noSimd],
         mode: 'interp',
         wamrc: false,
-        ...(tree.dumpCallStack ? {} : { note: 'this WAMR tree has no WAMR_BUILD_DUMP_CALL_STACK: its debug iwasm prints no call stacks, so stacks come from the runtimes themselves' }),
+        ...(tree.dumpCallStack
+          ? {}
+          : {
+              note: 'this WAMR tree has no WAMR_BUILD_DUMP_CALL_STACK: its debug iwasm prints no call stacks, so stacks come from the runtimes themselves',
+            }),
       };
     case 'fast-jit':
       return tree.fastJit
         ? { variant, cmakeArgs: ['-DWAMR_BUILD_FAST_JIT=1', ...noSimd], mode: 'fast-interp', wamrc: false }
-        : { variant, cmakeArgs: [], mode: 'fast-interp', wamrc: false, unsupported: 'this WAMR tree has no fast JIT (no WAMR_BUILD_FAST_JIT in build-scripts/config_common.cmake; it arrived in WAMR 1.1)' };
+        : {
+            variant,
+            cmakeArgs: [],
+            mode: 'fast-interp',
+            wamrc: false,
+            unsupported:
+              'this WAMR tree has no fast JIT (no WAMR_BUILD_FAST_JIT in build-scripts/config_common.cmake; it arrived in WAMR 1.1)',
+          };
     case 'aot':
       if (!tree.wamrcWithInstalledLlvm) {
-        return { variant, cmakeArgs: [], mode: 'aot', wamrc: true, unsupported: "this tree's wamr-compiler builds only against its own LLVM in core/deps/llvm/build (build_llvm.sh clones and builds LLVM); WAMR_BUILD_WITH_CUSTOM_LLVM, for an installed LLVM, arrived later" };
+        return {
+          variant,
+          cmakeArgs: [],
+          mode: 'aot',
+          wamrc: true,
+          unsupported:
+            "this tree's wamr-compiler builds only against its own LLVM in core/deps/llvm/build (build_llvm.sh clones and builds LLVM); WAMR_BUILD_WITH_CUSTOM_LLVM, for an installed LLVM, arrived later",
+        };
       }
       return opts.llvmCmakeDir
-        ? { variant, cmakeArgs: ['-DWAMR_BUILD_WITH_CUSTOM_LLVM=1', `-DLLVM_DIR=${opts.llvmCmakeDir}`, ...localSimde], mode: 'aot', wamrc: true }
+        ? {
+            variant,
+            cmakeArgs: ['-DWAMR_BUILD_WITH_CUSTOM_LLVM=1', `-DLLVM_DIR=${opts.llvmCmakeDir}`, ...localSimde],
+            mode: 'aot',
+            wamrc: true,
+          }
         : {
             variant,
             cmakeArgs: [],
             mode: 'aot',
             wamrc: true,
-            unsupported: 'aot needs wamrc, which links LLVM: no LLVM development files found (LLVMConfig.cmake). apt-get install -y llvm-19-dev, then run again',
+            unsupported:
+              'aot needs wamrc, which links LLVM: no LLVM development files found (LLVMConfig.cmake). apt-get install -y llvm-19-dev, then run again',
           };
   }
 }

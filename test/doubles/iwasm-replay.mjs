@@ -20,7 +20,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const recorded = process.env.IWASM_REPLAY_DIR ?? path.join(here, '..', 'fixtures', 'iwasm-replay', 'recorded');
 const answers = path.join(here, '..', 'fixtures', 'iwasm-usage');
 // invoked as iwasm.dbg-replay: the debug build's recording (call-stack dumps on stdout)
-const kind = process.env.IWASM_REPLAY_KIND ?? (path.basename(process.argv[1] ?? '').startsWith('iwasm.dbg') ? 'iwasm-dbg' : 'iwasm');
+const kind =
+  process.env.IWASM_REPLAY_KIND ??
+  (path.basename(process.argv[1] ?? '').startsWith('iwasm.dbg') ? 'iwasm-dbg' : 'iwasm');
 
 /** Print what the real iwasm printed for this kind of mistake, and exit as it did. */
 function refuse(answer, before = '') {
@@ -48,7 +50,8 @@ function parseArgs(argv) {
     } else if (value('--env=') !== undefined) {
       const env = value('--env=');
       if (env === '') return refuse('bad-flag');
-      if (!env.includes('=')) return refuse('bad-flag', `Wasm parse env string failed: expect "key=value", got "${env}"\n`);
+      if (!env.includes('='))
+        return refuse('bad-flag', `Wasm parse env string failed: expect "key=value", got "${env}"\n`);
     } else if (value('--dir=') !== undefined) {
       const dir = value('--dir=');
       if (dir === '') return refuse('bad-flag');
@@ -59,8 +62,13 @@ function parseArgs(argv) {
       const sep = map.indexOf('::');
       if (sep < 0) return refuse('bad-map-dir', 'error while pre-opening mapped directory: invalid map\n\n');
       const host = map.slice(sep + 2);
-      if (!fs.existsSync(host)) return refuse('missing-map-dir', `error while pre-opening mapped directory ${host}: 2\n\n`);
-    } else if (value('--addr-pool=') === undefined && value('--allow-resolve=') === undefined && value('--native-lib=') === undefined) {
+      if (!fs.existsSync(host))
+        return refuse('missing-map-dir', `error while pre-opening mapped directory ${host}: 2\n\n`);
+    } else if (
+      value('--addr-pool=') === undefined &&
+      value('--allow-resolve=') === undefined &&
+      value('--native-lib=') === undefined
+    ) {
       return refuse('bad-flag');
     }
   }
@@ -78,7 +86,12 @@ if (parsed?.wasm) replay(parsed.wasm, parsed.unbuffered);
 /** Which recording of a program this run is: its build's options, then its environment. */
 function recordingKind(wasm, unbuffered) {
   const bytes = fs.existsSync(wasm) ? fs.readFileSync(wasm) : Buffer.alloc(0);
-  const options = WebAssembly.validate(bytes) && bytes.length < 1 << 20 ? WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'nuitka-project').map((b) => Buffer.from(b).toString()).join(' ') : '';
+  const options =
+    WebAssembly.validate(bytes) && bytes.length < 1 << 20
+      ? WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'nuitka-project')
+          .map((b) => Buffer.from(b).toString())
+          .join(' ')
+      : '';
   const build = /--trace-execution\b/.test(options) ? '.trace-execution' : /--debug\b/.test(options) ? '.debug' : '';
   return `${kind}${build}${unbuffered ? '.unbuffered' : ''}`;
 }
@@ -89,11 +102,16 @@ function replay(wasm, unbuffered) {
   const recording = recordingKind(wasm, unbuffered);
   if (process.env.IWASM_REPLAY_LOG) fs.appendFileSync(process.env.IWASM_REPLAY_LOG, `${recording} ${stem}\n`);
   const dir = path.join(recorded, stem);
-  const read = (name) => (fs.existsSync(path.join(dir, `${recording}.${name}`)) ? fs.readFileSync(path.join(dir, `${recording}.${name}`)) : null);
+  const read = (name) =>
+    fs.existsSync(path.join(dir, `${recording}.${name}`))
+      ? fs.readFileSync(path.join(dir, `${recording}.${name}`))
+      : null;
   const status = read('exitcode');
   if (!status) {
     // what a real iwasm says for a file it cannot use
-    process.stdout.write(`WASM module load failed: no recording for ${stem}${recording === kind ? '' : ` (${recording})`}\n`);
+    process.stdout.write(
+      `WASM module load failed: no recording for ${stem}${recording === kind ? '' : ` (${recording})`}\n`,
+    );
     process.exit(255);
   }
   if (!fs.existsSync(wasm)) {

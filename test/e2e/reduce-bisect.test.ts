@@ -27,7 +27,13 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
   let run: Awaited<ReturnType<typeof execa>>;
   beforeAll(async () => {
     out = await tempDir('reduce-e2e-');
-    run = await execa('node', [CLI, 'reduce', 'decorators.example1', '--target', TARGET, '--out', out], { cwd: PROJECT_ROOT, env, reject: false, all: true, timeout: 40 * 60_000 });
+    run = await execa('node', [CLI, 'reduce', 'decorators.example1', '--target', TARGET, '--out', out], {
+      cwd: PROJECT_ROOT,
+      env,
+      reject: false,
+      all: true,
+      timeout: 40 * 60_000,
+    });
   }, 45 * 60_000);
 
   it('ends in a few lines that still use functools.wraps, run fine by CPython, and trap the same way', async () => {
@@ -39,7 +45,13 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
     expect(script).not.toContain('print(');
     const python = await execa('python3', ['example1.py'], { cwd: path.join(out, 'files'), reject: false });
     expect(python.exitCode, python.stderr).toBe(0);
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as { signature: string; original: { lines: number }; reduced: { lines: number }; compiles: number; tests: number };
+    const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as {
+      signature: string;
+      original: { lines: number };
+      reduced: { lines: number };
+      compiles: number;
+      tests: number;
+    };
     expect(summary.signature).toBe('WASM_EXECUTION_FAILURE trap: indirect call type mismatch in getset_get');
     expect(summary.reduced.lines).toBeLessThan(summary.original.lines);
     // candidates CPython rejects are never compiled; on a warm compile cache none may be
@@ -51,7 +63,17 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
   it('writes a report.md ready for an upstream issue', async () => {
     const report = await fs.readFile(path.join(out, 'report.md'), 'utf8');
     expect(report.split('\n')[0]).toMatch(/^# py2wasm .*indirect call type mismatch in getset_get \(py2wasm\+node\)$/);
-    for (const section of ['## Versions', '## Reproducer', '## Commands', '## Expected (CPython)', '## Actual', '## Stack', '## Diagnosis', '## Known upstream issue', '## How this was reduced']) {
+    for (const section of [
+      '## Versions',
+      '## Reproducer',
+      '## Commands',
+      '## Expected (CPython)',
+      '## Actual',
+      '## Stack',
+      '## Diagnosis',
+      '## Known upstream issue',
+      '## How this was reduced',
+    ]) {
       expect(report).toContain(section);
     }
     expect(report).toContain('functools.wraps');
@@ -59,19 +81,31 @@ describe('reduce decorators.example1 (real py2wasm, Node WASI)', () => {
     expect(report).toMatch(/getset_get/);
     // the diagnose stage ran on the reproducer: the statement that trapped, and what the bad call reached
     expect(report).toMatch(/Python statement executing at the failure: .*example1\.py:\d+/);
-    expect(report).toMatch(/Indirect call: getset_get .*called table\[\d+\] = \w+ : \(i32\) -> i32 through type \(i32, i32\) -> i32/);
+    expect(report).toMatch(
+      /Indirect call: getset_get .*called table\[\d+\] = \w+ : \(i32\) -> i32 through type \(i32, i32\) -> i32/,
+    );
     expect(report).toMatch(/py2wasm example1\.py -o example1\.wasm|example1\.py -o/);
     expect(report).not.toContain(os.tmpdir());
   });
 
-  it('a second run resumes from the saved state and compiles nothing new', async () => {
-    const again = await execa('node', [CLI, 'reduce', 'decorators.example1', '--target', TARGET, '--out', out], { cwd: PROJECT_ROOT, env, reject: false, all: true, timeout: 20 * 60_000 });
-    expect(again.exitCode, String(again.all).slice(-2000)).toBe(0);
-    expect(String(again.all)).toContain('resuming');
-    const first = JSON.parse(await fs.readFile(path.join(out, 'state.json'), 'utf8')) as { compiles: number };
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as { compiles: number };
-    expect(summary.compiles).toBe(first.compiles);
-  }, 20 * 60_000);
+  it(
+    'a second run resumes from the saved state and compiles nothing new',
+    async () => {
+      const again = await execa('node', [CLI, 'reduce', 'decorators.example1', '--target', TARGET, '--out', out], {
+        cwd: PROJECT_ROOT,
+        env,
+        reject: false,
+        all: true,
+        timeout: 20 * 60_000,
+      });
+      expect(again.exitCode, String(again.all).slice(-2000)).toBe(0);
+      expect(String(again.all)).toContain('resuming');
+      const first = JSON.parse(await fs.readFile(path.join(out, 'state.json'), 'utf8')) as { compiles: number };
+      const summary = JSON.parse(await fs.readFile(path.join(out, 'reduce.json'), 'utf8')) as { compiles: number };
+      expect(summary.compiles).toBe(first.compiles);
+    },
+    20 * 60_000,
+  );
 });
 
 describe('bisect a py2wasm checkout (real git, real compiles)', () => {
@@ -93,7 +127,10 @@ describe('bisect a py2wasm checkout (real git, real compiles)', () => {
     if (!packageDir) throw new Error(`no installed py2wasm package: ${JSON.stringify(doctor.availability.problems)}`);
     repo = path.join(await tempDir('bisect-e2e-'), 'py2wasm');
     // the package as installed, but its 280 MB WASI CPython linked, not copied, and no build folders
-    await fs.cp(packageDir, path.join(repo, 'nuitka'), { recursive: true, filter: (src) => !/\/(__py2wasm|__pycache__|wasi-python)$/.test(src) });
+    await fs.cp(packageDir, path.join(repo, 'nuitka'), {
+      recursive: true,
+      filter: (src) => !/\/(__py2wasm|__pycache__|wasi-python)$/.test(src),
+    });
     await fs.symlink(path.join(packageDir, 'wasi-python'), path.join(repo, 'nuitka', 'wasi-python'));
     await execa('git', ['init', '-q', '-b', 'main'], { cwd: repo });
     await execa('git', ['config', 'user.email', 'test@example.invalid'], { cwd: repo });
@@ -114,30 +151,62 @@ describe('bisect a py2wasm checkout (real git, real compiles)', () => {
     await doc('doc4', 'More release notes');
   }, 10 * 60_000);
 
-  it('names the revert as the first bad commit and leaves the checkout as it was', async () => {
-    const out = await tempDir('bisect-out-');
-    const before = (await execa('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout;
-    const run = await execa('node', [CLI, 'bisect', repo, 'decorators.example1', '--good', revs.fix!, '--bad', 'main', '--target', TARGET, '--out', out], {
-      cwd: PROJECT_ROOT, env, reject: false, all: true, timeout: 40 * 60_000,
-    });
-    expect(run.exitCode, String(run.all).slice(-3000)).toBe(0);
-    expect(run.stdout).toContain(`${revs.revert} is the first bad commit: Revert "Give Nuitka getters`);
-    const steps = (await fs.readFile(path.join(out, 'steps.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { rev: string; verdict: string });
-    // both ends, then git's steps between them
-    expect(steps.length).toBeGreaterThanOrEqual(4);
-    expect(steps.find((s) => s.rev === revs.revert)?.verdict).toBe('bad');
-    expect(await fs.readFile(path.join(out, 'bisect.log'), 'utf8')).toContain('first bad commit');
-    expect(await fs.readFile(path.join(out, 'summary.md'), 'utf8')).toContain(`first bad commit: ${revs.revert}`);
-    // as found: same commit, same branch, clean, no bisect under way
-    expect((await execa('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout).toBe(before);
-    expect((await execa('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: repo })).stdout).toBe('main');
-    expect((await execa('git', ['status', '--porcelain'], { cwd: repo })).stdout).toBe('');
-    expect((await execa('git', ['bisect', 'log'], { cwd: repo, reject: false })).exitCode).not.toBe(0);
-  }, 45 * 60_000);
+  it(
+    'names the revert as the first bad commit and leaves the checkout as it was',
+    async () => {
+      const out = await tempDir('bisect-out-');
+      const before = (await execa('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout;
+      const run = await execa(
+        'node',
+        [
+          CLI,
+          'bisect',
+          repo,
+          'decorators.example1',
+          '--good',
+          revs.fix!,
+          '--bad',
+          'main',
+          '--target',
+          TARGET,
+          '--out',
+          out,
+        ],
+        {
+          cwd: PROJECT_ROOT,
+          env,
+          reject: false,
+          all: true,
+          timeout: 40 * 60_000,
+        },
+      );
+      expect(run.exitCode, String(run.all).slice(-3000)).toBe(0);
+      expect(run.stdout).toContain(`${revs.revert} is the first bad commit: Revert "Give Nuitka getters`);
+      const steps = (await fs.readFile(path.join(out, 'steps.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { rev: string; verdict: string });
+      // both ends, then git's steps between them
+      expect(steps.length).toBeGreaterThanOrEqual(4);
+      expect(steps.find((s) => s.rev === revs.revert)?.verdict).toBe('bad');
+      expect(await fs.readFile(path.join(out, 'bisect.log'), 'utf8')).toContain('first bad commit');
+      expect(await fs.readFile(path.join(out, 'summary.md'), 'utf8')).toContain(`first bad commit: ${revs.revert}`);
+      // as found: same commit, same branch, clean, no bisect under way
+      expect((await execa('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout).toBe(before);
+      expect((await execa('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: repo })).stdout).toBe('main');
+      expect((await execa('git', ['status', '--porcelain'], { cwd: repo })).stdout).toBe('');
+      expect((await execa('git', ['bisect', 'log'], { cwd: repo, reject: false })).exitCode).not.toBe(0);
+    },
+    45 * 60_000,
+  );
 
   it('refuses a checkout with uncommitted changes, and touches nothing', async () => {
     await fs.appendFile(path.join(repo, 'NOTES.md'), 'local edit\n');
-    const run = await execa('node', [CLI, 'bisect', repo, 'decorators.example1', '--good', revs.fix!, '--bad', 'main'], { cwd: PROJECT_ROOT, env, reject: false, all: true });
+    const run = await execa(
+      'node',
+      [CLI, 'bisect', repo, 'decorators.example1', '--good', revs.fix!, '--bad', 'main'],
+      { cwd: PROJECT_ROOT, env, reject: false, all: true },
+    );
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('uncommitted changes');
     expect((await fs.readFile(path.join(repo, 'NOTES.md'), 'utf8')).endsWith('local edit\n')).toBe(true);

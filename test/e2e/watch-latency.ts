@@ -27,7 +27,8 @@ export const GETSET_FILE = 'nuitka/build/static_src/CompiledFunctionType.c';
  * `static int Nuitka_Function_set_X(struct Nuitka_FunctionObject *function, PyObject *value)`:
  * CPython calls getters as `(PyObject *, void *)` and setters as `(PyObject *, PyObject *, void *)`.
  */
-const GETSET_SIGNATURE = /^(static (?:PyObject \*|int )Nuitka_Function_(?:get|set)_\w+\(struct Nuitka_FunctionObject \*function(?:, PyObject \*value)?)\)/gm;
+const GETSET_SIGNATURE =
+  /^(static (?:PyObject \*|int )Nuitka_Function_(?:get|set)_\w+\(struct Nuitka_FunctionObject \*function(?:, PyObject \*value)?)\)/gm;
 
 /** The one-line fix, as `sed -E 's/^(static ...)\)/\1, void *data)/'` would do it. */
 export function patchGetsetSignatures(source: string): { text: string; count: number } {
@@ -118,7 +119,13 @@ export class LineLog {
   }
 
   /** The first line from index `from` on that matches. */
-  waitFor(what: string, from: number, match: (text: string) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Line & { index: number }> {
+  waitFor(
+    what: string,
+    from: number,
+    match: (text: string) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Line & { index: number }> {
     return new Promise((resolve, reject) => {
       let next = from;
       const cleanup = () => {
@@ -142,7 +149,10 @@ export class LineLog {
         if (this.ended) fail(new Error(`${this.ended.message} while waiting for ${what}:\n${this.tail()}`));
       };
       const onAbort = () => fail(new Error(`aborted while waiting for ${what}`));
-      const timer = setTimeout(() => fail(new Error(`no ${what} within ${Math.round(timeoutMs / 1000)} s:\n${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`no ${what} within ${Math.round(timeoutMs / 1000)} s:\n${this.tail()}`)),
+        timeoutMs,
+      );
       this.waiters.add(check);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) onAbort();
@@ -151,12 +161,18 @@ export class LineLog {
   }
 
   private tail(n = 60): string {
-    return this.lines.slice(-n).map((l) => `  | ${l.text}`).join('\n');
+    return this.lines
+      .slice(-n)
+      .map((l) => `  | ${l.text}`)
+      .join('\n');
   }
 }
 
 async function isExecutable(file: string): Promise<boolean> {
-  return fs.access(file, fsConstants.X_OK).then(() => true, () => false);
+  return fs.access(file, fsConstants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The user's cache (PY2WASM_CACHE_DIR or ~/.cache/vitest-py2wasm): its venv's pip and its warm Nuitka cache. */
@@ -164,7 +180,12 @@ function userCacheDir(): string {
   return process.env.PY2WASM_CACHE_DIR || defaultCacheDir();
 }
 
-async function downloadSdist(spec: string, dest: string, log: (line: string) => void, signal?: AbortSignal): Promise<string> {
+async function downloadSdist(
+  spec: string,
+  dest: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
   const venvPython = path.join(toolchainPaths(userCacheDir()).venvDir, 'bin', 'python');
   const python = (await isExecutable(venvPython)) ? venvPython : 'python3';
   log(`pip download ${spec} (sdist) with ${python === venvPython ? "the toolchain venv's pip" : 'python3 -m pip'}`);
@@ -175,14 +196,18 @@ async function downloadSdist(spec: string, dest: string, log: (line: string) => 
     ...(signal ? { cancelSignal: signal } : {}),
   });
   const found = (await fs.readdir(dest)).filter((n) => n.endsWith('.tar.gz'));
-  if (found.length !== 1) throw new Error(`pip download ${spec} left ${found.length} sdists in ${dest}: ${found.join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(`pip download ${spec} left ${found.length} sdists in ${dest}: ${found.join(', ')}`);
   return path.join(dest, found[0]!);
 }
 
 /** Unpacks the sdist; returns the source tree (the folder with setup.py). */
 async function unpackSdist(sdist: string, dest: string, signal?: AbortSignal): Promise<string> {
   await fs.mkdir(dest, { recursive: true });
-  await execa('tar', ['-xzf', sdist, '-C', dest], { timeout: 10 * 60_000, ...(signal ? { cancelSignal: signal } : {}) });
+  await execa('tar', ['-xzf', sdist, '-C', dest], {
+    timeout: 10 * 60_000,
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
   const dirs = (await fs.readdir(dest, { withFileTypes: true })).filter((e) => e.isDirectory());
   if (dirs.length !== 1) throw new Error(`${sdist} unpacked into ${dirs.length} folders`);
   const checkout = path.join(dest, dirs[0]!.name);
@@ -207,7 +232,9 @@ async function isAlive(pid: number): Promise<boolean> {
   }
   const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // `pid (comm) S ...`: the state follows the last `)`
-  return stat === undefined ? process.platform !== 'linux' : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  return stat === undefined
+    ? process.platform !== 'linux'
+    : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 async function alive(pids: number[]): Promise<number[]> {
@@ -226,7 +253,8 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
   const target = opts.target ?? 'py2wasm+node';
   const verdictTimeoutMs = opts.verdictTimeoutMs ?? 10 * 60_000;
   const signal = opts.signal;
-  const nuitkaCacheDir = opts.nuitkaCacheDir ?? process.env.NUITKA_CACHE_DIR ?? path.join(userCacheDir(), 'nuitka-cache');
+  const nuitkaCacheDir =
+    opts.nuitkaCacheDir ?? process.env.NUITKA_CACHE_DIR ?? path.join(userCacheDir(), 'nuitka-cache');
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'py2wasm-watch-'));
   const cacheDir = path.join(tmp, 'cache');
   const reportDir = path.join(tmp, 'report');
@@ -240,7 +268,8 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
 
   try {
     // 1. a copy of the py2wasm checkout, installed editable into a toolchain of its own
-    const sdist = opts.sdist ?? (await downloadSdist(opts.spec ?? DEFAULTS.py2wasmSpec, path.join(tmp, 'sdist'), log, signal));
+    const sdist =
+      opts.sdist ?? (await downloadSdist(opts.spec ?? DEFAULTS.py2wasmSpec, path.join(tmp, 'sdist'), log, signal));
     const checkout = await unpackSdist(sdist, path.join(tmp, 'src'), signal);
     log(`checkout: ${checkout}`);
     const setupStarted = performance.now();
@@ -252,7 +281,8 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
       timeout: 30 * 60_000,
       ...(signal ? { cancelSignal: signal } : {}),
     });
-    if (setup.exitCode !== 0) throw new Error(`vitest-py2wasm setup --spec ${checkout} --no-verify failed (${setup.exitCode}):\n${setup.all}`);
+    if (setup.exitCode !== 0)
+      throw new Error(`vitest-py2wasm setup --spec ${checkout} --no-verify failed (${setup.exitCode}):\n${setup.all}`);
     log(`setup: ${Math.round((performance.now() - setupStarted) / 1000)} s; ${setup.stdout.trim().split('\n').pop()}`);
 
     // 2. vitest in watch mode (stdin is not a TTY: `vitest watch` forces watch mode)
@@ -271,7 +301,9 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
     });
     followWatch(child, out, log);
     // `✗ [1/1] chapter 4 > decorators.example1  py2wasm+node WASM_EXECUTION_FAILURE 20.1s`
-    const verdictRe = new RegExp(`^[✓✗↓] \\[\\s*\\d+/\\d+\\] .*> ${escapeStringRegexp(caseName)}  (?:\\S+ [A-Z_]+  )*${escapeStringRegexp(target)} ([A-Z_]+)\\b`);
+    const verdictRe = new RegExp(
+      `^[✓✗↓] \\[\\s*\\d+/\\d+\\] .*> ${escapeStringRegexp(caseName)}  (?:\\S+ [A-Z_]+  )*${escapeStringRegexp(target)} ([A-Z_]+)\\b`,
+    );
     const isVerdict = (text: string) => verdictRe.test(text);
     const isReport = (text: string) => /^report: .*results\.json/.test(text);
     const isIdle = (text: string) => /(Watching|Waiting) for file changes/.test(text);
@@ -293,16 +325,29 @@ export async function measureWatchLatency(opts: WatchLatencyOptions = {}): Promi
 
     // 4. the re-run: its verdict, and the record in the report
     const rerun = await out.waitFor('the RERUN after the save', fromIndex, (t) => /\bRERUN\b/.test(t), 120_000, signal);
-    const second = await out.waitFor(`the verdict of ${caseName} after the save`, fromIndex, isVerdict, verdictTimeoutMs, signal);
+    const second = await out.waitFor(
+      `the verdict of ${caseName} after the save`,
+      fromIndex,
+      isVerdict,
+      verdictTimeoutMs,
+      signal,
+    );
     const secondReport = await out.waitFor('the report after the save', second.index, isReport, 120_000, signal);
     await out.waitFor('vitest to watch again', secondReport.index, isIdle, 120_000, signal);
     const after = await readRecord(reportDir, caseName, target);
     const d = after.record.durations;
-    const durations = { pythonMs: d.pythonMs ?? 0, compileMs: d.compileMs ?? 0, wasmMs: d.wasmMs ?? 0, totalMs: d.totalMs };
+    const durations = {
+      pythonMs: d.pythonMs ?? 0,
+      compileMs: d.compileMs ?? 0,
+      wasmMs: d.wasmMs ?? 0,
+      totalMs: d.totalMs,
+    };
     const latencyMs = Math.round(second.at - savedAt);
     const caseMs = durations.pythonMs + durations.compileMs + durations.wasmMs;
     const text = out.text();
-    const restarted = /Restarting (due to config changes|Vitest)/.test(text) || (text.match(/^vitest-py2wasm doctor/gm) ?? []).length > 1;
+    const restarted =
+      /Restarting (due to config changes|Vitest)/.test(text) ||
+      (text.match(/^vitest-py2wasm doctor/gm) ?? []).length > 1;
 
     // 5. the watch process tree must not outlive the measurement
     stopped = stopWatch(child);

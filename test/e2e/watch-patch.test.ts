@@ -24,23 +24,27 @@ describe('watch mode while patching py2wasm (editable checkout, real compiles)',
     expect(patchGetsetSignatures(text).count).toBe(0);
   });
 
-  it('re-runs the case after a save in the checkout, without a restart, and the trap becomes OK', async ({ signal }) => {
-    const m = await measureWatchLatency({ log: (line) => process.stderr.write(`${line}\n`), signal });
-    const { pythonMs, compileMs, wasmMs } = m.durations;
-    process.stderr.write(
-      `watch latency: save -> verdict ${m.latencyMs} ms (RERUN after ${m.detectMs} ms, re-run start + reporting ${m.rerunStartMs} ms); case python ${pythonMs} + compile ${compileMs} + wasm ${wasmMs} = ${m.caseMs} ms; overhead ${m.overheadMs} ms\n`,
-    );
+  it(
+    're-runs the case after a save in the checkout, without a restart, and the trap becomes OK',
+    async ({ signal }) => {
+      const m = await measureWatchLatency({ log: (line) => process.stderr.write(`${line}\n`), signal });
+      const { pythonMs, compileMs, wasmMs } = m.durations;
+      process.stderr.write(
+        `watch latency: save -> verdict ${m.latencyMs} ms (RERUN after ${m.detectMs} ms, re-run start + reporting ${m.rerunStartMs} ms); case python ${pythonMs} + compile ${compileMs} + wasm ${wasmMs} = ${m.caseMs} ms; overhead ${m.overheadMs} ms\n`,
+      );
 
-    expect(m.before.code, m.output.slice(-3000)).toBe('WASM_EXECUTION_FAILURE');
-    expect(m.before.record.wasm?.trap?.kind).toBe('indirect call type mismatch');
-    expect(m.before.record.wasm?.frames[0]?.name).toMatch(/getset_get/);
-    expect(m.patchedSignatures).toBe(28);
-    expect(m.after.code, `${m.after.record.msg}\n${m.output.slice(-3000)}`).toBe('OK');
-    expect(m.after.record.compile?.cached).toBe(false);
-    expect(m.restarted).toBe(false);
-    expect(m.before.fingerprint).toBeTruthy();
-    expect(m.after.fingerprint).not.toBe(m.before.fingerprint);
-    expect(m.lingering).toEqual([]);
-    expect(m.latencyMs).toBeGreaterThanOrEqual(m.caseMs);
-  }, 40 * 60_000);
+      expect(m.before.code, m.output.slice(-3000)).toBe('WASM_EXECUTION_FAILURE');
+      expect(m.before.record.wasm?.trap?.kind).toBe('indirect call type mismatch');
+      expect(m.before.record.wasm?.frames[0]?.name).toMatch(/getset_get/);
+      expect(m.patchedSignatures).toBe(28);
+      expect(m.after.code, `${m.after.record.msg}\n${m.output.slice(-3000)}`).toBe('OK');
+      expect(m.after.record.compile?.cached).toBe(false);
+      expect(m.restarted).toBe(false);
+      expect(m.before.fingerprint).toBeTruthy();
+      expect(m.after.fingerprint).not.toBe(m.before.fingerprint);
+      expect(m.lingering).toEqual([]);
+      expect(m.latencyMs).toBeGreaterThanOrEqual(m.caseMs);
+    },
+    40 * 60_000,
+  );
 });

@@ -20,9 +20,13 @@ export function captured(text = ''): CapturedText {
 }
 
 type TextLike = string | CapturedText;
-const asCaptured = (t: TextLike | undefined): CapturedText => (typeof t === 'string' || t === undefined ? captured(t ?? '') : t);
+const asCaptured = (t: TextLike | undefined): CapturedText =>
+  typeof t === 'string' || t === undefined ? captured(t ?? '') : t;
 
-export type ProcessPartial = Omit<Partial<ProcessOutcome>, 'stdout' | 'stderr'> & { stdout?: TextLike; stderr?: TextLike };
+export type ProcessPartial = Omit<Partial<ProcessOutcome>, 'stdout' | 'stderr'> & {
+  stdout?: TextLike;
+  stderr?: TextLike;
+};
 
 export function makeProcess(partial: ProcessPartial = {}): ProcessOutcome {
   const { stdout, stderr, ...rest } = partial;

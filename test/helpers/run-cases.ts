@@ -5,13 +5,19 @@ import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord } from '../../src/types.ts';
 
 /** Run the selected cases of a cookbook through the pipeline; records keyed `case target`. */
-export async function runCases(env: RunEnvironment, root: string, cases: string[], scratch: string): Promise<Map<string, CaseRecord>> {
+export async function runCases(
+  env: RunEnvironment,
+  root: string,
+  cases: string[],
+  scratch: string,
+): Promise<Map<string, CaseRecord>> {
   const records = new Map<string, CaseRecord>();
   await fs.mkdir(scratch, { recursive: true });
   for (const chapter of discoverCookbook(root, { cases })) {
     for (const recipe of chapter.recipes) {
       const runner = new RecipeRunner(env, recipe, scratch);
-      for (const kase of recipe.cases) for (const r of await runner.runCase(kase)) records.set(`${r.case} ${r.target}`, r);
+      for (const kase of recipe.cases)
+        for (const r of await runner.runCase(kase)) records.set(`${r.case} ${r.target}`, r);
       await runner.dispose();
     }
   }

@@ -26,12 +26,16 @@ export function expectedRows(text = fs.readFileSync(EXPECTED_MD, 'utf8')): Expec
 }
 
 /** The totals sentence under the table: `N cases in M chapters. Per code: OK 12, ...`. */
-export function expectedTotalsLine(text = fs.readFileSync(EXPECTED_MD, 'utf8')): { cases: number; chapters: number; perCode: Record<string, number> } | undefined {
+export function expectedTotalsLine(
+  text = fs.readFileSync(EXPECTED_MD, 'utf8'),
+): { cases: number; chapters: number; perCode: Record<string, number> } | undefined {
   const m = /^(\d+) cases in (\d+) chapters\. Per code: ([^]*?)\.\s*$/m.exec(text.replace(/,\n/g, ', '));
   if (!m) return undefined;
-  const perCode = Object.fromEntries(m[3]!.split(/,\s*/).map((part) => {
-    const [name, n] = part.trim().split(/\s+/);
-    return [name!, Number(n)];
-  }));
+  const perCode = Object.fromEntries(
+    m[3]!.split(/,\s*/).map((part) => {
+      const [name, n] = part.trim().split(/\s+/);
+      return [name!, Number(n)];
+    }),
+  );
   return { cases: Number(m[1]), chapters: Number(m[2]), perCode };
 }

@@ -12,7 +12,10 @@ export const WAMR_CRATE = 'wamr-sys-0.1.1';
 
 function cachedCrate(): string | undefined {
   const cargoHome = process.env.CARGO_HOME || path.join(os.homedir(), '.cargo');
-  return process.env.WAMR_SYS_CRATE || globSync(`registry/cache/*/${WAMR_CRATE}.crate`, { cwd: cargoHome, absolute: true })[0];
+  return (
+    process.env.WAMR_SYS_CRATE ||
+    globSync(`registry/cache/*/${WAMR_CRATE}.crate`, { cwd: cargoHome, absolute: true })[0]
+  );
 }
 
 /** The `.crate` file, fetched with cargo (a throw-away manifest) when the registry cache lacks it. */
@@ -23,7 +26,10 @@ export async function wamrCrate(): Promise<string | undefined> {
   try {
     await fs.mkdir(path.join(dir, 'src'));
     await fs.writeFile(path.join(dir, 'src', 'lib.rs'), '');
-    await fs.writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "fetch-wamr"\nversion = "0.0.0"\nedition = "2018"\n\n[dependencies]\nwamr-sys = "=0.1.1"\n');
+    await fs.writeFile(
+      path.join(dir, 'Cargo.toml'),
+      '[package]\nname = "fetch-wamr"\nversion = "0.0.0"\nedition = "2018"\n\n[dependencies]\nwamr-sys = "=0.1.1"\n',
+    );
     const run = await execa('cargo', ['fetch'], { cwd: dir, reject: false, all: true });
     if (run.exitCode !== 0) throw new Error(`cargo fetch of ${WAMR_CRATE} failed (${run.exitCode}):\n${run.all}`);
   } catch (error) {
@@ -35,7 +41,14 @@ export async function wamrCrate(): Promise<string | undefined> {
   return cachedCrate();
 }
 
-const GIT_ID = ['-c', 'user.name=WAMR test', '-c', 'user.email=wamr-test@example.invalid', '-c', 'commit.gpgsign=false'];
+const GIT_ID = [
+  '-c',
+  'user.name=WAMR test',
+  '-c',
+  'user.email=wamr-test@example.invalid',
+  '-c',
+  'commit.gpgsign=false',
+];
 
 /** A git repository holding the crate's wasm-micro-runtime tree, one commit. */
 export async function makeWamrCheckout(crate: string, dir: string): Promise<string> {
@@ -49,6 +62,15 @@ export async function makeWamrCheckout(crate: string, dir: string): Promise<stri
 
 /** Compile a C program to wasm32-wasi as the 2020 iwasm can load it (no reference types: LLVM 19 emits them by default). */
 export async function clangWasm(source: string, out: string): Promise<string> {
-  await execa('clang-19', ['--target=wasm32-wasi', '--sysroot=/usr', '-g', '-O0', '-mno-reference-types', '-o', out, source]);
+  await execa('clang-19', [
+    '--target=wasm32-wasi',
+    '--sysroot=/usr',
+    '-g',
+    '-O0',
+    '-mno-reference-types',
+    '-o',
+    out,
+    source,
+  ]);
   return out;
 }

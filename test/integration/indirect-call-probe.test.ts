@@ -64,11 +64,24 @@ int main(int argc, char **argv) {
 `;
 
 let dir: string;
-const objdump = async (args: string[], file: string) => (await runProcess(['wasm-objdump', ...args, file], { cwd: dir, timeoutMs: 60_000 })).stdout.text;
+const objdump = async (args: string[], file: string) =>
+  (await runProcess(['wasm-objdump', ...args, file], { cwd: dir, timeoutMs: 60_000 })).stdout.text;
 
 async function clang(source: string, out: string, flags: string[]): Promise<string> {
   await fs.writeFile(path.join(dir, `${out}.c`), source);
-  const r = await runProcess([CLANG, '--target=wasm32-wasi', `--sysroot=${SYSROOT}`, '-mno-reference-types', ...flags, `${out}.c`, '-o', `${out}.wasm`], { cwd: dir, timeoutMs: 120_000 });
+  const r = await runProcess(
+    [
+      CLANG,
+      '--target=wasm32-wasi',
+      `--sysroot=${SYSROOT}`,
+      '-mno-reference-types',
+      ...flags,
+      `${out}.c`,
+      '-o',
+      `${out}.wasm`,
+    ],
+    { cwd: dir, timeoutMs: 120_000 },
+  );
   if (r.exitCode !== 0) throw new Error(`${CLANG} failed: ${r.stderr.text}`);
   return path.join(dir, `${out}.wasm`);
 }
@@ -78,7 +91,10 @@ describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built module
   let mixedWasm: string;
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'call-probe-it-'));
-    [castWasm, mixedWasm] = await Promise.all([clang(CAST_C, 'cast', ['-O1']), clang(MIXED_C, 'mixed', ['-O2', '-msimd128', '-mbulk-memory', '-mnontrapping-fptoint'])]);
+    [castWasm, mixedWasm] = await Promise.all([
+      clang(CAST_C, 'cast', ['-O1']),
+      clang(MIXED_C, 'mixed', ['-O2', '-msimd128', '-mbulk-memory', '-mnontrapping-fptoint']),
+    ]);
   });
   afterAll(async () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
@@ -91,15 +107,29 @@ describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built module
       const offsets: number[] = [];
       for (const b of info.bodies) walkInstructions(bytes, b, (offset) => offsets.push(offset));
       const sites = info.bodies.flatMap((b) => callIndirectSites(bytes, b).map((s) => `${s.offset} ${s.typeIndex}`));
-      const lines = [...(await objdump(['-d'], wasm)).matchAll(/^ ([0-9a-f]+): [0-9a-f ]*\|[ \t]*(.*)$/gm)].filter((m) => m[2] && !m[2].startsWith('local[')); // long immediates wrap onto lines of their own
+      const lines = [...(await objdump(['-d'], wasm)).matchAll(/^ ([0-9a-f]+): [0-9a-f ]*\|[ \t]*(.*)$/gm)].filter(
+        (m) => m[2] && !m[2].startsWith('local['),
+      ); // long immediates wrap onto lines of their own
       expect(offsets).toEqual(lines.map((m) => Number.parseInt(m[1]!, 16)));
-      const theirs = lines.flatMap((m) => /^call_indirect \d+ \(type (\d+)\)/.exec(m[2]!.trim())?.[1]?.replace(/^/, `${Number.parseInt(m[1]!, 16)} `) ?? []);
+      const theirs = lines.flatMap(
+        (m) =>
+          /^call_indirect \d+ \(type (\d+)\)/.exec(m[2]!.trim())?.[1]?.replace(/^/, `${Number.parseInt(m[1]!, 16)} `) ??
+          [],
+      );
       expect(theirs.length).toBeGreaterThan(0);
       expect(sites).toEqual(theirs);
     }
     // the mixed module has what it is meant to exercise
     const text = await objdump(['-d'], mixedWasm);
-    for (const op of ['i8x16.shuffle', 'v128.store32_lane', 'memory.copy', 'memory.fill', 'i32.trunc_sat_f64_s', 'br_table']) expect(text).toContain(op);
+    for (const op of [
+      'i8x16.shuffle',
+      'v128.store32_lane',
+      'memory.copy',
+      'memory.fill',
+      'i32.trunc_sat_f64_s',
+      'br_table',
+    ])
+      expect(text).toContain(op);
   });
 
   it('instruments a module that still validates and behaves the same where nothing traps', async () => {
@@ -111,7 +141,11 @@ describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built module
     const node = nodeWasiRuntime([process.execPath]);
     const [plain, probed] = await Promise.all([
       node.run({ cwd: dir, wasmFile: 'mixed.wasm', timeoutMs: 60_000 }),
-      runNodeWasiReportingGlobals([process.execPath], [instrumented.slotGlobal, instrumented.siteGlobal], { cwd: dir, wasmFile: 'mixed.instrumented.wasm', timeoutMs: 60_000 }),
+      runNodeWasiReportingGlobals([process.execPath], [instrumented.slotGlobal, instrumented.siteGlobal], {
+        cwd: dir,
+        wasmFile: 'mixed.instrumented.wasm',
+        timeoutMs: 60_000,
+      }),
     ]);
     expect(plain.exitCode, plain.stderr.text).toBe(0);
     expect(probed.programStdout.text).toBe(plain.programStdout.text);
@@ -122,7 +156,12 @@ describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built module
   });
 
   it('names the function a trapping indirect call reached, with both signatures', async () => {
-    const probe = await probeIndirectCall({ wasmPath: castWasm, cwd: dir, node: [process.execPath], timeoutMs: 60_000 });
+    const probe = await probeIndirectCall({
+      wasmPath: castWasm,
+      cwd: dir,
+      node: [process.execPath],
+      timeoutMs: 60_000,
+    });
     expect(probe.ok, probe.ok ? '' : probe.reason).toBe(true);
     if (!probe.ok) return;
     const details = await objdump(['-x'], castWasm);
@@ -137,15 +176,30 @@ describe.skipIf(skipWithout(missing))(`indirect-call probe on clang-built module
       fault: 'signature mismatch',
     });
     const data = indirectCallData(probe.callee, 'cast.c:5');
-    const diagnosis = { groupKey: 'g', diagnosedCase: 'c', inherited: false, results: [{ kind: 'indirect-call' as const, status: 'ok' as const, durationMs: 1, cached: false, data }] };
-    expect(describeDiagnosis(diagnosis).callee).toBe(`call_through (cast.c:5) called table[${slot}] = one_arg : (i32) -> i32 through type (i32, i32) -> i32`);
+    const diagnosis = {
+      groupKey: 'g',
+      diagnosedCase: 'c',
+      inherited: false,
+      results: [{ kind: 'indirect-call' as const, status: 'ok' as const, durationMs: 1, cached: false, data }],
+    };
+    expect(describeDiagnosis(diagnosis).callee).toBe(
+      `call_through (cast.c:5) called table[${slot}] = one_arg : (i32) -> i32 through type (i32, i32) -> i32`,
+    );
     // the probe wrote its module into the folder and took it away again
     expect((await fs.readdir(dir)).filter((f) => f.includes('call-probe'))).toEqual([]);
     expect(probe.run.programStdout.text).toBe('add: 42\n');
   });
 
   it('says so when the module does not trap on an indirect call', async () => {
-    const probe = await probeIndirectCall({ wasmPath: mixedWasm, cwd: dir, node: [process.execPath], timeoutMs: 60_000 });
-    expect(probe).toMatchObject({ ok: false, reason: expect.stringMatching(/did not trap on an indirect call \(exit 0\)/) });
+    const probe = await probeIndirectCall({
+      wasmPath: mixedWasm,
+      cwd: dir,
+      node: [process.execPath],
+      timeoutMs: 60_000,
+    });
+    expect(probe).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/did not trap on an indirect call \(exit 0\)/),
+    });
   });
 });

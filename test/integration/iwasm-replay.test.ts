@@ -104,7 +104,10 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
 
   it("splits iwasm's Exception: line (on stdout) from the program's output", () => {
     const wraps = records.get('wraps.wraps')!;
-    expect(wraps.wasm!.trap).toEqual({ kind: 'indirect call type mismatch', message: 'Exception: indirect call type mismatch' });
+    expect(wraps.wasm!.trap).toEqual({
+      kind: 'indirect call type mismatch',
+      message: 'Exception: indirect call type mismatch',
+    });
     expect(wraps.wasm!.programStdout.text).not.toContain('Exception:');
     expect(wraps.msg).toContain('Exception: indirect call type mismatch');
     expect(records.get('ctypes_import.ctypes_import')!.wasm!.trap?.kind).toBe('unreachable');
@@ -123,14 +126,27 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     const report = collectCallstacks(diagnosed, { topN: 5 });
     const wraps = report.stacks.find((s) => s.case === 'wraps.wraps')!;
     expect(wraps.source).toBe('iwasm-debug');
-    expect((wraps.frames as RawFrame[]).slice(0, 3).map((f) => f.name)).toEqual(['getset_get', '_PyObject_GenericGetAttrWithDict', 'PyObject_GenericGetAttr']);
+    expect((wraps.frames as RawFrame[]).slice(0, 3).map((f) => f.name)).toEqual([
+      'getset_get',
+      '_PyObject_GenericGetAttrWithDict',
+      'PyObject_GenericGetAttr',
+    ]);
     expect((wraps.frames[0] as RawFrame).addressSpace).toBe('module-offset-after');
     const group = report.groups.find((g) => g.cases.includes('1/wraps.wraps'))!;
     expect(group.frames[0]!.function).toBe('getset_get');
     expect(group.note).toMatch(/getset_get/);
     // property and unittest_raises trap in getset_get too, through other callers
-    const topOfEach = new Set(report.groups.filter((g) => g.frames[0]?.function === 'getset_get').flatMap((g) => g.cases));
-    expect(topOfEach).toEqual(new Set(['1/wraps.wraps', '1/progress_trap.progress_trap', '1/property.property', '1/unittest_raises.unittest_raises']));
+    const topOfEach = new Set(
+      report.groups.filter((g) => g.frames[0]?.function === 'getset_get').flatMap((g) => g.cases),
+    );
+    expect(topOfEach).toEqual(
+      new Set([
+        '1/wraps.wraps',
+        '1/progress_trap.progress_trap',
+        '1/property.property',
+        '1/unittest_raises.unittest_raises',
+      ]),
+    );
     expect(report.messages.some((m) => /llvm-symbolizer not found|unsymbolized/.test(m))).toBe(true);
   });
 
@@ -139,9 +155,16 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     const log = path.join(cacheDir, 'replay.log');
     process.env.IWASM_REPLAY_LOG = log;
     try {
-      const diagnosed = await diagnoseRecords([wraps, { ...wraps, target: 'py2wasm+wasmtime' }], { env, compile: noCompile }, stacksOnly());
+      const diagnosed = await diagnoseRecords(
+        [wraps, { ...wraps, target: 'py2wasm+wasmtime' }],
+        { env, compile: noCompile },
+        stacksOnly(),
+      );
       const report = collectCallstacks(diagnosed, { topN: 5 });
-      expect(report.stacks.map((s) => [s.target, s.source])).toEqual([['py2wasm+iwasm', 'iwasm-debug'], ['py2wasm+wasmtime', 'iwasm-debug']]);
+      expect(report.stacks.map((s) => [s.target, s.source])).toEqual([
+        ['py2wasm+iwasm', 'iwasm-debug'],
+        ['py2wasm+wasmtime', 'iwasm-debug'],
+      ]);
       expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps']);
     } finally {
       delete process.env.IWASM_REPLAY_LOG;
@@ -151,7 +174,10 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
   it("takes a trap's stack from the cache when the same wasm trapped the same way under the same debug iwasm; another debug iwasm re-runs it", async () => {
     const wraps = records.get('wraps.wraps')!;
     const log = path.join(cacheDir, 'replay-stack-cache.log');
-    const stage = { ...stacksOnly(), store: new DiagnosisStore(path.join(cacheDir, 'diagnose-stack-cache'), 'stack-cache-test') };
+    const stage = {
+      ...stacksOnly(),
+      store: new DiagnosisStore(path.join(cacheDir, 'diagnose-stack-cache'), 'stack-cache-test'),
+    };
     process.env.IWASM_REPLAY_LOG = log;
     try {
       const [first] = await diagnoseRecords([wraps], { env, compile: noCompile }, stage);
@@ -163,7 +189,11 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
       const other = path.join(cacheDir, 'other-iwasm', 'iwasm.dbg-replay.mjs');
       await fs.mkdir(path.dirname(other), { recursive: true });
       await fs.symlink(path.join(doubles, 'iwasm.dbg-replay.mjs'), other);
-      const [third] = await diagnoseRecords([wraps], { env, compile: noCompile }, { ...stage, stack: { ...stage.stack, iwasmDebug: [other] } });
+      const [third] = await diagnoseRecords(
+        [wraps],
+        { env, compile: noCompile },
+        { ...stage, stack: { ...stage.stack, iwasmDebug: [other] } },
+      );
       expect(third!.stack!.cached).toBeUndefined();
       expect(third!.stack!.frames).toEqual(first!.stack!.frames);
       expect((await fs.readFile(log, 'utf8')).trim().split('\n')).toEqual(['iwasm-dbg wraps', 'iwasm-dbg wraps']);
@@ -177,9 +207,19 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     const toolchain = await detectToolchain(defaultCacheDir()).catch(() => undefined);
     if (!toolchain && inCI()) throw new Error('no py2wasm toolchain in CI (npx vitest-py2wasm setup)');
     if (!toolchain) return ctx.skip('no py2wasm toolchain: npx vitest-py2wasm setup');
-    const withStdlib: RunEnvironment = { ...env, wasiPython: { wasm: path.join(toolchain.wasiPythonDir, 'bin', 'python3.11.wasm'), libDir: path.join(toolchain.wasiPythonDir, 'lib') } };
+    const withStdlib: RunEnvironment = {
+      ...env,
+      wasiPython: {
+        wasm: path.join(toolchain.wasiPythonDir, 'bin', 'python3.11.wasm'),
+        libDir: path.join(toolchain.wasiPythonDir, 'lib'),
+      },
+    };
     const thread = records.get('thread_subclass.thread_subclass')!;
-    const [diagnosed] = await diagnoseRecords([thread], { env: withStdlib, compile: noCompile }, { ...stacksOnly(), mode: 'group', diagnostics: DIAGNOSTICS.filter((d) => d.kind === 'traceback-source') }); // the re-compiling diagnostics have no compiler here
+    const [diagnosed] = await diagnoseRecords(
+      [thread],
+      { env: withStdlib, compile: noCompile },
+      { ...stacksOnly(), mode: 'group', diagnostics: DIAGNOSTICS.filter((d) => d.kind === 'traceback-source') },
+    ); // the re-compiling diagnostics have no compiler here
     expect(diagnosed!.code).toBe(thread.code);
     expect(diagnosed!.diagnosis!.results).toMatchObject([
       {
@@ -204,22 +244,52 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     // each re-run replays a real iwasm 2.4.3 run of the real py2wasm build with those options
     const kase = records.get('progress_trap.progress_trap')!;
     expect(kase.wasm!.programStdout.text).toBe('');
-    const recipe = discoverCookbook(path.join(fixtures, 'cookbook'), { exclude: ['sibling_import.helper', 'loop.*'] })[0]!.recipes.find((r) => r.recipe === 'progress_trap')!;
+    const recipe = discoverCookbook(path.join(fixtures, 'cookbook'), {
+      exclude: ['sibling_import.helper', 'loop.*'],
+    })[0]!.recipes.find((r) => r.recipe === 'progress_trap')!;
     const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
     const log = path.join(cacheDir, 'replay-diagnose.log');
     process.env.IWASM_REPLAY_LOG = log;
     try {
       const kinds = new Set(['python-line', 'debug-build', 'unbuffered-output']);
-      const stage = { ...stacksOnly(), mode: 'case' as const, diagnostics: DIAGNOSTICS.filter((d) => kinds.has(d.kind)) };
-      const [diagnosed] = await diagnoseRecords([kase], { env, compile: (_r, projectOptions, signal) => runner.compile(recipe.cases[0]!, signal, projectOptions) }, stage);
+      const stage = {
+        ...stacksOnly(),
+        mode: 'case' as const,
+        diagnostics: DIAGNOSTICS.filter((d) => kinds.has(d.kind)),
+      };
+      const [diagnosed] = await diagnoseRecords(
+        [kase],
+        { env, compile: (_r, projectOptions, signal) => runner.compile(recipe.cases[0]!, signal, projectOptions) },
+        stage,
+      );
       expect([diagnosed!.code, diagnosed!.msg]).toEqual([kase.code, kase.msg]);
       const result = (k: string) => diagnosed!.diagnosis!.results.find((r) => r.kind === k)!;
-      expect(result('python-line')).toMatchObject({ status: 'ok', data: { file: 'progress_trap.py', line: 9, source: 'def wrapper(*args):', function: '__main__.logged' } });
-      expect(result('unbuffered-output')).toMatchObject({ status: 'ok', data: { stdout: { text: 'building tasks\nstep 1 of 2\n' }, lostBytes: 27 } });
+      expect(result('python-line')).toMatchObject({
+        status: 'ok',
+        data: { file: 'progress_trap.py', line: 9, source: 'def wrapper(*args):', function: '__main__.logged' },
+      });
+      expect(result('unbuffered-output')).toMatchObject({
+        status: 'ok',
+        data: { stdout: { text: 'building tasks\nstep 1 of 2\n' }, lostBytes: 27 },
+      });
       // the --debug build of this program traps the same way: no assertion to show
-      expect(result('debug-build')).toMatchObject({ status: 'ok', data: { differs: false, failure: 'trap: indirect call type mismatch', codeName: 'WASM_EXECUTION_FAILURE', exitCode: 1 } });
+      expect(result('debug-build')).toMatchObject({
+        status: 'ok',
+        data: {
+          differs: false,
+          failure: 'trap: indirect call type mismatch',
+          codeName: 'WASM_EXECUTION_FAILURE',
+          exitCode: 1,
+        },
+      });
       const runs = (await fs.readFile(log, 'utf8')).trim().split('\n');
-      expect(runs).toEqual(expect.arrayContaining(['iwasm.trace-execution progress_trap', 'iwasm.debug progress_trap', 'iwasm.unbuffered progress_trap']));
+      expect(runs).toEqual(
+        expect.arrayContaining([
+          'iwasm.trace-execution progress_trap',
+          'iwasm.debug progress_trap',
+          'iwasm.unbuffered progress_trap',
+        ]),
+      );
     } finally {
       delete process.env.IWASM_REPLAY_LOG;
       await runner.dispose();

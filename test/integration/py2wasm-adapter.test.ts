@@ -46,18 +46,27 @@ const compile = (sub: string, script: string) =>
 
 describe('py2wasm adapter (stand-in with the same CLI and build-folder hazard)', () => {
   it('serializes compiles of the same stem and runs different stems in parallel', async () => {
-    const [a, b, c] = await Promise.all([compile('a', 'example.py'), compile('b', 'example.py'), compile('c', 'other.py')]);
+    const [a, b, c] = await Promise.all([
+      compile('a', 'example.py'),
+      compile('b', 'example.py'),
+      compile('c', 'other.py'),
+    ]);
     for (const r of [a, b, c]) {
       expect(r.exitCode, r.logTail).toBe(0);
       expect(r.wasmSize).toBe(8);
     }
-    const log = (await fs.readFile(path.join(dir, 'log'), 'utf8')).trim().split('\n').map((l) => l.split(' '));
+    const log = (await fs.readFile(path.join(dir, 'log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     // the two `example` compiles never overlap
     const example = log.filter(([, , stem]) => stem === 'example').map(([, what]) => what);
     expect(example).toEqual(['start', 'end', 'start', 'end']);
     // `other` overlapped with one of them
     const t = (what: string, stem: string) => Number(log.find(([, w, s]) => w === what && s === stem)![0]);
-    expect(t('start', 'other')).toBeLessThan(Math.max(...log.filter(([, w, s]) => w === 'end' && s === 'example').map(([ts]) => Number(ts))));
+    expect(t('start', 'other')).toBeLessThan(
+      Math.max(...log.filter(([, w, s]) => w === 'end' && s === 'example').map(([ts]) => Number(ts))),
+    );
   });
 
   it('reports a failing compile with its log and no wasm', async () => {
@@ -72,14 +81,20 @@ describe('py2wasm adapter (stand-in with the same CLI and build-folder hazard)',
   it('turns an exit 0 with a file that is not a whole wasm into a compile failure saying why', async () => {
     const bad = path.join(dir, 'bad-py2wasm');
     const cases: Array<[string, RegExp]> = [
-      ["printf 'MZ\\220\\000not wasm' > \"$3\"", /magic header not detected/],
-      ["printf '\\000asm\\002\\000\\000\\000' > \"$3\"", /unsupported wasm version 2/],
+      ['printf \'MZ\\220\\000not wasm\' > "$3"', /magic header not detected/],
+      ['printf \'\\000asm\\002\\000\\000\\000\' > "$3"', /unsupported wasm version 2/],
       // a module cut short inside its first section
-      ["printf '\\000asm\\001\\000\\000\\000\\001\\200\\001\\000' > \"$3\"", /runs past the end/],
+      ['printf \'\\000asm\\001\\000\\000\\000\\001\\200\\001\\000\' > "$3"', /runs past the end/],
     ];
     for (const [write, why] of cases) {
       await fs.writeFile(bad, `#!/bin/sh\n${write}\n`, { mode: 0o755 });
-      const r = await compileWithPy2wasm({ py2wasm: [bad], scriptPath: path.join(dir, 'a', 'example.py'), outWasm: path.join(dir, 'a', 'bad.wasm'), timeoutMs: 5000, lockDir: path.join(dir, 'locks') });
+      const r = await compileWithPy2wasm({
+        py2wasm: [bad],
+        scriptPath: path.join(dir, 'a', 'example.py'),
+        outWasm: path.join(dir, 'a', 'bad.wasm'),
+        timeoutMs: 5000,
+        lockDir: path.join(dir, 'locks'),
+      });
       expect(r.exitCode).toBe(0);
       expect(r.wasmPath).toBeUndefined();
       expect(r.invalidWasm).toMatch(why);
@@ -90,7 +105,13 @@ describe('py2wasm adapter (stand-in with the same CLI and build-folder hazard)',
   });
 
   it('says when py2wasm is not there', async () => {
-    const r = await compileWithPy2wasm({ py2wasm: ['no-such-py2wasm'], scriptPath: path.join(dir, 'a', 'example.py'), outWasm: path.join(dir, 'x.wasm'), timeoutMs: 5000, lockDir: path.join(dir, 'locks') });
+    const r = await compileWithPy2wasm({
+      py2wasm: ['no-such-py2wasm'],
+      scriptPath: path.join(dir, 'a', 'example.py'),
+      outWasm: path.join(dir, 'x.wasm'),
+      timeoutMs: 5000,
+      lockDir: path.join(dir, 'locks'),
+    });
     expect(r.spawnError).toBe('command not found: no-such-py2wasm');
   });
 });
@@ -147,7 +168,10 @@ def py2wasm():
     const [a, b] = await Promise.all([compileIn('a'), compileIn('b')]);
     expect(a.exitCode, a.logTail).toBe(0);
     expect(b.exitCode, b.logTail).toBe(0);
-    const log = (await fs.readFile(path.join(root, 'log'), 'utf8')).trim().split('\n').map((l) => l.split(' '));
+    const log = (await fs.readFile(path.join(root, 'log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     // both started before either ended: in parallel, and in two different build folders
     expect(log.map(([, what]) => what)).toEqual(['start', 'start', 'end', 'end']);
     const folders = new Set(log.map(([, , , folder]) => folder));

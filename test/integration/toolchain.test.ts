@@ -8,7 +8,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/process/run.ts';
-import { DL_STUB_MESSAGE, detectToolchain, ensureToolchain, py2wasmFingerprint, type Toolchain } from '../../src/toolchain/index.ts';
+import {
+  DL_STUB_MESSAGE,
+  detectToolchain,
+  ensureToolchain,
+  py2wasmFingerprint,
+  type Toolchain,
+} from '../../src/toolchain/index.ts';
 import { readStamp } from '../../src/toolchain/stamp.ts';
 import type { ToolchainStampData } from '../../src/toolchain/ensure.ts';
 
@@ -21,7 +27,11 @@ const tc = await ensureToolchain({ cacheDir: process.argv[2], verify: true, onPr
 console.log('RESULT ' + JSON.stringify({ ms: Math.round(performance.now() - t), tc }));
 `;
 
-interface WorkerResult { ms: number; tc: Toolchain; progress: string[] }
+interface WorkerResult {
+  ms: number;
+  tc: Toolchain;
+  progress: string[];
+}
 
 let tmp: string;
 let cacheDir: string;
@@ -33,13 +43,23 @@ beforeAll(async () => {
   const script = path.join(tmp, 'worker.mts');
   await fs.writeFile(script, WORKER);
   // Two processes at once, as two vitest workers would: one sets up, the other waits on the lock.
-  const outcomes = await Promise.all([0, 1].map(() =>
-    runProcess([process.execPath, '--import', 'tsx', script, cacheDir], { cwd: PROJECT_ROOT, timeoutMs: 25 * 60_000 })));
+  const outcomes = await Promise.all(
+    [0, 1].map(() =>
+      runProcess([process.execPath, '--import', 'tsx', script, cacheDir], {
+        cwd: PROJECT_ROOT,
+        timeoutMs: 25 * 60_000,
+      }),
+    ),
+  );
   workers = outcomes.map((o) => {
     const lines = o.stdout.text.split('\n');
     const result = lines.find((l) => l.startsWith('RESULT '));
-    if (o.exitCode !== 0 || !result) throw new Error(`worker failed (exit ${String(o.exitCode)}):\n${o.stdout.text}\n${o.stderr.text}`);
-    return { ...(JSON.parse(result.slice(7)) as Omit<WorkerResult, 'progress'>), progress: lines.filter((l) => l.startsWith('progress ')) };
+    if (o.exitCode !== 0 || !result)
+      throw new Error(`worker failed (exit ${String(o.exitCode)}):\n${o.stdout.text}\n${o.stderr.text}`);
+    return {
+      ...(JSON.parse(result.slice(7)) as Omit<WorkerResult, 'progress'>),
+      progress: lines.filter((l) => l.startsWith('progress ')),
+    };
   });
 }, 30 * 60_000);
 
@@ -81,7 +101,11 @@ describe('ensureToolchain, real setup', () => {
     expect(tc.wasmtime).toBeDefined();
     const v = await runProcess([...tc.wasmtime!, '--version'], { cwd: tmp, timeoutMs: 60_000 });
     expect(v.stdout.text).toMatch(/^wasmtime \d+\./);
-    const help = await runProcess([...tc.py2wasm, '--help'], { cwd: tmp, timeoutMs: 60_000, env: { WASI_SDK_DIR: tc.wasiSdkDir } });
+    const help = await runProcess([...tc.py2wasm, '--help'], {
+      cwd: tmp,
+      timeoutMs: 60_000,
+      env: { WASI_SDK_DIR: tc.wasiSdkDir },
+    });
     expect(help.exitCode).toBe(0);
     expect(help.stdout.text).toContain('usage: py2wasm');
   });
@@ -90,7 +114,9 @@ describe('ensureToolchain, real setup', () => {
     const tc = workers[0]!.tc;
     const work = path.join(tmp, 'c');
     await fs.mkdir(work);
-    await fs.writeFile(path.join(work, 'dl.c'), `#include <pthread.h>
+    await fs.writeFile(
+      path.join(work, 'dl.c'),
+      `#include <pthread.h>
 #include <dlfcn.h>
 #include <stdio.h>
 int main(void) {
@@ -99,14 +125,21 @@ int main(void) {
   printf("%d|%s|%d\\n", h == NULL, dlerror(), (int)sizeof m > 0);
   return 7;
 }
-`);
-    await fs.writeFile(path.join(work, 'run.mjs'), `import { readFile } from 'node:fs/promises';
+`,
+    );
+    await fs.writeFile(
+      path.join(work, 'run.mjs'),
+      `import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 const wasi = new WASI({ version: 'preview1', args: ['dl.wasm'], env: {}, preopens: {} });
 const instance = await WebAssembly.instantiate(await WebAssembly.compile(await readFile('dl.wasm')), wasi.getImportObject());
 process.exitCode = wasi.start(instance);
-`);
-    const cc = await runProcess([path.join(tc.wasiSdkDir, 'bin', 'clang'), '-flto', '-O2', 'dl.c', '-o', 'dl.wasm', '-ldl', '-lpthread'], { cwd: work, timeoutMs: 120_000 });
+`,
+    );
+    const cc = await runProcess(
+      [path.join(tc.wasiSdkDir, 'bin', 'clang'), '-flto', '-O2', 'dl.c', '-o', 'dl.wasm', '-ldl', '-lpthread'],
+      { cwd: work, timeoutMs: 120_000 },
+    );
     expect(cc.stderr.text).toBe('');
     expect(cc.exitCode).toBe(0);
     const run = await runProcess([process.execPath, '--no-warnings', 'run.mjs'], { cwd: work, timeoutMs: 60_000 });

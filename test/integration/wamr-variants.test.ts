@@ -30,7 +30,13 @@ let first: WamrAvailability;
 const records = new Map<string, CaseRecord>();
 
 async function runVariants(found: WamrAvailability): Promise<void> {
-  const env = buildEnvironment(options, { py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'debian-clang-19', wasiSdkDir: null }, node: [process.execPath], wamr: found, versions: {}, problems: (await checkWamr(options, found)).problems });
+  const env = buildEnvironment(options, {
+    py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'debian-clang-19', wasiSdkDir: null },
+    node: [process.execPath],
+    wamr: found,
+    versions: {},
+    problems: (await checkWamr(options, found)).problems,
+  });
   // iwasm of 2020 cannot load the reference-types tables LLVM 19 emits by default
   env.py2wasm!.env.PY2WASM_STANDIN_CFLAGS = '-mno-reference-types';
   for (const [key, r] of await runCases(env, root, CASES, path.join(work, 'cache', 'scratch'))) records.set(key, r);
@@ -45,7 +51,18 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
     if (missing.length) return;
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'wamr-variants-'));
     const checkout = await makeWamrCheckout(crate!, path.join(work, 'wasm-micro-runtime'));
-    options = resolveOptions({ root, cases: CASES, targets: TARGETS, wamr: { checkout, variants: ['release', 'classic', 'debug', 'fast-jit', 'aot'] }, tools: { py2wasm: standin }, cacheDir: path.join(work, 'cache'), timeouts: { pythonMs: 5000, wasmMs: 10_000, compileMs: 60_000 } }, {});
+    options = resolveOptions(
+      {
+        root,
+        cases: CASES,
+        targets: TARGETS,
+        wamr: { checkout, variants: ['release', 'classic', 'debug', 'fast-jit', 'aot'] },
+        tools: { py2wasm: standin },
+        cacheDir: path.join(work, 'cache'),
+        timeouts: { pythonMs: 5000, wasmMs: 10_000, compileMs: 60_000 },
+      },
+      {},
+    );
     first = await ensureWamrVariants(options.wamr!, { cacheDir: options.cacheDir, build: true });
     await runVariants(first);
   }, 600_000);
@@ -72,7 +89,10 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
       expect(oob.codeName).toBe('WASM_EXECUTION_FAILURE');
       expect(oob.wasm!.exitCode).toBe(0);
       expect(oob.wasm!.runtime).toBe(`iwasm:${v}`);
-      expect(oob.wasm!.trap).toEqual({ kind: 'out of bounds memory access', message: 'Exception: out of bounds memory access' });
+      expect(oob.wasm!.trap).toEqual({
+        kind: 'out of bounds memory access',
+        message: 'Exception: out of bounds memory access',
+      });
       expect(oob.tools['wamr.fingerprint']).toBe(first.fingerprint);
     }
   });
@@ -83,7 +103,9 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
     expect(exits.codeName).toBe('OK');
     expect(records.get('traps.exits py2wasm+node')!.codeName).toBe('WASM_EXECUTION_FAILURE');
     expect(exits.triage).toBe('runtime');
-    expect(exits.disagreement).toBe('py2wasm: OK on iwasm:release, iwasm:classic, iwasm:debug; WASM_EXECUTION_FAILURE on node');
+    expect(exits.disagreement).toBe(
+      'py2wasm: OK on iwasm:release, iwasm:classic, iwasm:debug; WASM_EXECUTION_FAILURE on node',
+    );
     expect(records.get('traps.oob py2wasm+node')!.disagreement).toBeUndefined();
   });
 
@@ -95,7 +117,10 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
 
     const file = path.join(options.wamr!.checkout, 'core', 'iwasm', 'interpreter', 'wasm_interp_fast.c');
     await fs.appendFile(file, '\n/* a saved edit */\n');
-    const edited = await ensureWamrVariants({ ...options.wamr!, variants: ['release', 'classic'] }, { cacheDir: options.cacheDir, build: true });
+    const edited = await ensureWamrVariants(
+      { ...options.wamr!, variants: ['release', 'classic'] },
+      { cacheDir: options.cacheDir, build: true },
+    );
     expect(edited.fingerprint).toMatch(new RegExp(`^${first.fingerprint.replace('+', '\\+')}\\+[0-9a-f]{12}$`));
     expect(edited.variants.release!.iwasm).not.toBe(first.variants.release!.iwasm);
     expect(Object.keys(edited.builtMs).sort()).toEqual(['classic', 'release']);
@@ -125,14 +150,23 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
     await fs.mkdir(path.join(headers, 'simde'), { recursive: true });
     await fs.writeFile(path.join(headers, 'simde', 'simde-common.h'), '#define SIMDE_LOCAL_MARK 7\n');
     const wamr = { checkout: tree, variants: ['release' as const], cmakeArgs: [], jobs: 1 };
-    const built = await ensureWamrVariants(wamr, { cacheDir: path.join(work, 'cache'), build: true, simdeSearchDirs: [path.join(work, 'no-such-dir'), headers] });
+    const built = await ensureWamrVariants(wamr, {
+      cacheDir: path.join(work, 'cache'),
+      build: true,
+      simdeSearchDirs: [path.join(work, 'no-such-dir'), headers],
+    });
     expect(built.problems).toEqual({});
     // the binary was compiled against the local header: its exit status is the header's mark
     const ran = await execa(built.variants.release!.iwasm, [], { reject: false });
     expect(ran.exitCode).toBe(7);
 
-    const without = await ensureWamrVariants({ ...wamr, cmakeArgs: ['-DSIMDE_CACHE_BUST=1'] }, { cacheDir: path.join(work, 'cache-2'), build: true, simdeSearchDirs: [path.join(work, 'no-such-dir')] });
-    expect(without.problems.release).toMatch(/SIMD support fetches SIMDe from GitHub\. Build offline with -DWAMR_BUILD_SIMD=0/);
+    const without = await ensureWamrVariants(
+      { ...wamr, cmakeArgs: ['-DSIMDE_CACHE_BUST=1'] },
+      { cacheDir: path.join(work, 'cache-2'), build: true, simdeSearchDirs: [path.join(work, 'no-such-dir')] },
+    );
+    expect(without.problems.release).toMatch(
+      /SIMD support fetches SIMDe from GitHub\. Build offline with -DWAMR_BUILD_SIMD=0/,
+    );
   });
 
   it('says which option avoids a configure step that wants the network (SIMDe fetched at configure time, as WAMR 2.x does)', async (ctx) => {
@@ -144,11 +178,16 @@ describe('iwasm variants built from a WAMR checkout (real cmake builds of a 2020
       path.join(tree, 'product-mini', 'platforms', 'linux', 'CMakeLists.txt'),
       'cmake_minimum_required(VERSION 3.14)\nproject(iwasm C)\ninclude(FetchContent)\nFetchContent_Declare(simde GIT_REPOSITORY https://simde.invalid/simd-everywhere/simde.git GIT_TAG v0.8.2)\nFetchContent_MakeAvailable(simde)\n',
     );
-    const found = await ensureWamrVariants({ checkout: tree, variants: ['release'], cmakeArgs: [], jobs: 1 }, { cacheDir: path.join(work, 'cache'), build: true });
+    const found = await ensureWamrVariants(
+      { checkout: tree, variants: ['release'], cmakeArgs: [], jobs: 1 },
+      { cacheDir: path.join(work, 'cache'), build: true },
+    );
     expect(found.fingerprint).toMatch(/^tree:[0-9a-f]{16}$/);
     expect(found.variants.release).toBeUndefined();
     expect(found.problems.release).toMatch(/building iwasm:release failed: `cmake -S .* exited with 1/);
-    expect(found.problems.release).toMatch(/the configure step wanted the network: SIMD support fetches SIMDe from GitHub\. Build offline with -DWAMR_BUILD_SIMD=0/);
+    expect(found.problems.release).toMatch(
+      /the configure step wanted the network: SIMD support fetches SIMDe from GitHub\. Build offline with -DWAMR_BUILD_SIMD=0/,
+    );
     expect(found.problems.release).toMatch(/Could not resolve host: simde\.invalid|Failed to clone repository/);
   });
 });

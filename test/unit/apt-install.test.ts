@@ -12,10 +12,18 @@ const APT_DOUBLE = path.join(PROJECT_ROOT, 'test', 'doubles', 'apt-get-recorder.
 
 let root: string;
 let bin: string;
-const calls = async () => (await fs.readFile(path.join(bin, 'apt-get.calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+const calls = async () =>
+  (await fs.readFile(path.join(bin, 'apt-get.calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 const check = (over: Partial<Parameters<typeof ensureDebianPackages>[0]> = {}) => {
   const lines: string[] = [];
-  const run = ensureDebianPackages({ root, needSdk: false, pathEnv: bin, isRoot: true, onProgress: (l) => lines.push(l), ...over });
+  const run = ensureDebianPackages({
+    root,
+    needSdk: false,
+    pathEnv: bin,
+    isRoot: true,
+    onProgress: (l) => lines.push(l),
+    ...over,
+  });
   return { run, lines };
 };
 
@@ -27,7 +35,8 @@ beforeEach(async () => {
 });
 afterEach(() => fs.rm(root, { recursive: true, force: true }));
 
-const withAptDouble = () => fs.copyFile(APT_DOUBLE, path.join(bin, 'apt-get')).then(() => fs.chmod(path.join(bin, 'apt-get'), 0o755));
+const withAptDouble = () =>
+  fs.copyFile(APT_DOUBLE, path.join(bin, 'apt-get')).then(() => fs.chmod(path.join(bin, 'apt-get'), 0o755));
 
 describe('missing Debian packages on a fresh machine', () => {
   it('as root with apt-get: runs apt-get update once, then apt-get install -y, showing each command and its output', async () => {
@@ -56,7 +65,9 @@ describe('missing Debian packages on a fresh machine', () => {
     await withAptDouble();
     const { run } = check({ isRoot: false });
     await expect(run).rejects.toThrow(ToolchainError);
-    await expect(check({ isRoot: false }).run).rejects.toThrow(/Install them with:\n {2}sudo apt-get install -y patchelf\n\(not root/);
+    await expect(check({ isRoot: false }).run).rejects.toThrow(
+      /Install them with:\n {2}sudo apt-get install -y patchelf\n\(not root/,
+    );
     expect(await calls()).toEqual([]);
   });
 
@@ -68,7 +79,9 @@ describe('missing Debian packages on a fresh machine', () => {
     await withAptDouble();
     process.env.APT_DOUBLE_FAIL = 'install';
     try {
-      await expect(check().run).rejects.toThrow(/apt-get install -y patchelf failed: exit code 100[^]*E: Unable to locate package/);
+      await expect(check().run).rejects.toThrow(
+        /apt-get install -y patchelf failed: exit code 100[^]*E: Unable to locate package/,
+      );
     } finally {
       delete process.env.APT_DOUBLE_FAIL;
     }

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BypassConfigError, DEFAULT_BYPASS_IMPORTS, validateBypassOptions, type BypassRules } from '../../src/config/bypass-rules.ts';
+import {
+  BypassConfigError,
+  DEFAULT_BYPASS_IMPORTS,
+  validateBypassOptions,
+  type BypassRules,
+} from '../../src/config/bypass-rules.ts';
 import { resolveOptions } from '../../src/config/options.ts';
 import { bypassReason as bypassReasonOf } from '../../src/run/bypass.ts';
 import { ImportScanError, scanImports as scanFiles, type ImportRef } from '../../src/tools/import-scan.ts';
@@ -23,7 +28,8 @@ async function scanImports(source: string): Promise<ImportRef[]> {
   fs.writeFileSync(file, source);
   return (await scanFiles(PYTHON, [file], { timeoutMs: 30_000 })).get(file)!;
 }
-const bypassReason = async (caseName: string, source: string, rules: BypassRules = {}) => bypassReasonOf(caseName, await scanImports(source), rules);
+const bypassReason = async (caseName: string, source: string, rules: BypassRules = {}) =>
+  bypassReasonOf(caseName, await scanImports(source), rules);
 
 describe('scanImports', () => {
   it('finds every import statement form', async () => {
@@ -66,7 +72,10 @@ describe('scanImports', () => {
       'importlib',
       'sqlite3',
     ]);
-    expect(refs.find((r) => r.module === 'collections')!.names).toEqual(['collections.OrderedDict', 'collections.defaultdict']);
+    expect(refs.find((r) => r.module === 'collections')!.names).toEqual([
+      'collections.OrderedDict',
+      'collections.defaultdict',
+    ]);
     expect(refs.find((r) => r.module === 'http')).toMatchObject({ names: ['http.server'], kind: 'from', line: 7 });
     expect(refs.find((r) => r.module === 'sqlite3')).toMatchObject({ kind: 'dynamic', line: 20 });
     expect(refs.find((r) => r.module === 'b')!.line).toBe(16);
@@ -95,7 +104,9 @@ describe('scanImports', () => {
   });
 
   it('keeps line numbers through multi-line strings and survives unterminated ones', async () => {
-    const refs = await scanImports('s = """a\nb\nc"""\nimport zlib\nt = "unterminated\nimport gzip\nu = """never closed\nimport bz2\n');
+    const refs = await scanImports(
+      's = """a\nb\nc"""\nimport zlib\nt = "unterminated\nimport gzip\nu = """never closed\nimport bz2\n',
+    );
     expect(refs.map((r) => [r.module, r.line])).toEqual([
       ['zlib', 4],
       ['gzip', 6],
@@ -118,7 +129,11 @@ describe('the import scan process', () => {
     expect((error as ImportScanError).message).toContain(`cannot scan ${missing}`);
     expect((error as ImportScanError).started).toBe(true);
     const noPython = await scanFiles(['no-such-python3'], files, { timeoutMs: 30_000 }).catch((e: unknown) => e);
-    expect(noPython).toMatchObject({ name: 'ImportScanError', started: false, command: ['no-such-python3', expect.stringMatching(/scan_imports\.py$/), ...files] });
+    expect(noPython).toMatchObject({
+      name: 'ImportScanError',
+      started: false,
+      command: ['no-such-python3', expect.stringMatching(/scan_imports\.py$/), ...files],
+    });
   });
 });
 
@@ -130,9 +145,13 @@ describe('bypassReason', () => {
       'imports multiprocessing.pool (default bypass rule: multiprocessing)',
     );
     expect(await bypassReason('r.e', 'from http import server\n')).toBe('imports http.server (default bypass rule)');
-    expect(await bypassReason('r.e', 'from http.server import HTTPServer\n')).toBe('imports http.server (default bypass rule)');
+    expect(await bypassReason('r.e', 'from http.server import HTTPServer\n')).toBe(
+      'imports http.server (default bypass rule)',
+    );
     expect(await bypassReason('r.e', 'from tkinter import ttk\n')).toBe('imports tkinter (default bypass rule)');
-    expect(await bypassReason('r.e', 'sp = __import__("subprocess")\n')).toBe('imports subprocess dynamically (default bypass rule)');
+    expect(await bypassReason('r.e', 'sp = __import__("subprocess")\n')).toBe(
+      'imports subprocess dynamically (default bypass rule)',
+    );
     for (const m of Object.keys(DEFAULT_BYPASS_IMPORTS)) {
       expect(await bypassReason('r.e', `import ${m}\n`), m).toBe(`imports ${m} (default bypass rule)`);
     }
@@ -152,14 +171,24 @@ describe('bypassReason', () => {
   });
 
   it('applies user imports and case globs; useDefaults: false drops the defaults', async () => {
-    expect(await bypassReason('net.e', 'import socket\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
-    expect(await bypassReason('net.e', 'from socket import create_connection\n', { imports: ['socket'] })).toBe('imports socket (bypass rule)');
+    expect(await bypassReason('net.e', 'import socket\n', { imports: ['socket'] })).toBe(
+      'imports socket (bypass rule)',
+    );
+    expect(await bypassReason('net.e', 'from socket import create_connection\n', { imports: ['socket'] })).toBe(
+      'imports socket (bypass rule)',
+    );
     expect(await bypassReason('r.e', 'import subprocess\n', { useDefaults: false })).toBeUndefined();
-    expect(await bypassReason('r.e', 'import subprocess\n', { useDefaults: false, imports: ['subprocess'] })).toBe('imports subprocess (bypass rule)');
-    expect(await bypassReason('r.e', 'import xml.dom.minidom\n', { imports: ['xml.dom'] })).toBe('imports xml.dom.minidom (bypass rule: xml.dom)');
+    expect(await bypassReason('r.e', 'import subprocess\n', { useDefaults: false, imports: ['subprocess'] })).toBe(
+      'imports subprocess (bypass rule)',
+    );
+    expect(await bypassReason('r.e', 'import xml.dom.minidom\n', { imports: ['xml.dom'] })).toBe(
+      'imports xml.dom.minidom (bypass rule: xml.dom)',
+    );
 
     const rules = { cases: ['network_*.*', 'slow.example2'] };
-    expect(await bypassReason('network_server.example1', 'print(1)\n', rules)).toBe("case matches 'network_*.*' (bypass rule)");
+    expect(await bypassReason('network_server.example1', 'print(1)\n', rules)).toBe(
+      "case matches 'network_*.*' (bypass rule)",
+    );
     expect(await bypassReason('slow.example2', 'print(1)\n', rules)).toBe("case matches 'slow.example2' (bypass rule)");
     expect(await bypassReason('slow.example1', 'print(1)\n', rules)).toBeUndefined();
     expect(await bypassReason('networkx.example1', 'print(1)\n', rules)).toBeUndefined();
@@ -197,12 +226,20 @@ describe('the sample cookbook', () => {
     const totals = expectedTotalsLine();
     const tally: Record<string, number> = {};
     for (const r of rows) tally[r.codeName] = (tally[r.codeName] ?? 0) + 1;
-    expect(totals).toEqual({ cases: rows.length, chapters: new Set(rows.map((r) => r.file.split('/')[0])).size, perCode: tally });
+    expect(totals).toEqual({
+      cases: rows.length,
+      chapters: new Set(rows.map((r) => r.file.split('/')[0])).size,
+      perCode: tally,
+    });
   });
 
   it('the default bypass rules bypass exactly the BYPASS rows', async () => {
     // one CPython process for every script of the cookbook
-    const imports = await scanFiles(PYTHON, rows.map((r) => path.join(SAMPLE, r.file)), { timeoutMs: 30_000 });
+    const imports = await scanFiles(
+      PYTHON,
+      rows.map((r) => path.join(SAMPLE, r.file)),
+      { timeoutMs: 30_000 },
+    );
     for (const r of rows) {
       const reason = bypassReasonOf(r.name, imports.get(path.join(SAMPLE, r.file))!);
       if (r.codeName === 'BYPASS') expect(reason, r.name).toBe('imports subprocess (default bypass rule)');

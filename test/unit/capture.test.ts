@@ -40,7 +40,9 @@ describe('BoundedCapture', () => {
 
 describe('decodeBytes', () => {
   it('escapes undecodable bytes and keeps the valid text around them', () => {
-    expect(decodeBytes(Buffer.from([0x62, 0x61, 0x64, 0x3a, 0x20, 0xff, 0xfe, 0x80, 0x20, 0xc3, 0xa9]))).toBe('bad: \\xff\\xfe\\x80 é');
+    expect(decodeBytes(Buffer.from([0x62, 0x61, 0x64, 0x3a, 0x20, 0xff, 0xfe, 0x80, 0x20, 0xc3, 0xa9]))).toBe(
+      'bad: \\xff\\xfe\\x80 é',
+    );
   });
   it('decodes valid UTF-8 unchanged', () => {
     expect(decodeBytes(Buffer.from('naïve ✓ 𝄞'))).toBe('naïve ✓ 𝄞');
@@ -80,6 +82,9 @@ describe('undecodable bytes compare as bytes', () => {
     // a rule still rewrites the text around the byte: an object address next to it
     const a = capture([...Buffer.from('<X object at 0x7f00aa> '), 0xff]);
     const b = capture([...Buffer.from('<X object at 0x5500bb> '), 0xff]);
-    expect(compareOutputs(exactText(a), exactText(b), rules, ctx)).toMatchObject({ equal: true, rulesFired: ['object-address'] });
+    expect(compareOutputs(exactText(a), exactText(b), rules, ctx)).toMatchObject({
+      equal: true,
+      rulesFired: ['object-address'],
+    });
   });
 });

@@ -12,7 +12,8 @@ describe('sizes on the command line', () => {
   });
 
   it('refuses what is not a size, saying so', () => {
-    for (const bad of ['abc', '12abc', '-1G', '', '2 G B']) expect(() => parseSize(bad), bad).toThrow(`not a size: ${bad} (e.g. 2G, 500M)`);
+    for (const bad of ['abc', '12abc', '-1G', '', '2 G B'])
+      expect(() => parseSize(bad), bad).toThrow(`not a size: ${bad} (e.g. 2G, 500M)`);
   });
 
   it('prints sizes in 1024-based units', () => {

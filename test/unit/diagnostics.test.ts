@@ -7,7 +7,13 @@ import { callerLocation } from '../../src/diagnose/diagnostics/indirect-call.ts'
 import { pythonLine, recipeRelative } from '../../src/diagnose/diagnostics/python-line.ts';
 import type { DiagnosticContext, DiagnosticRunRequest } from '../../src/diagnose/types.ts';
 import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
-import { CaseErrorCode, type CaseRecord, type CaseStack, type CompileOutcome, type RuntimeRun } from '../../src/types.ts';
+import {
+  CaseErrorCode,
+  type CaseRecord,
+  type CaseStack,
+  type CompileOutcome,
+  type RuntimeRun,
+} from '../../src/types.ts';
 import { makeRecord, makeRuntimeRun, readFixture } from '../helpers/records.ts';
 
 // The diagnostics' logic on real recorded outputs: the context replays what real py2wasm builds
@@ -20,17 +26,44 @@ afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
 function nodeRun(stderr: string, stdout = ''): RuntimeRun {
   const parsed = parseNodeWasiOutput(stderr);
-  return makeRuntimeRun({ runtime: 'node', exitCode: 1, stdout, stderr, programStderr: parsed.programStderr, runtimeLines: parsed.runtimeLines, frames: parsed.frames, ...(parsed.trap ? { trap: parsed.trap } : {}) });
+  return makeRuntimeRun({
+    runtime: 'node',
+    exitCode: 1,
+    stdout,
+    stderr,
+    programStderr: parsed.programStderr,
+    runtimeLines: parsed.runtimeLines,
+    frames: parsed.frames,
+    ...(parsed.trap ? { trap: parsed.trap } : {}),
+  });
 }
 
-const compiled = (wasmPath?: string): CompileOutcome => ({ compiler: 'py2wasm', cached: false, exitCode: wasmPath ? 0 : 1, timedOut: false, durationMs: 1, logTail: wasmPath ? '' : 'FATAL: no', command: [], ...(wasmPath ? { wasmPath } : {}) });
+const compiled = (wasmPath?: string): CompileOutcome => ({
+  compiler: 'py2wasm',
+  cached: false,
+  exitCode: wasmPath ? 0 : 1,
+  timedOut: false,
+  durationMs: 1,
+  logTail: wasmPath ? '' : 'FATAL: no',
+  command: [],
+  ...(wasmPath ? { wasmPath } : {}),
+});
 
 function failing(wasm: RuntimeRun): CaseRecord {
-  return { ...makeRecord({ code: CaseErrorCode.WASM_EXECUTION_FAILURE, target: 'py2wasm+node' }), compile: compiled('plain.wasm'), wasm };
+  return {
+    ...makeRecord({ code: CaseErrorCode.WASM_EXECUTION_FAILURE, target: 'py2wasm+node' }),
+    compile: compiled('plain.wasm'),
+    wasm,
+  };
 }
 
 /** A context replaying one recorded run for whatever the diagnostic compiles. */
-function replay(record: CaseRecord, run: RuntimeRun, log: { compiles: string[][]; runs: DiagnosticRunRequest[] }, compile = compiled('rebuilt.wasm')): DiagnosticContext {
+function replay(
+  record: CaseRecord,
+  run: RuntimeRun,
+  log: { compiles: string[][]; runs: DiagnosticRunRequest[] },
+  compile = compiled('rebuilt.wasm'),
+): DiagnosticContext {
   return {
     record,
     group: { key: 'k', label: 'l', frames: [] },
@@ -51,7 +84,10 @@ function replay(record: CaseRecord, run: RuntimeRun, log: { compiles: string[][]
 
 describe('python-line', () => {
   it('names the statement a real --trace-execution build ran last: file, line, its text, the function', async () => {
-    await fs.copyFile(new URL('../fixtures/py2wasm/diagnose/nested_trap_tr.py', import.meta.url), path.join(dir, 'nested_trap_tr.py'));
+    await fs.copyFile(
+      new URL('../fixtures/py2wasm/diagnose/nested_trap_tr.py', import.meta.url),
+      path.join(dir, 'nested_trap_tr.py'),
+    );
     const trapped = nodeRun(readFixture('diagnose', 'trace-node.stderr'), readFixture('diagnose', 'trace-node.stdout'));
     const record = failing(trapped);
     expect(pythonLine.appliesTo(record, { key: '', label: '', frames: [] })).toBe(true);
@@ -60,7 +96,12 @@ describe('python-line', () => {
     expect(log.compiles).toEqual([['--trace-execution']]);
     expect(log.runs[0]!.wasmPath).toBe('rebuilt.wasm');
     expect(log.runs[0]!.capture!.tailBytes).toBeGreaterThan(log.runs[0]!.capture!.headBytes);
-    expect(data).toMatchObject({ file: 'nested_trap_tr.py', line: 8, source: 'module = getattr(func, "__module__")', function: '__main__.label' });
+    expect(data).toMatchObject({
+      file: 'nested_trap_tr.py',
+      line: 8,
+      source: 'module = getattr(func, "__module__")',
+      function: '__main__.label',
+    });
     expect(data.trace.at(-1)).toBe('nested_trap_tr.py:8 STATEMENT_ASSIGNMENT_VARIABLE_GENERIC in __main__.label');
     expect(data.trace.length).toBeLessThanOrEqual(8);
   });
@@ -79,16 +120,35 @@ describe('python-line', () => {
     const group = { key: '', label: '', frames: [] };
     const withTraceback = failing(nodeRun(readFixture('diagnose', 'urllib-plain-node.stderr')));
     expect(pythonLine.appliesTo(withTraceback, group)).toBe(false);
-    expect(pythonLine.appliesTo(failing(makeRuntimeRun({ exitCode: 1, programStderr: 'Fatal Python error: init\n' })), group)).toBe(true);
-    expect(pythonLine.appliesTo({ ...failing(nodeRun(readFixture('diagnose', 'trace-node.stderr'))), compile: compiled() }, group)).toBe(false);
-    expect(pythonLine.appliesTo({ ...failing(makeRuntimeRun({ exitCode: null, timedOut: true })), code: CaseErrorCode.WASM_EXECUTION_TIMEOUT }, group)).toBe(false);
+    expect(
+      pythonLine.appliesTo(
+        failing(makeRuntimeRun({ exitCode: 1, programStderr: 'Fatal Python error: init\n' })),
+        group,
+      ),
+    ).toBe(true);
+    expect(
+      pythonLine.appliesTo(
+        { ...failing(nodeRun(readFixture('diagnose', 'trace-node.stderr'))), compile: compiled() },
+        group,
+      ),
+    ).toBe(false);
+    expect(
+      pythonLine.appliesTo(
+        { ...failing(makeRuntimeRun({ exitCode: null, timedOut: true })), code: CaseErrorCode.WASM_EXECUTION_TIMEOUT },
+        group,
+      ),
+    ).toBe(false);
   });
 
   it('says why when the traced build cannot be made or prints no trace', async () => {
     const trapped = nodeRun(readFixture('diagnose', 'trace-node.stderr'));
     const log = { compiles: [] as string[][], runs: [] as DiagnosticRunRequest[] };
-    await expect(pythonLine.run(replay(failing(trapped), trapped, log, compiled()))).rejects.toThrow(/--trace-execution compile failed \(exit 1\): FATAL: no/);
-    await expect(pythonLine.run(replay(failing(trapped), trapped, log))).rejects.toThrow(/printed no Execute: lines \(RuntimeError: null function/);
+    await expect(pythonLine.run(replay(failing(trapped), trapped, log, compiled()))).rejects.toThrow(
+      /--trace-execution compile failed \(exit 1\): FATAL: no/,
+    );
+    await expect(pythonLine.run(replay(failing(trapped), trapped, log))).rejects.toThrow(
+      /printed no Execute: lines \(RuntimeError: null function/,
+    );
   });
 });
 
@@ -101,7 +161,9 @@ describe('debug-build', () => {
     expect(log.compiles).toEqual([['--debug']]);
     expect(data).toEqual({
       differs: true,
-      failure: expect.stringMatching(/^Assertion failed: current \(.*nuitka\/build\/static_src\/MetaPathBasedLoader\.c: findEntry: 244\)$/),
+      failure: expect.stringMatching(
+        /^Assertion failed: current \(.*nuitka\/build\/static_src\/MetaPathBasedLoader\.c: findEntry: 244\)$/,
+      ),
       assertion: expect.stringContaining('findEntry: 244'),
       codeName: 'WASM_EXECUTION_FAILURE',
       exitCode: 1,
@@ -117,7 +179,9 @@ describe('debug-build', () => {
 });
 
 describe('indirect-call caller location', () => {
-  const stack = (locations: Array<{ function: string; file?: string; line?: number; inlined: boolean }>): CaseStack => ({
+  const stack = (
+    locations: Array<{ function: string; file?: string; line?: number; inlined: boolean }>,
+  ): CaseStack => ({
     source: 'runtime',
     frames: [{ raw: { index: 0, thread: 0, addressSpace: 'module-offset' }, locations, assumed: 'module-offset' }],
     omittedFrames: 0,
@@ -125,7 +189,14 @@ describe('indirect-call caller location', () => {
     messages: [],
   });
   it("gives the trap frame's source location from the source tree on, when the frame is the caller", () => {
-    const dwarf = stack([{ function: 'getset_get', file: '/Users/x/cpython-3.11/builddir/wasi/../../Objects/descrobject.c', line: 202, inlined: false }]);
+    const dwarf = stack([
+      {
+        function: 'getset_get',
+        file: '/Users/x/cpython-3.11/builddir/wasi/../../Objects/descrobject.c',
+        line: 202,
+        inlined: false,
+      },
+    ]);
     expect(callerLocation(dwarf, 'getset_get')).toBe('Objects/descrobject.c:202');
     expect(callerLocation(dwarf, 'other_function')).toBeUndefined();
     expect(callerLocation(stack([{ function: 'getset_get', inlined: false }]), 'getset_get')).toBeUndefined();

@@ -28,8 +28,17 @@ describe('discoverCookbook', () => {
     const chapters = discoverCookbook(root);
     expect(chapters.map((c) => c.chapter)).toEqual(['2', '10']);
     expect(chapters[0]!.recipes.map((r) => r.recipe)).toEqual(['alpha', 'beta']);
-    expect(chapters[0]!.recipes[0]!.cases.map((c) => c.name)).toEqual(['alpha.example1', 'alpha.example2', 'alpha.example10']);
-    expect(chapters[1]!.recipes[0]!.cases[0]).toMatchObject({ chapter: '10', recipe: 'zeta', example: 'example', scriptPath: path.join(root, '10', 'zeta', 'example.py') });
+    expect(chapters[0]!.recipes[0]!.cases.map((c) => c.name)).toEqual([
+      'alpha.example1',
+      'alpha.example2',
+      'alpha.example10',
+    ]);
+    expect(chapters[1]!.recipes[0]!.cases[0]).toMatchObject({
+      chapter: '10',
+      recipe: 'zeta',
+      example: 'example',
+      scriptPath: path.join(root, '10', 'zeta', 'example.py'),
+    });
   });
 
   it('filters by chapter and by case globs', () => {
@@ -40,7 +49,10 @@ describe('discoverCookbook', () => {
     const only = discoverCookbook(root, { cases: ['b.*', 'c.test'] });
     expect(only.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual(['b.example', 'c.test']);
     const excluded = discoverCookbook(root, { exclude: ['a.*'] });
-    expect(excluded.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual(['b.example', 'c.test']);
+    expect(excluded.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual([
+      'b.example',
+      'c.test',
+    ]);
   });
 
   it('gives one clear error for a missing root, a file, or a tree without chapters', () => {
@@ -91,11 +103,27 @@ describe('discoverCookbook', () => {
     const bad = Buffer.concat([Buffer.from(path.join(root, '1') + path.sep), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
     fs.mkdirSync(bad);
     fs.writeFileSync(Buffer.concat([bad, Buffer.from('/example.py')]), 'print(1)\n');
-    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(root, '2', 'other') + path.sep), Buffer.from([0xff]), Buffer.from('.py')]), 'print(2)\n');
+    fs.writeFileSync(
+      Buffer.concat([Buffer.from(path.join(root, '2', 'other') + path.sep), Buffer.from([0xff]), Buffer.from('.py')]),
+      'print(2)\n',
+    );
     const chapters = discoverCookbook(root);
-    expect(chapters.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual(['good.example', 'other.example']);
-    expect(chapters[0]!.broken).toEqual([expect.objectContaining({ name: 'caf\\xe9.*', reason: expect.stringMatching(/recipe folder name "caf\\xe9" .* is not valid UTF-8/) })]);
-    expect(chapters[1]!.broken).toEqual([expect.objectContaining({ name: 'other.\\xff', reason: expect.stringMatching(/file name "\\xff\.py" .* is not valid UTF-8/) })]);
+    expect(chapters.flatMap((c) => c.recipes.flatMap((r) => r.cases.map((k) => k.name)))).toEqual([
+      'good.example',
+      'other.example',
+    ]);
+    expect(chapters[0]!.broken).toEqual([
+      expect.objectContaining({
+        name: 'caf\\xe9.*',
+        reason: expect.stringMatching(/recipe folder name "caf\\xe9" .* is not valid UTF-8/),
+      }),
+    ]);
+    expect(chapters[1]!.broken).toEqual([
+      expect.objectContaining({
+        name: 'other.\\xff',
+        reason: expect.stringMatching(/file name "\\xff\.py" .* is not valid UTF-8/),
+      }),
+    ]);
   });
 
   it('returns null for a chapter the cookbook does not have', () => {

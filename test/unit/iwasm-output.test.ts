@@ -46,7 +46,9 @@ describe('parseIwasmOutput on recorded captures', () => {
     const stackTxt = fx(`${dir}/iwasm-dbg.stack.txt`).split('\n').filter(Boolean);
     expect(r.frames.length).toBeGreaterThan(0);
     expect(render(r.frames).slice(0, 40)).toEqual(stackTxt);
-    const entries = fx(`${dir}/addr2line.out`).split('\n').filter((l) => /^\d+: /.test(l));
+    const entries = fx(`${dir}/addr2line.out`)
+      .split('\n')
+      .filter((l) => /^\d+: /.test(l));
     expect(entries).toHaveLength(Math.min(40, r.frames.length));
     expect(r.trap).toBeDefined();
   });
@@ -60,7 +62,14 @@ describe('parseIwasmOutput on recorded captures', () => {
 
   it('marks fast-interp offsets as meaningless and keeps the names', () => {
     const r = parseIwasmOutput(fx('wamr/oob/O0/iwasm-fast-dbg.stdout'), { mode: 'fast-interp' });
-    expect(r.frames.map((f) => f.name)).toEqual(['load_it', 'middle', 'outer', '__original_main', '_start', '_start.command_export']);
+    expect(r.frames.map((f) => f.name)).toEqual([
+      'load_it',
+      'middle',
+      'outer',
+      '__original_main',
+      '_start',
+      '_start.command_export',
+    ]);
     expect(r.frames.every((f) => f.addressSpace === 'meaningless')).toBe(true);
     expect(r.frames[0]!.offset).toBe(0);
   });
@@ -87,7 +96,9 @@ describe('parseIwasmOutput on recorded captures', () => {
 
   it('numbers the dumps of several threads in print order', () => {
     const r = parseIwasmOutput(fx('wamr/threads_trap/O0/iwasm-threads-dbg.stdout'));
-    expect(r.programStdout).toBe('main: spawning 2 threads\nthread A: hello from spawned thread\nthread B: hello from spawned thread\n');
+    expect(r.programStdout).toBe(
+      'main: spawning 2 threads\nthread A: hello from spawned thread\nthread B: hello from spawned thread\n',
+    );
     expect(r.frames.map((f) => [f.thread, f.index, f.name])).toEqual([
       [0, 0, 'worker'],
       [0, 1, 'wasi_thread_start'],
@@ -101,7 +112,16 @@ describe('parseIwasmOutput on recorded captures', () => {
     expect(r.programStdout).toBe('exit0: calling exit(0)\n');
     expect(r.trap).toBeUndefined();
     expect(r.runtimeLines).toEqual([]);
-    expect(r.frames.map((f) => f.name)).toEqual(['proc_exit', '__wasi_proc_exit', '_Exit', 'exit', 'finish', '__original_main', '_start', '_start.command_export']);
+    expect(r.frames.map((f) => f.name)).toEqual([
+      'proc_exit',
+      '__wasi_proc_exit',
+      '_Exit',
+      'exit',
+      'finish',
+      '__original_main',
+      '_start',
+      '_start.command_export',
+    ]);
 
     const threads = parseIwasmOutput(fx('wamr/threads/O0/iwasm-threads-dbg.stdout'), { exitCode: 0 });
     expect(threads.programStdout.endsWith('main: both threads finished\n')).toBe(true);
@@ -119,7 +139,12 @@ describe('parseIwasmOutput on recorded captures', () => {
   it('leaves output without a dump alone, including a last line without newline', () => {
     const text = fx('wamr/hello/O0/iwasm-dbg.stdout');
     expect(text.endsWith('\n')).toBe(false);
-    expect(parseIwasmOutput(text, { exitCode: 0 })).toEqual({ programStdout: text, runtimeLines: [], frames: [], framesTruncated: false });
+    expect(parseIwasmOutput(text, { exitCode: 0 })).toEqual({
+      programStdout: text,
+      runtimeLines: [],
+      frames: [],
+      framesTruncated: false,
+    });
   });
 
   it('reports load errors', () => {
@@ -188,7 +213,13 @@ describe('parseIwasmOutput on truncated captures', () => {
     expect(r.trap).toEqual({ kind: 'stack overflow', message: 'Exception: wasm operand stack overflow' });
     expect(r.framesTruncated).toBe(true);
     expect(r.frames).toHaveLength(58 + 8);
-    expect(r.frames[0]).toEqual({ index: 0, offset: 0x1c1, name: 'dive', thread: 0, addressSpace: 'module-offset-after' });
+    expect(r.frames[0]).toEqual({
+      index: 0,
+      offset: 0x1c1,
+      name: 'dive',
+      thread: 0,
+      addressSpace: 'module-offset-after',
+    });
     expect(r.frames.at(-1)).toMatchObject({ index: totalFrames - 1, name: '_start.command_export', thread: 0 });
     expect(r.frames[57]!.index).toBe(57);
     expect(r.frames[58]!.index).toBe(860361);
@@ -198,7 +229,11 @@ describe('parseIwasmOutput on truncated captures', () => {
     const fhead = fx('wamr/recurse/O2/iwasm-fast-dbg.stdout.head');
     const ftail = fx('wamr/recurse/O2/iwasm-fast-dbg.stdout.tail');
     const r = parseIwasmOutput(`${fhead}${truncationMarker(1, 2)}\n${ftail}`, { mode: 'fast-interp' });
-    expect(r.frames.at(-1)).toMatchObject({ index: 1864132, name: '_start.command_export', addressSpace: 'meaningless' });
+    expect(r.frames.at(-1)).toMatchObject({
+      index: 1864132,
+      name: '_start.command_export',
+      addressSpace: 'meaningless',
+    });
     expect(r.trap?.kind).toBe('stack overflow');
   });
 

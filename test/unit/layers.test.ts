@@ -23,7 +23,29 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  * - `vitest` and `cli` are the two front ends; `index` is the package's entry.
  * Top-level files count as folders of their own name (`types.ts` is `types`).
  */
-const LAYERS = ['types', 'records', 'config', 'discover', 'parse', 'process', 'toolchain', 'wamr', 'tools', 'doctor', 'compare', 'classify', 'run', 'diagnose', 'reduce', 'bisect', 'report', 'history', 'vitest', 'cli', 'index'];
+const LAYERS = [
+  'types',
+  'records',
+  'config',
+  'discover',
+  'parse',
+  'process',
+  'toolchain',
+  'wamr',
+  'tools',
+  'doctor',
+  'compare',
+  'classify',
+  'run',
+  'diagnose',
+  'reduce',
+  'bisect',
+  'report',
+  'history',
+  'vitest',
+  'cli',
+  'index',
+];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -36,11 +58,18 @@ function sourceFiles(dir: string): string[] {
 /** Every relative import of a file: static, type-only, side-effect, re-export and dynamic. */
 function importsOf(file: string): string[] {
   const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.')).map((s) => path.resolve(path.dirname(file), s));
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => path.resolve(path.dirname(file), s));
 }
 
 /** `tools/runtimes/iwasm.ts` -> `tools`; `types.ts` -> `types`. */
-const topFolder = (file: string) => path.relative(SRC, file).split(path.sep)[0]!.replace(/\.(ts|mts)$/, '');
+const topFolder = (file: string) =>
+  path
+    .relative(SRC, file)
+    .split(path.sep)[0]!
+    .replace(/\.(ts|mts)$/, '');
 
 const edges = sourceFiles(SRC).flatMap((from) => importsOf(from).map((to) => ({ from, to })));
 const rel = (f: string) => path.relative(SRC, f).split(path.sep).join('/');
@@ -108,7 +137,9 @@ describe('src/ import layers', () => {
 
   it('has no cycle between folders', () => {
     const cycles = folderCycles(edges, topFolder).map((c) => {
-      const steps = edges.filter((e) => c.includes(topFolder(e.from)) && c.includes(topFolder(e.to)) && topFolder(e.from) !== topFolder(e.to));
+      const steps = edges.filter(
+        (e) => c.includes(topFolder(e.from)) && c.includes(topFolder(e.to)) && topFolder(e.from) !== topFolder(e.to),
+      );
       return `${c.join(' <-> ')}: ${steps.map((e) => `${rel(e.from)} -> ${rel(e.to)}`).join(', ')}`;
     });
     expect(cycles).toEqual([]);

@@ -16,10 +16,14 @@ describe('test helpers: a missing tool skips outside CI and fails in CI', () => 
 
   it('fails in CI, naming what is missing', () => {
     vi.stubEnv('CI', 'true');
-    expect(() => skipWithout(['clang-19', 'llvm-symbolizer-19'])).toThrow('missing in CI (CI=true): clang-19, llvm-symbolizer-19');
+    expect(() => skipWithout(['clang-19', 'llvm-symbolizer-19'])).toThrow(
+      'missing in CI (CI=true): clang-19, llvm-symbolizer-19',
+    );
     expect(skipWithout([])).toBe(false);
     const ctx = { skip: vi.fn() };
-    expect(() => skipOutsideCI(ctx, 'layout differs')).toThrow(/^layout differs \(CI=true: this fails instead of skipping\)$/);
+    expect(() => skipOutsideCI(ctx, 'layout differs')).toThrow(
+      /^layout differs \(CI=true: this fails instead of skipping\)$/,
+    );
     expect(ctx.skip).not.toHaveBeenCalled();
   });
 });

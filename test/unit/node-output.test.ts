@@ -8,7 +8,10 @@ describe('parseNodeWasiOutput', () => {
   it('reads a trap with a name section: names, function indices, module offsets', () => {
     const r = parseNodeWasiOutput(fx('wamr/oob/O0/node.stderr'));
     expect(r.programStderr).toBe('oob: before crash (stderr)\n');
-    expect(r.trap).toEqual({ kind: 'out of bounds memory access', message: 'RuntimeError: memory access out of bounds' });
+    expect(r.trap).toEqual({
+      kind: 'out of bounds memory access',
+      message: 'RuntimeError: memory access out of bounds',
+    });
     expect(r.runtimeLines).toEqual(['RuntimeError: memory access out of bounds']);
     expect(r.frames.map((f) => [f.index, f.name, f.funcIndex, f.offset])).toEqual([
       [0, 'load_it', 6, 0x1e4],
@@ -59,14 +62,23 @@ describe('parseNodeWasiOutput', () => {
   it('keeps the program stderr before the report (assert message)', () => {
     const r = parseNodeWasiOutput(fx('wamr/abort/O0/node.stderr'));
     expect(r.programStderr).toBe('Assertion failed: v == 8 && "value must be 8" (abort.c: check_value: 8)\n');
-    expect(r.frames.map((f) => f.name)).toEqual(['abort', '__assert_fail', 'check_value', '__original_main', '_start', '_start.command_export']);
+    expect(r.frames.map((f) => f.name)).toEqual([
+      'abort',
+      '__assert_fail',
+      'check_value',
+      '__original_main',
+      '_start',
+      '_start.command_export',
+    ]);
   });
 
   it('reports an instantiation failure as a runtime line, not a trap', () => {
     const r = parseNodeWasiOutput(fx('wamr/threads/O0/node.stderr'));
     expect(r.trap).toBeUndefined();
     expect(r.frames).toEqual([]);
-    expect(r.runtimeLines).toEqual(['TypeError: WebAssembly.instantiate(): Import #0 module="env" error: module is not an object or function']);
+    expect(r.runtimeLines).toEqual([
+      'TypeError: WebAssembly.instantiate(): Import #0 module="env" error: module is not an object or function',
+    ]);
     expect(r.programStderr).toBe('');
   });
 

@@ -17,7 +17,10 @@ import {
 // run directory reads `$RUN/<prog>/cpython`.
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'py2wasm');
 const read = (prog: string, file: string) => fs.readFileSync(path.join(FIXTURES, prog, file), 'utf8');
-const ctxFor = (prog: string): NormalizeContext => ({ scratchDirs: [`$RUN/${prog}/cpython`], scriptName: `${prog}.py` });
+const ctxFor = (prog: string): NormalizeContext => ({
+  scratchDirs: [`$RUN/${prog}/cpython`],
+  scriptName: `${prog}.py`,
+});
 
 const DEFAULT_RULES = resolveRules();
 
@@ -71,7 +74,12 @@ describe('normalization on real py2wasm outputs', () => {
       ]);
 
       // The opt-in rules remove the platform/version differences; hash() stays (random on both sides).
-      const opt = compareOutputs(expected, actual, resolveRules({ enable: ['sys-platform', 'python-version'] }), ctxFor('nondeterministic'));
+      const opt = compareOutputs(
+        expected,
+        actual,
+        resolveRules({ enable: ['sys-platform', 'python-version'] }),
+        ctxFor('nondeterministic'),
+      );
       expect(opt.rulesFired).toEqual(['object-address', 'timing', 'set-order', 'sys-platform', 'python-version']);
       expect(changedLines(opt.diff).removed).toEqual(["hash('x') % 1000: 172"]);
     }
@@ -100,12 +108,17 @@ describe('normalization on real py2wasm outputs', () => {
   });
 
   it('raise: stdout is identical; the tracebacks match after traceback-paths and traceback-source', () => {
-    expect(compareOutputs(read('raise', 'cpython.stdout'), read('raise', 'node.stdout'), DEFAULT_RULES, ctxFor('raise'))).toEqual({
+    expect(
+      compareOutputs(read('raise', 'cpython.stdout'), read('raise', 'node.stdout'), DEFAULT_RULES, ctxFor('raise')),
+    ).toEqual({
       equal: true,
       rulesFired: [],
     });
     const cpythonTb = read('raise', 'cpython.stderr');
-    const nodeTb = read('raise', 'node.stderr').replace(/^\(node:\d+\) ExperimentalWarning.*\n\(Use `node --trace-warnings.*\n/, '');
+    const nodeTb = read('raise', 'node.stderr').replace(
+      /^\(node:\d+\) ExperimentalWarning.*\n\(Use `node --trace-warnings.*\n/,
+      '',
+    );
     for (const wasmTb of [nodeTb, read('raise', 'iwasm.stderr'), read('raise', 'iwasm-src.stderr')]) {
       const c = compareOutputs(cpythonTb, wasmTb, DEFAULT_RULES, ctxFor('raise'));
       expect(c.equal).toBe(true);
@@ -121,7 +134,12 @@ describe('normalization on real py2wasm outputs', () => {
         '',
       ].join('\n'),
     );
-    const noSource = compareOutputs(cpythonTb, nodeTb, resolveRules({ disable: ['traceback-source'] }), ctxFor('raise'));
+    const noSource = compareOutputs(
+      cpythonTb,
+      nodeTb,
+      resolveRules({ disable: ['traceback-source'] }),
+      ctxFor('raise'),
+    );
     expect(noSource.equal).toBe(false);
   });
 
@@ -142,7 +160,8 @@ describe('normalization on real py2wasm outputs', () => {
 
 describe('built-in rules', () => {
   const ctx: NormalizeContext = { scratchDirs: ['/srv/run1'], scriptName: 'example1.py' };
-  const apply = (name: string, text: string, c: NormalizeContext = ctx) => normalize(text, resolveRules({ only: [name] }), c).text;
+  const apply = (name: string, text: string, c: NormalizeContext = ctx) =>
+    normalize(text, resolveRules({ only: [name] }), c).text;
 
   it('object-address', () => {
     expect(apply('object-address', '<object object at 0x7f6d89ece850> <__main__.T object at 0x11cc3a0>')).toBe(
@@ -152,23 +171,39 @@ describe('built-in rules', () => {
   });
 
   it("compiled-types makes Nuitka's reprs read like CPython's", () => {
-    const cpython = "<function area at 0x7f4391d79bc0> <class 'function'> <bound method A.m of <__main__.A object at 0x7f0>> <generator object g at 0x7f1>";
-    const wasm = "<compiled_function area at 0x11cc3a0> <class 'compiled_function'> <bound compiled_method A.m of <__main__.A object at 0xaa2150>> <compiled_generator object g at 0xaa2>";
-    expect(compareOutputs(cpython, wasm, DEFAULT_RULES, ctx)).toEqual({ equal: true, rulesFired: ['object-address', 'compiled-types'] });
-    expect(apply('compiled-types', 'compiled_functions compiled_async_generator_asend')).toBe('compiled_functions async_generator_asend');
+    const cpython =
+      "<function area at 0x7f4391d79bc0> <class 'function'> <bound method A.m of <__main__.A object at 0x7f0>> <generator object g at 0x7f1>";
+    const wasm =
+      "<compiled_function area at 0x11cc3a0> <class 'compiled_function'> <bound compiled_method A.m of <__main__.A object at 0xaa2150>> <compiled_generator object g at 0xaa2>";
+    expect(compareOutputs(cpython, wasm, DEFAULT_RULES, ctx)).toEqual({
+      equal: true,
+      rulesFired: ['object-address', 'compiled-types'],
+    });
+    expect(apply('compiled-types', 'compiled_functions compiled_async_generator_asend')).toBe(
+      'compiled_functions async_generator_asend',
+    );
   });
 
   it('set-order sorts sets of literals and never touches dicts', () => {
     expect(apply('set-order', "colors: {'red', 'blue', 'green'}")).toBe("colors: {'blue', 'green', 'red'}");
     expect(apply('set-order', "frozenset({'z', 'x', 'y'})")).toBe("frozenset({'x', 'y', 'z'})");
-    expect(apply('set-order', "{('b', 2), ('a', 1)} {3.5, -1, None, b'x'}")).toBe("{('a', 1), ('b', 2)} {-1, 3.5, None, b'x'}");
+    expect(apply('set-order', "{('b', 2), ('a', 1)} {3.5, -1, None, b'x'}")).toBe(
+      "{('a', 1), ('b', 2)} {-1, 3.5, None, b'x'}",
+    );
     // strings holding separators and braces are parsed as strings
     expect(apply('set-order', "{'z, y', 'a}', \"it's\"}")).toBe("{\"it's\", 'a}', 'z, y'}");
     // dicts: untouched; a set inside a dict: sorted in place
     expect(apply('set-order', "{'b': 1, 'a': 2}")).toBe("{'b': 1, 'a': 2}");
     expect(apply('set-order', "{'k': {'b', 'a'}, 'j': [{'d', 'c'}]}")).toBe("{'k': {'a', 'b'}, 'j': [{'c', 'd'}]}");
     // not sets of literals: left as printed
-    for (const s of ['{Point(1, 2), Point(0, 0)}', '{name}, {value}', 'set()', "{'a', 'b'", '{1, 2,3}', "{<Color.RED: 1>, <Color.BLUE: 2>}"]) {
+    for (const s of [
+      '{Point(1, 2), Point(0, 0)}',
+      '{name}, {value}',
+      'set()',
+      "{'a', 'b'",
+      '{1, 2,3}',
+      '{<Color.RED: 1>, <Color.BLUE: 2>}',
+    ]) {
       expect(apply('set-order', s)).toBe(s);
     }
   });
@@ -181,17 +216,26 @@ describe('built-in rules', () => {
 
   it('timing and timestamp', () => {
     expect(apply('timing', 'Ran 3 tests in 0.004s')).toBe('Ran 3 tests in <T>s');
-    expect(apply('timing', 'took 0.000229 s; 12.5ms; 25.3 usec per loop; 450 ns; elapsed: 2.2866e-05; Delta = 1.5')).toBe(
-      'took <T> s; <T>ms; <T> usec per loop; <T> ns; elapsed: <T>; Delta = <T>',
-    );
-    for (const s of ['pi is 3.14 so', 'version 3.11 is out', 'count: 5', 'sleeping 3 seconds', 'costs 2.50 usd', 'lifetime: 2.5']) {
+    expect(
+      apply('timing', 'took 0.000229 s; 12.5ms; 25.3 usec per loop; 450 ns; elapsed: 2.2866e-05; Delta = 1.5'),
+    ).toBe('took <T> s; <T>ms; <T> usec per loop; <T> ns; elapsed: <T>; Delta = <T>');
+    for (const s of [
+      'pi is 3.14 so',
+      'version 3.11 is out',
+      'count: 5',
+      'sleeping 3 seconds',
+      'costs 2.50 usd',
+      'lifetime: 2.5',
+    ]) {
       expect(apply('timing', s)).toBe(s);
     }
     expect(apply('timestamp', 'started at 2026-11-24 18:09:33.205562, epoch 1764007773.2055')).toBe(
       'started at <timestamp>, epoch <epoch>',
     );
     expect(apply('timestamp', 'datetime.datetime(2024, 5, 1, 12, 3, 4, 5678)')).toBe('datetime.datetime(<timestamp>)');
-    expect(apply('timestamp', '2012-12-21 00:00:00 datetime.datetime(2012, 12, 21, 0, 0)')).toBe('2012-12-21 00:00:00 datetime.datetime(2012, 12, 21, 0, 0)');
+    expect(apply('timestamp', '2012-12-21 00:00:00 datetime.datetime(2012, 12, 21, 0, 0)')).toBe(
+      '2012-12-21 00:00:00 datetime.datetime(2012, 12, 21, 0, 0)',
+    );
   });
 
   it('scratch-dir respects name boundaries and ignores `/` and `.`', () => {
@@ -207,9 +251,9 @@ describe('built-in rules', () => {
     );
     expect(apply('script-name', "['example1.wasm', 'my_example1.wasm']")).toBe("['example1.py', 'my_example1.wasm']");
     expect(apply('script-name', "['out.wasm']", { ...ctx, wasmName: '/some/dir/out.wasm' })).toBe("['example1.py']");
-    expect(apply('module-repr', "<module 'os' (frozen)> <module 'helper' from './helper.py'> <module 'sys' (built-in)>")).toBe(
-      "<module 'os' from '<path>'> <module 'helper' from '<path>'> <module 'sys' (built-in)>",
-    );
+    expect(
+      apply('module-repr', "<module 'os' (frozen)> <module 'helper' from './helper.py'> <module 'sys' (built-in)>"),
+    ).toBe("<module 'os' from '<path>'> <module 'helper' from '<path>'> <module 'sys' (built-in)>");
     expect(apply('did-you-mean', "NameError: name 'pritn' is not defined. Did you mean: 'print'?")).toBe(
       "NameError: name 'pritn' is not defined",
     );
@@ -221,14 +265,28 @@ describe('built-in rules', () => {
   });
 
   it('traceback-source drops only what belongs to a frame', () => {
-    const text = ['Traceback (most recent call last):', '  File "x.py", line 3, in <module>', '    f()', '    ~^^', '', 'ValueError: bad', '', 'next'].join('\n');
+    const text = [
+      'Traceback (most recent call last):',
+      '  File "x.py", line 3, in <module>',
+      '    f()',
+      '    ~^^',
+      '',
+      'ValueError: bad',
+      '',
+      'next',
+    ].join('\n');
     expect(apply('traceback-source', text)).toBe(
-      ['Traceback (most recent call last):', '  File "x.py", line 3, in <module>', 'ValueError: bad', '', 'next'].join('\n'),
+      ['Traceback (most recent call last):', '  File "x.py", line 3, in <module>', 'ValueError: bad', '', 'next'].join(
+        '\n',
+      ),
     );
   });
 
   it('every built-in rule is documented in RULES.md', () => {
-    const doc = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'compare', 'RULES.md'), 'utf8');
+    const doc = fs.readFileSync(
+      path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'compare', 'RULES.md'),
+      'utf8',
+    );
     for (const r of BUILTIN_RULES) {
       expect(doc, r.name).toContain(`| \`${r.name}\` |`);
       expect(r.description.length).toBeGreaterThan(20);
@@ -240,7 +298,11 @@ describe('built-in rules', () => {
     expect(doc, 'src/compare/RULES.md is out of date: run npm run rules-doc').toBe(renderRulesDoc());
     // every rule's own row, in rule order
     const rows = [...doc.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
-    expect(rows).toEqual([...BUILTIN_RULES.filter((r) => r.defaultEnabled), ...BUILTIN_RULES.filter((r) => !r.defaultEnabled)].map((r) => r.name));
+    expect(rows).toEqual(
+      [...BUILTIN_RULES.filter((r) => r.defaultEnabled), ...BUILTIN_RULES.filter((r) => !r.defaultEnabled)].map(
+        (r) => r.name,
+      ),
+    );
     expect(renderRulesDoc([{ ...BUILTIN_RULES[0]!, rewrites: 'changed' }])).not.toBe(doc);
   });
 });
@@ -251,9 +313,15 @@ describe('resolveRules', () => {
     const defaults = names(resolveRules());
     expect(defaults).toEqual(BUILTIN_RULES.filter((r) => r.defaultEnabled).map((r) => r.name));
     expect(defaults).not.toContain('sys-platform');
-    expect(names(resolveRules({ disable: ['timing', 'set-order'] }))).toEqual(defaults.filter((n) => n !== 'timing' && n !== 'set-order'));
+    expect(names(resolveRules({ disable: ['timing', 'set-order'] }))).toEqual(
+      defaults.filter((n) => n !== 'timing' && n !== 'set-order'),
+    );
     expect(names(resolveRules({ enable: ['hex-id'] }))).toEqual([...defaults, 'hex-id']);
-    expect(names(resolveRules({ only: ['set-order', 'sys-platform', 'object-address'] }))).toEqual(['object-address', 'set-order', 'sys-platform']);
+    expect(names(resolveRules({ only: ['set-order', 'sys-platform', 'object-address'] }))).toEqual([
+      'object-address',
+      'set-order',
+      'sys-platform',
+    ]);
     const extra = [
       { name: 'pids', pattern: 'pid \\d+', replacement: 'pid N' },
       { name: 'upper', pattern: 'HELLO', flags: 'i', replacement: 'hello' },
@@ -263,7 +331,12 @@ describe('resolveRules', () => {
   });
 
   it('user rules survive a JSON round trip and replace globally', () => {
-    const config = JSON.parse(JSON.stringify({ only: [], extra: [{ name: 'pids', pattern: 'pid (\\d+)', flags: 'm', replacement: 'pid <$1>' }] }));
+    const config = JSON.parse(
+      JSON.stringify({
+        only: [],
+        extra: [{ name: 'pids', pattern: 'pid (\\d+)', flags: 'm', replacement: 'pid <$1>' }],
+      }),
+    );
     const rules = resolveRules(config);
     expect(normalize('pid 12 and pid 345', rules, { scratchDirs: [], scriptName: 'x.py' })).toEqual({
       text: 'pid <12> and pid <345>',
@@ -274,10 +347,19 @@ describe('resolveRules', () => {
   it('rejects unknown names and bad rules', () => {
     expect(() => resolveRules({ disable: ['timings'] })).toThrow(NormalizationConfigError);
     expect(() => resolveRules({ only: ['nope'] })).toThrow(/unknown normalization rule 'nope' in only/);
-    expect(() => resolveRules({ enable: ['pids'], extra: [{ name: 'pids', pattern: 'x', replacement: '' }] })).toThrow(NormalizationConfigError);
+    expect(() => resolveRules({ enable: ['pids'], extra: [{ name: 'pids', pattern: 'x', replacement: '' }] })).toThrow(
+      NormalizationConfigError,
+    );
     expect(() => resolveRules({ extra: [{ name: 'bad', pattern: '(', replacement: '' }] })).toThrow(/extra rule 'bad'/);
     expect(() => resolveRules({ extra: [{ name: 'timing', pattern: 'x', replacement: '' }] })).toThrow(/built-in/);
-    expect(() => resolveRules({ extra: [{ name: 'a', pattern: 'x', replacement: '' }, { name: 'a', pattern: 'y', replacement: '' }] })).toThrow(/twice/);
+    expect(() =>
+      resolveRules({
+        extra: [
+          { name: 'a', pattern: 'x', replacement: '' },
+          { name: 'a', pattern: 'y', replacement: '' },
+        ],
+      }),
+    ).toThrow(/twice/);
   });
 });
 

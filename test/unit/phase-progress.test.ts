@@ -7,7 +7,12 @@ describe('phase progress', () => {
 
   const phase = () => {
     const lines: string[] = [];
-    const p = startPhase('diagnose decorators.example1', { write: (l) => lines.push(l), quietMs: 3000, everyMs: 10_000, now: () => Date.now() });
+    const p = startPhase('diagnose decorators.example1', {
+      write: (l) => lines.push(l),
+      quietMs: 3000,
+      everyMs: 10_000,
+      now: () => Date.now(),
+    });
     return { p, lines };
   };
 

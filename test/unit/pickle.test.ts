@@ -56,7 +56,11 @@ function writePickles(dir: string, files: PyFile[], module?: string): void {
 
 const CASES_1: [string, number, string][] = [
   ['copying_a_file.example', CaseErrorCode.OK, ''],
-  ['logging_test_output_to_a_file.test', CaseErrorCode.WASM_EXECUTION_FAILURE, 'Exception: indirect call type mismatch\n'],
+  [
+    'logging_test_output_to_a_file.test',
+    CaseErrorCode.WASM_EXECUTION_FAILURE,
+    'Exception: indirect call type mismatch\n',
+  ],
   [
     'launching_a_thread.example1',
     CaseErrorCode.WASM_EXECUTION_FAILURE,

@@ -18,7 +18,17 @@ describe('enclosing functions and classes of a source line', () => {
   });
 
   it('names class bodies and methods, skipping blank and comment lines, and dedents through if/for blocks', () => {
-    const source = ['class Shape:', '    # a comment at column 4', '', '    @property', '    def area(self):', '        if self.w:', '            return self.w * self.h', '    kind = "shape"', 'x = 1'].join('\n');
+    const source = [
+      'class Shape:',
+      '    # a comment at column 4',
+      '',
+      '    @property',
+      '    def area(self):',
+      '        if self.w:',
+      '            return self.w * self.h',
+      '    kind = "shape"',
+      'x = 1',
+    ].join('\n');
     expect(enclosingScopes(source, 7)).toEqual(['Shape', 'area']);
     expect(enclosingScopes(source, 8)).toEqual(['Shape']);
     expect(enclosingScopes(source, 5)).toEqual(['Shape']);

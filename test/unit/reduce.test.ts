@@ -35,7 +35,8 @@ print("wrapped name:", countdown.__name__)
 `;
 
 // A fake judge: "the failure" is a use of functools.wraps inside a decorator applied to a function.
-const fails = (s: string) => /@functools\.wraps\(\w+\)/.test(s) && /^@counted$/m.test(s) && /^import functools$/m.test(s);
+const fails = (s: string) =>
+  /@functools\.wraps\(\w+\)/.test(s) && /^@counted$/m.test(s) && /^import functools$/m.test(s);
 
 const ast = new PythonAst(['python3']);
 afterAll(() => ast.close());
@@ -79,7 +80,10 @@ describe('reduceSource over the AST (fake judge, real CPython ast)', () => {
     const seen: string[] = [];
     await reduceSource(SCRIPT, async (s) => (seen.push(s), fails(s)), ast);
     const { execa } = await import('execa');
-    const check = await execa('python3', ['-c', 'import ast,json,sys\nfor s in json.load(sys.stdin): ast.parse(s)'], { input: JSON.stringify(seen), reject: false });
+    const check = await execa('python3', ['-c', 'import ast,json,sys\nfor s in json.load(sys.stdin): ast.parse(s)'], {
+      input: JSON.stringify(seen),
+      reject: false,
+    });
     expect(check.exitCode, check.stderr).toBe(0);
   });
 });
@@ -126,7 +130,12 @@ describe('reduceCase resumes from its best candidate', () => {
     const first = fakeJudge(dir);
     await expect(
       reduceCase({
-        judge: first, ast, recipeDir: dir, scriptName: 'example1.py', parallel: 1, signal: ac.signal,
+        judge: first,
+        ast,
+        recipeDir: dir,
+        scriptName: 'example1.py',
+        parallel: 1,
+        signal: ac.signal,
         onBest: async (edits) => {
           saved = edits;
           if (++improvements === 2) ac.abort();
@@ -136,7 +145,14 @@ describe('reduceCase resumes from its best candidate', () => {
     expect(Object.keys(saved)).toContain('example1.py');
 
     const resumed = fakeJudge(dir);
-    const after = await reduceCase({ judge: resumed, ast, recipeDir: dir, scriptName: 'example1.py', parallel: 1, start: saved });
+    const after = await reduceCase({
+      judge: resumed,
+      ast,
+      recipeDir: dir,
+      scriptName: 'example1.py',
+      parallel: 1,
+      start: saved,
+    });
     expect(after).toEqual(full);
     expect(resumed.asked).toBeLessThan(whole.asked);
   });

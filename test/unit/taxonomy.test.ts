@@ -12,7 +12,13 @@ import { makeRecord, readFixture } from '../helpers/records.ts';
 const W = CaseErrorCode.WASM_EXECUTION_FAILURE;
 
 /** What the runner records for a trapping run (runtime lines split out, trap normalized). */
-function trapRecord(prog: string, target: string, trap: TrapKind, message: string, raw: { stdout?: string; stderr?: string }): CaseRecord {
+function trapRecord(
+  prog: string,
+  target: string,
+  trap: TrapKind,
+  message: string,
+  raw: { stdout?: string; stderr?: string },
+): CaseRecord {
   return makeRecord({
     recipe: prog,
     code: W,
@@ -41,30 +47,44 @@ describe('normalizeMessage', () => {
     expect(normalizeMessage('Exception ignored in: <function BaseEventLoop.__del__ at 0xfa8cb8>')).toBe(
       normalizeMessage('Exception ignored in: <function BaseEventLoop.__del__ at 0xfa87f8>'),
     );
-    expect(normalizeMessage('  File "./socket.py", line 962, in getaddrinfo')).toBe('File "./socket.py", line N, in getaddrinfo');
-    expect(normalizeMessage('(node:21121) ExperimentalWarning')).toBe('(node:PID) ExperimentalWarning');
-    expect(normalizeMessage('at output.wasm.getset_get (wasm://wasm/output.wasm-0688d1be:wasm-function[570]:0x3a515)')).toBe(
-      'at output.wasm.getset_get (wasm://wasm/output.wasm:wasm-function[N]:0x…)',
+    expect(normalizeMessage('  File "./socket.py", line 962, in getaddrinfo')).toBe(
+      'File "./socket.py", line N, in getaddrinfo',
     );
+    expect(normalizeMessage('(node:21121) ExperimentalWarning')).toBe('(node:PID) ExperimentalWarning');
+    expect(
+      normalizeMessage('at output.wasm.getset_get (wasm://wasm/output.wasm-0688d1be:wasm-function[570]:0x3a515)'),
+    ).toBe('at output.wasm.getset_get (wasm://wasm/output.wasm:wasm-function[N]:0x…)');
     expect(normalizeMessage('Objects/descrobject.c:202:16: error: boom')).toBe('Objects/descrobject.c:N: error: boom');
   });
 
   it('keeps what tells failures apart', () => {
-    expect(normalizeMessage("FileNotFoundError: [Errno 44] No such file or directory: '~'")).toBe("FileNotFoundError: [Errno 44] No such file or directory: '~'");
+    expect(normalizeMessage("FileNotFoundError: [Errno 44] No such file or directory: '~'")).toBe(
+      "FileNotFoundError: [Errno 44] No such file or directory: '~'",
+    );
     expect(normalizeMessage("KeyError: 'countdown2'")).toBe("KeyError: 'countdown2'");
-    expect(normalizeMessage("ValueError: invalid literal for int() with base 10: 'N/A'")).toBe("ValueError: invalid literal for int() with base 10: 'N/A'");
+    expect(normalizeMessage("ValueError: invalid literal for int() with base 10: 'N/A'")).toBe(
+      "ValueError: invalid literal for int() with base 10: 'N/A'",
+    );
   });
 });
 
 describe('finalExceptionLine', () => {
   it('reads the exception line of real py2wasm tracebacks', () => {
-    expect(finalExceptionLine(readFixture('getaddrinfo', 'iwasm.stderr'))).toBe("AttributeError: module '_socket' has no attribute 'getaddrinfo'");
-    expect(finalExceptionLine(readFixture('raise', 'iwasm.stderr'))).toBe("ValueError: invalid literal for int() with base 10: 'N/A'");
-    expect(finalExceptionLine(readFixture('urllib_import', 'iwasm.stderr'))).toBe("ModuleNotFoundError: No module named 'email.utils'");
+    expect(finalExceptionLine(readFixture('getaddrinfo', 'iwasm.stderr'))).toBe(
+      "AttributeError: module '_socket' has no attribute 'getaddrinfo'",
+    );
+    expect(finalExceptionLine(readFixture('raise', 'iwasm.stderr'))).toBe(
+      "ValueError: invalid literal for int() with base 10: 'N/A'",
+    );
+    expect(finalExceptionLine(readFixture('urllib_import', 'iwasm.stderr'))).toBe(
+      "ModuleNotFoundError: No module named 'email.utils'",
+    );
   });
 
   it('skips CPython source lines and carets', () => {
-    expect(finalExceptionLine(readFixture('raise', 'cpython.stderr'))).toBe("ValueError: invalid literal for int() with base 10: 'N/A'");
+    expect(finalExceptionLine(readFixture('raise', 'cpython.stderr'))).toBe(
+      "ValueError: invalid literal for int() with base 10: 'N/A'",
+    );
   });
 
   it('ignores the `Exception ignored in` traceback that follows the real one (asyncio_run)', () => {
@@ -118,7 +138,12 @@ describe('finalExceptionLine', () => {
   });
 
   it('falls back to the ignored exception when it is all there is', () => {
-    const text = ['Exception ignored in: <x>', 'Traceback (most recent call last):', '  File "a", line 1', 'AttributeError: only'].join('\n');
+    const text = [
+      'Exception ignored in: <x>',
+      'Traceback (most recent call last):',
+      '  File "a", line 1',
+      'AttributeError: only',
+    ].join('\n');
     expect(finalExceptionLine(text)).toBe('AttributeError: only');
   });
 
@@ -143,14 +168,36 @@ describe('trapKindFromMessage', () => {
 
 describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
   it('groups a trap by its normalized kind, whatever runtime reported it', () => {
-    const iwasm = trapRecord('wraps', 'py2wasm+iwasm', 'indirect call type mismatch', 'Exception: indirect call type mismatch', {
-      stdout: readFixture('wraps', 'iwasm.stdout'),
+    const iwasm = trapRecord(
+      'wraps',
+      'py2wasm+iwasm',
+      'indirect call type mismatch',
+      'Exception: indirect call type mismatch',
+      {
+        stdout: readFixture('wraps', 'iwasm.stdout'),
+      },
+    );
+    const node = trapRecord(
+      'wraps',
+      'py2wasm+node',
+      'indirect call type mismatch',
+      'RuntimeError: null function or function signature mismatch',
+      {
+        stderr: readFixture('wraps', 'node.stderr'),
+      },
+    );
+    expect(classifyFailure(iwasm)).toEqual({
+      kind: 'trap',
+      label: 'indirect call type mismatch',
+      code: W,
+      target: 'py2wasm+iwasm',
     });
-    const node = trapRecord('wraps', 'py2wasm+node', 'indirect call type mismatch', 'RuntimeError: null function or function signature mismatch', {
-      stderr: readFixture('wraps', 'node.stderr'),
+    expect(classifyFailure(node)).toEqual({
+      kind: 'trap',
+      label: 'indirect call type mismatch',
+      code: W,
+      target: 'py2wasm+node',
     });
-    expect(classifyFailure(iwasm)).toEqual({ kind: 'trap', label: 'indirect call type mismatch', code: W, target: 'py2wasm+iwasm' });
-    expect(classifyFailure(node)).toEqual({ kind: 'trap', label: 'indirect call type mismatch', code: W, target: 'py2wasm+node' });
   });
 
   it("labels an `other` trap with the runtime's message", () => {
@@ -159,14 +206,33 @@ describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
   });
 
   it('finds the trap in raw runtime output when the record has no trap and no runtime lines (imported records)', () => {
-    const raw = (stdout: string, stderr: string) => makeRecord({ code: W, wasm: { stdout, stderr, runtimeLines: undefined } });
-    expect(classifyFailure(raw(readFixture('wraps', 'iwasm.stdout'), ''))).toMatchObject({ kind: 'trap', label: 'indirect call type mismatch' });
-    expect(classifyFailure(raw('', readFixture('wraps', 'node.stderr')))).toMatchObject({ kind: 'trap', label: 'indirect call type mismatch' });
-    expect(classifyFailure(raw('', readFixture('wraps', 'wasmtime.stderr')))).toMatchObject({ kind: 'trap', label: 'indirect call type mismatch' });
-    expect(classifyFailure(raw(readFixture('ctypes_import', 'iwasm.stdout'), ''))).toMatchObject({ kind: 'trap', label: 'unreachable' });
+    const raw = (stdout: string, stderr: string) =>
+      makeRecord({ code: W, wasm: { stdout, stderr, runtimeLines: undefined } });
+    expect(classifyFailure(raw(readFixture('wraps', 'iwasm.stdout'), ''))).toMatchObject({
+      kind: 'trap',
+      label: 'indirect call type mismatch',
+    });
+    expect(classifyFailure(raw('', readFixture('wraps', 'node.stderr')))).toMatchObject({
+      kind: 'trap',
+      label: 'indirect call type mismatch',
+    });
+    expect(classifyFailure(raw('', readFixture('wraps', 'wasmtime.stderr')))).toMatchObject({
+      kind: 'trap',
+      label: 'indirect call type mismatch',
+    });
+    expect(classifyFailure(raw(readFixture('ctypes_import', 'iwasm.stdout'), ''))).toMatchObject({
+      kind: 'trap',
+      label: 'unreachable',
+    });
     // wasmtime prints the memory fault first and the trap as the last cause
-    expect(classifyFailure(raw('', readFixture('recursion', 'wasmtime.stderr')))).toMatchObject({ kind: 'trap', label: 'out of bounds memory access' });
-    expect(classifyFailure(raw('', readFixture('recursion', 'node.stderr')))).toMatchObject({ kind: 'trap', label: 'table index out of bounds' });
+    expect(classifyFailure(raw('', readFixture('recursion', 'wasmtime.stderr')))).toMatchObject({
+      kind: 'trap',
+      label: 'out of bounds memory access',
+    });
+    expect(classifyFailure(raw('', readFixture('recursion', 'node.stderr')))).toMatchObject({
+      kind: 'trap',
+      label: 'table index out of bounds',
+    });
   });
 
   it('classifies a legacy record by its msg, as the seed did', () => {
@@ -178,27 +244,66 @@ describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
 
   it('does not mistake a Python `Exception: ...` for an iwasm trap', () => {
     const msg = 'Traceback (most recent call last):\n  File "./a.py", line 2, in <module>\nException: boom\n';
-    expect(classifyFailure(makeRecord({ code: W, msg }))).toMatchObject({ kind: 'traceback', label: 'Exception: boom' });
+    expect(classifyFailure(makeRecord({ code: W, msg }))).toMatchObject({
+      kind: 'traceback',
+      label: 'Exception: boom',
+    });
     // runner split the runtime lines: a program printing `Exception: ...` itself is not a trap
-    const printed = makeRecord({ code: W, wasm: { stdout: 'Exception: printed by the program\n', stderr: readFixture('raise', 'iwasm.stderr'), runtimeLines: [] } });
-    expect(classifyFailure(printed)).toMatchObject({ kind: 'traceback', label: "ValueError: invalid literal for int() with base 10: 'N/A'" });
+    const printed = makeRecord({
+      code: W,
+      wasm: {
+        stdout: 'Exception: printed by the program\n',
+        stderr: readFixture('raise', 'iwasm.stderr'),
+        runtimeLines: [],
+      },
+    });
+    expect(classifyFailure(printed)).toMatchObject({
+      kind: 'traceback',
+      label: "ValueError: invalid literal for int() with base 10: 'N/A'",
+    });
   });
 
   it('groups tracebacks by their final exception line', () => {
-    expect(classifyFailure(tracebackRecord('getaddrinfo'))).toMatchObject({ kind: 'traceback', label: "AttributeError: module '_socket' has no attribute 'getaddrinfo'" });
-    expect(classifyFailure(tracebackRecord('asyncio_run'))).toMatchObject({ kind: 'traceback', label: 'OSError: [Errno 58] Not supported' });
-    expect(classifyFailure(tracebackRecord('dynlib'))).toMatchObject({ kind: 'traceback', label: 'ImportError: dynamic libraries are not implemented in wasi' });
+    expect(classifyFailure(tracebackRecord('getaddrinfo'))).toMatchObject({
+      kind: 'traceback',
+      label: "AttributeError: module '_socket' has no attribute 'getaddrinfo'",
+    });
+    expect(classifyFailure(tracebackRecord('asyncio_run'))).toMatchObject({
+      kind: 'traceback',
+      label: 'OSError: [Errno 58] Not supported',
+    });
+    expect(classifyFailure(tracebackRecord('dynlib'))).toMatchObject({
+      kind: 'traceback',
+      label: 'ImportError: dynamic libraries are not implemented in wasi',
+    });
     // stdout holds a caught `RuntimeError` line, stderr the uncaught traceback
-    expect(classifyFailure(tracebackRecord('thread_subclass'))).toMatchObject({ kind: 'traceback', label: "RuntimeError: can't start new thread" });
+    expect(classifyFailure(tracebackRecord('thread_subclass'))).toMatchObject({
+      kind: 'traceback',
+      label: "RuntimeError: can't start new thread",
+    });
   });
 
   it('reads a traceback in node stderr behind the ExperimentalWarning lines', () => {
-    const r = makeRecord({ code: W, target: 'py2wasm+node', wasm: { stderr: readFixture('getaddrinfo', 'node.stderr'), runtimeLines: [] } });
-    expect(classifyFailure(r)).toMatchObject({ kind: 'traceback', label: "AttributeError: module '_socket' has no attribute 'getaddrinfo'" });
+    const r = makeRecord({
+      code: W,
+      target: 'py2wasm+node',
+      wasm: { stderr: readFixture('getaddrinfo', 'node.stderr'), runtimeLines: [] },
+    });
+    expect(classifyFailure(r)).toMatchObject({
+      kind: 'traceback',
+      label: "AttributeError: module '_socket' has no attribute 'getaddrinfo'",
+    });
   });
 
   it('recognizes a module that failed to load', () => {
-    const r = makeRecord({ code: W, wasm: { stdout: 'WASM module load failed: invalid limits flags\n', runtimeLines: ['WASM module load failed: invalid limits flags'], exitCode: 255 } });
+    const r = makeRecord({
+      code: W,
+      wasm: {
+        stdout: 'WASM module load failed: invalid limits flags\n',
+        runtimeLines: ['WASM module load failed: invalid limits flags'],
+        exitCode: 255,
+      },
+    });
     expect(classifyFailure(r)).toMatchObject({ kind: 'other', label: 'WASM module load failed: invalid limits flags' });
   });
 
@@ -222,7 +327,10 @@ describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
       '',
     ].join('\n');
     const r = makeRecord({ code: W, msg: stderr, wasm: { programStderr: stderr, runtimeLines: [], exitCode: 1 } });
-    expect(classifyFailure(r)).toMatchObject({ kind: 'traceback', label: `NameError("name '' is not defined") (sys.stderr was lost: CPython could only dump the exception object)` });
+    expect(classifyFailure(r)).toMatchObject({
+      kind: 'traceback',
+      label: `NameError("name '' is not defined") (sys.stderr was lost: CPython could only dump the exception object)`,
+    });
   });
 });
 
@@ -230,7 +338,16 @@ describe('classifyFailure: other codes', () => {
   const compile = (logTail: string, extra: Partial<NonNullable<CaseRecord['compile']>> = {}) =>
     makeRecord({
       code: CaseErrorCode.COMPILATION_FAILURE,
-      compile: { compiler: 'py2wasm', cached: false, exitCode: 1, timedOut: false, durationMs: 1, logTail, command: ['py2wasm'], ...extra },
+      compile: {
+        compiler: 'py2wasm',
+        cached: false,
+        exitCode: 1,
+        timedOut: false,
+        durationMs: 1,
+        logTail,
+        command: ['py2wasm'],
+        ...extra,
+      },
     });
 
   it('COMPILATION_FAILURE: the last specific error line of the compile log', () => {
@@ -243,18 +360,40 @@ describe('classifyFailure: other codes', () => {
       'FATAL: Failed unexpectedly in Scons C backend compilation.',
     ].join('\n');
     expect(compileErrorLine(log)).toBe('wasm-ld: error: duplicate symbol: pthread_cond_wait');
-    expect(classifyFailure(compile(log))).toMatchObject({ kind: 'compile', label: 'wasm-ld: error: duplicate symbol: pthread_cond_wait' });
-    expect(classifyFailure(compile("x.c:12:10: fatal error: 'pthread.h' file not found\n"))).toMatchObject({ kind: 'compile', label: "x.c:N: fatal error: 'pthread.h' file not found" });
-    expect(classifyFailure(compile('Nuitka-Scons:ERROR: something broke\nNuitka: done'))).toMatchObject({ label: 'Nuitka-Scons:ERROR: something broke' });
-    expect(classifyFailure(compile('FATAL: Failed unexpectedly in Scons C backend compilation.'))).toMatchObject({ label: 'FATAL: Failed unexpectedly in Scons C backend compilation.' });
+    expect(classifyFailure(compile(log))).toMatchObject({
+      kind: 'compile',
+      label: 'wasm-ld: error: duplicate symbol: pthread_cond_wait',
+    });
+    expect(classifyFailure(compile("x.c:12:10: fatal error: 'pthread.h' file not found\n"))).toMatchObject({
+      kind: 'compile',
+      label: "x.c:N: fatal error: 'pthread.h' file not found",
+    });
+    expect(classifyFailure(compile('Nuitka-Scons:ERROR: something broke\nNuitka: done'))).toMatchObject({
+      label: 'Nuitka-Scons:ERROR: something broke',
+    });
+    expect(classifyFailure(compile('FATAL: Failed unexpectedly in Scons C backend compilation.'))).toMatchObject({
+      label: 'FATAL: Failed unexpectedly in Scons C backend compilation.',
+    });
     // warnings alone are not errors
-    expect(classifyFailure(compile('wasm-ld: warning: unknown -z value: noexecstack'))).toMatchObject({ kind: 'other', label: 'unclassified: wasm-ld: warning: unknown -z value: noexecstack' });
-    expect(classifyFailure(compile('', { timedOut: true }))).toMatchObject({ kind: 'timeout', label: 'compile timed out' });
+    expect(classifyFailure(compile('wasm-ld: warning: unknown -z value: noexecstack'))).toMatchObject({
+      kind: 'other',
+      label: 'unclassified: wasm-ld: warning: unknown -z value: noexecstack',
+    });
+    expect(classifyFailure(compile('', { timedOut: true }))).toMatchObject({
+      kind: 'timeout',
+      label: 'compile timed out',
+    });
   });
 
   it('PY_EXECUTION_FAILURE: the final exception line of CPython stderr', () => {
-    const r = makeRecord({ code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { exitCode: 1, stderr: readFixture('raise', 'cpython.stderr') } });
-    expect(classifyFailure(r)).toMatchObject({ kind: 'python', label: "ValueError: invalid literal for int() with base 10: 'N/A'" });
+    const r = makeRecord({
+      code: CaseErrorCode.PY_EXECUTION_FAILURE,
+      python: { exitCode: 1, stderr: readFixture('raise', 'cpython.stderr') },
+    });
+    expect(classifyFailure(r)).toMatchObject({
+      kind: 'python',
+      label: "ValueError: invalid literal for int() with base 10: 'N/A'",
+    });
   });
 
   it('DIFFERENT_RESULT: the first differing line pair', () => {
@@ -264,19 +403,30 @@ describe('classifyFailure: other codes', () => {
       '@@ -1,4 +1,4 @@',
       ' same',
       "-{'platform': 'wasi', 'object': <object object at 0x7f00aa>}",
-      "-second removed",
+      '-second removed',
       "+{'platform': 'linux', 'object': <object object at 0xaa2030>}",
       ' same',
       '@@ -9,1 +9,1 @@',
       '-later',
       '+other',
     ].join('\n');
-    expect(firstDiffPair(diff)).toBe("-{'platform': 'wasi', 'object': <object object at 0x7f00aa>} / +{'platform': 'linux', 'object': <object object at 0xaa2030>}");
+    expect(firstDiffPair(diff)).toBe(
+      "-{'platform': 'wasi', 'object': <object object at 0x7f00aa>} / +{'platform': 'linux', 'object': <object object at 0xaa2030>}",
+    );
     const r = makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT, comparison: { equal: false, rulesFired: [], diff } });
-    expect(classifyFailure(r)).toMatchObject({ kind: 'diff', label: "-{'platform': 'wasi', 'object': <object object at 0x…>} / +{'platform': 'linux', 'object': <object object at 0x…>}" });
+    expect(classifyFailure(r)).toMatchObject({
+      kind: 'diff',
+      label:
+        "-{'platform': 'wasi', 'object': <object object at 0x…>} / +{'platform': 'linux', 'object': <object object at 0x…>}",
+    });
     expect(firstDiffPair('@@ -1 +1,2 @@\n a\n+added\n')).toBe('+added');
-    expect(firstDiffPair('@@ -1,2 +1 @@\n a\n---- a removed line that looks like a header\n')).toBe('---- a removed line that looks like a header');
-    expect(classifyFailure(makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT }))).toMatchObject({ kind: 'diff', label: 'outputs differ' });
+    expect(firstDiffPair('@@ -1,2 +1 @@\n a\n---- a removed line that looks like a header\n')).toBe(
+      '---- a removed line that looks like a header',
+    );
+    expect(classifyFailure(makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT }))).toMatchObject({
+      kind: 'diff',
+      label: 'outputs differ',
+    });
   });
 
   it('DIFFERENT_RESULT: the comparison carries its first change; the diff text is not read again', () => {
@@ -286,35 +436,74 @@ describe('classifyFailure: other codes', () => {
     expect(comparison.firstChange).toEqual({ removed: 'old one', added: 'new one' });
     expect(firstDiffPair(comparison.diff!)).toBe('-old one / +new one');
     // the structured first change wins over the text
-    const r = makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT, comparison: { ...comparison, diff: '@@ -1 +1 @@\n-not this\n+nor this\n' } });
+    const r = makeRecord({
+      code: CaseErrorCode.DIFFERENT_RESULT,
+      comparison: { ...comparison, diff: '@@ -1 +1 @@\n-not this\n+nor this\n' },
+    });
     expect(classifyFailure(r)).toMatchObject({ kind: 'diff', label: '-old one / +new one' });
     // outputs too different for an exact diff: the first differing lines all the same
-    const costly = compareOutputs('a\nb\n', 'a\nc\n', [], { scratchDirs: [], scriptName: 'a.py' }, { maxEditLength: 0 });
+    const costly = compareOutputs(
+      'a\nb\n',
+      'a\nc\n',
+      [],
+      { scratchDirs: [], scriptName: 'a.py' },
+      { maxEditLength: 0 },
+    );
     expect(costly.diff).toContain('outputs differ too much');
     expect(costly.firstChange).toEqual({ removed: 'b', added: 'c' });
     expect(firstDiffPair(costly.diff!)).toBe('-b / +c');
   });
 
   it('timeouts by stage', () => {
-    expect(classifyFailure(makeRecord({ code: CaseErrorCode.WASM_EXECUTION_TIMEOUT }))).toMatchObject({ kind: 'timeout', label: 'wasm run timed out' });
-    expect(classifyFailure(makeRecord({ code: CaseErrorCode.PY_EXECUTION_TIMEOUT }))).toMatchObject({ kind: 'timeout', label: 'python run timed out' });
+    expect(classifyFailure(makeRecord({ code: CaseErrorCode.WASM_EXECUTION_TIMEOUT }))).toMatchObject({
+      kind: 'timeout',
+      label: 'wasm run timed out',
+    });
+    expect(classifyFailure(makeRecord({ code: CaseErrorCode.PY_EXECUTION_TIMEOUT }))).toMatchObject({
+      kind: 'timeout',
+      label: 'python run timed out',
+    });
   });
 
   it('labels a script that prints its usage and exits by the exit status and its last line, not as unclassified', () => {
     const argparse = makeRecord({
       code: CaseErrorCode.PY_EXECUTION_FAILURE,
-      python: { exitCode: 2, stderr: 'usage: example.py [-h] FILE\nexample.py: error: the following arguments are required: FILE\n' },
+      python: {
+        exitCode: 2,
+        stderr: 'usage: example.py [-h] FILE\nexample.py: error: the following arguments are required: FILE\n',
+      },
       msg: 'usage: example.py [-h] FILE\nexample.py: error: the following arguments are required: FILE',
     });
-    expect(classifyFailure(argparse)).toMatchObject({ kind: 'python', label: 'exit status 2: example.py: error: the following arguments are required: FILE' });
-    const printed = makeRecord({ code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { exitCode: 1, stdout: 'usage: example.py INPUT OUTPUT\n' }, msg: 'usage: example.py INPUT OUTPUT' });
-    expect(classifyFailure(printed)).toMatchObject({ kind: 'python', label: 'exit status 1: usage: example.py INPUT OUTPUT' });
+    expect(classifyFailure(argparse)).toMatchObject({
+      kind: 'python',
+      label: 'exit status 2: example.py: error: the following arguments are required: FILE',
+    });
+    const printed = makeRecord({
+      code: CaseErrorCode.PY_EXECUTION_FAILURE,
+      python: { exitCode: 1, stdout: 'usage: example.py INPUT OUTPUT\n' },
+      msg: 'usage: example.py INPUT OUTPUT',
+    });
+    expect(classifyFailure(printed)).toMatchObject({
+      kind: 'python',
+      label: 'exit status 1: usage: example.py INPUT OUTPUT',
+    });
   });
 
   it('drops where the interpreter lives from paths in labels, as the comparison does, so CPython and the wasm group together', () => {
-    const tb = (prefix: string) => `Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nImportError: cannot import name 'Iterable' from 'collections' (${prefix}/lib/python3.11/collections/__init__.py)\n`;
-    const cpython = makeRecord({ code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { exitCode: 1, stderr: tb('/usr') } });
-    const wasm = makeRecord({ code: W, wasm: { programStderr: tb('/opt/py2wasm/venv/lib/python3.11/site-packages/nuitka/wasi-python'), runtimeLines: [], exitCode: 1 } });
+    const tb = (prefix: string) =>
+      `Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nImportError: cannot import name 'Iterable' from 'collections' (${prefix}/lib/python3.11/collections/__init__.py)\n`;
+    const cpython = makeRecord({
+      code: CaseErrorCode.PY_EXECUTION_FAILURE,
+      python: { exitCode: 1, stderr: tb('/usr') },
+    });
+    const wasm = makeRecord({
+      code: W,
+      wasm: {
+        programStderr: tb('/opt/py2wasm/venv/lib/python3.11/site-packages/nuitka/wasi-python'),
+        runtimeLines: [],
+        exitCode: 1,
+      },
+    });
     const expected = "ImportError: cannot import name 'Iterable' from 'collections' (collections/__init__.py)";
     expect(classifyFailure(cpython).label).toBe(expected);
     expect(classifyFailure(wasm).label).toBe(expected);
@@ -325,7 +514,10 @@ describe('classifyFailure: other codes', () => {
       { code: W } as unknown as CaseRecord,
       { code: W, wasm: {} } as unknown as CaseRecord,
       { code: W, wasm: { trap: {} } } as unknown as CaseRecord,
-      { code: W, wasm: { runtimeLines: [null, 3], programStderr: 'Traceback (most recent call last):\nKeyError: 1' } } as unknown as CaseRecord,
+      {
+        code: W,
+        wasm: { runtimeLines: [null, 3], programStderr: 'Traceback (most recent call last):\nKeyError: 1' },
+      } as unknown as CaseRecord,
       { code: CaseErrorCode.COMPILATION_FAILURE, compile: { logTail: null } } as unknown as CaseRecord,
       { code: CaseErrorCode.PY_EXECUTION_FAILURE, python: { stderr: null } } as unknown as CaseRecord,
       { code: CaseErrorCode.DIFFERENT_RESULT, comparison: { diff: 42 } } as unknown as CaseRecord,
@@ -351,9 +543,17 @@ describe('classifyFailure: other codes', () => {
 
 describe('groupFailures', () => {
   function seedLike(target = 'py2wasm+iwasm'): CaseRecord[] {
-    const tb = (chapter: string, recipe: string, prog: string) => ({ ...tracebackRecord(prog), chapter, recipe, case: `${recipe}.example`, target });
+    const tb = (chapter: string, recipe: string, prog: string) => ({
+      ...tracebackRecord(prog),
+      chapter,
+      recipe,
+      case: `${recipe}.example`,
+      target,
+    });
     const trap = (chapter: string, recipe: string) => ({
-      ...trapRecord('wraps', target, 'indirect call type mismatch', 'Exception: indirect call type mismatch', { stdout: readFixture('wraps', 'iwasm.stdout') }),
+      ...trapRecord('wraps', target, 'indirect call type mismatch', 'Exception: indirect call type mismatch', {
+        stdout: readFixture('wraps', 'iwasm.stdout'),
+      }),
       chapter,
       recipe,
       case: `${recipe}.test`,
@@ -368,7 +568,13 @@ describe('groupFailures', () => {
       trap('14', 'logging_test_output_to_a_file'),
       trap('14', 'testing_for_exceptional_conditions_in_unit_tests'),
       makeRecord({ chapter: '1', recipe: 'fine', code: CaseErrorCode.OK, target }),
-      makeRecord({ chapter: '1', recipe: 'skipped', code: CaseErrorCode.BYPASS, bypassReason: 'needs network', target }),
+      makeRecord({
+        chapter: '1',
+        recipe: 'skipped',
+        code: CaseErrorCode.BYPASS,
+        bypassReason: 'needs network',
+        target,
+      }),
     ];
   }
 
@@ -380,14 +586,21 @@ describe('groupFailures', () => {
       ['traceback', "AttributeError: module '_socket' has no attribute 'getaddrinfo'", 2],
       ['traceback', 'OSError: [Errno 58] Not supported', 1],
     ]);
-    expect(groups[1]!.cases).toEqual(['14/logging_test_output_to_a_file.test', '14/testing_for_exceptional_conditions_in_unit_tests.test']);
+    expect(groups[1]!.cases).toEqual([
+      '14/logging_test_output_to_a_file.test',
+      '14/testing_for_exceptional_conditions_in_unit_tests.test',
+    ]);
     expect(groups.every((g) => g.key.target === undefined)).toBe(true);
     expect(new Set(groups.map((g) => g.id)).size).toBe(groups.length);
   });
 
   it('merges messages that differ only by addresses', () => {
     const rec = (addr: string, recipe: string) =>
-      makeRecord({ recipe, code: W, msg: `Traceback (most recent call last):\n  File "./a.py", line ${addr.length}, in <module>\nTypeError: <object object at ${addr}> is not callable` });
+      makeRecord({
+        recipe,
+        code: W,
+        msg: `Traceback (most recent call last):\n  File "./a.py", line ${addr.length}, in <module>\nTypeError: <object object at ${addr}> is not callable`,
+      });
     const groups = groupFailures([rec('0xaa2030', 'a'), rec('0x7fa140', 'b'), rec('0x7f0000001', 'c')]);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ count: 3, key: { label: 'TypeError: <object object at 0x…> is not callable' } });
@@ -397,7 +610,9 @@ describe('groupFailures', () => {
     const records = [...seedLike('py2wasm+iwasm'), ...seedLike('py2wasm+node')];
     const split = groupFailures(records);
     expect(split).toHaveLength(8);
-    expect(split.filter((g) => g.key.label === "RuntimeError: can't start new thread").map((g) => [g.key.target, g.count])).toEqual([
+    expect(
+      split.filter((g) => g.key.label === "RuntimeError: can't start new thread").map((g) => [g.key.target, g.count]),
+    ).toEqual([
       ['py2wasm+iwasm', 3],
       ['py2wasm+node', 3],
     ]);
@@ -410,11 +625,33 @@ describe('groupFailures', () => {
 
   it("splits a group by how the cases' --debug builds failed, when that differs from the plain failure", () => {
     const debug = (failure: string | undefined, differs = true) =>
-      failure === undefined ? {} : { diagnosis: { groupKey: 'g', diagnosedCase: 'x', inherited: false, results: [{ kind: 'debug-build' as const, status: 'ok' as const, durationMs: 1, cached: false, data: { differs, failure, codeName: 'WASM_EXECUTION_FAILURE' as const, exitCode: 1 } }] } };
+      failure === undefined
+        ? {}
+        : {
+            diagnosis: {
+              groupKey: 'g',
+              diagnosedCase: 'x',
+              inherited: false,
+              results: [
+                {
+                  kind: 'debug-build' as const,
+                  status: 'ok' as const,
+                  durationMs: 1,
+                  cached: false,
+                  data: { differs, failure, codeName: 'WASM_EXECUTION_FAILURE' as const, exitCode: 1 },
+                },
+              ],
+            },
+          };
     const assertion = 'Assertion failed: current (nuitka/build/static_src/MetaPathBasedLoader.c: findEntry: 244)';
     const records = [
       { ...tracebackRecord('urllib_import'), recipe: 'client', case: 'client.example1', ...debug(assertion) },
-      { ...tracebackRecord('urllib_import'), recipe: 'hooks', case: 'hooks.urlimport', ...debug("ModuleNotFoundError: No module named 'email.utils'", false) },
+      {
+        ...tracebackRecord('urllib_import'),
+        recipe: 'hooks',
+        case: 'hooks.urlimport',
+        ...debug("ModuleNotFoundError: No module named 'email.utils'", false),
+      },
       { ...tracebackRecord('urllib_import'), recipe: 'plain', case: 'plain.example1' },
     ];
     const groups = groupFailures(records);

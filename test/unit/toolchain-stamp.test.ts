@@ -4,7 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolchainPaths } from '../../src/toolchain/constants.ts';
 import {
-  detectToolchain, ensureToolchain, toolchainKeys, type ToolchainStampData, type VenvStampData,
+  detectToolchain,
+  ensureToolchain,
+  toolchainKeys,
+  type ToolchainStampData,
+  type VenvStampData,
 } from '../../src/toolchain/ensure.ts';
 import { inputsKey, readStamp, stableJson, writeStamp } from '../../src/toolchain/stamp.ts';
 import { ToolchainError, type EnsureToolchainOptions } from '../../src/toolchain/types.ts';
@@ -69,11 +73,19 @@ async function fakeToolchain(extra: Partial<EnsureToolchainOptions> = {}) {
     await fs.writeFile(path.join(paths.venvDir, 'bin', exe), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   }
   const opts: EnsureToolchainOptions = {
-    cacheDir, wasiSdkDir: sdk, python: path.join(tmp, 'no-such-python3.11'), py2wasmSpec: 'py2wasm==2.6.3', ...extra,
+    cacheDir,
+    wasiSdkDir: sdk,
+    python: path.join(tmp, 'no-such-python3.11'),
+    py2wasmSpec: 'py2wasm==2.6.3',
+    ...extra,
   };
   const keys = await toolchainKeys(opts);
   const venvData: VenvStampData = {
-    python: '3.11.7', py2wasm: '2.6.3', wasmtimeBin: '49.0.4', nuitkaPackageDir: nuitka, nuitka: '2.6.3',
+    python: '3.11.7',
+    py2wasm: '2.6.3',
+    wasmtimeBin: '49.0.4',
+    nuitkaPackageDir: nuitka,
+    nuitka: '2.6.3',
   };
   await writeStamp(paths.venvStamp, keys.venv, venvData);
   const data: ToolchainStampData = {

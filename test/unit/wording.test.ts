@@ -11,7 +11,9 @@ const ALLOWED = /analysis notebook's chapter_N_result\.pkl|random seed/i;
 
 function jargonLines(files: ReadonlyArray<{ name: string; text: string }>): string[] {
   return files.flatMap(({ name, text }) =>
-    text.split('\n').flatMap((line, i) => (JARGON.test(line) && !ALLOWED.test(line) ? [`${name}:${i + 1}: ${line.trim()}`] : [])),
+    text
+      .split('\n')
+      .flatMap((line, i) => (JARGON.test(line) && !ALLOWED.test(line) ? [`${name}:${i + 1}: ${line.trim()}`] : [])),
   );
 }
 
@@ -19,12 +21,18 @@ describe('wording in src/', () => {
   it('no comment or identifier says "seed" or "notebook"', () => {
     const files = readSourceFiles();
     expect(files.length).toBeGreaterThan(50);
-    expect(jargonLines(files), 'say what is meant: "the old manual failure analysis", "CaseErrorCode order", ...').toEqual([]);
+    expect(
+      jargonLines(files),
+      'say what is meant: "the old manual failure analysis", "CaseErrorCode order", ...',
+    ).toEqual([]);
   });
 
   it('catches the words in comments and names, not inside other words', () => {
     const hits = jargonLines([
-      { name: 'a.ts', text: '// codes in seed order\nconst notebookCases = 1;\nconst PYTHONHASHSEED = 0;\n"the old analysis notebook\'s chapter_N_result.pkl files"' },
+      {
+        name: 'a.ts',
+        text: '// codes in seed order\nconst notebookCases = 1;\nconst PYTHONHASHSEED = 0;\n"the old analysis notebook\'s chapter_N_result.pkl files"',
+      },
     ]);
     expect(hits).toEqual(['a.ts:1: // codes in seed order', 'a.ts:2: const notebookCases = 1;']);
   });

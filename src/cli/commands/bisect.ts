@@ -29,7 +29,12 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
   const target = opts.target ?? options.targets[0]!.name;
   const outDir = opts.out ?? path.join(options.reportDir, 'bisect');
   const result = await runBisect({
-    checkout: opts.checkout, good: opts.good, bad: opts.bad, cases: opts.cases, target, outDir,
+    checkout: opts.checkout,
+    good: opts.good,
+    bad: opts.bad,
+    cases: opts.cases,
+    target,
+    outDir,
     stepCommand: [process.execPath, BIN, 'bisect-step'],
     onLine: (line) => io.stderr.write(`bisect: ${line}\n`),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -39,7 +44,9 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
     '',
     `good ${opts.good}, bad ${opts.bad} (${result.bad.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')})`,
     '',
-    result.firstBad ? `first bad commit: ${result.firstBad.rev} ${result.firstBad.subject}` : `inconclusive: ${result.inconclusive}`,
+    result.firstBad
+      ? `first bad commit: ${result.firstBad.rev} ${result.firstBad.subject}`
+      : `inconclusive: ${result.inconclusive}`,
     '',
     '| commit | subject | verdict |',
     '|---|---|---|',
@@ -52,6 +59,8 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
     io.stdout.write(`no single first bad commit: ${result.inconclusive}\n`);
     return 1;
   }
-  io.stdout.write(`${result.firstBad.rev} is the first bad commit: ${result.firstBad.subject}\n${path.join(outDir, 'summary.md')}\n`);
+  io.stdout.write(
+    `${result.firstBad.rev} is the first bad commit: ${result.firstBad.subject}\n${path.join(outDir, 'summary.md')}\n`,
+  );
   return 0;
 }

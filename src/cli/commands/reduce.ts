@@ -48,25 +48,65 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   await fs.mkdir(outDir, { recursive: true });
   const stateFile = path.join(outDir, 'state.json');
   const originalHash = await hashRecipe(recipe.dir);
-  const resumed = opts.fresh ? undefined : await readReduceState(stateFile, { case: caseId, target: target.name, originalHash });
+  const resumed = opts.fresh
+    ? undefined
+    : await readReduceState(stateFile, { case: caseId, target: target.name, originalHash });
 
-  const reference = new CaseJudge({ env, scratchParent, recipe, kase, target, ...(opts.signal ? { signal: opts.signal } : {}) });
-  say(`${caseId} on ${target.name}: ${resumed ? `resuming (${resumed.tests} candidates tested before)` : 'running the case alone'}`);
+  const reference = new CaseJudge({
+    env,
+    scratchParent,
+    recipe,
+    kase,
+    target,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  say(
+    `${caseId} on ${target.name}: ${resumed ? `resuming (${resumed.tests} candidates tested before)` : 'running the case alone'}`,
+  );
   const first = resumed ? undefined : await reference.record({});
   if (first?.record && !isWasmSideFailure(first.record.code)) {
-    throw new ReduceError(`${caseId} does not fail on ${target.name} when run alone (${first.record.codeName ?? first.record.harnessError?.message ?? 'no code'}): nothing to reduce`);
+    throw new ReduceError(
+      `${caseId} does not fail on ${target.name} when run alone (${first.record.codeName ?? first.record.harnessError?.message ?? 'no code'}): nothing to reduce`,
+    );
   }
   const signature = resumed?.signature ?? first!.signature;
   say(`failure to keep: ${signature}`);
 
   let last: ReduceProgress | undefined;
-  const show = (p: ReduceProgress) => say(`${p.phase} ${p.file}: ${p.lines} lines, ${p.bytes} bytes; ${p.tests} tested, ${p.compiles} compiled, ${Math.round((performance.now() - started) / 1000)} s`);
-  const judge = new CaseJudge({ env, scratchParent, recipe, kase, target, expected: signature,
-    onJudged: (j) => last && show({ ...last, tests: judge.tests, compiles: judge.compiles, phase: `${last.phase} (${j.holds ? 'still fails' : j.signature})` }), ...(resumed ? { known: resumed.verdicts } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const show = (p: ReduceProgress) =>
+    say(
+      `${p.phase} ${p.file}: ${p.lines} lines, ${p.bytes} bytes; ${p.tests} tested, ${p.compiles} compiled, ${Math.round((performance.now() - started) / 1000)} s`,
+    );
+  const judge = new CaseJudge({
+    env,
+    scratchParent,
+    recipe,
+    kase,
+    target,
+    expected: signature,
+    onJudged: (j) =>
+      last &&
+      show({
+        ...last,
+        tests: judge.tests,
+        compiles: judge.compiles,
+        phase: `${last.phase} (${j.holds ? 'still fails' : j.signature})`,
+      }),
+    ...(resumed ? { known: resumed.verdicts } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const priorMs = resumed?.elapsedMs ?? 0;
   const state = (best: FileEdits): ReduceState => ({
-    version: 1, case: caseId, target: target.name, originalHash, signature, best, verdicts: judge.verdicts,
-    tests: (resumed?.tests ?? 0) + judge.tests, compiles: (resumed?.compiles ?? 0) + judge.compiles, elapsedMs: priorMs + Math.round(performance.now() - started),
+    version: 1,
+    case: caseId,
+    target: target.name,
+    originalHash,
+    signature,
+    best,
+    verdicts: judge.verdicts,
+    tests: (resumed?.tests ?? 0) + judge.tests,
+    compiles: (resumed?.compiles ?? 0) + judge.compiles,
+    elapsedMs: priorMs + Math.round(performance.now() - started),
   });
   let best: FileEdits = resumed?.best ?? {};
   const ast = new PythonAst(options.tools.python);
@@ -74,7 +114,12 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   const original = await fs.readFile(kase.scriptPath, 'utf8');
   try {
     best = await reduceCase({
-      judge, ast, recipeDir: recipe.dir, scriptName, start: best, parallel: Math.max(1, options.compileSlots),
+      judge,
+      ast,
+      recipeDir: recipe.dir,
+      scriptName,
+      start: best,
+      parallel: Math.max(1, options.compileSlots),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (p: ReduceProgress) => show((last = p)),
       onBest: async (edits) => {
@@ -95,17 +140,34 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   await writeReduceState(stateFile, state(best));
 
   say('diagnosing the reproducer (call stack, Python line, callee, --debug build)');
-  const final = await judge.record(best, diagnoseStageOptions({ ...options, diagnose: 'case' }, env, scratchParent, `reduce-${process.pid}`));
-  if (!final.holds || !final.record) throw new ReduceError(`the reduced case no longer fails the same way (${final.signature}); run again with --fresh`);
+  const final = await judge.record(
+    best,
+    diagnoseStageOptions({ ...options, diagnose: 'case' }, env, scratchParent, `reduce-${process.pid}`),
+  );
+  if (!final.holds || !final.record)
+    throw new ReduceError(`the reduced case no longer fails the same way (${final.signature}); run again with --fresh`);
   // the script first, then every file the failure still needs, edited or not (data the script reads)
   const files = [scriptName, ...(await recipeFiles(recipe.dir)).filter((f) => f !== scriptName && best[f] !== null)];
-  const contents = await Promise.all(files.map(async (rel) => ({ path: rel, content: best[rel] ?? (await fs.readFile(path.join(recipe.dir, rel), 'utf8')) })));
+  const contents = await Promise.all(
+    files.map(async (rel) => ({
+      path: rel,
+      content: best[rel] ?? (await fs.readFile(path.join(recipe.dir, rel), 'utf8')),
+    })),
+  );
   const stack = final.record.stack;
   // the known upstream issues whose frame patterns the stack matches, as the report's groups get them
-  const notes = stack ? collectCallstacks([final.record], { topN: 5 }).groups[0]?.notes ?? [] : [];
+  const notes = stack ? (collectCallstacks([final.record], { topN: 5 }).groups[0]?.notes ?? []) : [];
   const totals = state(best);
   const report = renderBugReport({
-    caseId, target: target.name, signature, scriptName, original: sizeOf(original), files: contents, record: final.record, stack, notes,
+    caseId,
+    target: target.name,
+    signature,
+    scriptName,
+    original: sizeOf(original),
+    files: contents,
+    record: final.record,
+    stack,
+    notes,
     stats: { tests: totals.tests, compiles: totals.compiles, wallMs: totals.elapsedMs },
   });
   // written beside, then swapped in: an interrupt never leaves half a reproducer
@@ -122,8 +184,13 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   await fs.rm(reproDir, { recursive: true, force: true });
   await fs.rename(staging, reproDir);
   await writeFileAtomic(path.join(outDir, 'report.md'), report);
-  await writeFileAtomic(path.join(outDir, 'reduce.json'), `${JSON.stringify({ case: caseId, target: target.name, signature, original: sizeOf(original), reduced: sizeOf(contents[0]!.content), files: files, tests: totals.tests, compiles: totals.compiles, wallMs: totals.elapsedMs, record: final.record }, null, 1)}\n`);
+  await writeFileAtomic(
+    path.join(outDir, 'reduce.json'),
+    `${JSON.stringify({ case: caseId, target: target.name, signature, original: sizeOf(original), reduced: sizeOf(contents[0]!.content), files: files, tests: totals.tests, compiles: totals.compiles, wallMs: totals.elapsedMs, record: final.record }, null, 1)}\n`,
+  );
   const size = sizeOf(contents[0]!.content);
-  io.stdout.write(`${caseId}: ${sizeOf(original).lines} -> ${size.lines} lines (${sizeOf(original).bytes} -> ${size.bytes} bytes), ${totals.tests} tested, ${totals.compiles} compiles, ${Math.round(totals.elapsedMs / 1000)} s\n${path.join(reproDir, scriptName)}\n${path.join(outDir, 'report.md')}\n`);
+  io.stdout.write(
+    `${caseId}: ${sizeOf(original).lines} -> ${size.lines} lines (${sizeOf(original).bytes} -> ${size.bytes} bytes), ${totals.tests} tested, ${totals.compiles} compiles, ${Math.round(totals.elapsedMs / 1000)} s\n${path.join(reproDir, scriptName)}\n${path.join(outDir, 'report.md')}\n`,
+  );
   return 0;
 }

@@ -10,11 +10,17 @@ export interface SetupWamrIO {
 export async function setupWamrCommand(flags: { wamr: string; variants?: string }, io: SetupWamrIO): Promise<number> {
   const env = { ...process.env, WAMR_DIR: flags.wamr, ...(flags.variants ? { WAMR_VARIANTS: flags.variants } : {}) };
   const options = resolveOptions({}, env);
-  const wamr = await ensureWamrVariants(options.wamr!, { cacheDir: options.cacheDir, build: true, onProgress: (msg) => io.stderr(`setup: ${msg}\n`) });
+  const wamr = await ensureWamrVariants(options.wamr!, {
+    cacheDir: options.cacheDir,
+    build: true,
+    onProgress: (msg) => io.stderr(`setup: ${msg}\n`),
+  });
   io.stdout(`WAMR checkout: ${wamr.checkout}\nfingerprint: ${wamr.fingerprint}\n`);
   for (const [variant, binary] of Object.entries(wamr.variants)) {
     const ms = wamr.builtMs[variant as keyof typeof wamr.builtMs];
-    io.stdout(`iwasm:${variant}: ${binary.iwasm}${binary.wamrc ? ` (wamrc ${binary.wamrc})` : ''}${ms !== undefined ? ` built in ${(ms / 1000).toFixed(1)} s` : ' (already built)'}\n`);
+    io.stdout(
+      `iwasm:${variant}: ${binary.iwasm}${binary.wamrc ? ` (wamrc ${binary.wamrc})` : ''}${ms !== undefined ? ` built in ${(ms / 1000).toFixed(1)} s` : ' (already built)'}\n`,
+    );
   }
   for (const note of wamr.notes) io.stdout(`note: ${note}\n`);
   for (const problem of Object.values(wamr.problems)) io.stderr(`${problem}\n`);

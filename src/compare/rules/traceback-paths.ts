@@ -23,10 +23,14 @@ export default defineRule({
   name: 'traceback-paths',
   description:
     'Paths in traceback frames (`File "...", line N`) become module-relative: the scratch dir, `./` (wasm), `/lib/python3.11/` and `site-packages/` prefixes are dropped, so `File "/abs/scratch/x.py"` and `File "./x.py"`, `.../lib/python3.11/threading.py` and `./threading.py` read alike (Nuitka: traceback_re).',
-  rewrites: 'in `File "...", line N` frames: the scratch dir, `./`, `.../lib/python3.X/`, `site-packages/` prefixes are dropped (`File "/abs/scratch/x.py"` and `File "./x.py"` -> `File "x.py"`; `.../lib/python3.11/threading.py` and `./threading.py` -> `threading.py`)',
+  rewrites:
+    'in `File "...", line N` frames: the scratch dir, `./`, `.../lib/python3.X/`, `site-packages/` prefixes are dropped (`File "/abs/scratch/x.py"` and `File "./x.py"` -> `File "x.py"`; `.../lib/python3.11/threading.py` and `./threading.py` -> `threading.py`)',
   why: 'the wasm prints every module as `./name.py` (Nuitka standalone puts all modules beside the main one); CPython prints absolute paths. Nuitka: `traceback_re` (realpath)',
   apply: (t, ctx) =>
     t.includes('File "')
-      ? t.replace(/(\bFile ")([^"\n]+)(", line \d+)/g, (_m, a: string, p: string, b: string) => `${a}${canonicalTracebackPath(p, ctx)}${b}`)
+      ? t.replace(
+          /(\bFile ")([^"\n]+)(", line \d+)/g,
+          (_m, a: string, p: string, b: string) => `${a}${canonicalTracebackPath(p, ctx)}${b}`,
+        )
       : t,
 });

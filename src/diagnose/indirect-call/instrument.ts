@@ -32,7 +32,8 @@ export function instrumentIndirectCalls(bytes: Uint8Array): InstrumentedModule {
   const info = parseWasmModule(bytes);
   const sig = readSignatures(bytes, info.sections);
   for (const names of info.exportNames.values()) {
-    if (names.includes(SLOT_GLOBAL) || names.includes(SITE_GLOBAL)) throw new WasmFormatError('module is already instrumented');
+    if (names.includes(SLOT_GLOBAL) || names.includes(SITE_GLOBAL))
+      throw new WasmFormatError('module is already instrumented');
   }
   const slotIndex = sig.globalCount;
   const siteIndex = slotIndex + 1;
@@ -52,7 +53,18 @@ export function instrumentIndirectCalls(bytes: Uint8Array): InstrumentedModule {
     for (const site of found) {
       parts.push(bytes.subarray(from, site.offset));
       // the slot is on top of the stack: store it, record the site, push it back
-      parts.push(Uint8Array.from([GLOBAL_SET, ...encodeU32(slotIndex), I32_CONST, ...encodeS32(sites.length), GLOBAL_SET, ...encodeU32(siteIndex), GLOBAL_GET, ...encodeU32(slotIndex)]));
+      parts.push(
+        Uint8Array.from([
+          GLOBAL_SET,
+          ...encodeU32(slotIndex),
+          I32_CONST,
+          ...encodeS32(sites.length),
+          GLOBAL_SET,
+          ...encodeU32(siteIndex),
+          GLOBAL_GET,
+          ...encodeU32(slotIndex),
+        ]),
+      );
       sites.push({ ...site, funcIndex: body.index });
       from = site.offset;
     }
@@ -67,7 +79,12 @@ export function instrumentIndirectCalls(bytes: Uint8Array): InstrumentedModule {
   const exportEntries = [...exportEntry(SLOT_GLOBAL, slotIndex), ...exportEntry(SITE_GLOBAL, siteIndex)];
   appendEntries(bytes, info.sections, SECTION.global, 2, globalEntries, replaced, added);
   appendEntries(bytes, info.sections, SECTION.export, 2, exportEntries, replaced, added);
-  return { bytes: assemble(bytes, info.sections, replaced, added), sites, slotGlobal: SLOT_GLOBAL, siteGlobal: SITE_GLOBAL };
+  return {
+    bytes: assemble(bytes, info.sections, replaced, added),
+    sites,
+    slotGlobal: SLOT_GLOBAL,
+    siteGlobal: SITE_GLOBAL,
+  };
 }
 
 function exportEntry(name: string, globalIndex: number): number[] {
@@ -83,7 +100,15 @@ function sizeFieldLength(bytes: Uint8Array, bodyStart: number): number {
 }
 
 /** Add `count` entries to a vector section, creating the section when the module has none. */
-function appendEntries(bytes: Uint8Array, sections: WasmSection[], id: number, count: number, entries: number[], replaced: Map<WasmSection, Uint8Array[]>, added: Array<{ id: number; payload: Uint8Array[] }>): void {
+function appendEntries(
+  bytes: Uint8Array,
+  sections: WasmSection[],
+  id: number,
+  count: number,
+  entries: number[],
+  replaced: Map<WasmSection, Uint8Array[]>,
+  added: Array<{ id: number; payload: Uint8Array[] }>,
+): void {
   const s = sections.find((x) => x.id === id);
   if (!s) {
     added.push({ id, payload: [Uint8Array.from([...encodeU32(count), ...entries])] });
@@ -100,9 +125,28 @@ function appendEntries(bytes: Uint8Array, sections: WasmSection[], id: number, c
 }
 
 /** Where a new section goes: before the first section that must follow it (custom ones aside). */
-const ORDER = [SECTION.type, SECTION.import, SECTION.function, SECTION.table, SECTION.memory, SECTION.tag, SECTION.global, SECTION.export, SECTION.start, SECTION.element, SECTION.dataCount, SECTION.code, SECTION.data] as number[];
+const ORDER = [
+  SECTION.type,
+  SECTION.import,
+  SECTION.function,
+  SECTION.table,
+  SECTION.memory,
+  SECTION.tag,
+  SECTION.global,
+  SECTION.export,
+  SECTION.start,
+  SECTION.element,
+  SECTION.dataCount,
+  SECTION.code,
+  SECTION.data,
+] as number[];
 
-function assemble(bytes: Uint8Array, sections: WasmSection[], replaced: Map<WasmSection, Uint8Array[]>, added: Array<{ id: number; payload: Uint8Array[] }>): Uint8Array {
+function assemble(
+  bytes: Uint8Array,
+  sections: WasmSection[],
+  replaced: Map<WasmSection, Uint8Array[]>,
+  added: Array<{ id: number; payload: Uint8Array[] }>,
+): Uint8Array {
   const out: Uint8Array[] = [bytes.subarray(0, 8)];
   const pending = [...added];
   const emit = (id: number, payload: Uint8Array[]) => {

@@ -16,8 +16,7 @@ export interface IndirectCallProbeRequest extends Omit<WasmRunRequest, 'wasmFile
 }
 
 export type IndirectCallProbe =
-  | { ok: true; callee: IndirectCallee; run: RuntimeRun }
-  | { ok: false; reason: string; run?: RuntimeRun };
+  { ok: true; callee: IndirectCallee; run: RuntimeRun } | { ok: false; reason: string; run?: RuntimeRun };
 
 const GLOBALS_LINE = /^wasi-run globals: (\{.*\})$/m;
 /** Trap kinds an indirect call raises (V8 says `null function or function signature mismatch` for both of the first). */
@@ -33,17 +32,22 @@ export async function probeIndirectCall(req: IndirectCallProbeRequest): Promise<
   let run: RuntimeRun;
   try {
     const { node, wasmPath: _, ...request } = req;
-    run = await runNodeWasiReportingGlobals(node, [instrumented.slotGlobal, instrumented.siteGlobal], { ...request, wasmFile: probeFile });
+    run = await runNodeWasiReportingGlobals(node, [instrumented.slotGlobal, instrumented.siteGlobal], {
+      ...request,
+      wasmFile: probeFile,
+    });
   } finally {
     await fs.rm(probePath, { force: true });
   }
   const line = GLOBALS_LINE.exec(run.stderr.text);
   if (!line) return { ok: false, reason: `the instrumented run reported no probe values (${describe(run)})`, run };
-  if (!run.trap || !CALL_TRAPS.has(run.trap.kind)) return { ok: false, reason: `the instrumented run did not trap on an indirect call (${describe(run)})`, run };
+  if (!run.trap || !CALL_TRAPS.has(run.trap.kind))
+    return { ok: false, reason: `the instrumented run did not trap on an indirect call (${describe(run)})`, run };
   const values = JSON.parse(line[1]!) as Record<string, number | null>;
   const site = instrumented.sites[values[instrumented.siteGlobal] ?? -1];
   const slot = values[instrumented.slotGlobal];
-  if (!site || typeof slot !== 'number') return { ok: false, reason: 'the instrumented run trapped before any indirect call', run };
+  if (!site || typeof slot !== 'number')
+    return { ok: false, reason: 'the instrumented run trapped before any indirect call', run };
   // a slot is an unsigned table index
   return { ok: true, callee: resolveIndirectCall(readModuleTables(original), site, slot >>> 0), run };
 }

@@ -41,7 +41,12 @@ function functionRef(m: ModuleTables, funcIndex: number): WasmFunctionRef {
   const typeIndex = m.sig.functionTypes[funcIndex] ?? -1;
   const type = m.sig.types[typeIndex];
   const name = m.info.functionNames.get(funcIndex) ?? m.info.importNames.get(funcIndex);
-  return { funcIndex, ...(name !== undefined ? { name } : {}), typeIndex, signature: type ? formatFuncType(type) : '?' };
+  return {
+    funcIndex,
+    ...(name !== undefined ? { name } : {}),
+    typeIndex,
+    signature: type ? formatFuncType(type) : '?',
+  };
 }
 
 export function resolveIndirectCall(m: ModuleTables, site: InstrumentedSite, slot: number): IndirectCallee {

@@ -50,13 +50,24 @@
     }
   });
   var search = document.getElementById('search');
-  if (search) search.addEventListener('input', function () { query = search.value.trim().toLowerCase(); apply(); });
+  if (search)
+    search.addEventListener('input', function () {
+      query = search.value.trim().toLowerCase();
+      apply();
+    });
   var select = document.getElementById('target');
-  if (select) select.addEventListener('change', function () { target = select.value; apply(); });
+  if (select)
+    select.addEventListener('change', function () {
+      target = select.value;
+      apply();
+    });
   function openHash() {
     if (!location.hash) return;
     var el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    while (el) { if (el.tagName === 'DETAILS') el.open = true; el = el.parentElement; }
+    while (el) {
+      if (el.tagName === 'DETAILS') el.open = true;
+      el = el.parentElement;
+    }
   }
   window.addEventListener('hashchange', openHash);
   openHash();

@@ -19,16 +19,28 @@ function preBlock(title: string, text: string): string {
 function capturedBlock(title: string, c: CapturedText | undefined): string {
   const text = textOf(c);
   if (!text) return '';
-  const note = c && c.truncated ? ` <span class="muted">(captured ${c.bytes} bytes, ${c.omittedBytes} omitted)</span>` : '';
+  const note =
+    c && c.truncated ? ` <span class="muted">(captured ${c.bytes} bytes, ${c.omittedBytes} omitted)</span>` : '';
   return `<details class="out"><summary>${esc(title)}${note}</summary><pre>${esc(capText(text))}</pre></details>`;
 }
 
 function diffBlock(diff: string | undefined): string {
   if (!diff) return '';
-  const lines = capText(diff).split('\n').map((l) => {
-    const cls = l.startsWith('+++') || l.startsWith('---') ? 'meta' : l.startsWith('@@') ? 'hunk' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : '';
-    return cls ? `<span class="${cls}">${esc(l)}</span>` : esc(l);
-  });
+  const lines = capText(diff)
+    .split('\n')
+    .map((l) => {
+      const cls =
+        l.startsWith('+++') || l.startsWith('---')
+          ? 'meta'
+          : l.startsWith('@@')
+            ? 'hunk'
+            : l.startsWith('+')
+              ? 'add'
+              : l.startsWith('-')
+                ? 'del'
+                : '';
+      return cls ? `<span class="${cls}">${esc(l)}</span>` : esc(l);
+    });
   return `<div class="diff"><div class="label">diff (CPython → wasm, normalized)</div><pre>${lines.join('\n')}</pre></div>`;
 }
 
@@ -38,14 +50,36 @@ function exitTable(r: CaseRecord): string {
     rows.push(
       `<tr><td>${esc(step)}</td><td>${exit === null || exit === undefined ? '—' : esc(exit)}</td><td>${signal ? esc(signal) : '—'}</td><td>${timedOut ? 'yes' : 'no'}</td><td>${typeof ms === 'number' ? esc(Math.round(ms)) : '—'}</td><td>${extra}</td></tr>`,
     );
-  if (r.python) row('CPython', r.python.exitCode, r.python.signal, r.python.timedOut, r.python.durationMs, esc(r.python.spawnError ?? ''));
+  if (r.python)
+    row(
+      'CPython',
+      r.python.exitCode,
+      r.python.signal,
+      r.python.timedOut,
+      r.python.durationMs,
+      esc(r.python.spawnError ?? ''),
+    );
   if (r.compile) {
     const extra = [r.compile.cached ? 'cached' : '', r.compile.spawnError ?? ''].filter(Boolean).join(' · ');
-    row(`compile (${r.compile.compiler})`, r.compile.exitCode, null, r.compile.timedOut, r.compile.durationMs, esc(extra));
+    row(
+      `compile (${r.compile.compiler})`,
+      r.compile.exitCode,
+      null,
+      r.compile.timedOut,
+      r.compile.durationMs,
+      esc(extra),
+    );
   }
   if (r.wasm) {
     const trap = r.wasm.trap ? `trap: ${r.wasm.trap.kind} — ${r.wasm.trap.message}` : '';
-    row(`wasm (${r.wasm.runtime})`, r.wasm.exitCode, r.wasm.signal, r.wasm.timedOut, r.wasm.durationMs, esc([trap, r.wasm.spawnError ?? ''].filter(Boolean).join(' · ')));
+    row(
+      `wasm (${r.wasm.runtime})`,
+      r.wasm.exitCode,
+      r.wasm.signal,
+      r.wasm.timedOut,
+      r.wasm.durationMs,
+      esc([trap, r.wasm.spawnError ?? ''].filter(Boolean).join(' · ')),
+    );
   }
   if (!rows.length) return '';
   return `<table class="exits"><thead><tr><th>step</th><th>exit</th><th>signal</th><th>timed out</th><th>ms</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -63,19 +97,34 @@ export function frameLines(frames: readonly GroupFrame[]): string[] {
 
 /** A root-cause note with its link (a link only when it is http(s)). */
 export function noteParagraph(g: Pick<StackGroup, 'note' | 'link'>): string {
-  const link = g.link && /^https?:\/\//i.test(g.link) ? ` <a href="${esc(g.link)}" rel="noreferrer">${esc(g.link)}</a>` : g.link ? ` ${esc(g.link)}` : '';
+  const link =
+    g.link && /^https?:\/\//i.test(g.link)
+      ? ` <a href="${esc(g.link)}" rel="noreferrer">${esc(g.link)}</a>`
+      : g.link
+        ? ` ${esc(g.link)}`
+        : '';
   return g.note || link ? `<p class="note">${esc(g.note ?? '')}${link}</p>` : '';
 }
 
 function stackBlock(groups: readonly StackGroup[], rawFrames: readonly RawFrame[] | undefined): string {
-  const parts = groups.map((g) => `<div class="stack"><div class="label">symbolized stack</div>${noteParagraph(g)}<pre>${frameLines(g.frames).join('\n')}</pre></div>`);
+  const parts = groups.map(
+    (g) =>
+      `<div class="stack"><div class="label">symbolized stack</div>${noteParagraph(g)}<pre>${frameLines(g.frames).join('\n')}</pre></div>`,
+  );
   if (!parts.length && Array.isArray(rawFrames) && rawFrames.length) {
     const lines = rawFrames.slice(0, MAX_FRAMES).map((f) => {
-      const bits = [`#${f.index}`, f.name ? displayFunction(f.name) : '?', f.funcIndex !== undefined ? `func[${f.funcIndex}]` : '', f.offset !== undefined ? `@0x${f.offset.toString(16)}` : ''];
+      const bits = [
+        `#${f.index}`,
+        f.name ? displayFunction(f.name) : '?',
+        f.funcIndex !== undefined ? `func[${f.funcIndex}]` : '',
+        f.offset !== undefined ? `@0x${f.offset.toString(16)}` : '',
+      ];
       return esc(bits.filter(Boolean).join(' '));
     });
     if (rawFrames.length > MAX_FRAMES) lines.push(esc(`... ${rawFrames.length - MAX_FRAMES} more frames`));
-    parts.push(`<div class="stack"><div class="label">runtime frames (not symbolized)</div><pre>${lines.join('\n')}</pre></div>`);
+    parts.push(
+      `<div class="stack"><div class="label">runtime frames (not symbolized)</div><pre>${lines.join('\n')}</pre></div>`,
+    );
   }
   return parts.join('');
 }
@@ -106,9 +155,13 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
     capturedBlock('CPython stderr', r.python?.stderr),
     capturedBlock('wasm stdout (program)', r.wasm?.programStdout),
     capturedBlock('wasm stderr (program)', r.wasm?.programStderr),
-    Array.isArray(r.wasm?.runtimeLines) && r.wasm.runtimeLines.length ? preBlock('runtime lines', r.wasm.runtimeLines.join('\n')) : '',
+    Array.isArray(r.wasm?.runtimeLines) && r.wasm.runtimeLines.length
+      ? preBlock('runtime lines', r.wasm.runtimeLines.join('\n'))
+      : '',
     preBlock('compile log (tail)', r.compile?.logTail ?? ''),
-    r.comparison?.rulesFired?.length ? `<p class="muted">normalization rules fired: ${esc(r.comparison.rulesFired.join(', '))}</p>` : '',
+    r.comparison?.rulesFired?.length
+      ? `<p class="muted">normalization rules fired: ${esc(r.comparison.rulesFired.join(', '))}</p>`
+      : '',
   ].join('');
   return `<details class="case" id="${anchor}" ${filterAttributes(c)}><summary><code>${esc(c.id)}</code> <span class="tgt">${esc(r.target)}</span> ${badge(r.code)}</summary><div class="case-body">${body || '<p class="muted">no details recorded</p>'}</div></details>`;
 }

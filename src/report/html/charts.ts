@@ -31,7 +31,12 @@ function grid(left: number, right: number, axisMax: number, step: number, y: (v:
  * `<g class="bar" data-chapter>` per chapter, `<rect class="seg" data-code>` per non-empty segment.
  * `yMax` is shared by every target's chart, so bars compare across charts.
  */
-export function renderChapterChart(rows: readonly ChapterRow[], chapters: readonly string[], target: string, yMax: number): string {
+export function renderChapterChart(
+  rows: readonly ChapterRow[],
+  chapters: readonly string[],
+  target: string,
+  yMax: number,
+): string {
   const barW = 26;
   const gap = 12;
   const left = 44;
@@ -64,11 +69,17 @@ export function renderChapterChart(rows: readonly ChapterRow[], chapters: readon
       );
       acc += n;
     }
-    parts.push(`<text class="xlabel" x="${x + barW / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(chapter)}</text>`);
-    parts.push(`<text class="total" x="${x + barW / 2}" y="${fmt(y(total) - 3)}" text-anchor="middle">${total || ''}</text>`);
+    parts.push(
+      `<text class="xlabel" x="${x + barW / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(chapter)}</text>`,
+    );
+    parts.push(
+      `<text class="total" x="${x + barW / 2}" y="${fmt(y(total) - 3)}" text-anchor="middle">${total || ''}</text>`,
+    );
     parts.push('</g>');
   });
-  parts.push(`<text class="axis-title" x="${left + (width - left) / 2}" y="${height - 4}" text-anchor="middle">chapter</text>`);
+  parts.push(
+    `<text class="axis-title" x="${left + (width - left) / 2}" y="${height - 4}" text-anchor="middle">chapter</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }
@@ -84,8 +95,14 @@ export interface TrendPoint {
 export function trendPointOf(run: Partial<RunResults['run']> | undefined, counts: CodeCounts): TrendPoint {
   const failures = CASE_ERROR_NAMES.filter((n) => n !== 'OK' && n !== 'BYPASS').reduce((a, n) => a + counts[n], 0);
   // labelled by when a run ended: the order the history keeps them in
-  const when = typeof run?.endedAt === 'string' ? run.endedAt : typeof run?.startedAt === 'string' ? run.startedAt : '?';
-  return { label: `${when.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')}${run?.source === 'pickle' ? ' (legacy)' : ''}`, ok: counts.OK, failures, bypass: counts.BYPASS };
+  const when =
+    typeof run?.endedAt === 'string' ? run.endedAt : typeof run?.startedAt === 'string' ? run.startedAt : '?';
+  return {
+    label: `${when.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')}${run?.source === 'pickle' ? ' (legacy)' : ''}`,
+    ok: counts.OK,
+    failures,
+    bypass: counts.BYPASS,
+  };
 }
 
 /** The trend point of an earlier run (a slim history entry). */
@@ -118,7 +135,9 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
   ];
   for (const s of series) {
     const pts = points.map((p, i) => `${fmt(x(i))},${fmt(y(p[s.key]))}`).join(' ');
-    parts.push(`<polyline class="line" data-series="${s.key}" fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+    parts.push(
+      `<polyline class="line" data-series="${s.key}" fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`,
+    );
     points.forEach((p, i) => {
       parts.push(
         `<circle class="point" data-series="${s.key}" cx="${fmt(x(i))}" cy="${fmt(y(p[s.key]))}" r="3.5" fill="${s.color}"><title>${esc(`${p.label}: ${s.name} ${p[s.key]}`)}</title></circle>`,
@@ -126,7 +145,9 @@ export function renderTrendChart(points: readonly TrendPoint[]): string {
     });
   }
   points.forEach((p, i) => {
-    parts.push(`<text class="xlabel" transform="translate(${fmt(x(i))},${top + plotH + 12}) rotate(30)" text-anchor="start">${esc(p.label.slice(0, 16))}</text>`);
+    parts.push(
+      `<text class="xlabel" transform="translate(${fmt(x(i))},${top + plotH + 12}) rotate(30)" text-anchor="start">${esc(p.label.slice(0, 16))}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');

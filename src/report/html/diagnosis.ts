@@ -26,8 +26,12 @@ export function diagnosisBlock(r: CaseRecord): string {
   return [
     `<div class="diagnosis"><div class="label">diagnosis${from}</div>`,
     items.length ? `<ul>${items.join('')}</ul>` : '',
-    recovered && recovered.lostBytes > 0 ? `<details class="out"><summary>stdout before the failure (PYTHONUNBUFFERED=1)</summary><pre>${esc(capText(recovered.stdout.text))}</pre></details>` : '',
-    traceback ? `<details class="out" open><summary>traceback with source lines</summary><pre>${esc(capText(traceback.traceback))}</pre></details>` : '',
+    recovered && recovered.lostBytes > 0
+      ? `<details class="out"><summary>stdout before the failure (PYTHONUNBUFFERED=1)</summary><pre>${esc(capText(recovered.stdout.text))}</pre></details>`
+      : '',
+    traceback
+      ? `<details class="out" open><summary>traceback with source lines</summary><pre>${esc(capText(traceback.traceback))}</pre></details>`
+      : '',
     '</div>',
   ].join('');
 }

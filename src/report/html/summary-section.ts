@@ -5,18 +5,28 @@ import { CASE_ERROR_NAMES } from '../../types.ts';
 import { displayFunction } from '../../parse/nuitka-names.ts';
 import type { StackGroup } from '../../diagnose/stack-groups.ts';
 import { diagnosisProvenance } from '../../diagnose/describe.ts';
-import { formatRate, wasmFailureCounterRepr, type ChapterRow, type Headline, type Summary, type WasmFailureCounter } from '../summary.ts';
+import {
+  formatRate,
+  wasmFailureCounterRepr,
+  type ChapterRow,
+  type Headline,
+  type Summary,
+  type WasmFailureCounter,
+} from '../summary.ts';
 import { frameLines, noteParagraph } from './case-details.ts';
 import { esc } from './escape.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function headlineText(h: Headline): string {
-  return h.rate === null ? 'WASM failure rate: n/a (no valid cases)' : `WASM failure rate: ${formatRate(h)} (${h.failures} of ${h.valid} valid cases)`;
+  return h.rate === null
+    ? 'WASM failure rate: n/a (no valid cases)'
+    : `WASM failure rate: ${formatRate(h)} (${h.failures} of ${h.valid} valid cases)`;
 }
 
 function table(header: string[], rows: (string | number)[][], numeric: (i: number) => boolean): string {
-  const cell = (tag: string, v: string | number, i: number) => `<${tag}${numeric(i) ? ' class="num"' : ''}>${esc(v)}</${tag}>`;
+  const cell = (tag: string, v: string | number, i: number) =>
+    `<${tag}${numeric(i) ? ' class="num"' : ''}>${esc(v)}</${tag}>`;
   return `<table><thead><tr>${header.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -24,7 +34,11 @@ function table(header: string[], rows: (string | number)[][], numeric: (i: numbe
 
 function chapterTable(rows: readonly ChapterRow[]): string {
   if (!rows.length) return '<p class="muted">no records</p>';
-  return table(['chapter', ...CASE_ERROR_NAMES, 'total'], rows.map((r) => [r.chapter, ...CASE_ERROR_NAMES.map((n) => r.counts[n]), r.total]), (i) => i > 0);
+  return table(
+    ['chapter', ...CASE_ERROR_NAMES, 'total'],
+    rows.map((r) => [r.chapter, ...CASE_ERROR_NAMES.map((n) => r.counts[n]), r.total]),
+    (i) => i > 0,
+  );
 }
 
 function counterLine(c: WasmFailureCounter): string {
@@ -63,8 +77,12 @@ export function summarySection(s: Summary): string {
         (i) => i > 0,
       )}`
     : `<p><strong>${esc(headlineText(s.headline))}</strong>${s.targets[0] ? ` on <code>${esc(s.targets[0])}</code>` : ''}</p>`;
-  const formula = '<p class="muted">WASM failure rate = (WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT) / (all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS)</p>';
-  const unknown = s.unknownCodeRecords > 0 ? `<p>${esc(`${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`)}</p>` : '';
+  const formula =
+    '<p class="muted">WASM failure rate = (WASM_EXECUTION_FAILURE + WASM_EXECUTION_TIMEOUT) / (all − PY_EXECUTION_FAILURE − PY_EXECUTION_TIMEOUT − BYPASS)</p>';
+  const unknown =
+    s.unknownCodeRecords > 0
+      ? `<p>${esc(`${s.unknownCodeRecords} record(s) with an unknown code (counted in the record total only).`)}</p>`
+      : '';
   const notes = s.notes.length ? `<ul>${s.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   const chapters = s.perTarget
     ? s.byTarget.map((t) => `<h4><code>${esc(t.target)}</code></h4>${chapterTable(t.chapters)}`).join('')

@@ -20,7 +20,10 @@ export interface AotRuntimeOptions {
 }
 
 async function sha256File(file: string): Promise<string> {
-  return crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 /**
@@ -35,18 +38,39 @@ export function iwasmAotRuntime(opts: AotRuntimeOptions): WasmRuntime {
     commandFor: (req) => expandCommand(template.command, req),
     async run(req) {
       const wasm = path.resolve(req.cwd, req.wasmFile);
-      const aot = path.join(opts.aotCacheDir, `${(await sha256File(wasm)).slice(0, 24)}-${opts.fingerprint.replace(/[^\w.+-]/g, '_')}.aot`);
+      const aot = path.join(
+        opts.aotCacheDir,
+        `${(await sha256File(wasm)).slice(0, 24)}-${opts.fingerprint.replace(/[^\w.+-]/g, '_')}.aot`,
+      );
       const compiled = await withFileLock({ lockfilePath: `${aot}.lock`, signal: req.signal }, async () => {
-        if (await fs.access(aot).then(() => true, () => false)) return undefined;
+        if (
+          await fs.access(aot).then(
+            () => true,
+            () => false,
+          )
+        )
+          return undefined;
         const tmp = `${aot}.tmp-${process.pid}`;
-        const out = await runProcess([opts.wamrc, '-o', tmp, wasm], { cwd: req.cwd, timeoutMs: opts.compileTimeoutMs ?? 20 * 60_000, signal: req.signal });
+        const out = await runProcess([opts.wamrc, '-o', tmp, wasm], {
+          cwd: req.cwd,
+          timeoutMs: opts.compileTimeoutMs ?? 20 * 60_000,
+          signal: req.signal,
+        });
         if (out.exitCode === 0) await fs.rename(tmp, aot);
         else await fs.rm(tmp, { force: true });
         return out.exitCode === 0 ? undefined : out;
       });
       if (compiled) {
         const reason = `wamrc failed (${compiled.timedOut ? 'timed out' : `exit ${compiled.exitCode}`}): ${`${compiled.stderr.text}\n${compiled.stdout.text}`.trim().split('\n').at(-1) ?? ''}`;
-        return { ...toRuntimeRun('iwasm:aot', compiled, { programStdout: '', programStderr: '', runtimeLines: [reason], frames: [] }), exitCode: compiled.exitCode || 1 };
+        return {
+          ...toRuntimeRun('iwasm:aot', compiled, {
+            programStdout: '',
+            programStderr: '',
+            runtimeLines: [reason],
+            frames: [],
+          }),
+          exitCode: compiled.exitCode || 1,
+        };
       }
       const outcome = await runRuntimeCommand(expandCommand(template.command, { ...req, wasmFile: aot }), req);
       return toRuntimeRun('iwasm:aot', outcome, OUTPUT_PARSERS.iwasm(outcome, template));

@@ -7,16 +7,31 @@ import type { WasmRuntime } from './runtime.ts';
  * debug builds, load errors) come on stdout after the program's output: the iwasm parser splits
  * them off. The exit status is not needed to see a trap: iwasm before 1.0 exits 0 after one.
  */
-export function iwasmTemplate(command: string[], mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp'): ResolvedRuntimeTemplate {
+export function iwasmTemplate(
+  command: string[],
+  mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp',
+): ResolvedRuntimeTemplate {
   return {
-    command: [...command, '--dir=.', '--stack-size={stackSize}', '--map-dir={guest}::{host}', '--env={env}', '{wasm}', '{args}'],
+    command: [
+      ...command,
+      '--dir=.',
+      '--stack-size={stackSize}',
+      '--map-dir={guest}::{host}',
+      '--env={env}',
+      '{wasm}',
+      '{args}',
+    ],
     output: 'iwasm',
     mode,
     versionArgs: ['--version'],
   };
 }
 
-export function iwasmRuntime(command: string[], mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp', name = 'iwasm'): WasmRuntime {
+export function iwasmRuntime(
+  command: string[],
+  mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp',
+  name = 'iwasm',
+): WasmRuntime {
   return templateRuntime(name, iwasmTemplate(command, mode));
 }
 

@@ -9,7 +9,19 @@ export const NODE_WASI_RUNNER = path.join(RUNNERS_DIR, 'wasi-run.mjs');
 
 function nodeTemplate(node: string[], runnerOptions: string[] = []): ResolvedRuntimeTemplate {
   return {
-    command: [...node, '--no-warnings', NODE_WASI_RUNNER, ...runnerOptions, '--preopen', '.=.', ['--preopen', '{guest}={host}'], ['--env', '{env}'], '--', '{wasm}', '{args}'],
+    command: [
+      ...node,
+      '--no-warnings',
+      NODE_WASI_RUNNER,
+      ...runnerOptions,
+      '--preopen',
+      '.=.',
+      ['--preopen', '{guest}={host}'],
+      ['--env', '{env}'],
+      '--',
+      '{wasm}',
+      '{args}',
+    ],
     output: 'node',
     // node's own options must not leak into the runner
     processEnv: { NODE_OPTIONS: null },
@@ -26,6 +38,10 @@ export function nodeWasiRuntime(node: string[]): WasmRuntime {
  * A run under Node's WASI that prints the values of some exported globals when the module ends
  * (`wasi-run globals: {...}` on stderr): how an instrumented module reports what it recorded.
  */
-export function runNodeWasiReportingGlobals(node: string[], globals: string[], req: WasmRunRequest): Promise<RuntimeRun> {
+export function runNodeWasiReportingGlobals(
+  node: string[],
+  globals: string[],
+  req: WasmRunRequest,
+): Promise<RuntimeRun> {
   return templateRuntime('node', nodeTemplate(node, ['--report-globals', globals.join(',')])).run(req);
 }

@@ -14,10 +14,15 @@ export const OUTPUT_PARSERS: Record<RuntimeOutputFormat, OutputParser> = {
   // iwasm prints its runtime lines on stdout after the program's output
   iwasm: (outcome, template) => {
     const parsed = parseIwasmOutput(exactText(outcome.stdout), { mode: template.mode ?? 'fast-interp' });
-    const runtimeLines = parsed.loadError ? [...new Set([...parsed.runtimeLines, parsed.loadError])] : parsed.runtimeLines;
+    const runtimeLines = parsed.loadError
+      ? [...new Set([...parsed.runtimeLines, parsed.loadError])]
+      : parsed.runtimeLines;
     return { ...parsed, runtimeLines, programStderr: exactText(outcome.stderr) };
   },
-  wasmtime: (outcome) => ({ ...parseWasmtimeOutput(exactText(outcome.stderr)), programStdout: exactText(outcome.stdout) }),
+  wasmtime: (outcome) => ({
+    ...parseWasmtimeOutput(exactText(outcome.stderr)),
+    programStdout: exactText(outcome.stdout),
+  }),
   node: (outcome) => ({ ...parseNodeWasiOutput(exactText(outcome.stderr)), programStdout: exactText(outcome.stdout) }),
   generic: (outcome) => ({
     ...parseGenericOutput(exactText(outcome.stderr), outcome.exitCode),

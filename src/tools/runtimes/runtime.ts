@@ -63,7 +63,11 @@ function withText(captured: CapturedText, exact: string): CapturedText {
 }
 
 /** Run a runtime's command line for a request: its cwd, timeout, capture bounds and abort signal. */
-export function runRuntimeCommand(command: string[], req: WasmRunRequest, env?: Record<string, string | undefined>): Promise<ProcessOutcome> {
+export function runRuntimeCommand(
+  command: string[],
+  req: WasmRunRequest,
+  env?: Record<string, string | undefined>,
+): Promise<ProcessOutcome> {
   return runProcess(command, {
     cwd: req.cwd,
     timeoutMs: req.timeoutMs,

@@ -10,12 +10,17 @@ function expandPart(part: string | string[], req: WasmRunRequest): string[] {
   const group = Array.isArray(part) ? part : [part];
   const joined = group.join('\0');
   const fill = (text: string, extra: Record<string, string> = {}) =>
-    text.replace(/\{(wasm|dir|stackSize|env|guest|host)\}/g, (whole, key: string) =>
-      ({ wasm: req.wasmFile, dir: req.cwd, stackSize: String(req.stackSize ?? DEFAULT_STACK_SIZE), ...extra })[key] ?? whole,
+    text.replace(
+      /\{(wasm|dir|stackSize|env|guest|host)\}/g,
+      (whole, key: string) =>
+        ({ wasm: req.wasmFile, dir: req.cwd, stackSize: String(req.stackSize ?? DEFAULT_STACK_SIZE), ...extra })[key] ??
+        whole,
     );
   if (group.length === 1 && group[0] === '{args}') return [...(req.args ?? [])];
-  if (joined.includes('{env}')) return Object.entries(req.env ?? {}).flatMap(([k, v]) => group.map((p) => fill(p, { env: `${k}=${v}` })));
-  if (/\{(guest|host)\}/.test(joined)) return (req.mapDirs ?? []).flatMap((m) => group.map((p) => fill(p, { guest: m.guest, host: m.host })));
+  if (joined.includes('{env}'))
+    return Object.entries(req.env ?? {}).flatMap(([k, v]) => group.map((p) => fill(p, { env: `${k}=${v}` })));
+  if (/\{(guest|host)\}/.test(joined))
+    return (req.mapDirs ?? []).flatMap((m) => group.map((p) => fill(p, { guest: m.guest, host: m.host })));
   return group.map((p) => fill(p));
 }
 
@@ -27,7 +32,9 @@ export function expandCommand(command: ResolvedRuntimeTemplate['command'], req: 
 /** A runtime from a command template: the built-in ones and every `runtimes:` entry of the config. */
 export function templateRuntime(name: string, template: ResolvedRuntimeTemplate): WasmRuntime {
   const commandFor = (req: WasmRunRequest) => expandCommand(template.command, req);
-  const processEnv = template.processEnv ? Object.fromEntries(Object.entries(template.processEnv).map(([k, v]) => [k, v ?? undefined])) : undefined;
+  const processEnv = template.processEnv
+    ? Object.fromEntries(Object.entries(template.processEnv).map(([k, v]) => [k, v ?? undefined]))
+    : undefined;
   return {
     name,
     template,

