@@ -244,14 +244,17 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
   cli.help();
   try {
     cli.parse(['node', 'vitest-py2wasm', ...argv], { run: false });
+    // cac has printed the help asked for (a command's own when its name matched) and unset the match
+    if (cli.options.help) {
+      const asked = argv[0]?.startsWith('-') ? undefined : argv[0];
+      if (asked === undefined || cli.commands.some((command) => command.isMatched(asked))) return 0;
+      io.stderr(`unknown command: ${asked}\n`);
+      return 2;
+    }
     if (!cli.matchedCommand) {
-      if (argv.length && !['-h', '--help'].includes(argv[0]!)) {
-        io.stderr(`unknown command: ${argv[0]}\n`);
-        cli.outputHelp();
-        return 2;
-      }
-      if (!argv.length) cli.outputHelp();
-      return argv.length ? 0 : 2;
+      if (argv.length) io.stderr(`unknown command: ${argv[0]}\n`);
+      cli.outputHelp();
+      return 2;
     }
     await cli.runMatchedCommand();
     return await (pending ?? Promise.resolve(0));

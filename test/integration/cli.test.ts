@@ -93,12 +93,13 @@ with open(sys.argv[1], "wb") as f:
     await execa('python3', ['make.py', 'chapter_3_result.pkl'], { cwd: dir });
     const imported = await cli(['import-pickle', 'chapter_3_result.pkl', '--out', 'old.json']);
     expect(imported.exitCode, imported.all).toBe(0);
-    const results = JSON.parse(await fs.readFile(path.join(dir, 'old.json'), 'utf8'));
-    expect(
-      results.records.map(
-        (r: { chapter: string; case: string; codeName: string }) => `${r.chapter}/${r.case} ${r.codeName}`,
-      ),
-    ).toEqual(['3/recipe_a.example OK', '3/recipe_b.test WASM_EXECUTION_FAILURE']);
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'old.json'), 'utf8')) as {
+      records: Array<{ chapter: string; case: string; codeName: string }>;
+    };
+    expect(results.records.map((r) => `${r.chapter}/${r.case} ${r.codeName}`)).toEqual([
+      '3/recipe_a.example OK',
+      '3/recipe_b.test WASM_EXECUTION_FAILURE',
+    ]);
     const same = await cli(['compare', 'old.json', 'chapter_3_result.pkl']);
     expect(same.exitCode, same.all).toBe(0);
     await fs.writeFile(path.join(dir, 'corrupt.pkl'), Buffer.from([0x80, 0x04, 0x95, 0xff]));
@@ -107,9 +108,30 @@ with open(sys.argv[1], "wb") as f:
     expect(bad.all).toMatch(/corrupt\.pkl/);
   });
 
+  it("prints each registered command's own help for --help, exit 0", async () => {
+    const whole = await cli(['--help']);
+    expect(whole.exitCode, whole.all).toBe(0);
+    // the commands as the CLI lists them, so a command added later is covered too
+    const section = /Commands:\n([\s\S]*?)\n\n/.exec(whole.stdout)?.[1] ?? '';
+    const commands = section.split('\n').map((line) => line.trim().split(/\s+/)[0]!);
+    expect(commands).toEqual(
+      expect.arrayContaining(['doctor', 'setup', 'cache', 'compare', 'reduce', 'bisect', 'watch']),
+    );
+    for (const command of commands) {
+      const run = await cli([command, '--help']);
+      expect(run.exitCode, `${command} --help: ${run.all}`).toBe(0);
+      expect(run.stdout, command).toContain(`$ vitest-py2wasm ${command}`);
+      expect(run.all, command).not.toContain('Commands:');
+      expect(run.all, command).not.toContain('unknown command');
+    }
+  });
+
   it('rejects an unknown command', async () => {
     const run = await cli(['frobnicate']);
     expect(run.exitCode).toBe(2);
     expect(run.all).toContain('unknown command: frobnicate');
+    const help = await cli(['frobnicate', '--help']);
+    expect(help.exitCode).toBe(2);
+    expect(help.all).toContain('unknown command: frobnicate');
   });
 });
