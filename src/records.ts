@@ -1,4 +1,4 @@
-// Helpers over case records, shared by every stage and report: the one case id, code names and
+// Helpers over case records, shared by every stage and report: the one case id (see caseKey), code names and
 // counts, which codes are failures, chapter order, the targets of a run. Lenient on purpose:
 // records may come from imported pickles or hand-made JSON with missing or odd fields.
 
@@ -73,13 +73,31 @@ export function isFailure(code: unknown): boolean {
   return code !== CaseErrorCode.OK && code !== CaseErrorCode.BYPASS;
 }
 
-/** `<chapter>/<recipe.example>`: the one key of a case across records, stacks, runs and watch mode. */
-export function caseIdOf(chapter: unknown, caseName: string): string {
-  return chapter !== undefined && chapter !== null && chapter !== '' ? `${String(chapter)}/${caseName}` : caseName;
+/**
+ * A case's name inside its chapter that no other case of the chapter has: `recipe.example`, the name
+ * the old manual workflow used, when the recipe folder's name has no dot (it then splits one way only);
+ * else the case's path in the chapter, `recipe/example.py`, since `a.b/c.py` and `a/b.c.py` are
+ * both `a.b.c`. A whole recipe (example `*`, one that cannot be read) is `recipe/*` then.
+ */
+export function caseKey(recipe: string, example: string): string {
+  if (!recipe.includes('.')) return `${recipe}.${example}`;
+  return `${recipe}/${example === '*' ? '*' : `${example}.py`}`;
 }
 
-/** The case id of a record (or of anything carrying chapter and case name). */
+/** `<chapter>/<case key>`: the one key of a case across records, stacks, runs and watch mode. */
+export function caseIdOf(chapter: string | number | null | undefined, key: string): string {
+  return chapter !== undefined && chapter !== null && chapter !== '' ? `${String(chapter)}/${key}` : key;
+}
+
+/**
+ * The case id of a record (or of anything carrying chapter, recipe, example and case name). A
+ * record without a recipe and example (an imported pickle holds `recipe.example` only) is read as
+ * the old manual workflow named it: the recipe up to the first dot (its cookbook's recipes had none).
+ */
 export function caseId(record: Partial<Pick<CaseRecord, 'chapter' | 'case' | 'recipe' | 'example'>>): string {
+  const { recipe, example } = record;
+  if (typeof recipe === 'string' && recipe.includes('.') && typeof example === 'string' && example)
+    return caseIdOf(record.chapter, caseKey(recipe, example));
   const name =
     typeof record.case === 'string' && record.case
       ? record.case

@@ -14,6 +14,8 @@ export type { RootCauseNote } from './stack-groups.ts';
 
 /** One trapped record's stack in callstacks.json. */
 export interface CallstackEntry extends Omit<CaseStack, 'messages'> {
+  /** The case id (see caseKey); `case` is its `recipe.example`. */
+  id: string;
   case: string;
   chapter: string;
   target: string;
@@ -56,6 +58,7 @@ export function collectCallstacks(records: CaseRecord[], opts: CollectOptions): 
       const { messages: said, ...rest } = stack;
       messages.push(...said);
       return {
+        id: caseId(record),
         case: record.case,
         chapter: record.chapter,
         target: record.target,
@@ -65,7 +68,7 @@ export function collectCallstacks(records: CaseRecord[], opts: CollectOptions): 
     });
   const grouped = attachRootCauseNotes(
     distinctStacks(
-      stacks.map((s) => ({ case: caseId(s), target: s.target, frames: s.frames })),
+      stacks.map((s) => ({ case: s.id, target: s.target, frames: s.frames })),
       opts.topN,
     ),
     opts.notes ?? DEFAULT_ROOT_CAUSE_NOTES,

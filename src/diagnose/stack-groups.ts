@@ -32,7 +32,7 @@ export interface StackGroup {
   key: string;
   /** The top frames all members share, innermost first. */
   frames: GroupFrame[];
-  /** Distinct case ids (`<chapter>/<recipe.example>`), in input order. */
+  /** Distinct case ids (see caseKey), in input order. */
   cases: string[];
   /** Every stack in the group. */
   members: { case: string; target: string }[];

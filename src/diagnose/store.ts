@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { CaseDiagnosis, CaseRecord, CaseStack, DiagnosisResult } from '../types.ts';
+import { caseId } from '../records.ts';
 import type { AnyDiagnostic } from './types.ts';
 
 const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -29,7 +30,7 @@ export class DiagnosisStore {
       record.compile?.cacheKey ??
       (record.scriptPath
         ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!))
-        : record.case);
+        : caseId(record));
     return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools, runtime]));
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import picomatch from 'picomatch';
+import { caseKey } from '../records.ts';
 import { folderKind, readEntries, unreadableFileReason, type Entry } from './entries.ts';
 
 export interface CookbookCase {
@@ -8,6 +9,8 @@ export interface CookbookCase {
   example: string;
   /** `recipe.example`, the case name the old manual workflow used */
   name: string;
+  /** The case's name in its chapter that no other case has (see caseKey): its vitest test name. */
+  key: string;
   scriptPath: string;
   recipeDir: string;
 }
@@ -35,6 +38,8 @@ export interface BrokenEntry {
   example: string;
   /** `recipe.example`; undecodable bytes of a name shown as `\xNN` */
   name: string;
+  /** Unique in the chapter, as CookbookCase's. */
+  key: string;
   path: string;
   reason: string;
 }
@@ -114,7 +119,9 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
   const chapterFilter = filters.chapters ? new Set(filters.chapters.map((c) => String(Number(c)))) : null;
   const include = filters.cases?.length ? picomatch(filters.cases) : null;
   const exclude = filters.exclude?.length ? picomatch(filters.exclude) : null;
-  const selected = (name: string) => (!include || include(name)) && !(exclude && exclude(name));
+  // a case is named by `recipe.example` or by its key (`recipe/example.py` where the recipe has a dot)
+  const selected = (...names: string[]) =>
+    (!include || names.some((n) => include(n))) && !(exclude && names.some((n) => exclude(n)));
 
   const chapters: CookbookChapter[] = [];
   for (const { chapter, dir: chapterDir } of folders) {
@@ -122,7 +129,15 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
     const found: CookbookChapter = { chapter, dir: chapterDir, recipes: [], broken: [] };
     const brokenRecipe = (recipe: string, where: string, reason: string) => {
       if (selected(`${recipe}.*`))
-        found.broken.push({ chapter, recipe, example: '*', name: `${recipe}.*`, path: where, reason });
+        found.broken.push({
+          chapter,
+          recipe,
+          example: '*',
+          name: `${recipe}.*`,
+          key: caseKey(recipe, '*'),
+          path: where,
+          reason,
+        });
     };
     for (const entry of readRoot(chapterDir).sort((a, b) => naturalOrder(a.name, b.name))) {
       if (entry.name.startsWith('.') || entry.name === '__pycache__') continue;
@@ -156,7 +171,7 @@ export function discoverCookbook(root: string, filters: DiscoverFilters = {}): C
 function readRecipe(
   chapter: string,
   recipeEntry: Entry,
-  selected: (name: string) => boolean,
+  selected: (...names: string[]) => boolean,
   broken: BrokenEntry[],
 ): CookbookRecipe | undefined {
   const recipe = recipeEntry.name;
@@ -171,6 +186,7 @@ function readRecipe(
         recipe,
         example: '*',
         name: `${recipe}.*`,
+        key: caseKey(recipe, '*'),
         path: recipeDir,
         reason: (error as Error).message,
       });
@@ -183,12 +199,13 @@ function readRecipe(
       continue;
     const example = entry.name.slice(0, -3);
     const name = `${recipe}.${example}`;
-    if (!selected(name)) continue;
+    const key = caseKey(recipe, example);
+    if (!selected(name, key)) continue;
     const reason = entry.utf8
       ? unreadableFileReason(entry)
       : `file name "${entry.name}" in ${recipeDir} is not valid UTF-8 (bytes shown as \\xNN): rename it to run it`;
-    if (reason) broken.push({ chapter, recipe, example, name, path: entry.path, reason });
-    else cases.push({ chapter, recipe, example, name, scriptPath: entry.path, recipeDir });
+    if (reason) broken.push({ chapter, recipe, example, name, key, path: entry.path, reason });
+    else cases.push({ chapter, recipe, example, name, key, scriptPath: entry.path, recipeDir });
   }
   return cases.length > 0 ? { chapter, recipe, dir: recipeDir, cases } : undefined;
 }

@@ -3,7 +3,7 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { caseIdOf, codeName } from '../records.ts';
+import { caseId, codeName } from '../records.ts';
 import { RECORD_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import { decodeChapterPickle, PickleImportError, type LegacyCase } from './pickle-decode.ts';
 
@@ -98,7 +98,8 @@ export async function importPickles(paths: string[]): Promise<RunResults> {
     }
     const ch = String(chapter);
     for (const c of decodeChapterPickle(bytes, file)) {
-      const key = caseIdOf(ch, c.name);
+      const record = legacyRecord(ch, c);
+      const key = caseId(record);
       const prev = seen.get(key);
       if (prev !== undefined) {
         throw new PickleImportError(
@@ -108,7 +109,7 @@ export async function importPickles(paths: string[]): Promise<RunResults> {
         );
       }
       seen.set(key, file);
-      records.push(legacyRecord(ch, c));
+      records.push(record);
     }
   }
   return {

@@ -28,11 +28,11 @@ export function readLastRun(cacheDir: string): LastRun {
 }
 
 /** Recipes holding a case that failed last time first; a recipe's own cases keep file order. */
-export function failedFirst<T extends { chapter: string; cases: Array<{ name: string }> }>(
+export function failedFirst<T extends { chapter: string; cases: Array<{ key: string }> }>(
   recipes: T[],
   last: LastRun,
 ): T[] {
   const failing = new Set(last.failing);
-  const hasFailure = (r: T) => r.cases.some((c) => failing.has(caseIdOf(r.chapter, c.name)));
+  const hasFailure = (r: T) => r.cases.some((c) => failing.has(caseIdOf(r.chapter, c.key)));
   return [...recipes.filter(hasFailure), ...recipes.filter((r) => !hasFailure(r))];
 }

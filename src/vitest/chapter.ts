@@ -66,9 +66,9 @@ export function defineCookbookChapter(chapter: number | string): void {
   const wasmStage = watching ? readWasmStageFocus(options.cacheDir) : null;
   if (found && focus) {
     for (const recipe of found.recipes)
-      recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.name)));
+      recipe.cases = recipe.cases.filter((c) => focus.includes(caseIdOf(c.chapter, c.key)));
     found.recipes = found.recipes.filter((r) => r.cases.length > 0);
-    found.broken = found.broken.filter((b) => focus.includes(caseIdOf(b.chapter, b.name)));
+    found.broken = found.broken.filter((b) => focus.includes(caseIdOf(b.chapter, b.key)));
   }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
   describe(`chapter ${chapter}`, () => {
@@ -81,7 +81,7 @@ export function defineCookbookChapter(chapter: number | string): void {
     }
     // a case that cannot even be read still gets its record, and fails
     for (const entry of found.broken) {
-      test(entry.name, (ctx) => {
+      test(entry.key, (ctx) => {
         const records = harnessErrorRecords(entry, options.targets, { stage: 'discover', message: entry.reason });
         ctx.task.meta.py2wasm = { records };
         throw new CaseFailure(records);
@@ -91,12 +91,12 @@ export function defineCookbookChapter(chapter: number | string): void {
     let scratchParent: string;
     let diagnoseOptions: DiagnoseStageOptions;
     const runners = new Map<string, RecipeRunner>();
-    let setupError: unknown;
+    let setupError: Error | undefined;
     beforeAll(async () => {
       try {
         await prepare();
       } catch (error) {
-        setupError = error; // every case of the chapter records it
+        setupError = error instanceof Error ? error : new Error(String(error)); // every case of the chapter records it
       }
     });
     const prepare = async () => {
@@ -131,7 +131,8 @@ export function defineCookbookChapter(chapter: number | string): void {
       recipe.cases.map((kase) => ({ recipe, kase })),
     );
     order.forEach(({ recipe, kase }, index) => {
-      test(kase.name, { timeout: perCaseMs }, async (ctx) => {
+      // named by its key: two cases of one `recipe.example` (`a.b/c.py`, `a/b.c.py`) are two tests
+      test(kase.key, { timeout: perCaseMs }, async (ctx) => {
         let verdicts: CaseRecord[];
         let runner: RecipeRunner;
         try {

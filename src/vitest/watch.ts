@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import escapeStringRegexp from 'escape-string-regexp';
 import writeFileAtomic from 'write-file-atomic';
-import { caseIdOf } from '../records.ts';
+import { caseIdOf, caseKey } from '../records.ts';
 
 /**
  * Watch mode: which chapter test files an edit re-runs. An edit to a cookbook case re-runs that
@@ -11,7 +11,7 @@ import { caseIdOf } from '../records.ts';
  * A save in the WAMR checkout re-runs the wasm stage of the iwasm targets, after the rebuild.
  */
 export interface WatchFocus {
-  /** `chapter/recipe.example` keys */
+  /** case ids (see caseKey) */
   cases?: string[];
   /** a save in the WAMR checkout: only these targets re-run, and only their wasm stage */
   wasmStageOf?: string[];
@@ -67,7 +67,7 @@ export function watchTriggers(opts: {
         if (!files) return undefined;
         // a case script itself: just that case; a support module or data file: the whole chapter
         if (/^[^/]+\.py$/.test(rest!))
-          writeFocus(opts.cacheDir, { cases: [caseIdOf(chapter, `${recipe}.${rest!.slice(0, -3)}`)] });
+          writeFocus(opts.cacheDir, { cases: [caseIdOf(chapter, caseKey(recipe!, rest!.slice(0, -3)))] });
         return files;
       },
     },

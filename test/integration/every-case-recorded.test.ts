@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
 import type { RunResults } from '../../src/types.ts';
@@ -108,6 +109,54 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     expect(summary).toContain('## HARNESS_ERROR: cases the harness could not run');
     expect(out).toMatch(/chapter-0\.test\.ts/);
     expect(out).toMatch(/chapter-16\.test\.ts/);
+  });
+
+  it('keeps `1/a.b/c.py` and `1/a/b.c.py` (both `a.b.c`) apart: two tests, two records, a regression in either seen', async () => {
+    const cookbook = path.join(work, 'one-name');
+    const write = async (rel: string, said: string) => {
+      const file = path.join(cookbook, rel);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, `print("${said}")\n`);
+      await fs.writeFile(
+        file.replace(/\.py$/, '.c'),
+        `#include <stdio.h>\nint main(void) { puts("${said}"); return 0; }\n`,
+      );
+    };
+    await write('1/a.b/c.py', 'dotted recipe');
+    await write('1/a/b.c.py', 'dotted example');
+    const before = await vitestRun(cookbook, 'one-name-before');
+    expect(before.exitCode, before.all?.slice(-3000)).toBe(0);
+    expect(before.all).toMatch(/chapter 1 > a\.b\.c\s/);
+    expect(before.all).toMatch(/chapter 1 > a\.b\/c\.py\s/);
+    const read = async (name: string) =>
+      JSON.parse(await fs.readFile(path.join(work, `report-${name}`, 'results.json'), 'utf8')) as RunResults;
+    expect((await read('one-name-before')).records.map((r) => [r.recipe, r.example, r.codeName])).toEqual([
+      ['a', 'b.c', 'OK'],
+      ['a.b', 'c', 'OK'],
+    ]);
+
+    // the wasm of the dotted recipe's case now prints something else (the script's new comment
+    // makes a new compile key): a regression compare must see
+    await fs.appendFile(path.join(cookbook, '1', 'a.b', 'c.py'), '# compiled anew\n');
+    await fs.writeFile(
+      path.join(cookbook, '1', 'a.b', 'c.c'),
+      '#include <stdio.h>\nint main(void) { puts("changed"); return 0; }\n',
+    );
+    const after = await vitestRun(cookbook, 'one-name-after');
+    expect(after.exitCode).toBe(1);
+    expect((await read('one-name-after')).records.map((r) => [r.recipe, r.codeName])).toEqual([
+      ['a', 'OK'],
+      ['a.b', 'DIFFERENT_RESULT'],
+    ]);
+    const out: string[] = [];
+    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } };
+    const rc = await compareCommand(
+      { old: path.join(work, 'report-one-name-before'), new: path.join(work, 'report-one-name-after'), color: false },
+      io,
+    );
+    expect(rc, out.join('')).toBe(1);
+    expect(out.join('')).toMatch(/1 regressed, .* 1 unchanged/);
+    expect(out.join('')).toContain('1/a.b/c.py');
   });
 
   it('stops on two folders of one chapter number, naming both, and keeps the last report', async () => {

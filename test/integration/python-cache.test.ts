@@ -34,6 +34,7 @@ beforeAll(async () => {
       recipe: 'files',
       example,
       name: `files.${example}`,
+      key: `files.${example}`,
       scriptPath: path.join(recipeDir, name),
       recipeDir,
     });

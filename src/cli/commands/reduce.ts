@@ -7,6 +7,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { parseTarget, resolveOptions } from '../../config/options.ts';
 import { collectCallstacks } from '../../diagnose/callstacks.ts';
 import { diagnoseStageOptions } from '../../diagnose/stage-options.ts';
+import { caseIdOf } from '../../records.ts';
 import { findCase } from '../../reduce/find-case.ts';
 import { CaseJudge, type FileEdits } from '../../reduce/judge.ts';
 import { PythonAst } from '../../reduce/python-ast.ts';
@@ -38,7 +39,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   const options = resolveOptions({ ...(opts.target ? { targets: [opts.target] } : {}) });
   const target = opts.target ? parseTarget(opts.target) : options.targets[0]!;
   const { recipe, kase } = findCase(options.root, opts.case);
-  const caseId = `${kase.chapter}/${kase.name}`;
+  const caseId = caseIdOf(kase.chapter, kase.key);
   const outDir = opts.out ?? path.join(options.reportDir, 'reduced', `${kase.chapter}-${kase.name}`);
   const say = (line: string) => io.stderr.write(`reduce: ${line}\n`);
 
@@ -178,7 +179,8 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
     const dest = path.join(staging, rel);
     await fs.mkdir(path.dirname(dest), { recursive: true });
     // unedited files are copied byte for byte (data files need not be text)
-    if (typeof best[rel] === 'string') await fs.writeFile(dest, best[rel]!);
+    const edited = best[rel];
+    if (typeof edited === 'string') await fs.writeFile(dest, edited);
     else await fs.copyFile(path.join(recipe.dir, rel), dest);
   }
   await fs.rm(reproDir, { recursive: true, force: true });
