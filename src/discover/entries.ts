@@ -9,6 +9,8 @@ export interface Entry {
   utf8: boolean;
   /** Absolute path; exact only when every name on the way is UTF-8. */
   path: string;
+  /** The exact path, by its bytes, for the file system calls. */
+  bytes: Buffer;
   dirent: fs.Dirent;
 }
 
@@ -28,7 +30,8 @@ export function readEntries(dir: string): Entry[] {
     const raw = d.name;
     const utf8 = isUtf8(raw);
     const name = utf8 ? raw.toString('utf8') : escapeName(raw);
-    return { name, utf8, path: path.join(dir, name), dirent: d as unknown as fs.Dirent };
+    const bytes = Buffer.concat([Buffer.from(path.join(dir, '/')), raw]);
+    return { name, utf8, path: path.join(dir, name), bytes, dirent: d as unknown as fs.Dirent };
   });
 }
 
@@ -53,7 +56,7 @@ export function folderKind(entry: Entry): 'folder' | 'not-folder' | 'loop' {
   if (entry.dirent.isDirectory()) return 'folder';
   if (!entry.dirent.isSymbolicLink()) return 'not-folder';
   try {
-    return fs.statSync(entry.path).isDirectory() ? 'folder' : 'not-folder';
+    return fs.statSync(entry.bytes).isDirectory() ? 'folder' : 'not-folder';
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'loop' : 'not-folder';
   }
@@ -63,21 +66,21 @@ export function folderKind(entry: Entry): 'folder' | 'not-folder' | 'loop' {
 export function unreadableFileReason(entry: Entry): string | undefined {
   if (entry.dirent.isFile()) return undefined;
   try {
-    const stat = fs.statSync(entry.path);
+    const stat = fs.statSync(entry.bytes);
     if (stat.isDirectory()) return `${entry.path} is a folder (or a link to one), not a Python file`;
     if (!stat.isFile()) return `${entry.path} is not a regular file`;
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return `${entry.path} is a symbolic link loop`;
-    if (code === 'ENOENT') return `${entry.path} is a symbolic link to nothing (${safeReadlink(entry.path)})`;
+    if (code === 'ENOENT') return `${entry.path} is a symbolic link to nothing (${safeReadlink(entry.bytes)})`;
     return `cannot read ${entry.path}: ${(error as Error).message}`;
   }
 }
 
-function safeReadlink(file: string): string {
+function safeReadlink(file: Buffer): string {
   try {
-    return fs.readlinkSync(file);
+    return escapeName(fs.readlinkSync(file, { encoding: 'buffer' }));
   } catch {
     return '?';
   }

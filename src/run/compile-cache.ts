@@ -10,8 +10,8 @@ import type { CompileOutcome } from '../types.ts';
 export interface CompileKeyInputs {
   /** Script file name (the stem shows in the wasm: a renamed copy is another entry). */
   scriptName: string;
-  /** Relative path -> content of the script and every `.py` beside or below it. */
-  sources: Array<{ path: string; content: Buffer | string }>;
+  /** Relative path (text, or its bytes when a name is not UTF-8) -> content of the script and every `.py` beside or below it. */
+  sources: Array<{ path: string | Buffer; content: Buffer | string }>;
   compilerFingerprint: string;
   sdkFingerprint: string;
   flags: string[];
@@ -47,8 +47,10 @@ export function compileCacheKey(inputs: CompileKeyInputs): string {
   hash.update(
     `v${ENTRY_VERSION}\0${inputs.scriptName}\0${inputs.compilerFingerprint}\0${inputs.sdkFingerprint}\0${inputs.flags.join('\u0001')}\0`,
   );
-  for (const source of [...inputs.sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    hash.update(`${source.path}\0`);
+  const sources = inputs.sources.map((source) => ({ ...source, path: Buffer.from(source.path) }));
+  for (const source of sources.sort((a, b) => Buffer.compare(a.path, b.path))) {
+    hash.update(source.path);
+    hash.update('\0');
     hash.update(crypto.createHash('sha256').update(source.content).digest('hex'));
   }
   return hash.digest('hex');

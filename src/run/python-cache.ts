@@ -4,6 +4,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import writeFileAtomic from 'write-file-atomic';
 import type { CookbookCase } from '../discover/discover.ts';
+import { bytePath, fsPath, joinBytes, readEntriesBytes, readlinkBytes, type BytePath } from './byte-paths.ts';
 import { runPython, type PythonRunRequest } from '../tools/python.ts';
 import { statKey } from '../process/files.ts';
 import { resolveExecutable } from '../process/which.ts';
@@ -61,6 +62,8 @@ export class CachedPythonSide {
     private readonly sharedCopy: boolean,
   ) {
     this.recipeKey = cache ? recipeFilesKey(recipeDir) : Promise.resolve('');
+    // awaited by the first case that uses the cache; a bypassed recipe never does
+    this.recipeKey.catch(() => undefined);
     this.excluded = cache?.exclude.length ? picomatch(cache.exclude) : () => false;
   }
 
@@ -156,25 +159,33 @@ export class CachedPythonSide {
   }
 }
 
-/** Hash of every file of a recipe folder (relative path and content), `__pycache__` left out. */
+/**
+ * Hash of every file of a recipe folder (relative path and content), `__pycache__` left out. Names
+ * are taken by their bytes (one that is not UTF-8 is a file like any other); a file that cannot be
+ * read counts by its error, as CPython cannot read it either.
+ */
 export async function recipeFilesKey(recipeDir: string): Promise<string> {
   const hash = crypto.createHash('sha256');
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await fs.readdir(path.join(recipeDir, rel), { withFileTypes: true }).catch(() => []);
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (e.name === '__pycache__') continue;
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(child);
-      else if (e.isFile())
-        hash.update(
-          `${child}\0${crypto
-            .createHash('sha256')
-            .update(await fs.readFile(path.join(recipeDir, child)))
-            .digest('hex')}\n`,
-        );
-      else if (e.isSymbolicLink()) hash.update(`${child}\0->${await fs.readlink(path.join(recipeDir, child))}\n`);
+  const root = bytePath(recipeDir);
+  const line = (rel: BytePath, what: BytePath) => hash.update(fsPath(`${rel}\0${what}\n` as BytePath));
+  const walk = async (rel: BytePath): Promise<void> => {
+    const entries = await readEntriesBytes(joinBytes(root, rel)).catch(() => []);
+    for (const { name, dirent } of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (name === '__pycache__') continue;
+      const child = joinBytes(rel, name);
+      if (dirent.isDirectory()) await walk(child);
+      else if (dirent.isFile()) line(child, bytePath(await fileDigest(fsPath(joinBytes(root, child)))));
+      else if (dirent.isSymbolicLink()) line(child, `->${await readlinkBytes(joinBytes(root, child))}` as BytePath);
     }
   };
-  await walk('');
+  await walk('' as BytePath);
   return hash.digest('hex');
+}
+
+/** sha256 of a file's content, or why it cannot be read. */
+function fileDigest(file: Buffer): Promise<string> {
+  return fs.readFile(file).then(
+    (content) => crypto.createHash('sha256').update(content).digest('hex'),
+    (error: NodeJS.ErrnoException) => `unreadable: ${error.code ?? error.message}`,
+  );
 }

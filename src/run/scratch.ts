@@ -1,14 +1,14 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { copyTree, SKIP, type SkippedEntry } from './scratch-copy.ts';
+import { copyTree, SKIP, type CopyNotes } from './scratch-copy.ts';
+import { fsPath, joinBytes, bytePath, readEntriesBytes, type BytePath } from './byte-paths.ts';
 
-export type { SkippedEntry } from './scratch-copy.ts';
+export type { CopyNotes, SkippedEntry } from './scratch-copy.ts';
 
-/** A scratch copy of a recipe, and what of the recipe could not be copied (and why). */
-export interface ScratchCopy {
+/** A scratch copy of a recipe, and what of the recipe could not be copied as it was (and why). */
+export interface ScratchCopy extends CopyNotes {
   dir: string;
-  skipped: SkippedEntry[];
 }
 
 /** Marks a scratch folder with the pid that made it, so a sweep can tell a dead run's leftovers. */
@@ -22,17 +22,27 @@ export const OWNER_MARK = '-p';
 export async function scratchCopy(recipeDir: string, parent: string, label: string): Promise<ScratchCopy> {
   const own = await fs.mkdtemp(path.join(parent, `${label.replace(/[^\w.+-]/g, '_')}${OWNER_MARK}${process.pid}-`));
   const dir = path.join(own, path.basename(recipeDir) || 'recipe');
-  const skipped = await copyTree(recipeDir, dir);
-  return { dir, skipped };
+  return { dir, ...(await copyTree(recipeDir, dir)) };
 }
 
-/** `scratchCopy`, warning once about what could not be copied. */
+/** Warnings already given by this process: a recipe is copied for CPython, each target and each compile. */
+const warned = new Set<string>();
+
+/** `scratchCopy`, warning about what could not be copied as it was, once per recipe and entry. */
 export async function copyRecipe(recipeDir: string, parent: string, label: string): Promise<string> {
   const copy = await scratchCopy(recipeDir, parent, label);
-  for (const s of copy.skipped)
-    process.emitWarning(`${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`, {
-      code: 'VITEST_PY2WASM_SCRATCH',
-    });
+  const messages = [
+    ...copy.skipped.map((s) => `${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`),
+    ...copy.notUtf8.map(
+      (rel) =>
+        `${path.join(recipeDir, rel)}: the name is not valid UTF-8 (bytes shown as \\xNN); copied by its bytes, but a wasm runtime may not find it (WASI names are UTF-8)`,
+    ),
+  ];
+  for (const message of messages) {
+    if (warned.has(message)) continue;
+    warned.add(message);
+    process.emitWarning(message, { code: 'VITEST_PY2WASM_SCRATCH' });
+  }
   return copy.dir;
 }
 
@@ -51,18 +61,22 @@ export async function placeWasm(cachedWasm: string, dest: string): Promise<void>
   await fs.chmod(dest, 0o644);
 }
 
-/** Every `.py` of a recipe (script, siblings, support modules below it), for the compile cache key. */
-export async function recipeSources(recipeDir: string): Promise<Array<{ path: string; content: Buffer }>> {
-  const out: Array<{ path: string; content: Buffer }> = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      if (SKIP.has(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith('.py'))
-        out.push({ path: path.relative(recipeDir, full), content: await fs.readFile(full) });
+/**
+ * Every `.py` of a recipe (script, siblings, support modules below it), for the compile cache key.
+ * Paths are relative and by their bytes, so a name that is not UTF-8 is read and keyed as it is.
+ */
+export async function recipeSources(recipeDir: string): Promise<Array<{ path: Buffer; content: Buffer }>> {
+  const out: Array<{ path: Buffer; content: Buffer }> = [];
+  const root = bytePath(recipeDir);
+  const walk = async (rel: BytePath): Promise<void> => {
+    for (const { name, dirent } of await readEntriesBytes(joinBytes(root, rel))) {
+      if (SKIP.has(name)) continue;
+      const child = joinBytes(rel, name);
+      if (dirent.isDirectory()) await walk(child);
+      else if (name.endsWith('.py'))
+        out.push({ path: fsPath(child), content: await fs.readFile(fsPath(joinBytes(root, child))) });
     }
   };
-  await walk(recipeDir);
+  await walk('' as BytePath);
   return out;
 }

