@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { cookbookReporter, py2wasmCookbook } from './src/index.ts';
 
 // The cookbook suite (`npm run cookbook`). With no COOKBOOK_DIR it runs the sample cookbook.
-// Every option below can also come from the environment: see README.
+// Every option below can also come from the environment: see docs/configuration.md.
 export default defineConfig({
   plugins: [
     py2wasmCookbook({

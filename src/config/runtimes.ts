@@ -1,3 +1,4 @@
+import type { IwasmMode } from './choices.ts';
 import { ConfigError } from './errors.ts';
 
 /** Which parser reads a runtime's streams: where its trap line and frames are. */
@@ -21,7 +22,7 @@ export interface RuntimeTemplate {
   /** Environment of the runtime process itself; `null` removes a variable. */
   processEnv?: Record<string, string | null>;
   /** iwasm output only: how frame offsets are read. @default 'fast-interp' */
-  mode?: 'interp' | 'fast-interp' | 'aot';
+  mode?: IwasmMode;
   /** Arguments that make it print its version, for the doctor; `[]` checks only that the executable exists. @default ['--version'] */
   versionArgs?: string[];
 }

@@ -6,18 +6,27 @@ export const WAMR_VARIANTS = ['release', 'classic', 'debug', 'fast-jit', 'aot'] 
 export type WamrVariant = (typeof WAMR_VARIANTS)[number];
 
 export interface WamrOptions {
-  /** A wasm-micro-runtime source tree (a git checkout or a plain copy). Env: WAMR_DIR */
+  /**
+   * A wasm-micro-runtime source tree (a git checkout or a plain copy).
+   * @default none: no variant is built
+   */
   checkout?: string;
   /**
    * Builds to make, each in a folder of its own. `aot` (wamrc + iwasm on the `.aot`) is opt-in.
-   * Env: WAMR_VARIANTS (comma separated). @default ['release', 'classic', 'debug']
+   * @default ['release', 'classic', 'debug']
    */
   variants?: WamrVariant[];
-  /** Extra CMake options for every variant, e.g. `['-DWAMR_BUILD_BULK_MEMORY=1']`. */
+  /**
+   * Extra CMake options for every variant, e.g. `['-DWAMR_BUILD_BULK_MEMORY=1']`.
+   * @default []
+   */
   cmakeArgs?: string[];
   /** `make -j` jobs. @default 2 */
   jobs?: number;
 }
+
+/** Part of DEFAULTS (cookbook-options.ts), kept here with the variants. */
+export const WAMR_DEFAULTS = { variants: ['release', 'classic', 'debug'] as WamrVariant[], jobs: 2 } as const;
 
 export interface ResolvedWamr {
   checkout: string;
@@ -25,8 +34,6 @@ export interface ResolvedWamr {
   cmakeArgs: string[];
   jobs: number;
 }
-
-const WAMR_DEFAULTS = { variants: ['release', 'classic', 'debug'] as WamrVariant[], jobs: 2 };
 
 function isVariant(v: string): v is WamrVariant {
   return (WAMR_VARIANTS as readonly string[]).includes(v);
@@ -41,29 +48,13 @@ export function variantOfRuntime(runtime: string): WamrVariant | undefined {
   return m[1];
 }
 
-/** `wamr` options merged with WAMR_DIR / WAMR_VARIANTS; null without a checkout. */
-export function resolveWamr(
-  options: WamrOptions | undefined,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): ResolvedWamr | null {
-  const checkout = env.WAMR_DIR || options?.checkout;
-  if (!checkout) return null;
-  const fromEnv = env.WAMR_VARIANTS?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const asked: string[] = fromEnv ?? options?.variants ?? WAMR_DEFAULTS.variants;
-  const variants = asked.map((v) => {
-    if (!isVariant(v)) throw new ConfigError(`unknown WAMR variant "${v}": one of ${WAMR_VARIANTS.join(', ')}`);
-    return v;
-  });
-  const jobs = options?.jobs ?? WAMR_DEFAULTS.jobs;
-  if (!Number.isInteger(jobs) || jobs < 1)
-    throw new ConfigError(`wamr.jobs must be a positive whole number, not ${jobs}`);
+/** The `wamr` options (checked, the environment already applied); null without a checkout. */
+export function resolveWamr(options: WamrOptions | undefined, cwd: string): ResolvedWamr | null {
+  if (!options?.checkout) return null;
   return {
-    checkout: path.resolve(cwd, checkout),
-    variants: [...new Set(variants)],
-    cmakeArgs: options?.cmakeArgs ?? [],
-    jobs,
+    checkout: path.resolve(cwd, options.checkout),
+    variants: [...new Set(options.variants ?? WAMR_DEFAULTS.variants)],
+    cmakeArgs: options.cmakeArgs ?? [],
+    jobs: options.jobs ?? WAMR_DEFAULTS.jobs,
   };
 }

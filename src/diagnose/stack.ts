@@ -4,13 +4,14 @@ import { guestCaseEnv } from '../run/case-env.ts';
 import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
+import type { IwasmMode } from '../config/choices.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
 import { resolveExecutable } from '../process/which.ts';
 import type { CaseRecord, CaseStack, RawFrame } from '../types.ts';
 
 export interface StackOptions {
   iwasmDebug: string[] | null;
-  iwasmDebugMode: 'interp' | 'fast-interp' | 'aot';
+  iwasmDebugMode: IwasmMode;
   symbolizer: string[] | null;
   timeoutMs: number;
   scratchParent: string;

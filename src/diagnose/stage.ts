@@ -16,8 +16,9 @@ import { wasmOf, type StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
 import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext, DiagnosticRunRequest } from './types.ts';
 import { withFileLock } from '../process/file-lock.ts';
+import type { DiagnoseMode } from '../config/choices.ts';
 
-export type DiagnoseMode = 'group' | 'case' | 'off';
+export type { DiagnoseMode };
 
 export interface DiagnoseStageOptions {
   /** 'group': one case per failure group is diagnosed, the others inherit; 'case': every case; 'off': stacks only. */
@@ -289,7 +290,7 @@ function runtimeIdentity(record: CaseRecord, env: RunEnvironment): Promise<strin
 /** A diagnostic that ignores its signal still gives way when the budget ends (what it started gets the abort). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(signal.reason as Error);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

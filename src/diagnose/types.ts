@@ -13,6 +13,7 @@ import type {
   TargetSpec,
 } from '../types.ts';
 import type { GroupFrame } from './stack-groups.ts';
+import type { DiagnoseMode } from '../config/choices.ts';
 
 /** The failure group a record falls in. Records with the same key share one diagnosis. */
 export interface DiagnoseGroup {
@@ -83,7 +84,7 @@ export interface Diagnostic<K extends DiagnosisKind = DiagnosisKind> {
    * 'group': computed once for a failure group, inherited by its other cases (in 'group' mode).
    * 'case': about this case alone (what it printed, its own traceback): computed for every case.
    */
-  scope: 'group' | 'case';
+  scope: Exclude<DiagnoseMode, 'off'>;
   /** Bump when what `run` returns changes: it is part of the result cache key. */
   version: number;
   /** Cheap and pure: whether this diagnostic has something to say about the record. */

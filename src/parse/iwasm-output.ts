@@ -1,8 +1,9 @@
 import type { FrameAddressSpace, RawFrame, Trap } from '../types.ts';
 import { TRUNCATION_MARKER_RE } from './truncation.ts';
 import { trapKindOf } from './traps.ts';
+import type { IwasmMode } from '../config/choices.ts';
 
-export type IwasmMode = 'interp' | 'fast-interp' | 'aot';
+export type { IwasmMode };
 
 export interface IwasmParseOptions {
   /** Which iwasm produced the dump: decides how frame offsets are read. Default 'interp' (classic). */

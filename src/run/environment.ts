@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { ResolvedOptions } from '../config/options.ts';
-import type { TargetSpec } from '../types.ts';
 import type { ToolAvailability } from '../tools/availability.ts';
 import { compilerCacheEnv, compilerCacheFor } from '../tools/compiler-cache.ts';
 import type { WasmRuntime } from '../tools/runtimes/runtime.ts';
 import { iwasmRuntime } from '../tools/runtimes/iwasm.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
+import type { IwasmMode } from '../config/choices.ts';
 import { templateRuntime } from '../tools/runtimes/template.ts';
 import { wamrRuntimes } from '../tools/runtimes/wamr.ts';
 import { wasmtimeRuntime } from '../tools/runtimes/wasmtime.ts';
@@ -30,7 +30,7 @@ export interface RunEnvironment {
   /** target name -> why it cannot run here, with what to do */
   missing: Record<string, string>;
   /** the iwasm the call-stack re-run uses: IWASM_DEBUG, else the WAMR checkout's debug variant */
-  debugIwasm?: { command: string[]; mode: 'interp' | 'fast-interp' | 'aot' };
+  debugIwasm?: { command: string[]; mode: IwasmMode };
 }
 
 /** Pure: which targets can run with the tools found, and how to reach each runtime. */

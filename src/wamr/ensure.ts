@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedWamr, WamrVariant } from '../config/wamr.ts';
 import { runProcess } from '../process/run.ts';
+import type { IwasmMode } from '../config/choices.ts';
 import { buildVariant, checkoutCacheDir, variantBinDir } from './build.ts';
 import { wamrFingerprint } from './fingerprint.ts';
 import { planVariant, readTreeFeatures } from './variants.ts';
@@ -9,7 +10,7 @@ import { planVariant, readTreeFeatures } from './variants.ts';
 export interface WamrVariantBinary {
   iwasm: string;
   wamrc?: string;
-  mode: 'interp' | 'fast-interp' | 'aot';
+  mode: IwasmMode;
 }
 
 /** The iwasm variants of one checkout at one fingerprint: built ones, and why the others are not. */

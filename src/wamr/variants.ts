@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { IwasmMode } from '../config/choices.ts';
 import type { WamrVariant } from '../config/wamr.ts';
 
 /** What a WAMR tree can build, read from its CMake scripts (a 2020 tree lacks most of it). */
@@ -37,7 +38,7 @@ export interface VariantPlan {
   variant: WamrVariant;
   cmakeArgs: string[];
   /** how iwasm's frame offsets are read */
-  mode: 'interp' | 'fast-interp' | 'aot';
+  mode: IwasmMode;
   /** builds wamrc too (wamr-compiler/), and runs iwasm on its `.aot` output */
   wamrc: boolean;
   unsupported?: string;

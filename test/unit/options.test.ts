@@ -108,7 +108,7 @@ describe('resolveOptions: every option checked once, the message naming option a
     rejects({ compileSlots: 'two' }, /^compileSlots must be a whole number, not "two"$/);
     rejects({ compileSlots: 0 }, /compileSlots must be at least 1, not 0/);
     expect(() => resolveOptions({}, { PY2WASM_COMPILE_SLOTS: 'two' })).toThrow(
-      /PY2WASM_COMPILE_SLOTS must be a positive whole number, not two/,
+      'environment variable PY2WASM_COMPILE_SLOTS is "two": compileSlots must be a whole number, not "two"',
     );
   });
 
@@ -187,5 +187,86 @@ describe('resolveOptions: every option checked once, the message naming option a
       watchDirs: ['w'],
     });
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('resolveOptions: every variable read by its option, one precedence for all', () => {
+  const rejectsEnv = (env: NodeJS.ProcessEnv, message: string | RegExp) =>
+    expect(() => resolveOptions({}, env, '/proj', () => undefined)).toThrow(message);
+
+  it('stops on a yes/no variable that is neither (it was read as "off" or ignored before)', () => {
+    rejectsEnv(
+      { PY2WASM_PYTHON_CACHE: 'maybe' },
+      'environment variable PY2WASM_PYTHON_CACHE is "maybe": must be 1 or 0 (or true or false)',
+    );
+    rejectsEnv({ PY2WASM_BASELINE: 'yes please' }, /PY2WASM_BASELINE is "yes please"/);
+    rejectsEnv({ PY2WASM_COMPILER_CACHE: 'off' }, /PY2WASM_COMPILER_CACHE is "off"/);
+    expect(resolveOptions({}, { PY2WASM_PYTHON_CACHE: '0' }).pythonCache).toBeNull();
+    expect(resolveOptions({}, { PY2WASM_BASELINE: 'TRUE' }).baseline).toBe(true);
+  });
+
+  it('stops on a number variable that is not a whole number in range', () => {
+    rejectsEnv(
+      { PY2WASM_DIAGNOSE_BUDGET_MS: '5m' },
+      'environment variable PY2WASM_DIAGNOSE_BUDGET_MS is "5m": diagnoseBudgetMs must be a whole number ms, not "5m"',
+    );
+    rejectsEnv(
+      { PY2WASM_COMPILE_SLOTS: '0' },
+      'environment variable PY2WASM_COMPILE_SLOTS is "0": compileSlots must be at least 1, not 0',
+    );
+    rejectsEnv({ PY2WASM_DIAGNOSE_BUDGET_MS: '1.5' }, /must be a whole number ms, not 1\.5/);
+    expect(resolveOptions({}, { PY2WASM_COMPILE_SLOTS: ' 3 ' }).compileSlots).toBe(3);
+  });
+
+  it('stops on a list variable that lists nothing or an item its option refuses', () => {
+    rejectsEnv(
+      { COOKBOOK_CHAPTERS: ' , ' },
+      'environment variable COOKBOOK_CHAPTERS is " , ": lists nothing: write its items separated by commas, or leave the variable unset',
+    );
+    rejectsEnv(
+      { COOKBOOK_CHAPTERS: '1,two' },
+      'environment variable COOKBOOK_CHAPTERS is "1,two": chapters must be an array of chapter numbers, not ["1", "two"]',
+    );
+    rejectsEnv(
+      { WAMR_DIR: '/w', WAMR_VARIANTS: 'release,turbo' },
+      /^environment variable WAMR_VARIANTS is "release,turbo": wamr\.variants has an unknown WAMR variant "turbo"/,
+    );
+    rejectsEnv(
+      { PY2WASM_TARGETS: 'py2wasm+node,py2wasm+wamr' },
+      /^environment variable PY2WASM_TARGETS is "py2wasm\+node,py2wasm\+wamr": unknown target "py2wasm\+wamr"/,
+    );
+    // an empty variable is an unset one
+    expect(resolveOptions({ chapters: [2] }, { COOKBOOK_CHAPTERS: '' }).chapters).toEqual(['2']);
+    expect(resolveOptions({}, { COOKBOOK_CHAPTERS: '01, 14,' }).chapters).toEqual(['1', '14']);
+  });
+
+  it('stops on an enum variable outside its words', () => {
+    rejectsEnv(
+      { PY2WASM_DIAGNOSE: 'sometimes' },
+      `environment variable PY2WASM_DIAGNOSE is "sometimes": diagnose must be 'group', 'case', 'off', not "sometimes"`,
+    );
+    rejectsEnv(
+      { IWASM_DEBUG_MODE: 'classic' },
+      `environment variable IWASM_DEBUG_MODE is "classic": tools.iwasmDebugMode must be 'interp', 'fast-interp', 'aot', not "classic"`,
+    );
+    expect(resolveOptions({}, { IWASM_DEBUG_MODE: 'aot' }).tools.iwasmDebugMode).toBe('aot');
+  });
+
+  it('lets the variable win for autoSetup too (the config used to win there)', () => {
+    expect(resolveOptions({ autoSetup: true }, { PY2WASM_AUTO_SETUP: '0' }).autoSetup).toBe(false);
+    expect(resolveOptions({ autoSetup: false }, { PY2WASM_AUTO_SETUP: '1' }).autoSetup).toBe(true);
+    expect(resolveOptions({ autoSetup: false }, {}).autoSetup).toBe(false);
+    expect(resolveOptions({ compilerCache: false }, { PY2WASM_COMPILER_CACHE: '1' }).compilerCache).toBe(true);
+  });
+
+  it("keeps the config's exclusions when PY2WASM_PYTHON_CACHE=1 turns the cache on", () => {
+    const o = resolveOptions({ pythonCache: { exclude: ['slow.*'] } }, { PY2WASM_PYTHON_CACHE: '1' });
+    expect(o.pythonCache).toEqual({ exclude: ['slow.*'] });
+  });
+
+  it('refuses a chapter that is no number in the config too (it selected nothing)', () => {
+    expect(() => resolveOptions({ chapters: ['one'] }, {}, '/proj', () => undefined)).toThrow(
+      /^chapters must be an array of chapter numbers, not \["one"\]$/,
+    );
   });
 });

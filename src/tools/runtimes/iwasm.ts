@@ -1,3 +1,4 @@
+import type { IwasmMode } from '../../config/choices.ts';
 import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
 import { templateRuntime } from './template.ts';
 import type { WasmRuntime } from './runtime.ts';
@@ -7,10 +8,7 @@ import type { WasmRuntime } from './runtime.ts';
  * debug builds, load errors) come on stdout after the program's output: the iwasm parser splits
  * them off. The exit status is not needed to see a trap: iwasm before 1.0 exits 0 after one.
  */
-export function iwasmTemplate(
-  command: string[],
-  mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp',
-): ResolvedRuntimeTemplate {
+export function iwasmTemplate(command: string[], mode: IwasmMode = 'fast-interp'): ResolvedRuntimeTemplate {
   return {
     command: [
       ...command,
@@ -27,11 +25,7 @@ export function iwasmTemplate(
   };
 }
 
-export function iwasmRuntime(
-  command: string[],
-  mode: 'interp' | 'fast-interp' | 'aot' = 'fast-interp',
-  name = 'iwasm',
-): WasmRuntime {
+export function iwasmRuntime(command: string[], mode: IwasmMode = 'fast-interp', name = 'iwasm'): WasmRuntime {
   return templateRuntime(name, iwasmTemplate(command, mode));
 }
 
