@@ -20,15 +20,24 @@ export function generatedChaptersDir(vitestRoot: string, cookbookRoot: string): 
   return path.join(vitestRoot, GENERATED_CHAPTERS_DIR, `${slug}-${hash}`);
 }
 
+/** Names, in each cookbook's folder, the cookbook root it was written for. */
+const MARKER = 'cookbook.json';
+
+/** A folder without a marker (written before there were markers) is left this long: one being made has none yet. */
+const UNMARKED_GRACE_MS = 60 * 60_000;
+
 /**
  * A test file per chapter folder, `chapter-<folder>.test.ts` calling defineCookbookChapter, so every
  * chapter of the tree runs and `vitest --shard` splits by chapter. Files of chapters gone from the
  * tree are removed. Returns the files' paths.
  */
-export function writeChapterFiles(dir: string, chapters: readonly ChapterFolder[]): string[] {
+export function writeChapterFiles(dir: string, cookbookRoot: string, chapters: readonly ChapterFolder[]): string[] {
   fs.mkdirSync(dir, { recursive: true });
+  const marker = `${JSON.stringify({ root: path.resolve(cookbookRoot) })}\n`;
+  if (readOrEmpty(path.join(dir, MARKER)) !== marker) writeFileAtomic.sync(path.join(dir, MARKER), marker);
   const wanted = new Map(chapters.map((c) => [`chapter-${c.folder}.test.ts`, c]));
-  for (const name of fs.readdirSync(dir)) if (!wanted.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+  for (const name of fs.readdirSync(dir))
+    if (!wanted.has(name) && name !== MARKER) fs.rmSync(path.join(dir, name), { force: true });
   const importPath = path.relative(dir, CHAPTER_MODULE).split(path.sep).join('/');
   for (const [name, c] of wanted) {
     const file = path.join(dir, name);
@@ -51,4 +60,49 @@ function readOrEmpty(file: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Removes the folders of cookbooks that no longer exist (each cookbook root run from this project
+ * gets one; a test's temporary cookbook would leave its folder forever). A cookbook that exists
+ * keeps its folder, so a run of another cookbook at the same time is never pulled from under it.
+ * Returns the folders removed.
+ */
+export function pruneChapterFolders(vitestRoot: string, now = Date.now()): string[] {
+  const parent = path.join(vitestRoot, GENERATED_CHAPTERS_DIR);
+  const removed: string[] = [];
+  for (const name of readdirOrEmpty(parent)) {
+    const dir = path.join(parent, name);
+    const root = markedRoot(dir);
+    const gone = root === undefined ? now - mtimeOrNow(dir, now) > UNMARKED_GRACE_MS : !isDirectory(root);
+    if (!gone) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+function markedRoot(dir: string): string | undefined {
+  try {
+    const { root } = JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8')) as { root?: unknown };
+    return typeof root === 'string' ? root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isDirectory(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function mtimeOrNow(p: string, now: number): number {
+  return fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? now;
 }

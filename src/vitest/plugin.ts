@@ -12,7 +12,7 @@ import { py2wasmPackageDir } from '../doctor/probe.ts';
 import { detectToolchain } from '../toolchain/index.ts';
 import '../config/provided.ts';
 import { RunEndRecorder } from './run-end.ts';
-import { generatedChaptersDir, writeChapterFiles } from './chapter-files.ts';
+import { generatedChaptersDir, pruneChapterFolders, writeChapterFiles } from './chapter-files.ts';
 import { chapterFilesOf, watchTriggers } from './watch.ts';
 
 const GLOBAL_SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'global-setup.ts');
@@ -71,8 +71,9 @@ function addGeneratedChapterFiles(project: TestProject, resolved: ResolvedOption
   const claimed = chapterFilesOf(testFiles);
   const folders = listChapterFolders(resolved.root).filter((c) => !claimed.has(c.chapter));
   const vitestRoot = project.config.dir || project.config.root;
+  pruneChapterFolders(vitestRoot);
   const dir = generatedChaptersDir(vitestRoot, resolved.root);
-  const files = writeChapterFiles(dir, folders);
+  const files = writeChapterFiles(dir, resolved.root, folders);
   project.config.include.push(`${path.relative(vitestRoot, dir).split(path.sep).join('/')}/*.test.ts`);
   if (resolved.chapters) {
     project.config.exclude.push(...files.filter((_, i) => !resolved.chapters!.includes(folders[i]!.chapter)));
@@ -121,9 +122,11 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
         },
       };
     },
+    // vitest awaits this hook (all plugins' at once), though its type says it returns nothing
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     async configureVitest({ vitest, project }) {
       // reporters are created after this hook: the recorder joins whatever the user configured
-      vitest.config.reporters.push(new RunEndRecorder(resolved) as unknown as (typeof vitest.config.reporters)[number]);
+      vitest.config.reporters.push(new RunEndRecorder(resolved));
       // a merge of shard reports runs no case: it needs no cookbook
       if (!vitest.config.mergeReports) testFiles.push(...addGeneratedChapterFiles(project, resolved, testFiles));
       if (!vitest.config.watch) return;
