@@ -33,9 +33,8 @@ export interface HarnessError {
   stage: 'discover' | 'run';
 }
 
-/** 2 added `stack` and `diagnosis`; version 1 records (older results.json) read as they are. */
+/** 2 added `stack` and `diagnosis`. Older records are upgraded when read (src/records/upgrade.ts). */
 export const RECORD_SCHEMA_VERSION = 2 as const;
-export type RecordSchemaVersion = 1 | typeof RECORD_SCHEMA_VERSION;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */
 export interface CapturedText {
@@ -232,7 +231,7 @@ export type TriageVerdict =
   | 'mixed';
 
 export interface CaseRecord {
-  schemaVersion: RecordSchemaVersion;
+  schemaVersion: typeof RECORD_SCHEMA_VERSION;
   chapter: string;
   recipe: string;
   example: string;
@@ -347,13 +346,13 @@ declare module 'vitest' {
   }
 }
 
-/** results.json versions this code reads: 2 holds version 2 records, 1 older ones. */
+/** results.json versions this code reads (and upgrades to the newest, src/records/upgrade.ts). */
 export const RESULTS_SCHEMA_VERSION = 2 as const;
 export const READABLE_RESULTS_SCHEMA_VERSIONS: readonly number[] = [1, RESULTS_SCHEMA_VERSION];
 
 /** results.json: every case record plus run metadata. */
 export interface RunResults {
-  schemaVersion: 1 | typeof RESULTS_SCHEMA_VERSION;
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   run: {
     startedAt: string;
     endedAt: string;

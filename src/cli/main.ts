@@ -153,8 +153,21 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     )
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .option('--target <name>', 'compare only this target')
-    .action((oldRun: string, newRun: string, flags: { markdown?: string; target?: string }) => {
-      pending = compareCommand({ old: oldRun, new: newRun, markdown: flags.markdown, target: flags.target }, cio);
+    .option(
+      '--max-size <size>',
+      'largest results.json read (e.g. 200M); default: about 512M, the longest string Node holds',
+    )
+    .action((oldRun: string, newRun: string, flags: { markdown?: string; target?: string; maxSize?: string }) => {
+      pending = compareCommand(
+        {
+          old: oldRun,
+          new: newRun,
+          markdown: flags.markdown,
+          target: flags.target,
+          ...(flags.maxSize ? { maxBytes: parseSize(flags.maxSize) } : {}),
+        },
+        cio,
+      );
     });
 
   cli

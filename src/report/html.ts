@@ -3,7 +3,8 @@
 // returns a string. Sections are functions of the model; a new section is one more entry in the page.
 
 import { isFailure, runTargets, type CodeCounts } from '../records.ts';
-import { CASE_ERROR_NAMES, CaseErrorCode, type RunResults } from '../types.ts';
+import type { HistoryEntry } from '../records/history.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode } from '../types.ts';
 import { reportCss, reportScript } from './html/assets.ts';
 import { caseDetails, filterAttributes } from './html/case-details.ts';
 import { renderChapterChart, renderTrendChart, trendPoint, trendPointOf } from './html/charts.ts';
@@ -18,7 +19,7 @@ export { CODE_COLORS } from './html/codes.ts';
 
 export interface HtmlReportOptions {
   /** Earlier runs, oldest first. The current run is appended as the last point of the trend. */
-  history?: RunResults[];
+  history?: HistoryEntry[];
   title?: string;
 }
 
@@ -86,19 +87,18 @@ ${totalsTable(ctx)}
 </section>`;
 }
 
-function trendSection(s: Summary, history: RunResults[] | undefined): string {
+function trendSection(s: Summary, history: HistoryEntry[] | undefined): string {
   if (!history || !history.length) return '';
-  const readable = history.filter((h) => h && Array.isArray(h.records));
   // runs of another cookbook (the report folder is shared) are not this cookbook's trend
-  const earlier = readable.filter(
-    (h) => !s.run.cookbookRoot || !h.run?.cookbookRoot || h.run.cookbookRoot === s.run.cookbookRoot,
+  const earlier = history.filter(
+    (h) => !s.run.cookbookRoot || !h.run.cookbookRoot || h.run.cookbookRoot === s.run.cookbookRoot,
   );
-  const others = readable.length - earlier.length;
+  const others = history.length - earlier.length;
   const last = earlier.at(-1);
   const includesCurrent =
     last &&
-    last.run?.startedAt === s.run.startedAt &&
-    last.run?.source === s.run.source &&
+    last.run.startedAt === s.run.startedAt &&
+    last.run.source === s.run.source &&
     last.records.length === s.total;
   const points = [...earlier.map(trendPoint), ...(includesCurrent ? [] : [trendPointOf(s.run, s.totals)])];
   const leftOut = others ? ` ${others} run${others === 1 ? '' : 's'} of another cookbook left out.` : '';

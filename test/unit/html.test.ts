@@ -4,7 +4,14 @@ import { esc, renderHtmlReport } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 import { buildSummary } from '../../src/report/summary.ts';
 import { codeName } from '../../src/records.ts';
-import { CaseErrorCode, type CapturedText, type CaseRecord, type RunResults } from '../../src/types.ts';
+import {
+  CaseErrorCode,
+  RECORD_SCHEMA_VERSION,
+  RESULTS_SCHEMA_VERSION,
+  type CapturedText,
+  type CaseRecord,
+  type RunResults,
+} from '../../src/types.ts';
 
 const C = CaseErrorCode;
 const cap = (text: string): CapturedText => ({ text, bytes: text.length, truncated: false, omittedBytes: 0 });
@@ -19,7 +26,7 @@ function rec(
 ): CaseRecord {
   const [recipe = name, example = ''] = name.split('.');
   return {
-    schemaVersion: 1,
+    schemaVersion: RECORD_SCHEMA_VERSION,
     chapter,
     recipe,
     example,
@@ -36,7 +43,7 @@ function rec(
 
 function results(records: CaseRecord[], startedAt = '2024-05-01T10:00:00.000Z'): RunResults {
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {
       startedAt,
       endedAt: startedAt,

@@ -24,11 +24,13 @@ export interface CompareCommandOptions {
   color?: boolean;
   /** Rows per section in the terminal table (default: all). */
   maxRows?: number;
+  /** Largest results.json read, in bytes (default: the longest string Node holds, about 512 MiB). */
+  maxBytes?: number;
 }
 
-async function load(which: string, p: string, io: CommandIO): Promise<RunResults | undefined> {
+async function load(which: string, p: string, io: CommandIO, maxBytes?: number): Promise<RunResults | undefined> {
   try {
-    return await loadRunResults(p);
+    return await loadRunResults(p, maxBytes !== undefined ? { maxBytes } : {});
   } catch (err) {
     if (err instanceof RunResultsLoadError || err instanceof PickleImportError) {
       io.stderr.write(`compare: ${which} run: ${err.message}\n`);
@@ -39,8 +41,8 @@ async function load(which: string, p: string, io: CommandIO): Promise<RunResults
 }
 
 export async function compareCommand(args: CompareCommandOptions, io: CommandIO): Promise<number> {
-  const oldRun = await load('old', args.old, io);
-  const newRun = oldRun ? await load('new', args.new, io) : undefined;
+  const oldRun = await load('old', args.old, io, args.maxBytes);
+  const newRun = oldRun ? await load('new', args.new, io, args.maxBytes) : undefined;
   if (!oldRun || !newRun) return 2;
   let comparison;
   try {

@@ -1,6 +1,7 @@
 // Inline SVG charts of the HTML report: outcomes per chapter (stacked bars) and the trend across runs.
 
 import { countCodes, emptyCounts, type CodeCounts } from '../../records.ts';
+import type { HistoryEntry } from '../../records/history.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type RunResults } from '../../types.ts';
 import type { ChapterRow } from '../summary.ts';
 import { CODE_COLORS } from './codes.ts';
@@ -106,8 +107,8 @@ export function trendPointOf(run: Partial<RunResults['run']> | undefined, counts
 }
 
 /** The trend point of an earlier run (a slim history entry). */
-export function trendPoint(run: RunResults): TrendPoint {
-  return trendPointOf(run.run, countCodes(run.records ?? []));
+export function trendPoint(run: HistoryEntry): TrendPoint {
+  return trendPointOf(run.run, countCodes(run.records));
 }
 
 /** Line chart of OK and failure counts across runs: `<polyline class="line" data-series>` and one `<circle>` per run. */

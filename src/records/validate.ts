@@ -1,0 +1,59 @@
+// The one check of a results.json read back (compare, watch mode's merge with the last report, the
+// report's history): the shape every reader relies on, the first problem said with where it is.
+
+import { codeNameOf } from '../records.ts';
+import { READABLE_RESULTS_SCHEMA_VERSIONS } from '../types.ts';
+import type { StoredRunResults } from './upgrade.ts';
+
+export class RunResultsLoadError extends Error {
+  override readonly name = 'RunResultsLoadError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const readable = (v: unknown): v is number => typeof v === 'number' && READABLE_RESULTS_SCHEMA_VERSIONS.includes(v);
+
+/** Checks a parsed results.json of any readable version; throws RunResultsLoadError with the first problem. */
+export function validateRunResults(value: unknown, file: string): StoredRunResults {
+  if (!isObject(value)) throw new RunResultsLoadError(file, 'not a results.json: top level is not an object');
+  if (!('schemaVersion' in value)) throw new RunResultsLoadError(file, 'not a results.json: no schemaVersion');
+  const version = value.schemaVersion;
+  if (!readable(version)) {
+    throw new RunResultsLoadError(
+      file,
+      `results schemaVersion ${JSON.stringify(version)} is not supported (this version reads ${READABLE_RESULTS_SCHEMA_VERSIONS.join(' and ')})`,
+    );
+  }
+  if (!isObject(value.run)) throw new RunResultsLoadError(file, 'results.json has no "run" object');
+  if (!Array.isArray(value.records)) throw new RunResultsLoadError(file, 'results.json has no "records" array');
+  const records = value.records as unknown[];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const bad = (what: string) => new RunResultsLoadError(file, `record ${i}: ${what}`);
+    if (!isObject(r)) throw bad('not an object');
+    // a record without a version (written by hand) is as old as its file
+    r.schemaVersion ??= version;
+    if (!readable(r.schemaVersion) || r.schemaVersion > version)
+      throw bad(`schemaVersion ${JSON.stringify(r.schemaVersion)} is not one a version ${version} file holds`);
+    if (typeof r.case !== 'string') throw bad('"case" is not a string');
+    if (typeof r.chapter !== 'string') throw bad('"chapter" is not a string');
+    if (typeof r.target !== 'string') throw bad('"target" is not a string');
+    if (r.code === null && isObject(r.harnessError)) continue; // a harness error: no code on purpose
+    if (typeof r.code !== 'number' || codeNameOf(r.code) === undefined) {
+      throw bad(`"code" ${JSON.stringify(r.code)} is not a CaseErrorCode`);
+    }
+  }
+  const run = value.run;
+  if (!Array.isArray(run.targets))
+    run.targets = [...new Set(records.map((r) => (r as Record<string, unknown>).target))];
+  // every field a reader relies on is checked above
+  return value as unknown as StoredRunResults;
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareCommand } from '../../src/cli/commands/compare.ts';
+import { loadRunResults } from '../../src/history/load-run.ts';
+import { readRunResults } from '../../src/records/read.ts';
+import { upgradeRecord1to2, upgradeRunResults, type RecordV1 } from '../../src/records/upgrade.ts';
+import { RunResultsLoadError } from '../../src/records/validate.ts';
+import { readHistory, writeReportFiles } from '../../src/report/write.ts';
+import { CaseErrorCode } from '../../src/types.ts';
+import { makeRecord, makeResults } from '../helpers/records.ts';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'results-read-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const write = (name: string, value: unknown) => {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+};
+
+/** A record as results.json version 1 wrote it: no stack, no diagnosis. */
+function recordV1(): RecordV1 {
+  const { stack: _s, diagnosis: _d, ...rest } = makeRecord({ code: CaseErrorCode.OK });
+  return { ...rest, schemaVersion: 1 };
+}
+
+describe('schema upgrades', () => {
+  it('1 -> 2 changes the version only (stack and diagnosis are optional and new)', () => {
+    const v1 = recordV1();
+    expect(upgradeRecord1to2(v1)).toEqual({ ...v1, schemaVersion: 2 });
+  });
+
+  it('upgrades each record from its own version: a file may hold records older than itself', async () => {
+    const current = makeRecord({ example: 'now', code: CaseErrorCode.DIFFERENT_RESULT, msg: 'x' });
+    const file = write('mixed.json', { ...makeResults([current]), records: [recordV1(), current] });
+    const read = await readRunResults(file);
+    expect(read.records.map((r) => [r.example, r.schemaVersion])).toEqual([
+      ['example', 2],
+      ['now', 2],
+    ]);
+    expect(upgradeRunResults({ ...makeResults([]), schemaVersion: 1 }).schemaVersion).toBe(2);
+  });
+
+  it('reads a record without a version as its file’s version, and refuses one newer than its file', async () => {
+    const { schemaVersion: _v, ...unversioned } = recordV1();
+    const v1File = { ...makeResults([]), schemaVersion: 1, records: [unversioned] };
+    expect((await readRunResults(write('unversioned.json', v1File))).records[0]!.schemaVersion).toBe(2);
+    const newer = write('newer-record.json', { ...v1File, records: [{ ...unversioned, schemaVersion: 2 }] });
+    await expect(readRunResults(newer)).rejects.toThrow(/record 0: schemaVersion 2 is not one a version 1 file holds/);
+  });
+});
+
+describe('a results.json too large to read', () => {
+  it('is refused before it is read, with its size (a sparse 1 GiB file: no disk, no time)', async () => {
+    const file = path.join(tmp, 'huge.json');
+    fs.writeFileSync(file, '{"schemaVersion": 2, "run": {}, "records": [');
+    fs.truncateSync(file, 1024 ** 3);
+    await expect(loadRunResults(file)).rejects.toThrow(
+      /huge\.json: too large to read: 1 GB \(1073741824 bytes\), over the 512 MB a results\.json is read up to/,
+    );
+  });
+
+  it('is refused just over a configured limit and read at it; compare says so and exits 2', async () => {
+    const file = write('results.json', makeResults([makeRecord()]));
+    const size = fs.statSync(file).size;
+    expect((await readRunResults(file, { maxBytes: size })).records).toHaveLength(1);
+    await expect(readRunResults(file, { maxBytes: size - 1 })).rejects.toBeInstanceOf(RunResultsLoadError);
+    const err: string[] = [];
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } };
+    expect(await compareCommand({ old: file, new: file, maxBytes: size - 1 }, io)).toBe(2);
+    expect(err.join('')).toContain(`compare: old run: ${file}: too large to read: `);
+    expect(err.join('')).toContain(`(${size} bytes), over the `);
+  });
+});
+
+describe('the report’s history', () => {
+  it('keeps slim entries, read back through the same check; damaged or newer entries are skipped', async () => {
+    const dir = path.join(tmp, 'report');
+    const long = 'x'.repeat(800);
+    const results = makeResults([
+      makeRecord({ code: CaseErrorCode.DIFFERENT_RESULT, msg: long, python: { stdout: 'out' } }),
+    ]);
+    await writeReportFiles(dir, { results, markdown: '', html: '', historySize: 5 });
+    fs.writeFileSync(path.join(dir, 'history', '0-damaged.json'), '{"schemaVersion": 2, ');
+    fs.writeFileSync(path.join(dir, 'history', '1-future.json'), JSON.stringify({ ...results, schemaVersion: 99 }));
+    const history = await readHistory(dir);
+    expect(history).toHaveLength(1);
+    const [kept] = history[0]!.records;
+    expect(kept).toMatchObject({ code: CaseErrorCode.DIFFERENT_RESULT, case: 'some_recipe.example', tools: {} });
+    expect(kept!.msg).toHaveLength(503);
+    expect(kept).not.toHaveProperty('python');
+  });
+});
