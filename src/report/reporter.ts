@@ -15,11 +15,13 @@ import { buildSummary } from './summary.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 import { startPhase } from './phase-progress.ts';
 import { renderTerminalSummary } from './terminal.ts';
+import { reportDirError, reportDirProblem, writeWithFallback } from './report-dir.ts';
 import { readHistory, writeReportFiles } from './write.ts';
 
 export interface CookbookReporterOptions {
   /**
-   * Report folder.
+   * Report folder, relative to vitest's root. It is checked when the run starts: one that cannot be
+   * written stops the run before any case.
    * @default the plugin's reportDir (PY2WASM_REPORT_DIR), else 'py2wasm-report'
    */
   outputDir?: string;
@@ -48,6 +50,12 @@ export interface CookbookReporterOptions {
    * @default 20
    */
   historySize?: number;
+  /**
+   * Append summary.md to the GitHub Actions job summary, as vitest's github-actions reporter does;
+   * a file that cannot be written there is a warning.
+   * @default { enabled: true, outputPath: process.env.GITHUB_STEP_SUMMARY }
+   */
+  jobSummary?: { enabled?: boolean; outputPath?: string | undefined };
 }
 
 export const REPORTER_DEFAULTS = {
@@ -55,6 +63,7 @@ export const REPORTER_DEFAULTS = {
   topFrames: 5,
   progress: true,
   historySize: 20,
+  jobSummary: { enabled: true },
 } satisfies CookbookReporterOptions;
 
 /**
@@ -73,7 +82,15 @@ export class CookbookReporter implements Reporter {
     Required<Pick<CookbookReporterOptions, keyof typeof REPORTER_DEFAULTS>>;
 
   constructor(options: CookbookReporterOptions = {}) {
-    this.options = { ...REPORTER_DEFAULTS, ...options };
+    this.options = {
+      ...REPORTER_DEFAULTS,
+      ...options,
+      jobSummary: {
+        ...REPORTER_DEFAULTS.jobSummary,
+        outputPath: process.env.GITHUB_STEP_SUMMARY,
+        ...options.jobSummary,
+      },
+    };
     this.colors = createColors(
       !process.env.NO_COLOR && (process.stdout.isTTY || process.env.FORCE_COLOR !== undefined),
     );
@@ -82,6 +99,21 @@ export class CookbookReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
     this.startedAt = new Date();
+    // before any case runs: at the end, this run's records would have nowhere to go
+    const dir = this.outputDir();
+    const problem = reportDirProblem(dir);
+    if (problem) throw reportDirError(dir, problem);
+  }
+
+  /** Lines go through vitest's logger, as its own reporters' do. */
+  private log(line: string): void {
+    this.vitest?.logger.log(line);
+  }
+
+  /** The reporter's own folder, else the plugin's, relative to vitest's root. */
+  private outputDir(): string {
+    const dir = this.options.outputDir ?? this.resolvedOptions()?.reportDir ?? DEFAULTS.reportDir;
+    return path.resolve(this.vitest?.config.root ?? process.cwd(), dir);
   }
 
   onTestRunStart(): void {
@@ -108,8 +140,19 @@ export class CookbookReporter implements Reporter {
     if (!this.options.progress) return;
     const meta = testCase.meta().py2wasm;
     const result = testCase.result();
-    process.stdout.write(
-      `${formatProgressLine({ done: this.done, total: this.total, name: testCase.fullName, state: result.state, records: meta?.records ?? [], durationMs: testCase.diagnostic()?.duration, running: [...this.running.values()] }, this.colors)}\n`,
+    this.log(
+      formatProgressLine(
+        {
+          done: this.done,
+          total: this.total,
+          name: testCase.fullName,
+          state: result.state,
+          records: meta?.records ?? [],
+          durationMs: testCase.diagnostic()?.duration,
+          running: [...this.running.values()],
+        },
+        this.colors,
+      ),
     );
   }
 
@@ -124,11 +167,13 @@ export class CookbookReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const records = recordsOf(testModules);
     const options = this.resolvedOptions();
-    const outputDir = path.resolve(this.options.outputDir ?? options?.reportDir ?? DEFAULTS.reportDir);
+    const outputDir = this.outputDir();
     // a run that ended before any case (a broken config, collection errors) keeps the last report
     if (records.length === 0) {
-      process.stdout.write(
-        `${this.colors.red(`vitest-py2wasm: no case ran: no report written (${path.relative(process.cwd(), outputDir) || '.'} is as it was)`)}\n`,
+      this.log(
+        this.colors.red(
+          `vitest-py2wasm: no case ran: no report written (${path.relative(process.cwd(), outputDir) || '.'} is as it was)`,
+        ),
       );
       return;
     }
@@ -149,9 +194,7 @@ export class CookbookReporter implements Reporter {
       records,
     };
     // on a whole cookbook this takes a while: a line now and then after a few seconds
-    const phase = startPhase('vitest-py2wasm: report', {
-      write: (line) => void process.stdout.write(`${this.colors.dim(line)}\n`),
-    });
+    const phase = startPhase('vitest-py2wasm: report', { write: (line) => this.log(this.colors.dim(line)) });
     let callstacks: CallstacksReport | undefined;
     if (this.options.callstacks) {
       phase.update('grouping call stacks');
@@ -162,20 +205,37 @@ export class CookbookReporter implements Reporter {
     const markdown = renderSummaryMarkdown(summary);
     phase.update('index.html and the files');
     const history = await readHistory(outputDir);
-    await writeReportFiles(outputDir, {
-      results,
-      markdown,
-      callstacks,
-      html: renderHtmlReport(summary, { history }),
-      historySize: this.options.historySize,
-    });
-    phase.end();
-    if (process.env.GITHUB_STEP_SUMMARY) await fs.appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
-    process.stdout.write(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}\n`);
-    for (const message of callstacks?.messages ?? []) process.stdout.write(`${this.colors.yellow(message)}\n`);
-    process.stdout.write(
-      `${this.colors.dim(`report: ${path.relative(process.cwd(), outputDir) || '.'}/{results.json,summary.md,callstacks.json,index.html}`)}\n`,
+    const files = { results, markdown, callstacks, html: renderHtmlReport(summary, { history }) };
+    const written = await writeWithFallback(outputDir, (dir) =>
+      writeReportFiles(dir, { ...files, historySize: this.options.historySize }),
     );
+    phase.end();
+    if (written.failure) {
+      process.exitCode = 1;
+      this.vitest?.logger.error(this.colors.red(`vitest-py2wasm: ${written.failure}`));
+    }
+    await this.appendJobSummary(markdown);
+    this.log(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}`);
+    for (const message of callstacks?.messages ?? []) this.log(this.colors.yellow(message));
+    if (written.dir) {
+      const shown = path.relative(process.cwd(), written.dir) || '.';
+      this.log(this.colors.dim(`report: ${shown}/{results.json,summary.md,callstacks.json,index.html}`));
+    }
+  }
+
+  /** GitHub Actions' job summary: a warning when it cannot be written, as in vitest's github-actions reporter. */
+  private async appendJobSummary(markdown: string): Promise<void> {
+    const { enabled, outputPath } = this.options.jobSummary;
+    if (!enabled || !outputPath) return;
+    try {
+      await fs.appendFile(outputPath, `${markdown}\n`);
+    } catch (error) {
+      this.vitest?.logger.warn(
+        this.colors.yellow(
+          `vitest-py2wasm: could not append the summary to ${outputPath} (jobSummary.outputPath): ${(error as Error).message}`,
+        ),
+      );
+    }
   }
 }
 

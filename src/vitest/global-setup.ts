@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { TestProject } from 'vitest/node';
+import type { TestProject, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { pinRun } from '../run/cache-pins.ts';
 import { removeLeftovers } from '../run/leftovers.ts';
@@ -12,45 +12,47 @@ import { formatDoctor } from '../doctor/format.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
 
+type Logger = Vitest['logger'];
+
 /**
  * Once per run: set up the py2wasm toolchain when a target needs it and none is there, then
  * run the doctor and hand what it found to the workers.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const options = project.getProvidedContext().py2wasmOptions;
+  // what it prints goes through vitest's logger, as vitest's own output does
+  const logger = project.vitest.logger;
   // an interrupted run's scratch copies, compile work folders and abandoned locks go first
-  await sweepLeftovers(options.cacheDir, 'an earlier run');
+  await sweepLeftovers(options.cacheDir, 'an earlier run', logger);
   await processGuard();
   // this run's compile-cache entries stay until it ends (its later cases and traps' re-runs need them)
   const unpin = await pinRun(path.join(options.cacheDir, 'compile'), project.getProvidedContext().py2wasmRunId);
   const needsPy2wasm = options.targets.some((t) => t.compiler === 'py2wasm' || t.compiler === 'wasi-python');
   if (needsPy2wasm && options.autoSetup && !options.tools.py2wasm && !(await detectToolchain(options.cacheDir))) {
-    process.stderr.write('vitest-py2wasm: setting up the py2wasm toolchain (first run only)...\n');
+    logger.log('vitest-py2wasm: setting up the py2wasm toolchain (first run only)...');
     try {
       await ensureToolchain({
         cacheDir: options.cacheDir,
         py2wasmSpec: options.py2wasmSpec,
         wasiSdkDir: options.tools.wasiSdkDir ?? undefined,
         verify: true,
-        onProgress: (msg) => process.stderr.write(`  setup: ${msg}\n`),
+        onProgress: (msg) => logger.log(`  setup: ${msg}`),
       });
     } catch (error) {
       // The run stops: every case would skip, and the message names the one command to run.
-      process.stderr.write(`vitest-py2wasm: toolchain setup failed: ${(error as Error).message}\n`);
+      logger.error(`vitest-py2wasm: toolchain setup failed: ${(error as Error).message}`);
       throw error;
     }
   }
-  const wamr = await buildWamrVariants(options);
+  const wamr = await buildWamrVariants(options, logger);
   const report = await runDoctor(options, wamr ? { wamr } : {});
-  process.stderr.write(
-    `${formatDoctor(report.lines, { color: process.stderr.isTTY && !process.env.NO_COLOR, onlyNeeded: false })}\n`,
-  );
+  logger.log(formatDoctor(report.lines, { color: process.stdout.isTTY && !process.env.NO_COLOR, onlyNeeded: false }));
   project.provide('py2wasmAvailability', report.availability);
   if (options.wamr && project.vitest.config.watch) {
     // watch mode: a save in the checkout changed its fingerprint; rebuild (incrementally) before the re-run
     let current = report.availability;
     project.onTestsRerun(async () => {
-      const fresh = await buildWamrVariants(options);
+      const fresh = await buildWamrVariants(options, logger);
       if (!fresh || fresh.fingerprint === current.wamr?.fingerprint) return;
       const check = await checkWamr(options, fresh);
       const problems = Object.fromEntries(Object.entries(current.problems).filter(([k]) => !k.startsWith('iwasm:')));
@@ -61,34 +63,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // after Ctrl-C the workers are gone by now: what they could not remove goes here
   return async () => {
     await unpin();
-    await sweepLeftovers(options.cacheDir, 'this run');
+    await sweepLeftovers(options.cacheDir, 'this run', logger);
   };
 }
 
-async function sweepLeftovers(cacheDir: string, whose: string): Promise<void> {
+async function sweepLeftovers(cacheDir: string, whose: string, logger: Logger): Promise<void> {
   const left = await removeLeftovers(cacheDir).catch(() => undefined);
   if (left && left.scratch + left.compileTmp + left.locks > 0) {
-    process.stderr.write(
-      `vitest-py2wasm: removed what ${whose} left: ${left.scratch} scratch copies, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks\n`,
+    logger.log(
+      `vitest-py2wasm: removed what ${whose} left: ${left.scratch} scratch copies, ${left.compileTmp} compile work folders, ${left.locks} abandoned locks`,
     );
   }
 }
 
 /** The WAMR checkout's variants for its current fingerprint, built when missing; a failure is said, and fatal only when strict. */
-async function buildWamrVariants(options: ResolvedOptions): Promise<WamrAvailability | undefined> {
+async function buildWamrVariants(options: ResolvedOptions, logger: Logger): Promise<WamrAvailability | undefined> {
   if (!options.wamr) return undefined;
   try {
     const wamr = await ensureWamrVariants(options.wamr, {
       cacheDir: options.cacheDir,
       build: true,
-      onProgress: (msg) => process.stderr.write(`  wamr: ${msg}\n`),
+      onProgress: (msg) => logger.log(`  wamr: ${msg}`),
     });
     for (const [variant, ms] of Object.entries(wamr.builtMs))
-      process.stderr.write(`  wamr: iwasm:${variant} built for ${wamr.fingerprint} in ${(ms / 1000).toFixed(1)} s\n`);
+      logger.log(`  wamr: iwasm:${variant} built for ${wamr.fingerprint} in ${(ms / 1000).toFixed(1)} s`);
     return wamr;
   } catch (error) {
     if (options.strictTools) throw error;
-    process.stderr.write(`vitest-py2wasm: WAMR checkout ${options.wamr.checkout}: ${(error as Error).message}\n`);
+    logger.warn(`vitest-py2wasm: WAMR checkout ${options.wamr.checkout}: ${(error as Error).message}`);
     return undefined;
   }
 }

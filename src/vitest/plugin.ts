@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { resolveRules } from '../compare/normalize.ts';
 import { discoverCookbook, listChapterFolders } from '../discover/discover.ts';
 import type { CookbookOptions } from '../config/cookbook-options.ts';
-import { resolveOptions, type ResolvedOptions } from '../config/options.ts';
+import { reportDirOf, resolveOptions, type ResolvedOptions } from '../config/options.ts';
 import { py2wasmPackageDir } from '../doctor/probe.ts';
 import { detectToolchain } from '../toolchain/index.ts';
 import '../config/provided.ts';
@@ -96,6 +96,8 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
     resolved,
     config(userConfig) {
       const root = path.resolve(userConfig.root ?? process.cwd());
+      // the report folder is relative to vitest's root, as the config's other paths are in vite
+      resolved.reportDir = reportDirOf(options, root);
       const include = userConfig.test?.include ?? ['cookbook-tests/**/*.test.ts'];
       testFiles = globSync(include, { cwd: root, absolute: true, ignore: ['**/node_modules/**'] });
       const baselineDir = resolved.baselineDir;

@@ -24,7 +24,7 @@ export class RunEndRecorder implements Reporter {
     if (!this.vitest?.config.watch) {
       const verdict = runVerdict(records);
       if (!verdict.ok) {
-        process.stderr.write(`vitest-py2wasm: the run fails: ${verdict.reason}\n`);
+        this.vitest?.logger.error(`vitest-py2wasm: the run fails: ${verdict.reason}`);
         process.exitCode = 1;
       }
     }
