@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import type { RunEnvironment } from '../run/environment.ts';
-import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
+import { diagnoseCase } from '../diagnose/run-case.ts';
+import type { DiagnoseStageOptions } from '../diagnose/stage.ts';
 import { RecipeRunner } from '../run/pipeline.ts';
 import { copyRecipe, removeScratch } from '../run/scratch.ts';
 import type { CaseRecord, TargetSpec } from '../types.ts';
@@ -103,12 +104,7 @@ export class CaseJudge {
       try {
         const [verdict] = await runner.runCase(candidate, this.req.signal);
         if (!verdict) throw new Error(`no record for ${kase.name} on ${this.req.target.name}`);
-        const tools = {
-          env: this.env,
-          compile: (_r: CaseRecord, projectOptions: string[], signal: AbortSignal) =>
-            runner.compile(candidate, signal, projectOptions),
-        };
-        const record = stage ? (await diagnoseRecords([verdict], tools, stage, this.req.signal))[0]! : verdict;
+        const record = stage ? (await diagnoseCase(runner, candidate, [verdict], stage, this.req.signal))[0]! : verdict;
         if (record.compile && !record.compile.cached) this.compiles++;
         const signature = failureSignature(record);
         const holds = this.req.expected === undefined || signature === this.req.expected;

@@ -46,7 +46,7 @@ export class RecipeRunner {
   private readonly compiler: RecipeCompiler;
 
   constructor(
-    private readonly env: RunEnvironment,
+    readonly env: RunEnvironment,
     private readonly recipe: CookbookRecipe,
     private readonly scratchParent: string,
   ) {
@@ -78,7 +78,7 @@ export class RecipeRunner {
   async dispose(): Promise<void> {
     if (process.env.VITEST_PY2WASM_KEEP_SCRATCH === '1') return;
     const dirs = await Promise.allSettled([...this.sides.values()]);
-    await Promise.all(dirs.map((d) => (d.status === 'fulfilled' ? removeScratch(d.value) : undefined)));
+    await Promise.all(dirs.flatMap((d) => (d.status === 'fulfilled' ? [removeScratch(d.value)] : [])));
     this.sides.clear();
   }
 

