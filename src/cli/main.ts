@@ -91,7 +91,7 @@ export async function main(argv: string[], cio: CommandIO = defaultIO): Promise<
     )
     .option(
       '--clear',
-      'remove every entry, every cached C object, every cached CPython result and every cached diagnosis and stack',
+      'remove every entry, every cached C object, every cached CPython result and wasm run, and every cached diagnosis and stack',
     )
     .action((action: string | undefined, file: string | undefined, flags: CacheFlags) => {
       pending = withInterrupt((signal) => cacheCommand({ ...flags, action, file, signal }, io));

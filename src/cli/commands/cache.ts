@@ -68,8 +68,9 @@ export async function cacheCommand(
     io.stdout(`removed ${await cache.clear()} entries\n`);
     if (objects) await clearCompilerCache(objects);
     await fs.rm(path.join(options.cacheDir, 'python'), { recursive: true, force: true });
+    await fs.rm(path.join(options.cacheDir, 'wasm-runs'), { recursive: true, force: true });
     await fs.rm(path.join(options.cacheDir, 'diagnose'), { recursive: true, force: true });
-    io.stdout('removed the cached CPython results\n');
+    io.stdout('removed the cached CPython results and wasm runs\n');
   } else if (flags.prune) {
     io.stdout(`removed ${await cache.prune(budget.wasmBytes)} entries\n`);
     if (objects) await pruneCompilerCache(objects);
