@@ -27,7 +27,18 @@ let listsUpdated = false;
  * command to run.
  */
 export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<void> {
-  const missing = await findMissingDebianPackages(opts);
+  await installMissingPackages(await findMissingDebianPackages(opts), opts, () => findMissingDebianPackages(opts));
+}
+
+/**
+ * Installs `missing` the same way (root with apt-get: installed, each command shown; otherwise a
+ * ToolchainError naming the one command to run), then checks with `recheck` that nothing is still missing.
+ */
+export async function installMissingPackages(
+  missing: readonly MissingPackage[],
+  opts: Omit<EnsureDebianOptions, 'needSdk'>,
+  recheck: () => Promise<MissingPackage[]>,
+): Promise<void> {
   if (missing.length === 0) return;
   const pathEnv = opts.pathEnv ?? process.env.PATH ?? '';
   const isRoot = opts.isRoot ?? process.getuid?.() === 0;
@@ -37,7 +48,7 @@ export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<v
       `${missingPackagesMessage(missing, isRoot ? '' : 'sudo ')}${isRoot ? '' : '\n(not root: this run cannot install them itself)'}`,
     );
   await installWithApt(aptGet, missing, opts);
-  const still = await findMissingDebianPackages(opts);
+  const still = await recheck();
   if (still.length > 0)
     throw new ToolchainError(
       `apt-get installed ${packagesOf(missing).join(' ')} but ${still.map((m) => m.lookedFor).join(', ')} is still missing`,
@@ -47,7 +58,7 @@ export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<v
 async function installWithApt(
   aptGet: string,
   missing: readonly MissingPackage[],
-  opts: EnsureDebianOptions,
+  opts: Omit<EnsureDebianOptions, 'needSdk'>,
 ): Promise<void> {
   const say = (line: string) => opts.onProgress?.(line);
   const run = async (args: string[]) => {
