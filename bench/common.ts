@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import type { CookbookOptions } from '../src/config/cookbook-options.ts';
 import { PROJECT_ROOT, resolveOptions, SAMPLE_COOKBOOK, type ResolvedOptions } from '../src/config/options.ts';
@@ -307,8 +308,7 @@ export async function runVitest(o: {
       `npx vitest run gave ${results.records.length} records for ${o.cases.length} cases (missing: ${lost.join(', ') || 'none'})\n${tail()}`,
     );
   }
-  const durationLine = String(child.all ?? '')
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  const durationLine = stripVTControlCharacters(String(child.all ?? ''))
     .split('\n')
     .find((l) => /^\s*Duration\s/.test(l))
     ?.trim();

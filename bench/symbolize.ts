@@ -57,7 +57,7 @@ async function realTrap(
   const wasm = record?.compile?.wasmPath;
   if (!wasm) throw new Error(`${CASE} did not compile: ${record?.msg ?? 'no record'}`);
   ctx.log(
-    `  ${CASE}: ${record!.codeName}, wasm ${record!.compile!.cached ? 'from the compile cache' : 'compiled now'} (${((record!.compile!.wasmSize ?? 0) / 1e6).toFixed(1)} MB)`,
+    `  ${CASE}: ${record.codeName}, wasm ${record.compile!.cached ? 'from the compile cache' : 'compiled now'} (${((record.compile!.wasmSize ?? 0) / 1e6).toFixed(1)} MB)`,
   );
 
   // the trap, run again here so the frames come straight from parseNodeWasiOutput

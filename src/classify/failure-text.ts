@@ -1,6 +1,7 @@
 // Text helpers of failure classification: one normalized line per failure (a group label), and the
 // most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
 
+import { stripVTControlCharacters } from 'node:util';
 import { stdlibRelativePath } from '../compare/rules/traceback-paths.ts';
 
 /** An absolute path into an interpreter's stdlib, as messages quote it. */
@@ -17,8 +18,7 @@ const MAX_LABEL_LENGTH = 240;
  * runs of white space. Errno numbers, quoted names and other message text are kept.
  */
 export function normalizeMessage(text: string): string {
-  return text
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  return stripVTControlCharacters(text)
     .replace(/0x[0-9a-fA-F]+/g, '0x…')
     .replace(/(, line )\d+/g, '$1N')
     .replace(/(\.(?:c|h|cc|cpp|cxx|py|pyx|inc)):\d+(?::\d+)?/g, '$1:N')

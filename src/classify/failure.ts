@@ -71,7 +71,7 @@ function unclassified(record: CaseRecord, code: CaseErrorCode, ...texts: string[
 function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGroupKey {
   const wasm = record.wasm;
   const runtimeLines = Array.isArray(wasm?.runtimeLines)
-    ? wasm!.runtimeLines.filter((l) => typeof l === 'string').join('\n')
+    ? wasm.runtimeLines.filter((l) => typeof l === 'string').join('\n')
     : '';
   const progErr = textOf(wasm?.programStderr);
   const progOut = textOf(wasm?.programStdout);

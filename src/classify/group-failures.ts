@@ -70,9 +70,14 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
     g.count++;
     g.records.push(record);
     const c = caseId(record);
-    if (!g.caseSet.has(c)) (g.caseSet.add(c), g.cases.push(c));
-    if (typeof record.target === 'string' && !g.targetSet.has(record.target))
-      (g.targetSet.add(record.target), g.targets.push(record.target));
+    if (!g.caseSet.has(c)) {
+      g.caseSet.add(c);
+      g.cases.push(c);
+    }
+    if (typeof record.target === 'string' && !g.targetSet.has(record.target)) {
+      g.targetSet.add(record.target);
+      g.targets.push(record.target);
+    }
   }
   const codeRank = (code: CaseErrorCode | null) => {
     const name = codeNameOf(code);

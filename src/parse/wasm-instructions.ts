@@ -39,12 +39,18 @@ export function walkInstructions(
   visit: (offset: number, op: number) => void,
 ): void {
   const r = new Reader(bytes, body.start, body.end);
-  for (let n = r.u32(); n > 0; n--) (r.u32(), r.byte()); // local declarations: count, type
+  // local declarations: count, type
+  for (let n = r.u32(); n > 0; n--) {
+    r.u32();
+    r.byte();
+  }
   while (r.pos < body.end) {
     const offset = r.pos;
     const op = r.byte();
-    if (op === CALL_INDIRECT || op === RETURN_CALL_INDIRECT) (r.u32(), r.u32());
-    else skipImmediates(r, op, offset);
+    if (op === CALL_INDIRECT || op === RETURN_CALL_INDIRECT) {
+      r.u32();
+      r.u32();
+    } else skipImmediates(r, op, offset);
     visit(offset, op);
   }
 }

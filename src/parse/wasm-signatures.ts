@@ -74,11 +74,18 @@ function readImports(r: Reader, sig: WasmSignatures): void {
     r.name();
     const kind = r.byte();
     if (kind === 0x00) sig.functionTypes.push(r.u32());
-    else if (kind === 0x01) (r.byte(), r.skipLimits());
-    else if (kind === 0x02) r.skipLimits();
-    else if (kind === 0x03) (r.byte(), r.byte(), sig.importedGlobalCount++);
-    else if (kind === 0x04) (r.byte(), r.u32());
-    else throw new WasmFormatError(`unknown import kind ${kind}`);
+    else if (kind === 0x01) {
+      r.byte(); // table: element type, limits
+      r.skipLimits();
+    } else if (kind === 0x02) r.skipLimits();
+    else if (kind === 0x03) {
+      r.byte(); // global: value type, mutability
+      r.byte();
+      sig.importedGlobalCount++;
+    } else if (kind === 0x04) {
+      r.byte(); // tag: attribute, type
+      r.u32();
+    } else throw new WasmFormatError(`unknown import kind ${kind}`);
   }
 }
 
@@ -108,8 +115,10 @@ function refExpr(r: Reader): number | null {
   const op = r.byte();
   let value: number | null;
   if (op === 0xd2) value = r.u32();
-  else if (op === 0xd0) (r.skipLeb(), (value = null));
-  else
+  else if (op === 0xd0) {
+    r.skipLeb();
+    value = null;
+  } else
     throw new WasmFormatError(`unsupported element expression 0x${op.toString(16)} at 0x${(r.pos - 1).toString(16)}`);
   if (r.byte() !== 0x0b) throw new WasmFormatError(`element expression without end at 0x${r.pos.toString(16)}`);
   return value;

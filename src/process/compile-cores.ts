@@ -29,7 +29,7 @@ export function withCompileCore<T>(
 ): Promise<T> {
   const paths = corePaths(cores);
   return withAnyFileLock({ lockfilePaths: paths, signal }, async (held) => {
-    const others = await Promise.all(paths.map((p, i) => (i === held ? false : isLocked(p))));
+    const others = await Promise.all(paths.map((p, i) => (i === held ? Promise.resolve(false) : isLocked(p))));
     return fn(Math.max(1, cores.count - others.filter(Boolean).length));
   });
 }

@@ -64,7 +64,7 @@ export async function scanImports(
   if (run.spawnError || run.exitCode !== 0 || run.stdout.truncated) throw fail('the import scan of the scripts failed');
   let entries: Array<{ imports?: ImportRef[]; error?: string }>;
   try {
-    entries = JSON.parse(run.stdout.text);
+    entries = JSON.parse(run.stdout.text) as typeof entries;
   } catch {
     throw fail('the import scan printed no JSON');
   }

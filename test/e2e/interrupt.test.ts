@@ -32,7 +32,9 @@ function processes(): Proc[] {
       let cwd = '';
       try {
         cwd = readlinkSync(`/proc/${name}/cwd`);
-      } catch {}
+      } catch {
+        // gone meanwhile: no working folder to report
+      }
       out.push({
         pid: Number(name),
         ppid: Number(after[1]),

@@ -90,7 +90,7 @@ export async function measureWamrWatch(
     });
     followWatch(child, out, log);
     const isVerdict = (text: string) =>
-      /^[✓✗↓] \[\s*\d+\/\d+\] .*> arith\.divide  /.test(text) && text.includes(RELEASE);
+      /^[✓✗↓] \[\s*\d+\/\d+\] .*> arith\.divide {2}/.test(text) && text.includes(RELEASE);
     const isReport = (text: string) => /^report: .*results\.json/.test(text);
     const isIdle = (text: string) => /(Watching|Waiting) for file changes/.test(text);
     const records = async () => ({

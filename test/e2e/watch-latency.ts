@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import escapeStringRegexp from 'escape-string-regexp';
 import { execa } from 'execa';
 import pidtree from 'pidtree';
@@ -399,9 +400,9 @@ export function killGroupSync(pid: number): void {
 export function followWatch(child: ReturnType<typeof spawnWatch>, out: LineLog, log: (line: string) => void): void {
   void child.then((r) => out.end(new Error(`vitest watch exited (${r.exitCode ?? r.signal})`)));
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream!, crlfDelay: Infinity }).on('line', (line) => {
+    readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       // vitest clears the screen before a re-run (`\x1bc\x1b[3J`, even with NO_COLOR)
-      const text = line.replace(/\x1b(?:c|\[[0-9;?]*[A-Za-z])/g, '');
+      const text = stripVTControlCharacters(line);
       out.push(text);
       log(`watch | ${text}`);
     });

@@ -203,7 +203,7 @@ describe('diagnose stage', () => {
       diagnoseRecords([trapped('y', ['f'])], tools(), stageOptions([slow])),
     ]);
     expect(calls).toHaveLength(1);
-    expect([a![0]!.diagnosis!.inherited, b![0]!.diagnosis!.inherited].sort()).toEqual([false, true]);
+    expect([a[0]!.diagnosis!.inherited, b[0]!.diagnosis!.inherited].sort()).toEqual([false, true]);
   });
 
   it('leaves passing and non-wasm records alone', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderRulesDoc, RULES_DOC } from '../../scripts/rules-doc.ts';
+import type { NormalizationOptions } from '../../src/config/cookbook-options.ts';
 import { compareOutputs, DIFF_LABELS } from '../../src/compare/compare.ts';
 import {
   BUILTIN_RULES,
@@ -336,7 +337,7 @@ describe('resolveRules', () => {
         only: [],
         extra: [{ name: 'pids', pattern: 'pid (\\d+)', flags: 'm', replacement: 'pid <$1>' }],
       }),
-    );
+    ) as NormalizationOptions;
     const rules = resolveRules(config);
     expect(normalize('pid 12 and pid 345', rules, { scratchDirs: [], scriptName: 'x.py' })).toEqual({
       text: 'pid <12> and pid <345>',

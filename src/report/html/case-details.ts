@@ -111,7 +111,7 @@ function stackBlock(groups: readonly StackGroup[], rawFrames: readonly RawFrame[
     (g) =>
       `<div class="stack"><div class="label">symbolized stack</div>${noteParagraph(g)}<pre>${frameLines(g.frames).join('\n')}</pre></div>`,
   );
-  if (!parts.length && Array.isArray(rawFrames) && rawFrames.length) {
+  if (!parts.length && rawFrames?.length) {
     const lines = rawFrames.slice(0, MAX_FRAMES).map((f) => {
       const bits = [
         `#${f.index}`,

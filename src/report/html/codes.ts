@@ -19,7 +19,7 @@ export const CODE_COLORS: Record<CaseErrorName, string> = {
 export function badge(code: unknown): string {
   const name = codeNameOf(code);
   // null: a harness error, none of the eight codes
-  return `<span class="badge" style="background:${name ? CODE_COLORS[name] : '#555'}">${esc(name ?? (code === null ? HARNESS_ERROR : `code ${String(code)}`))}</span>`;
+  return `<span class="badge" style="background:${name ? CODE_COLORS[name] : '#555'}">${esc(name ?? (code === null ? HARNESS_ERROR : `code ${JSON.stringify(code)}`))}</span>`;
 }
 
 /** One toggle button per code: the page script hides and shows the records of a code. */

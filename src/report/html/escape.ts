@@ -11,12 +11,15 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
  * sequences in program output stay visible and harmless.
  */
 export function esc(value: unknown): string {
-  const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-  return s
-    .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) =>
-      String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)),
-    );
+  const s = shownAs(value);
+  return (
+    s
+      .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+      // eslint-disable-next-line no-control-regex -- control characters are what this shows as visible symbols
+      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) =>
+        String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)),
+      )
+  );
 }
 
 /** Output longer than this (characters) is cut to head + tail in the report (results.json has it all). */
@@ -34,4 +37,11 @@ export function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object' && typeof (v as CapturedText).text === 'string') return (v as CapturedText).text;
   return '';
+}
+
+/** What a loosely typed field shows as: its text, a number as written, nothing for null, else its JSON. */
+function shownAs(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return value === undefined || value === null ? '' : (JSON.stringify(value) ?? '');
 }
