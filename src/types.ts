@@ -197,6 +197,8 @@ export interface CompileOutcome {
   invalidWasm?: string;
   /** Where the time went, from py2wasm's log lines (compiles that reached the link). */
   phases?: CompilePhases;
+  /** The compile failed after Nuitka handed over to the C compiler and linker (not in the script's own translation). */
+  failedInBackend?: boolean;
   /** Scons jobs the compile ran with (matched to the cores free when it started). */
   sconsJobs?: number;
 }

@@ -164,9 +164,16 @@ export class CompileCache {
       createdAt: new Date().toISOString(),
       outcome: rest,
     };
-    // a compiler that exited 0 with a broken wasm (disk full, killed writer) may do better next time
+    // Only what the script itself decides is kept: a compiler that exited 0 with a broken wasm (disk
+    // full, killed writer), or a C compile or link that failed (ccache or wasi-libc removed under a
+    // running compile, a full disk, a crashed clang), may do better next time with the same inputs.
     const cacheable =
-      ok || (!outcome.timedOut && !outcome.spawnError && !outcome.invalidWasm && outcome.exitCode !== null);
+      ok ||
+      (!outcome.timedOut &&
+        !outcome.spawnError &&
+        !outcome.invalidWasm &&
+        !outcome.failedInBackend &&
+        outcome.exitCode !== null);
     if (!cacheable) return { meta };
     let wasmPath: string | undefined;
     if (ok) {

@@ -10,6 +10,8 @@ const LINK_START = 'Nuitka-Scons: Backend linking program';
 export function phaseClock(started = performance.now()): {
   push: (chunk: Buffer) => void;
   phases: () => CompilePhases | undefined;
+  /** Whether Nuitka handed over to the C backend (Scons: the C compiler, the linker). */
+  reachedBackend: () => boolean;
 } {
   let partial = '';
   let sconsAt: number | undefined;
@@ -24,6 +26,7 @@ export function phaseClock(started = performance.now()): {
         else if (linkAt === undefined && line.includes(LINK_START)) linkAt = now;
       }
     },
+    reachedBackend: () => sconsAt !== undefined,
     phases() {
       if (sconsAt === undefined || linkAt === undefined) return undefined;
       const end = performance.now();

@@ -93,6 +93,7 @@ async function compileIn(req: Py2wasmCompileRequest, install: string[], jobs?: n
     command,
     ...(ok ? { wasmPath: req.outWasm, wasmSize } : {}),
     ...(invalidWasm ? { invalidWasm } : {}),
+    ...(!ok && clock.reachedBackend() ? { failedInBackend: true } : {}),
     ...(outcome.spawnError ? { spawnError: outcome.spawnError } : {}),
     ...(phases ? { phases } : {}),
     ...(jobs !== undefined ? { sconsJobs: jobs } : {}),

@@ -198,6 +198,14 @@ describe.skipIf(skipWithout(missing))('CompileCache', () => {
     expect(await cache.get('cc02')).toBeUndefined();
   });
 
+  it('does not cache a compile that failed in the C backend (the toolchain of the moment, not the script)', async () => {
+    const cache = new CompileCache(dir, 1e9);
+    await cache.getOrCompile('cc03', () =>
+      Promise.resolve(outcome({ exitCode: 1, failedInBackend: true, logTail: 'clang: error: unable to execute' })),
+    );
+    expect(await cache.get('cc03')).toBeUndefined();
+  });
+
   it('stores compiler errors but not timeouts', async () => {
     const cache = new CompileCache(dir, 1e9);
     await cache.getOrCompile('aa01', () => Promise.resolve(outcome({ exitCode: 1, logTail: 'FATAL: boom' })));

