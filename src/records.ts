@@ -43,6 +43,24 @@ export function displayText(exact: string): string {
   return exact.replace(UNDECODABLE_RE, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`);
 }
 
+/** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a case (its output, messages, names) as it may be printed to a terminal, Markdown or
+ * HTML: a program's escape sequences would set the window title, clear the screen or fill the
+ * clipboard there, so each control character is shown escaped (`\x1b]0;TITLE\x07`), as Python's
+ * repr does; tab and newline are kept.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL_RE, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\r') return '\\r';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** What outputs are compared on: the exact text when the stream had undecodable bytes, else the text. */
 export function exactText(captured: Pick<CapturedText, 'text' | 'exact'>): string {
   return captured.exact ?? captured.text;

@@ -10,6 +10,7 @@ import { runDoctor } from '../doctor/doctor.ts';
 import { prepareCompileSlots } from '../tools/py2wasm-slots.ts';
 import { ensureWamrVariants } from '../wamr/ensure.ts';
 import { CaseErrorCode } from '../types.ts';
+import { escapeControls } from '../records.ts';
 import { commitSubject, git } from './git.ts';
 
 /** What every step of one bisection needs; written once, read by each `bisect-step`. */
@@ -181,7 +182,7 @@ export async function bisectStep(configFile: string): Promise<number> {
   const result = await judgeCheckout(config);
   await fs.appendFile(config.log, `${JSON.stringify(result)}\n`);
   process.stderr.write(
-    `bisect: ${result.rev.slice(0, 10)} ${result.subject}: ${result.verdict} (${result.why ?? result.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')})\n`,
+    `${escapeControls(`bisect: ${result.rev.slice(0, 10)} ${result.subject}: ${result.verdict} (${result.why ?? result.cases.map((c) => `${c.case}: ${c.signature}`).join('; ')})`)}\n`,
   );
   return STEP_EXIT[result.verdict];
 }

@@ -1,7 +1,7 @@
 // The comparison of two runs as a terminal table and as GitHub-flavoured Markdown. Pure.
 
 import pc from 'picocolors';
-import { OUTCOME_NAMES } from '../records.ts';
+import { escapeControls, OUTCOME_NAMES } from '../records.ts';
 import type { CaseChange, CaseSide, RunComparison, RunSummary, TargetComparison } from './compare-runs.ts';
 
 const SECTIONS: { key: 'regressed' | 'changedCode' | 'changedGroup' | 'fixed' | 'added' | 'removed'; title: string }[] =
@@ -15,7 +15,9 @@ const SECTIONS: { key: 'regressed' | 'changedCode' | 'changedGroup' | 'fixed' | 
   ];
 
 function runTitle(s: RunSummary): string {
-  return `${s.source} run of ${s.startedAt} (${s.records} records; ${s.targets.join(', ') || 'no targets'})`;
+  return escapeControls(
+    `${s.source} run of ${s.startedAt} (${s.records} records; ${s.targets.join(', ') || 'no targets'})`,
+  );
 }
 
 function countsLine(p: TargetComparison): string {
@@ -43,7 +45,7 @@ function labelText(ch: CaseChange): string {
 }
 
 function clip(s: string, n: number): string {
-  const one = s.replace(/\s+/g, ' ');
+  const one = escapeControls(s.replace(/\s+/g, ' '));
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 }
 

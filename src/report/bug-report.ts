@@ -6,6 +6,7 @@ import type { RootCauseNote } from '../diagnose/callstacks.ts';
 import { describeDiagnosis } from '../diagnose/describe.ts';
 import type { SymbolizedFrame } from '../tools/symbolizer.ts';
 import type { CaseRecord, CaseStack, RawFrame } from '../types.ts';
+import { escapeControls } from '../records.ts';
 
 export interface BugReportInput {
   /** `chapter/recipe.example` */
@@ -139,5 +140,6 @@ export function renderBugReport(input: BugReportInput): string {
       `${(input.stats.wallMs / 1000).toFixed(0)} s.`,
     '',
   );
-  return out.join('\n');
+  // pasted into an issue and read in terminals: a case's escape sequences are shown, not obeyed
+  return escapeControls(out.join('\n'));
 }

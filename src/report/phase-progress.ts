@@ -2,6 +2,8 @@
 // short one, then a line now and then with what it is doing and for how long, so a long phase is
 // never silent. Any phase calls update(); the phase decides nothing about output.
 
+import { escapeControls } from '../records.ts';
+
 export interface PhaseProgressOptions {
   /**
    * Where the lines go.
@@ -52,7 +54,7 @@ export function startPhase(label: string, options: PhaseProgressOptions = {}): P
     const t = now();
     if (t - started < quietMs || (lastShown !== undefined && t - lastShown < everyMs)) return;
     lastShown = t;
-    write(`${label}: ${detail}${counts} (${formatElapsed(t - started)})`);
+    write(escapeControls(`${label}: ${detail}${counts} (${formatElapsed(t - started)})`));
   };
   // a heartbeat while nothing calls update(): the phase is alive, and for how long
   const timer = setInterval(show, Math.min(quietMs, everyMs));
@@ -65,7 +67,8 @@ export function startPhase(label: string, options: PhaseProgressOptions = {}): P
     },
     end(last) {
       clearInterval(timer);
-      if (lastShown !== undefined) write(`${label}: ${last ?? 'done'} in ${formatElapsed(now() - started)}`);
+      if (lastShown !== undefined)
+        write(escapeControls(`${label}: ${last ?? 'done'} in ${formatElapsed(now() - started)}`));
     },
   };
 }

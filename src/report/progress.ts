@@ -1,4 +1,5 @@
 import type { createColors } from 'picocolors';
+import { escapeControls } from '../records.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
 
 export interface ProgressInfo {
@@ -16,7 +17,7 @@ export interface ProgressInfo {
 function diagnosisNote(r: CaseRecord, c: ReturnType<typeof createColors>): string {
   const d = r.diagnosis;
   if (!d) return '';
-  if (d.inherited) return c.dim(` (diagnosis from ${d.diagnosedCase})`);
+  if (d.inherited) return c.dim(` (diagnosis from ${escapeControls(d.diagnosedCase)})`);
   const ran = d.results.filter((x) => !x.cached);
   const ms = ran.reduce((n, x) => n + x.durationMs, 0);
   const cached = d.results.length - ran.length;
@@ -48,8 +49,8 @@ export function formatProgressLine(info: ProgressInfo, c: ReturnType<typeof crea
   const time = info.durationMs !== undefined ? c.dim(` ${(info.durationMs / 1000).toFixed(1)}s`) : '';
   const running = info.running?.length
     ? c.dim(
-        `  · running: ${info.running.slice(0, 2).join(', ')}${info.running.length > 2 ? ` +${info.running.length - 2}` : ''}`,
+        `  · running: ${escapeControls(info.running.slice(0, 2).join(', '))}${info.running.length > 2 ? ` +${info.running.length - 2}` : ''}`,
       )
     : '';
-  return `${mark} ${counter} ${info.name}  ${codes}${time}${running}`;
+  return `${mark} ${counter} ${escapeControls(info.name)}  ${codes}${time}${running}`;
 }

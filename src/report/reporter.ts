@@ -4,7 +4,7 @@ import { createColors } from 'picocolors';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { DEFAULTS } from '../config/cookbook-options.ts';
 import type { ResolvedOptions } from '../config/options.ts';
-import { caseId } from '../records.ts';
+import { caseId, escapeControls } from '../records.ts';
 import { readRunResults } from '../records/read.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../config/provided.ts';
@@ -216,7 +216,7 @@ export class CookbookReporter implements Reporter {
     }
     await this.appendJobSummary(markdown);
     this.log(`\n${renderTerminalSummary(summary, { color: this.colors.isColorSupported })}`);
-    for (const message of callstacks?.messages ?? []) this.log(this.colors.yellow(message));
+    for (const message of callstacks?.messages ?? []) this.log(this.colors.yellow(escapeControls(message)));
     if (written.dir) {
       const shown = path.relative(process.cwd(), written.dir) || '.';
       this.log(this.colors.dim(`report: ${shown}/{results.json,summary.md,callstacks.json,index.html}`));

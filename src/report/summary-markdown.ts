@@ -1,6 +1,6 @@
 // summary.md: the Markdown a person reads first, rendered from the summary model. Pure.
 
-import { codeNameOf } from '../records.ts';
+import { codeNameOf, escapeControls } from '../records.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
@@ -270,8 +270,11 @@ export function renderSummaryMarkdown(summary: Summary): string {
     );
   }
 
-  return `${out
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trimEnd()}\n`;
+  // read in terminals too (`cat summary.md`): a case's escape sequences are shown, not obeyed
+  return escapeControls(
+    `${out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n`,
+  );
 }

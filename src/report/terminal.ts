@@ -3,6 +3,7 @@
 
 import pc from 'picocolors';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../types.ts';
+import { escapeControls } from '../records.ts';
 import { formatRate, type Headline, type Summary } from './summary.ts';
 
 export interface TerminalSummaryOptions {
@@ -77,7 +78,7 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
     for (const g of shown) {
       const target = g.key.target ? c.dim(`  [${g.key.target}]`) : '';
       lines.push(
-        `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(g.key.label, MAX_LABEL)}${target}`,
+        `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(escapeControls(g.key.label), MAX_LABEL)}${target}`,
       );
     }
     if (groups.length > shown.length)

@@ -1,6 +1,7 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { escapeControls } from '../records.ts';
 import { copyTree, SKIP, type CopyNotes } from './scratch-copy.ts';
 import { fsPath, joinBytes, bytePath, readEntriesBytes, type BytePath } from './byte-paths.ts';
 
@@ -41,7 +42,7 @@ export async function copyRecipe(recipeDir: string, parent: string, label: strin
   for (const message of messages) {
     if (warned.has(message)) continue;
     warned.add(message);
-    process.emitWarning(message, { code: 'VITEST_PY2WASM_SCRATCH' });
+    process.emitWarning(escapeControls(message), { code: 'VITEST_PY2WASM_SCRATCH' });
   }
   return copy.dir;
 }

@@ -3,7 +3,7 @@ import { classifyFailure } from '../classify/failure.ts';
 import { ChapterRun } from '../diagnose/chapter-run.ts';
 import { diagnosisSummaryLine } from '../diagnose/describe.ts';
 import { discoverChapter } from '../discover/discover.ts';
-import { caseIdOf, isFailure, outcomeName } from '../records.ts';
+import { caseIdOf, escapeControls, isFailure, outcomeName } from '../records.ts';
 import { startPhase, type PhaseProgress } from '../report/phase-progress.ts';
 import { harnessErrorRecords } from '../run/harness-error.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
@@ -18,13 +18,16 @@ export class CaseFailure extends Error {
   constructor(records: CaseRecord[]) {
     const failing = records.filter((r) => isFailure(r.code));
     const first = failing[0]!;
+    // vitest prints the message as it is: a case's escape sequences would reach the terminal
     super(
-      failing
-        .map((r) => {
-          const diagnosis = diagnosisSummaryLine(r.diagnosis);
-          return `${outcomeName(r)} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
-        })
-        .join('\n'),
+      escapeControls(
+        failing
+          .map((r) => {
+            const diagnosis = diagnosisSummaryLine(r.diagnosis);
+            return `${outcomeName(r)} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
+          })
+          .join('\n'),
+      ),
     );
     this.name = outcomeName(first);
   }
@@ -35,7 +38,7 @@ function baselineOutcome(records: CaseRecord[]): string[] {
   return records.map((r) => {
     if (r.code === CaseErrorCode.OK) return `${r.target}: OK`;
     const group = classifyFailure(r);
-    return `${r.target}: ${r.codeName} | ${group.kind}: ${group.label}`;
+    return `${r.target}: ${r.codeName} | ${group.kind}: ${escapeControls(group.label)}`;
   });
 }
 
@@ -76,7 +79,7 @@ export function defineCookbookChapter(chapter: number | string): void {
     }
     // a case that cannot even be read still gets its record, and fails
     for (const entry of found.broken) {
-      test(entry.key, (ctx) => {
+      test(escapeControls(entry.key), (ctx) => {
         const records = harnessErrorRecords(entry, options.targets, { stage: 'discover', message: entry.reason });
         ctx.task.meta.py2wasm = { records };
         throw new CaseFailure(records);
@@ -99,7 +102,7 @@ export function defineCookbookChapter(chapter: number | string): void {
     );
     order.forEach(({ recipe, kase }, index) => {
       // named by its key: two cases of one `recipe.example` (`a.b/c.py`, `a/b.c.py`) are two tests
-      test(kase.key, { timeout: perCaseMs }, async (ctx) => {
+      test(escapeControls(kase.key), { timeout: perCaseMs }, async (ctx) => {
         // a trap's debug re-run, symbolization and diagnostics can take minutes: never silent
         let phase: PhaseProgress | undefined;
         const records = await run

@@ -1,6 +1,7 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from '../config/options.ts';
 import { recordsOf } from '../report/reporter.ts';
+import { escapeControls } from '../records.ts';
 import { runVerdict } from '../report/run-verdict.ts';
 import { writeLastRun } from '../run/last-run.ts';
 import { clearFocus } from './watch.ts';
@@ -24,7 +25,7 @@ export class RunEndRecorder implements Reporter {
     if (!this.vitest?.config.watch) {
       const verdict = runVerdict(records);
       if (!verdict.ok) {
-        this.vitest?.logger.error(`vitest-py2wasm: the run fails: ${verdict.reason}`);
+        this.vitest?.logger.error(`vitest-py2wasm: the run fails: ${escapeControls(verdict.reason ?? '')}`);
         process.exitCode = 1;
       }
     }

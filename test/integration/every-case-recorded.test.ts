@@ -75,6 +75,11 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     await fs.symlink('loop-b', path.join(cookbook, '1', 'first', 'loop-a'));
     await fs.symlink('loop-a', path.join(cookbook, '1', 'first', 'loop-b'));
     await hello(path.join(cookbook, '16', 'late'));
+    // a case printing "set the window title, clear the screen": printed escaped, never obeyed
+    const noisy = path.join(cookbook, '1', 'noisy');
+    await fs.mkdir(noisy);
+    await fs.writeFile(path.join(noisy, 'title.py'), 'print("\\x1b]0;TITLE\\x07\\x1b[2Jhi")\n');
+    await fs.writeFile(path.join(noisy, 'title.c'), '#include <stdio.h>\nint main(void) { puts("nope"); return 0; }\n');
     const broken = path.join(cookbook, '1', 'broken');
     await fs.mkdir(path.join(broken, 'sub'), { recursive: true });
     await fs.symlink('loop.py', path.join(broken, 'loop.py'));
@@ -99,6 +104,7 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
       '1/broken.loop',
       '1/caf\\xe9.*',
       '1/first.hello',
+      '1/noisy.title',
       '16/late.hello',
     ]);
     for (const ok of ['0/zero.hello', '1/first.hello', '16/late.hello'])
@@ -114,6 +120,11 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     const said = (text: string) => out.split(text).length - 1;
     expect(said('first/dat\\xfe: the name is not valid UTF-8'), out).toBe(1);
     expect(said('first/loop-a not copied into the scratch folder: a symbolic link loop'), out).toBe(1);
+    expect(byCase['1/noisy.title']!.codeName).toBe('DIFFERENT_RESULT');
+    // none of the case's sequences reaches the terminal (vite may colour its own timing warning under load)
+    for (const raw of ['\x1b]', '\x1b[2J', '\x07']) expect(out).not.toContain(raw);
+    expect(said('-\\x1b]0;TITLE\\x07\\x1b[2Jhi'), out).toBeGreaterThanOrEqual(1); // vitest's failure line
+    expect(summary).not.toContain('\x1b');
     expect(out).toMatch(/chapter-0\.test\.ts/);
     expect(out).toMatch(/chapter-16\.test\.ts/);
   });

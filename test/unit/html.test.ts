@@ -172,7 +172,7 @@ describe('renderHtmlReport', () => {
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>one</b>');
     expect(html).toContain(
-      '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;q&#39; ␛[31mred␛[0m',
+      '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;/pre&gt;&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;q&#39; \\x1b[31mred\\x1b[0m',
     );
     expect(html).toContain('data-search="1/quote&quot;case&lt;.x');
     expect(html).toContain('2.6.2 &lt;b&gt;');
@@ -341,7 +341,7 @@ describe('the page assets', () => {
 describe('esc', () => {
   it('escapes markup and control characters', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-    expect(esc('\x00\x1b\x7f\t\n')).toBe('␀␛␡\t\n');
+    expect(esc('\x00\x1b\x7f\t\n')).toBe('\\x00\\x1b\\x7f\t\n');
     expect(esc(undefined)).toBe('');
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import { resolveOptions } from '../../config/options.ts';
 import { runBisect } from '../../bisect/run-bisect.ts';
+import { escapeControls } from '../../records.ts';
 import type { CommandIO } from './import-pickle.ts';
 
 export interface BisectCommandOptions {
@@ -36,7 +37,7 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
     target,
     outDir,
     stepCommand: [process.execPath, BIN, 'bisect-step'],
-    onLine: (line) => io.stderr.write(`bisect: ${line}\n`),
+    onLine: (line) => io.stderr.write(`bisect: ${escapeControls(line)}\n`),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const lines = [
@@ -56,11 +57,11 @@ export async function bisectCommand(opts: BisectCommandOptions, io: CommandIO): 
   await writeFileAtomic(path.join(outDir, 'summary.md'), lines.join('\n'));
   await writeFileAtomic(path.join(outDir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`);
   if (!result.firstBad) {
-    io.stdout.write(`no single first bad commit: ${result.inconclusive}\n`);
+    io.stdout.write(`no single first bad commit: ${escapeControls(result.inconclusive ?? '')}\n`);
     return 1;
   }
   io.stdout.write(
-    `${result.firstBad.rev} is the first bad commit: ${result.firstBad.subject}\n${path.join(outDir, 'summary.md')}\n`,
+    `${result.firstBad.rev} is the first bad commit: ${escapeControls(result.firstBad.subject)}\n${path.join(outDir, 'summary.md')}\n`,
   );
   return 0;
 }

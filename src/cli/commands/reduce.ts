@@ -7,7 +7,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { parseTarget, resolveOptions } from '../../config/options.ts';
 import { collectCallstacks } from '../../diagnose/callstacks.ts';
 import { diagnoseStageOptions } from '../../diagnose/stage-options.ts';
-import { caseIdOf } from '../../records.ts';
+import { caseIdOf, escapeControls } from '../../records.ts';
 import { findCase } from '../../reduce/find-case.ts';
 import { CaseJudge, type FileEdits } from '../../reduce/judge.ts';
 import { PythonAst } from '../../reduce/python-ast.ts';
@@ -41,7 +41,7 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
   const { recipe, kase } = findCase(options.root, opts.case);
   const caseId = caseIdOf(kase.chapter, kase.key);
   const outDir = opts.out ?? path.join(options.reportDir, 'reduced', `${kase.chapter}-${kase.name}`);
-  const say = (line: string) => io.stderr.write(`reduce: ${line}\n`);
+  const say = (line: string) => io.stderr.write(`reduce: ${escapeControls(line)}\n`);
 
   const doctor = await runDoctor(options);
   const { env, scratchParent } = await prepareRunEnvironment(options, doctor.availability);

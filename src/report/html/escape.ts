@@ -1,25 +1,18 @@
 // Escaping for the HTML report. Everything from a record (names, output, messages, versions,
 // frames) goes through esc(); nothing from a record is ever placed inside <script> or <style>.
 
+import { escapeControls } from '../../records.ts';
 import type { CapturedText } from '../../types.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Escapes text for HTML content and (double- or single-quoted) attribute values. C0 control characters
- * (but tab and newlines) and DEL are shown as Unicode control pictures (ESC -> ␛), so terminal escape
- * sequences in program output stay visible and harmless.
+ * Escapes text for HTML content and (double- or single-quoted) attribute values. Control characters
+ * are shown escaped as in the terminal and summary.md (`\x1b[31m`), so terminal escape sequences in
+ * program output stay visible and harmless.
  */
 export function esc(value: unknown): string {
-  const s = shownAs(value);
-  return (
-    s
-      .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-      // eslint-disable-next-line no-control-regex -- control characters are what this shows as visible symbols
-      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) =>
-        String.fromCharCode(c === '\x7f' ? 0x2421 : 0x2400 + c.charCodeAt(0)),
-      )
-  );
+  return escapeControls(shownAs(value)).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 /** Output longer than this (characters) is cut to head + tail in the report (results.json has it all). */
