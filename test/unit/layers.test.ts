@@ -22,6 +22,8 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  * - `reduce` (shrinking a failing case by re-running it) above `run` and `diagnose`, whose stages it re-runs;
  *   `bisect` (judging each commit of a checkout by the same re-runs) above `reduce`.
  * - `history` above `report`: comparing two runs groups failures as the report does.
+ * - `shards` (cases spread over test files by expected cost) right above `discover`: it reads only
+ *   a discovered cookbook and an earlier run's records; the vitest plugin writes its files.
  * - `vitest` and `cli` are the two front ends; `index` is the package's entry.
  * Top-level files count as folders of their own name (`types.ts` is `types`).
  */
@@ -30,6 +32,7 @@ const LAYERS = [
   'records',
   'config',
   'discover',
+  'shards',
   'parse',
   'process',
   'toolchain',
