@@ -16,6 +16,7 @@ import { compilesSection } from './compiles.ts';
 import { diagnoseSection } from './diagnose.ts';
 import { historySection } from './history.ts';
 import { overheadSection } from './overhead.ts';
+import { ownLineSection } from './own-line.ts';
 import { reduceSection } from './reduce.ts';
 import { suiteSection } from './suite.ts';
 import { symbolizeSection } from './symbolize.ts';
@@ -31,6 +32,7 @@ const SECTIONS: Section[] = [
   watchSection,
   wamrWatchSection,
   diagnoseSection,
+  ownLineSection,
   reduceSection,
   suiteSection,
   compilesSection,

@@ -280,6 +280,28 @@ export interface DiagnosisDataByKind {
     /** The last trace lines before the failure, bounded. */
     trace: string[];
   };
+  /**
+   * The Python frames at a trap, read from the memory the trapped instance left (a re-run under
+   * Node's WASI, no compile): the case's own statement, whatever case its failure group was diagnosed on.
+   */
+  'python-frames': {
+    /** The runtime the frames were read under (`node`), whatever the target's runtime. */
+    runtime: string;
+    /** Innermost first. A Nuitka frame's line is that of its last call or import. */
+    frames: Array<{ file: string; function: string; line?: number; compiled: boolean }>;
+    /** The case's own statement: the innermost frame of the recipe's files, when its line is that statement's. */
+    own?: {
+      file: string;
+      line: number;
+      source?: string;
+      /** `__main__.counted`, `__main__.counted.<locals>.wrapper`, `__main__.<module>` */
+      function: string;
+      /** 'call': the line Nuitka set before the call in progress; 'instruction': an interpreted frame's last instruction. */
+      lineSource: 'call' | 'instruction';
+    };
+    /** Why `own` is absent: what the frames did not tell. */
+    notFound?: string;
+  };
   /** The callee of an `indirect call type mismatch` (the module's sections + an instrumented run). */
   'indirect-call': {
     /** The function holding the call_indirect, e.g. `getset_get`, with its source location when known. */
@@ -327,6 +349,8 @@ export type DiagnosisResult = {
     cached: boolean;
     message?: string;
     data?: DiagnosisDataByKind[K];
+    /** Set on a result a case inherited from its failure group: the case (`chapter/case`) it was found on. */
+    from?: string;
   };
 }[DiagnosisKind];
 
@@ -337,6 +361,11 @@ export interface CaseDiagnosis {
   diagnosedCase: string;
   inherited: boolean;
   results: DiagnosisResult[];
+  /**
+   * Kinds of the group's results that are about the diagnosed case's own program (its Python line):
+   * left out of an inheriting case's results, which would otherwise show another case's line.
+   */
+  withheld?: DiagnosisKind[];
 }
 
 /** What a vitest test carries in task meta. */

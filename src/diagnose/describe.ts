@@ -3,28 +3,65 @@ import type { CaseDiagnosis, CaseRecord, DiagnosisDataByKind, DiagnosisKind, Dia
 
 /** What a diagnosis says, each as one line of text, for the renderers. */
 export interface DiagnosisLines {
-  /** `__main__.deco at example1.py:6: def inner(*args):` */
+  /** The case's own Python line: `__main__.deco at example1.py:6: def inner(*args):` */
   pythonLine?: string;
+  /** Why the case has no Python line of its own, when one was looked for: `not diagnosed for this case (...)`. */
+  pythonLineMissing?: string;
   /** `getset_get called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32` */
   callee?: string;
   /** The `--debug` build's failure when it differs from the plain one. */
   assertion?: string;
   /** `27 bytes of stdout lost to the trap, recovered with PYTHONUNBUFFERED=1` */
   lostOutput?: string;
+  /** The case the group's findings (callee, `--debug` build) come from, when it is another one. */
+  from?: string;
   /** Diagnostics that failed or ran out of time, `kind: why`. */
   problems: string[];
 }
 
+function resultOf<K extends DiagnosisKind>(
+  d: CaseDiagnosis | undefined,
+  kind: K,
+): Extract<DiagnosisResult, { kind: K }> | undefined {
+  return d?.results.find((x): x is Extract<DiagnosisResult, { kind: K }> => x.kind === kind);
+}
+
 function dataOf<K extends DiagnosisKind>(d: CaseDiagnosis | undefined, kind: K): DiagnosisDataByKind[K] | undefined {
-  const r = d?.results.find((x): x is Extract<DiagnosisResult, { kind: K }> => x.kind === kind && x.status === 'ok');
-  return r?.data as DiagnosisDataByKind[K] | undefined;
+  const r = resultOf(d, kind);
+  return r?.status === 'ok' ? (r.data as DiagnosisDataByKind[K] | undefined) : undefined;
+}
+
+const formatLine = (l: { function?: string; file: string; line: number; source?: string }) =>
+  `${l.function ? `${l.function} at ` : ''}${l.file}:${l.line}${l.source ? `: ${l.source.trim()}` : ''}`;
+
+/**
+ * The case's own Python line: the `--trace-execution` statement when that re-compile ran on this
+ * very case, else the frame read from its trapped memory. Never the line of the case its failure
+ * group was diagnosed on.
+ */
+function ownPythonLine(d: CaseDiagnosis | undefined): Pick<DiagnosisLines, 'pythonLine' | 'pythonLineMissing'> {
+  // an inherited diagnosis's trace is another case's (records written before it was withheld carry it)
+  const traced = d && !d.inherited ? dataOf(d, 'python-line') : undefined;
+  if (traced) return { pythonLine: formatLine(traced) };
+  const frames = resultOf(d, 'python-frames');
+  const own = frames?.status === 'ok' ? frames.data?.own : undefined;
+  if (own) return { pythonLine: formatLine(own) };
+  const why =
+    frames?.status === 'ok'
+      ? frames.data?.notFound
+      : frames
+        ? `the frame read ${frames.status === 'timeout' ? 'ran out of time' : 'failed'}${frames.message ? `: ${frames.message}` : ''}`
+        : undefined;
+  const traceElsewhere = d?.withheld?.includes('python-line')
+    ? `the --trace-execution re-compile ran on ${d.diagnosedCase} only`
+    : undefined;
+  const reasons = [why, traceElsewhere].filter(Boolean);
+  return reasons.length ? { pythonLineMissing: `not diagnosed for this case (${reasons.join('; ')})` } : {};
 }
 
 export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines {
-  const out: DiagnosisLines = { problems: [] };
-  const line = dataOf(d, 'python-line');
-  if (line)
-    out.pythonLine = `${line.function ? `${line.function} at ` : ''}${line.file}:${line.line}${line.source ? `: ${line.source.trim()}` : ''}`;
+  const out: DiagnosisLines = { problems: [], ...ownPythonLine(d) };
+  if (d?.inherited) out.from = d.diagnosedCase;
   const call = dataOf(d, 'indirect-call');
   if (call) {
     const where = call.callerLocation ? ` (${call.callerLocation})` : '';
@@ -42,39 +79,40 @@ export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines 
   return out;
 }
 
-/** `Diagnosed on 4/decorators.example1; 3 cases of this stack inherited it (...)`: where a stack's diagnosis came from. */
+/** `Callee and --debug build diagnosed on 4/decorators.example1; ...`: where a stack's group findings came from. */
 export function diagnosisProvenance(d: StackDiagnosis): string {
-  const on = `Diagnosed on ${d.diagnosedOn.join(', ')}`;
-  if (d.inherited === 0) return `${on}.`;
-  return `${on}; ${d.inherited} case${d.inherited === 1 ? '' : 's'} of this stack inherited that diagnosis from ${d.diagnosedOn.length === 1 ? 'it' : 'them'} (their own Python line may differ; the option diagnose: 'case' diagnoses each).`;
+  const on = `Callee and --debug build diagnosed on ${d.diagnosedOn.join(', ')}`;
+  const own = "Python lines are each case's own.";
+  if (d.inherited === 0) return `${on}. ${own}`;
+  return `${on}; ${d.inherited} case${d.inherited === 1 ? '' : 's'} of this stack inherited that diagnosis from ${d.diagnosedOn.length === 1 ? 'it' : 'them'} (the option diagnose: 'case' diagnoses each). ${own}`;
 }
 
-/** The one line a failing test's message carries: the Python line and the callee (else the assertion, else the lost output). */
+/** The one line a failing test's message carries: the case's Python line, then its group's callee (else the assertion, else the lost output). */
 export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | undefined {
   const l = describeDiagnosis(d);
-  const parts = [l.pythonLine && `at ${l.pythonLine}`, l.callee, l.assertion && `--debug: ${l.assertion}`].filter(
-    Boolean,
-  ) as string[];
-  if (parts.length === 0 && l.lostOutput) parts.push(l.lostOutput);
-  if (parts.length === 0) return undefined;
-  return `diagnosis${d?.inherited ? ` (from ${d.diagnosedCase})` : ''}: ${parts.join(' | ')}`;
+  const own = l.pythonLine ? `at ${l.pythonLine}` : l.pythonLineMissing && `Python line ${l.pythonLineMissing}`;
+  const group = [l.callee, l.assertion && `--debug: ${l.assertion}`].filter(Boolean) as string[];
+  const groupPart = group.length ? `${l.from ? `from ${l.from}: ` : ''}${group.join(' | ')}` : undefined;
+  const parts = [own, groupPart].filter(Boolean) as string[];
+  if (!l.pythonLine && !groupPart && l.lostOutput) parts.push(l.lostOutput);
+  return parts.length ? `diagnosis: ${parts.join(' | ')}` : undefined;
 }
 
 /** What the diagnoses of a group of cases found, each line once. */
 export interface StackDiagnosis {
+  /** Each case's own Python line, `<chapter>/<case>: <line>`, or that it was not diagnosed for that case. */
   pythonLines: string[];
   callees: string[];
   assertions: string[];
-  /** The cases the lines were found on (`<chapter>/<case>`), each once. */
+  /** The cases the callees and assertions were found on (`<chapter>/<case>`), each once. */
   diagnosedOn: string[];
   /** How many of the stack's cases took their diagnosis from another case of their failure group. */
   inherited: number;
 }
 
 /**
- * The distinct Python lines, callees and assertions of the cases (ids `<chapter>/<case>`) of one
- * distinct stack, and which cases they were found on: an inherited Python line is the diagnosed
- * case's statement, not necessarily the inheriting case's own.
+ * The Python lines (each case's own), distinct callees and assertions of the cases (ids
+ * `<chapter>/<case>`) of one distinct stack, and which cases the callees and assertions were found on.
  */
 export function diagnosisOfCases(
   records: readonly CaseRecord[],
@@ -88,9 +126,10 @@ export function diagnosisOfCases(
   for (const r of records) {
     if (!r.diagnosis || !members.has(caseId(r))) continue;
     const lines = describeDiagnosis(r.diagnosis);
-    if (lines.pythonLine || lines.callee || lines.assertion) add(found.diagnosedOn, r.diagnosis.diagnosedCase);
+    if (lines.callee || lines.assertion) add(found.diagnosedOn, r.diagnosis.diagnosedCase);
     if (r.diagnosis.inherited) found.inherited++;
-    add(found.pythonLines, lines.pythonLine);
+    const own = lines.pythonLine ?? lines.pythonLineMissing;
+    if (own) add(found.pythonLines, `${caseId(r)}: ${own}`);
     add(found.callees, lines.callee);
     add(found.assertions, lines.assertion);
   }

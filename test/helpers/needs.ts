@@ -16,3 +16,11 @@ export function skipOutsideCI(ctx: { skip(note?: string): void }, reason: string
   if (inCI()) throw new Error(`${reason} (CI=true: this fails instead of skipping)`);
   ctx.skip(reason);
 }
+
+/** The tools of `tools` the doctor found missing, `tool: why` joined with `; `; '' when all are there. */
+export function missingTools(problems: Readonly<Record<string, string>>, tools: readonly string[]): string {
+  return tools
+    .filter((t) => problems[t])
+    .map((t) => `${t}: ${problems[t]}`)
+    .join('; ');
+}

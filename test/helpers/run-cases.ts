@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises';
+import { diagnoseCase } from '../../src/diagnose/run-case.ts';
+import type { DiagnoseStageOptions } from '../../src/diagnose/stage.ts';
 import { discoverCookbook } from '../../src/discover/discover.ts';
 import type { RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
@@ -22,4 +24,25 @@ export async function runCases(
     }
   }
   return records;
+}
+
+/** Run the selected cases of a cookbook and diagnose each case's records right after it, as a test file does. */
+export async function runAndDiagnoseCases(
+  env: RunEnvironment,
+  root: string,
+  cases: string[] | null,
+  scratch: string,
+  stage: DiagnoseStageOptions,
+): Promise<CaseRecord[]> {
+  const out: CaseRecord[] = [];
+  for (const recipe of discoverCookbook(root, { cases }).flatMap((c) => c.recipes)) {
+    const runner = new RecipeRunner(env, recipe, scratch);
+    try {
+      for (const kase of recipe.cases)
+        out.push(...(await diagnoseCase(runner, kase, await runner.runCase(kase), stage)));
+    } finally {
+      await runner.dispose();
+    }
+  }
+  return out;
 }

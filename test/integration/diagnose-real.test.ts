@@ -4,15 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions, SAMPLE_COOKBOOK } from '../../src/config/options.ts';
 import { DIAGNOSTICS } from '../../src/diagnose/registry.ts';
-import { diagnoseCase } from '../../src/diagnose/run-case.ts';
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
-import { discoverCookbook } from '../../src/discover/discover.ts';
 import { pythonNameOf } from '../../src/parse/nuitka-names.ts';
 import { prepareRunEnvironment } from '../../src/run/prepare.ts';
-import { RecipeRunner } from '../../src/run/pipeline.ts';
 import { runDoctor } from '../../src/doctor/doctor.ts';
 import type { CaseRecord, DiagnosisDataByKind } from '../../src/types.ts';
-import { inCI } from '../helpers/needs.ts';
+import { inCI, missingTools } from '../helpers/needs.ts';
+import { runAndDiagnoseCases } from '../helpers/run-cases.ts';
 
 // The cheap diagnostics for real: the sample's cases compiled by the real py2wasm 2.6.3 (through
 // the shared compile cache, so a repeat compiles nothing), run as real wasm under Node's WASI
@@ -38,10 +36,7 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       {},
     );
     const doctor = await runDoctor(options);
-    missing = ['py2wasm', 'wasmtime']
-      .filter((t) => doctor.availability.problems[t])
-      .map((t) => `${t}: ${doctor.availability.problems[t]}`)
-      .join('; ');
+    missing = missingTools(doctor.availability.problems, ['py2wasm', 'wasmtime']);
     if (missing && inCI()) throw new Error(`missing in CI: ${missing}`);
     if (missing) return;
     const { env, scratchParent } = await prepareRunEnvironment(options, doctor.availability);
@@ -63,15 +58,8 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       diagnostics: DIAGNOSTICS.filter((d) => d.kind === 'unbuffered-output' || d.kind === 'traceback-source'),
       failureLabel: (r: CaseRecord) => r.wasm?.trap?.kind ?? r.msg.trim().split('\n').at(-1) ?? '',
     };
-    for (const recipe of discoverCookbook(options.root, { cases: options.cases }).flatMap((c) => c.recipes)) {
-      const runner = new RecipeRunner(env, recipe, scratchParent);
-      for (const kase of recipe.cases) {
-        const verdicts = await runner.runCase(kase);
-        const diagnosed = await diagnoseCase(runner, kase, verdicts, stage);
-        for (const r of diagnosed) records.set(`${r.case} ${r.target}`, r);
-      }
-      await runner.dispose();
-    }
+    for (const r of await runAndDiagnoseCases(env, options.root, options.cases, scratchParent, stage))
+      records.set(`${r.case} ${r.target}`, r);
   }, 20 * 60_000);
   afterAll(() => (storeDir ? fs.rm(storeDir, { recursive: true, force: true }) : undefined));
 

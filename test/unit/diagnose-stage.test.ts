@@ -135,6 +135,37 @@ describe('diagnose stage', () => {
     expect(out[0]!.stack!.messages.join('\n')).toMatch(/no debug iwasm configured/);
   });
 
+  it("keeps what is about the diagnosed case's own program with that case: inheritors get the rest, marked with its case", async () => {
+    const lines: string[] = [];
+    const callees: string[] = [];
+    const own: string[] = [];
+    // the group's Python line (a re-compile of one case) and something the whole group shares
+    const line = { ...counting('python-line', 'group', lines), inheritable: false } as AnyDiagnostic;
+    const shared = { ...counting('unbuffered-output', 'group', callees), kind: 'indirect-call' } as AnyDiagnostic;
+    const frames = {
+      ...counting('unbuffered-output', 'case', own),
+      kind: 'python-frames',
+      run: (ctx: DiagnosticContext) => (own.push(ctx.record.case), Promise.resolve({ runtime: 'node', frames: [] })),
+    } as AnyDiagnostic;
+    const records = [trapped('x', ['getset_get']), trapped('y', ['getset_get'])];
+    const out = await diagnoseRecords(records, tools(), stageOptions([frames, line, shared]));
+    expect([lines, callees, own]).toEqual([['r.x'], ['r.x'], ['r.x', 'r.y']]);
+    const [x, y] = out.map((r) => r.diagnosis!);
+    expect(x!.results.map((r) => [r.kind, r.from])).toEqual([
+      ['python-frames', undefined],
+      ['python-line', undefined],
+      ['indirect-call', undefined],
+    ]);
+    expect(x!.withheld).toBeUndefined();
+    // y: its own frames, the group's callee said to come from x, and no line of x's
+    expect(y).toMatchObject({ inherited: true, diagnosedCase: '1/r.x', withheld: ['python-line'] });
+    expect(y!.results.map((r) => [r.kind, r.from])).toEqual([
+      ['python-frames', undefined],
+      ['indirect-call', '1/r.x'],
+    ]);
+    expect(JSON.stringify(y)).not.toContain('from r.x');
+  });
+
   it("'case' diagnoses every case, 'off' none (stacks still)", async () => {
     const calls: string[] = [];
     const records = [trapped('x', ['f']), trapped('y', ['f'])];
@@ -182,9 +213,10 @@ describe('diagnose stage', () => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(out!.diagnosis!.results).toMatchObject([
-      { kind: 'python-line', status: 'timeout', message: expect.stringMatching(/budget \(0.3 s\) ran out/) },
+      { kind: 'python-line', status: 'timeout' },
       { kind: 'unbuffered-output', status: 'failed', message: 'the re-run could not start' },
     ]);
+    expect(out!.diagnosis!.results[0]!.message).toMatch(/budget \(0.3 s\) ran out/);
     expect(out!.code).toBe(CaseErrorCode.WASM_EXECUTION_FAILURE);
     // neither is cached: the next run tries again
     await diagnoseRecords(

