@@ -91,8 +91,14 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     await fs.mkdir(badRecipe);
     await fs.writeFile(Buffer.concat([badRecipe, Buffer.from('/hello.py')]), 'print("hello")\n');
 
+    // what a killed run left in the cache: removed at the start of this run
+    const gone = (await execa('sh', ['-c', 'echo $$'])).stdout.trim(); // a pid that no longer runs
+    const deadScratch = path.join(work, 'cache', 'scratch', `1-first-cpython-p${gone}-AbC123`);
+    await fs.mkdir(deadScratch, { recursive: true });
+
     const run = await vitestRun(cookbook, 'mixed');
     const out = run.all ?? '';
+    await expect(fs.access(deadScratch)).rejects.toThrow();
     expect(run.exitCode, out.slice(-3000)).toBe(1);
     const results = JSON.parse(
       await fs.readFile(path.join(work, 'report-mixed', 'results.json'), 'utf8'),
