@@ -82,6 +82,8 @@ export interface FixKind {
   kind: string;
   /** Bump when what `propose` returns changes (it is part of cache keys). */
   version: number;
+  /** Whether it proposes patches; false for a kind that only says why a failure has none. */
+  patches: boolean;
   /** Cheap and pure: whether this kind has something to say about the group. */
   appliesTo(group: FixGroup): boolean;
   /**

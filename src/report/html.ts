@@ -10,6 +10,7 @@ import { caseDetails, filterAttributes } from './html/case-details.ts';
 import { renderChapterChart, renderTrendChart, trendPoint, trendPointOf } from './html/charts.ts';
 import { badge, CODE_COLORS, legend } from './html/codes.ts';
 import { esc } from './html/escape.ts';
+import { fixesHtml, fixHint } from './fixes-section.ts';
 import { summarySection } from './html/summary-section.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
 import type { CaseEntry, Summary } from './summary.ts';
@@ -121,7 +122,9 @@ function failuresSection(ctx: PageContext): string {
       const members = g.records.map((r) => entryOf.get(r)!);
       const casesHtml = members.map((c) => caseDetails(c, ctx.anchors.get(c)!, ctx.stacksOf(c))).join('');
       const target = g.key.target ? ` <span class="tgt">${esc(g.key.target)}</span>` : '';
-      return `<details class="group" id="group-${gi}" data-code="${esc(g.key.code)}"><summary>${badge(g.key.code)} <span class="muted">${esc(g.key.kind)}</span> <span class="glabel">${esc(g.key.label)}</span>${target}<span class="count">${g.count}</span></summary><div class="cases">${casesHtml}</div></details>`;
+      const hint = fixHint(s, g.id, g.cases[0]);
+      const fix = hint ? `<p class="muted">fix: <code>${esc(hint)}</code></p>` : '';
+      return `<details class="group" id="group-${gi}" data-code="${esc(g.key.code)}"><summary>${badge(g.key.code)} <span class="muted">${esc(g.key.kind)}</span> <span class="glabel">${esc(g.key.label)}</span>${target}<span class="count">${g.count}</span></summary>${fix}<div class="cases">${casesHtml}</div></details>`;
     })
     .join('');
   return `<section id="failures">
@@ -179,6 +182,7 @@ ${trend}
 ${summarySection(s)}
 ${controls(ctx)}
 ${failuresSection(ctx)}
+${fixesHtml(s)}
 ${casesSection(ctx)}
 </main>
 <script>${reportScript()}</script>

@@ -1,6 +1,7 @@
 // summary.md: the Markdown a person reads first, rendered from the summary model. Pure.
 
 import { codeNameOf, escapeControls } from '../records.ts';
+import { fixesMarkdown, fixHint } from './fixes-section.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
@@ -225,7 +226,10 @@ export function renderSummaryMarkdown(summary: Summary): string {
       const target = g.key.target ? ` · ${codeSpan(g.key.target)}` : '';
       // a --debug build that failed otherwise is shown beside the plain failure (and split the group)
       const debug = g.key.debugFailure !== undefined ? ` · --debug: ${codeSpan(g.key.debugFailure)}` : '';
-      out.push(`- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${debug}${target}`);
+      const hint = fixHint(s, g.id, g.cases[0]);
+      out.push(
+        `- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${debug}${target}${hint ? ` · fix: ${codeSpan(hint)}` : ''}`,
+      );
       out.push(caseList(g.cases, '  '));
     }
     out.push('');
@@ -240,6 +244,8 @@ export function renderSummaryMarkdown(summary: Summary): string {
       );
     out.push('');
   }
+
+  out.push(...fixesMarkdown(s));
 
   // A matrix of runtimes (iwasm variants, ...): which disagree, per case
   if (s.disagreements.length) {

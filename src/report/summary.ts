@@ -101,7 +101,7 @@ export interface Summary {
   harnessErrors: Array<{ case: string; target: string; message: string }>;
   /** What the diagnose stage did: records diagnosed themselves, inheriting their group's, and diagnostics not done. */
   diagnoses: { diagnosed: number; inherited: number; notDone: number };
-  /** Failure group id -> the fix kind that speaks for it (`vitest-py2wasm fix <case>` proposes or says why not). */
+  /** Failure group id -> the fix kind that proposes a patch for it (`vitest-py2wasm fix <case>`). */
   fixKinds: Record<string, string>;
   /** The patches `vitest-py2wasm fix` verified on these results, and the groups it has no fix for. */
   fixes?: FixesFile;
@@ -208,7 +208,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     fixKinds: Object.fromEntries(
       groups.flatMap((g) => {
         const kind = fixKindFor({ id: g.id, label: g.key.label, records: g.records });
-        return kind ? [[g.id, kind.kind]] : [];
+        return kind?.patches ? [[g.id, kind.kind]] : [];
       }),
     ),
     ...(opts.fixes ? { fixes: opts.fixes } : {}),

@@ -1,6 +1,7 @@
 // Short end-of-run highlights for the terminal. Pure: the caller decides about colour (NO_COLOR, TTY)
 // and where the string goes.
 
+import { fixHint } from './fixes-section.ts';
 import pc from 'picocolors';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../types.ts';
 import { escapeControls } from '../records.ts';
@@ -80,6 +81,8 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
       lines.push(
         `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(escapeControls(g.key.label), MAX_LABEL)}${target}`,
       );
+      const hint = fixHint(s, g.id, g.cases[0]);
+      if (hint) lines.push(c.dim(`  ${' '.repeat(countWidth + kindWidth + 4)}fix: ${hint}`));
     }
     if (groups.length > shown.length)
       lines.push(

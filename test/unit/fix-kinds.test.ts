@@ -89,3 +89,62 @@ describe('fix kinds', () => {
     );
   });
 });
+
+describe('fixes in the report', () => {
+  it("a plain run's failure group names the fix command; a fix run adds the Fixes section", async () => {
+    const { buildSummary } = await import('../../src/report/summary.ts');
+    const { renderSummaryMarkdown } = await import('../../src/report/summary-markdown.ts');
+    const { renderHtmlReport } = await import('../../src/report/html.ts');
+    const { makeResults } = await import('../helpers/records.ts');
+    const decorators = {
+      ...mismatch,
+      chapter: '4',
+      case: 'decorators.example1',
+      recipe: 'decorators',
+      example: 'example1',
+    };
+    const thread = wasmFailure("RuntimeError: can't start new thread");
+    const plain = renderSummaryMarkdown(buildSummary(makeResults([decorators, thread])));
+    expect(plain).toContain('fix: `npx vitest-py2wasm fix 4/decorators.example1`');
+    expect(plain).not.toContain('fix 5/threads.example1'); // a platform limit has no patch to propose
+    expect(plain).not.toContain('## Fixes');
+    const fixes = {
+      version: 1 as const,
+      createdAt: '2026-01-01T00:00:00Z',
+      tools: {},
+      fixes: [
+        {
+          kind: 'signature-mismatch',
+          title: 'Give 75 getters, setters and methods the parameters CPython calls them with',
+          patch: '01-signature-mismatch-x.patch',
+          files: [],
+          rootCause: '',
+          groups: [{ id: 'g', label: 'indirect call type mismatch', cases: ['4/decorators.example1'] }],
+          verified: [
+            {
+              case: '4/decorators.example1',
+              target: 'py2wasm+node',
+              before: 'WASM_EXECUTION_FAILURE' as const,
+              after: 'OK' as const,
+              role: 'failing' as const,
+            },
+          ],
+          ok: true,
+        },
+      ],
+      noFix: [
+        {
+          group: { id: 't', label: "RuntimeError: can't start new thread", cases: ['5/threads.example1'] },
+          reason: 'WASI has no threads',
+          evidence: [],
+        },
+      ],
+    };
+    const summary = buildSummary(makeResults([decorators, thread]), { fixes });
+    const md = renderSummaryMarkdown(summary);
+    expect(md).toContain('## Fixes');
+    expect(md).toContain('1 fixed, 0 still failing, 0 regressed, 0 still OK — `fixes/01-signature-mismatch-x.patch`');
+    expect(md).toContain("no known fix for RuntimeError: can't start new thread (1 cases): WASI has no threads");
+    expect(renderHtmlReport(summary)).toContain('<section id="fixes"><h2>Fixes</h2>');
+  });
+});

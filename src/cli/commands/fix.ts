@@ -11,6 +11,10 @@ import { unifiedDiff } from '../../fix/patch-text.ts';
 import type { FixesFile } from '../../fix/results.ts';
 import { runFixes } from '../../fix/run-fixes.ts';
 import { renderFixesMarkdown, tallyLine } from '../../report/fixes-markdown.ts';
+import { renderHtmlReport } from '../../report/html.ts';
+import { buildSummary } from '../../report/summary.ts';
+import { renderSummaryMarkdown } from '../../report/summary-markdown.ts';
+import { readHistory } from '../../report/write.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
 import type { RunResults } from '../../types.ts';
 import { applyFixes } from './fix-apply.ts';
@@ -71,11 +75,26 @@ export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promis
   });
   const patches = Object.fromEntries(run.proposed.map((p) => [p.entry.patch, unifiedDiff(p.fix.changes)]));
   await writeFixes(fixesDir, run.file, patches);
+  await rewriteSummary(options.reportDir, results, run.file);
   for (const f of run.file.fixes) io.stdout.write(`${f.patch}: ${f.title}\n  ${tallyLine(f.verified)}\n`);
   for (const n of run.file.noFix) io.stdout.write(`no known fix: ${n.group.label}: ${n.reason}\n`);
   if (run.file.all) io.stdout.write(`all patches together: ${tallyLine(run.file.all.verified)}\n`);
   io.stdout.write(`${path.join(fixesDir, 'fixes.md')}\n`);
   return run.file.fixes.some((f) => f.ok) ? 0 : 1;
+}
+
+/** summary.md and index.html again, from the same results, with the Fixes section. */
+async function rewriteSummary(reportDir: string, results: RunResults, fixes: FixesFile): Promise<void> {
+  const callstacks = await fs.readFile(path.join(reportDir, 'callstacks.json'), 'utf8').then(
+    (t) => (JSON.parse(t) as { groups?: unknown }).groups,
+    () => undefined,
+  );
+  const summary = buildSummary(results, { stacks: callstacks ?? [], fixes });
+  await writeFileAtomic(path.join(reportDir, 'summary.md'), renderSummaryMarkdown(summary));
+  await writeFileAtomic(
+    path.join(reportDir, 'index.html'),
+    renderHtmlReport(summary, { history: await readHistory(reportDir) }),
+  );
 }
 
 /** fixes/ is written beside and swapped in whole: an interrupt never leaves half of it. */

@@ -51,6 +51,7 @@ function limitOf(record: CaseRecord): { limit: PlatformLimit; line: string } | u
 export const platformLimit: FixKind = {
   kind: 'platform-limit',
   version: 1,
+  patches: false,
   appliesTo: (group: FixGroup) => group.records.some((r) => limitOf(r) !== undefined),
   async propose(group, ctx) {
     const record = group.records.find((r) => limitOf(r) !== undefined)!;

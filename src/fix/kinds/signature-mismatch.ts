@@ -26,6 +26,7 @@ such a cast calls with more arguments than it declares the missing trailing para
 export const signatureMismatch: FixKind = {
   kind: 'signature-mismatch',
   version: 1,
+  patches: true,
   appliesTo: (group: FixGroup) => group.records.some((r) => mismatchOf(r) !== undefined),
   async propose(group, ctx) {
     const sweep = await sweepPackage({
