@@ -12,6 +12,7 @@
 // `Section` (bench/common.ts), added to SECTIONS below; its rows join the final table.
 
 import { parseArgs } from 'node:util';
+import { cacheSection } from './cache.ts';
 import { compilesSection } from './compiles.ts';
 import { diagnoseSection } from './diagnose.ts';
 import { historySection } from './history.ts';
@@ -34,6 +35,7 @@ const SECTIONS: Section[] = [
   diagnoseSection,
   ownLineSection,
   reduceSection,
+  cacheSection,
   suiteSection,
   compilesSection,
 ];
