@@ -81,7 +81,8 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
       noFix.push({ group: ref(group), reason: 'no fix kind knows this failure', evidence: [group.label] });
       continue;
     }
-    req.say(`${kind.kind}: ${group.label} (${ref(group).cases.length} cases)`);
+    const n = ref(group).cases.length;
+    req.say(`${kind.kind}: ${group.label} (${n} case${n === 1 ? '' : 's'})`);
     const workDir = await fs.mkdtemp(path.join(req.scratchParent, 'fix-'));
     try {
       const proposal = await kind.propose(group, context(req, workDir));
@@ -111,7 +112,7 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
     const patch = `${String(++n).padStart(2, '0')}-${fix.kind}-${fix.slug}.patch`;
     const failing = fixedGroups.flatMap((g) => g.records);
     const sample = passingSample(req.records, new Set(failing.map((r) => r.target)), req.samplePassing);
-    req.say(`verifying ${patch}: ${failing.length} failing cases, ${sample.length} passing ones`);
+    req.say(`verifying ${patch}: ${failing.length} failing and ${sample.length} passing cases`);
     const { verified, compilerCache } = await verify(req, fix.changes, [
       ...failing.map((record): CaseToVerify => ({ record, role: 'failing' })),
       ...sample.map((record): CaseToVerify => ({ record, role: 'passing' })),

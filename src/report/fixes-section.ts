@@ -24,7 +24,9 @@ function lines(s: Summary): Array<{ text: string; patch?: string }> {
       patch: `fixes/${x.patch}`,
     })),
     ...(f.all ? [{ text: `all patches together, the whole cookbook re-run: ${count(f.all.verified)}` }] : []),
-    ...f.noFix.map((n) => ({ text: `no known fix for ${n.group.label} (${n.group.cases.length} cases): ${n.reason}` })),
+    ...f.noFix.map((n) => ({
+      text: `no known fix for ${n.group.label} (${n.group.cases.length} case${n.group.cases.length === 1 ? '' : 's'}): ${n.reason}`,
+    })),
   ];
 }
 

@@ -144,7 +144,7 @@ describe('fixes in the report', () => {
     const md = renderSummaryMarkdown(summary);
     expect(md).toContain('## Fixes');
     expect(md).toContain('1 fixed, 0 still failing, 0 regressed, 0 still OK — `fixes/01-signature-mismatch-x.patch`');
-    expect(md).toContain("no known fix for RuntimeError: can't start new thread (1 cases): WASI has no threads");
+    expect(md).toContain("no known fix for RuntimeError: can't start new thread (1 case): WASI has no threads");
     expect(renderHtmlReport(summary)).toContain('<section id="fixes"><h2>Fixes</h2>');
   });
 });
