@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ddmin } from './ddmin.ts';
+import { recipeFiles } from './recipe-files.ts';
 import { reduceSource } from './hierarchy.ts';
 import type { CaseJudge, FileEdits } from './judge.ts';
 import type { PythonAst } from './python-ast.ts';
@@ -28,31 +28,6 @@ export interface ReduceCaseRequest {
   onProgress?: (p: ReduceProgress) => void;
   /** Called with each new best set of edits (saved for resuming). */
   onBest?: (edits: FileEdits) => Promise<void>;
-}
-
-/** Every file of a recipe folder, relative, without build products. */
-export async function recipeFiles(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter(
-      (e) =>
-        e.isFile() &&
-        !/(^|\/)(__pycache__|\.git)(\/|$)/.test(path.relative(dir, path.join(e.parentPath, e.name))) &&
-        !e.name.endsWith('.wasm'),
-    )
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
-
-export async function hashRecipe(dir: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for (const rel of await recipeFiles(dir))
-    hash
-      .update(rel)
-      .update('\0')
-      .update(await fs.readFile(path.join(dir, rel)))
-      .update('\0');
-  return hash.digest('hex');
 }
 
 /**

@@ -29,9 +29,11 @@ export async function scratchCopy(recipeDir: string, parent: string, label: stri
 /** Warnings already given by this process: a recipe is copied for CPython, each target and each compile. */
 const warned = new Set<string>();
 
-/** `scratchCopy`, warning about what could not be copied as it was, once per recipe and entry. */
+/** `scratchCopy`, warning about what of the recipe could not be copied as it was, once per recipe and entry. */
 export async function copyRecipe(recipeDir: string, parent: string, label: string): Promise<string> {
   const copy = await scratchCopy(recipeDir, parent, label);
+  // a copy of a copy (reduce runs each candidate from one): said when the first copy was made
+  if (`${path.resolve(recipeDir)}${path.sep}`.startsWith(`${path.resolve(parent)}${path.sep}`)) return copy.dir;
   const messages = [
     ...copy.skipped.map((s) => `${path.join(recipeDir, s.path)} not copied into the scratch folder: ${s.reason}`),
     ...copy.notUtf8.map(

@@ -7,6 +7,7 @@ import { reduceSource } from '../../src/reduce/hierarchy.ts';
 import type { CaseJudge, FileEdits } from '../../src/reduce/judge.ts';
 import { PythonAst } from '../../src/reduce/python-ast.ts';
 import { reduceCase } from '../../src/reduce/reduce-case.ts';
+import { hashRecipe, recipeFiles, verbatimFiles } from '../../src/reduce/recipe-files.ts';
 
 const SCRIPT = `import functools
 import os
@@ -155,5 +156,33 @@ describe('reduceCase resumes from its best candidate', () => {
     });
     expect(after).toEqual(full);
     expect(resumed.asked).toBeLessThan(whole.asked);
+  });
+});
+
+describe("a recipe's files as the reducer sees them", () => {
+  test('a file whose name is not UTF-8 is hashed and kept by its bytes, never edited', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reduce-files-'));
+    try {
+      const odd = Buffer.concat([Buffer.from(`${dir}/dat`), Buffer.from([0xfe])]);
+      await fs.mkdir(path.join(dir, 'sub'));
+      await fs.mkdir(path.join(dir, '__pycache__'));
+      for (const [name, text] of [
+        ['example.py', 'print(1)\n'],
+        ['sub/helper.py', 'X = 1\n'],
+        ['__pycache__/example.pyc', ''],
+        ['example.wasm', ''],
+      ])
+        await fs.writeFile(path.join(dir, name!), text!);
+      await fs.writeFile(odd, 'one\n');
+      expect(await recipeFiles(dir)).toEqual(['example.py', 'sub/helper.py']);
+      expect((await verbatimFiles(dir)).map((p) => Buffer.from(p, 'latin1'))).toEqual([
+        Buffer.from([0x64, 0x61, 0x74, 0xfe]),
+      ]);
+      const before = await hashRecipe(dir);
+      await fs.writeFile(odd, 'two\n');
+      expect(await hashRecipe(dir)).not.toBe(before);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

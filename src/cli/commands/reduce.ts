@@ -11,7 +11,9 @@ import { caseIdOf, escapeControls } from '../../records.ts';
 import { findCase } from '../../reduce/find-case.ts';
 import { CaseJudge, type FileEdits } from '../../reduce/judge.ts';
 import { PythonAst } from '../../reduce/python-ast.ts';
-import { hashRecipe, recipeFiles, reduceCase, type ReduceProgress } from '../../reduce/reduce-case.ts';
+import { reduceCase, type ReduceProgress } from '../../reduce/reduce-case.ts';
+import { hashRecipe, recipeFiles, verbatimFiles } from '../../reduce/recipe-files.ts';
+import { bytePath, dirnameBytes, fsPath, joinBytes } from '../../run/byte-paths.ts';
 import { isWasmSideFailure } from '../../reduce/signature.ts';
 import { readReduceState, writeReduceState, type ReduceState } from '../../reduce/state.ts';
 import { renderBugReport, sizeOf } from '../../report/bug-report.ts';
@@ -182,6 +184,12 @@ export async function reduceCommand(opts: ReduceCommandOptions, io: CommandIO): 
     const edited = best[rel];
     if (typeof edited === 'string') await fs.writeFile(dest, edited);
     else await fs.copyFile(path.join(recipe.dir, rel), dest);
+  }
+  // names that are not UTF-8: the candidates all had them, so the reproducer does too
+  for (const rel of await verbatimFiles(recipe.dir)) {
+    const dest = joinBytes(bytePath(staging), rel);
+    await fs.mkdir(fsPath(dirnameBytes(dest)), { recursive: true });
+    await fs.copyFile(fsPath(joinBytes(bytePath(recipe.dir), rel)), fsPath(dest));
   }
   await fs.rm(reproDir, { recursive: true, force: true });
   await fs.rename(staging, reproDir);
