@@ -2,6 +2,7 @@
 // fails, the root cause, the patch, the verification (case by case, before -> after), the tools.
 import { tally, type FixEntry, type FixesFile } from '../fix/results.ts';
 import type { VerifiedCase } from '../fix/types.ts';
+import { escapeControls } from '../records.ts';
 
 const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -77,5 +78,6 @@ export function renderFixesMarkdown(file: FixesFile, patches: Record<string, str
     out.push('');
   }
   out.push('## Tools', '', ...Object.entries(file.tools).map(([k, v]) => `- ${k}: ${v}`), '');
-  return out.join('\n');
+  // read in terminals too: a case's escape sequences are shown, not obeyed
+  return escapeControls(out.join('\n'));
 }

@@ -1,6 +1,7 @@
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/history/compare-runs.ts';
+import { renderFixesMarkdown } from '../../src/report/fixes-markdown.ts';
 import { renderComparisonMarkdown, renderComparisonTable } from '../../src/history/render-comparison.ts';
 import { escapeControls } from '../../src/records.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
@@ -96,5 +97,22 @@ describe('control sequences in case text are shown escaped wherever it is printe
     const markdown = renderComparisonMarkdown(comparison);
     expect(markdown).not.toMatch(CONTROL);
     expect(markdown).toContain('title\\\\x1b[2J.example'); // a table cell's backslash, escaped for Markdown
+  });
+
+  it("in the fix command's fixes.md", () => {
+    const markdown = renderFixesMarkdown(
+      {
+        version: 1,
+        createdAt: '2025-01-01T00:00:00.000Z',
+        tools: {},
+        fixes: [],
+        noFix: [
+          { group: { id: 'g', label: `bell\x07${HOSTILE}`, cases: ['1/title.example'] }, reason: 'none', evidence: [] },
+        ],
+      },
+      {},
+    );
+    expect(markdown).not.toMatch(CONTROL);
+    expect(markdown).toContain('bell\\x07');
   });
 });

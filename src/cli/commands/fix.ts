@@ -17,6 +17,7 @@ import { renderSummaryMarkdown } from '../../report/summary-markdown.ts';
 import { readHistory } from '../../report/write.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
 import type { RunResults } from '../../types.ts';
+import { escapeControls } from '../../records.ts';
 import { applyFixes } from './fix-apply.ts';
 import type { CommandIO } from './import-pickle.ts';
 
@@ -41,7 +42,7 @@ export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promis
     throw new FixError(`--sample takes a whole number of cases (0 or more), not ${String(opts.sample)}`);
   const options = resolveOptions(opts.target ? { targets: [opts.target] } : {});
   const fixesDir = path.join(options.reportDir, 'fixes');
-  const say = (line: string) => io.stderr.write(`fix: ${line}\n`);
+  const say = (line: string) => io.stderr.write(`fix: ${escapeControls(line)}\n`);
   if (opts.apply) return applyFixes(opts.apply, fixesDir, say, io);
 
   const resultsFile = path.join(options.reportDir, 'results.json');
@@ -77,7 +78,7 @@ export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promis
   await writeFixes(fixesDir, run.file, patches);
   await rewriteSummary(options.reportDir, results, run.file);
   for (const f of run.file.fixes) io.stdout.write(`${f.patch}: ${f.title}\n  ${tallyLine(f.verified)}\n`);
-  for (const n of run.file.noFix) io.stdout.write(`no known fix: ${n.group.label}: ${n.reason}\n`);
+  for (const n of run.file.noFix) io.stdout.write(`no known fix: ${escapeControls(`${n.group.label}: ${n.reason}`)}\n`);
   if (run.file.all) io.stdout.write(`all patches together: ${tallyLine(run.file.all.verified)}\n`);
   io.stdout.write(`${path.join(fixesDir, 'fixes.md')}\n`);
   return run.file.fixes.some((f) => f.ok) ? 0 : 1;
