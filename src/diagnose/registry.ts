@@ -2,6 +2,7 @@ import { debugBuild } from './diagnostics/debug-build.ts';
 import { indirectCall } from './diagnostics/indirect-call.ts';
 import { pythonFrames } from './diagnostics/python-frames.ts';
 import { pythonLine } from './diagnostics/python-line.ts';
+import { stackOverflow } from './diagnostics/stack-overflow.ts';
 import { tracebackSource } from './diagnostics/traceback-source.ts';
 import { unbufferedOutput } from './diagnostics/unbuffered-output.ts';
 import type { AnyDiagnostic } from './types.ts';
@@ -15,6 +16,7 @@ export const DIAGNOSTICS: AnyDiagnostic[] = [
   pythonLine,
   indirectCall,
   debugBuild,
+  stackOverflow,
   unbufferedOutput,
   tracebackSource,
 ];

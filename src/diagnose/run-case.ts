@@ -5,7 +5,7 @@ import { diagnoseRecords, type DiagnoseStageOptions } from './stage.ts';
 
 /**
  * The diagnose stage for the records a RecipeRunner gave one of its cases: the diagnostics'
- * re-compiles (`# nuitka-project:` lines added) go through that runner's compile cache and slots.
+ * re-compiles (`# nuitka-project:` lines or link flags added) go through that runner's compile cache and slots.
  */
 export function diagnoseCase(
   runner: RecipeRunner,
@@ -16,7 +16,7 @@ export function diagnoseCase(
 ): Promise<CaseRecord[]> {
   return diagnoseRecords(
     verdicts,
-    { env: runner.env, compile: (_record, projectOptions, s) => runner.compile(kase, s, projectOptions) },
+    { env: runner.env, compile: (_record, variant, s) => runner.compile(kase, s, variant) },
     opts,
     signal,
   );

@@ -5,6 +5,7 @@ import type { StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
 import type { AnyDiagnostic } from './types.ts';
 import type { DiagnoseMode } from '../config/choices.ts';
+import type { CompileVariant } from '../run/recipe-compiler.ts';
 
 export type { DiagnoseMode };
 
@@ -27,6 +28,6 @@ export interface DiagnoseStageOptions {
 /** What the stage needs of the run that produced the records. */
 export interface DiagnoseCaseTools {
   env: RunEnvironment;
-  /** The case compiled again with `# nuitka-project:` lines appended, through the compile cache and slots. */
-  compile(record: CaseRecord, projectOptions: string[], signal: AbortSignal): Promise<CompileOutcome>;
+  /** The case compiled again (`# nuitka-project:` lines appended, link flags added), through the compile cache and slots. */
+  compile(record: CaseRecord, variant: CompileVariant, signal: AbortSignal): Promise<CompileOutcome>;
 }

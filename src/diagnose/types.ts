@@ -12,6 +12,8 @@ import type {
   SymbolizedFrame,
   TargetSpec,
 } from '../types.ts';
+import type { WasmRunVerdict } from '../classify/wasm-verdict.ts';
+import type { CompileVariant } from '../run/recipe-compiler.ts';
 import type { GroupFrame } from './stack-groups.ts';
 import type { DiagnoseMode } from '../config/choices.ts';
 
@@ -25,14 +27,12 @@ export interface DiagnoseGroup {
   frames: GroupFrame[];
 }
 
-export interface DiagnosticCompileRequest {
-  /**
-   * Nuitka options, each appended to a scratch copy of the script as `# nuitka-project: <option>`
-   * (appended, not prepended, so traced line numbers stay the script's own). They are part of the
-   * compile cache key; the compile goes through the cache and the compile slots like any other.
-   */
-  projectOptions: string[];
-}
+/**
+ * A re-compile of the case: Nuitka options appended to a scratch copy of the script (appended, not
+ * prepended, so traced line numbers stay the script's own), link flags. Each is part of the compile
+ * cache key; the compile goes through the cache and the compile slots like any other.
+ */
+export type DiagnosticCompileRequest = CompileVariant;
 
 export interface DiagnosticRunRequest {
   /** The module to run: a `compile()` result's wasmPath. Default: the record's own wasm. */
@@ -43,6 +43,8 @@ export interface DiagnosticRunRequest {
   timeoutMs?: number;
   /** Default: the run's capture limits. A long trace needs a bigger tail than head. */
   capture?: CaptureLimits;
+  /** Run under Node's WASI instead of the record's runtime: it prints a trap's frames, which a release iwasm does not. */
+  nodeWasi?: boolean;
 }
 
 /** What a diagnostic's `run` gets. Everything it starts must stop when `signal` aborts. */
@@ -60,10 +62,15 @@ export interface DiagnosticContext {
   scratchDir: string;
   /** The script's file name inside `scratchDir`, e.g. `example1.py`. */
   scriptName: string;
-  /** Re-compile the case with extra Nuitka options (py2wasm targets only; throws otherwise). */
+  /** Re-compile the case with extra Nuitka options or link flags (py2wasm targets only; throws otherwise). */
   compile(req: DiagnosticCompileRequest): Promise<CompileOutcome>;
   /** Run a module under the record's own runtime, in `scratchDir` (for wasi-python: the interpreter, script as argument). */
   runWasm(req?: DiagnosticRunRequest): Promise<RuntimeRun>;
+  /**
+   * The verdict the pipeline gives a run of this case: its exit and trap, then its stdout against
+   * the record's CPython output under the run's normalization rules. Throws without a CPython run.
+   */
+  verdict(run: RuntimeRun): WasmRunVerdict;
   /** llvm-symbolizer over one wasm, one process for all frames. Throws when there is no symbolizer. */
   symbolize(wasmPath: string, frames: RawFrame[]): Promise<SymbolizedFrame[]>;
   /** The node command: Node's WASI runs what only it can (an instrumented module reporting its globals, a trapped instance's memory). */

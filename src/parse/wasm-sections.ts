@@ -32,6 +32,8 @@ export interface WasmModuleInfo {
   codeSectionStart?: number;
   codeSectionEnd?: number;
   importedFunctionCount: number;
+  /** Globals come from imports first in the global index space. */
+  importedGlobalCount: number;
   /** Field names of imported functions, by function index (`proc_exit`). */
   importNames: Map<number, string>;
   /** Defined function bodies, in file order. */
@@ -39,6 +41,11 @@ export interface WasmModuleInfo {
   /** From the `name` custom section, when present. */
   functionNames: Map<number, string>;
   exportNames: Map<number, string[]>;
+  /** Exported globals by export name (`__heap_base` -> global index). */
+  globalExports: Map<string, number>;
+  /** From the `name` custom section: globals (`__stack_pointer`) and data segments (`.rodata`). */
+  globalNames: Map<number, string>;
+  dataSegmentNames: Map<number, string>;
   moduleName?: string;
 }
 
@@ -77,10 +84,14 @@ export function parseWasmModule(bytes: Uint8Array): WasmModuleInfo {
   const info: WasmModuleInfo = {
     sections,
     importedFunctionCount: 0,
+    importedGlobalCount: 0,
     importNames: new Map(),
     bodies: [],
     functionNames: new Map(),
     exportNames: new Map(),
+    globalExports: new Map(),
+    globalNames: new Map(),
+    dataSegmentNames: new Map(),
   };
   for (const s of sections) {
     if (s.id === SECTION.import) readImports(bytes, s, info);
@@ -126,6 +137,7 @@ function readImports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): v
       case 0x03: // global: valtype + mut
         r.byte();
         r.byte();
+        info.importedGlobalCount++;
         break;
       case 0x04: // tag: attribute + type index
         r.byte();
@@ -155,12 +167,20 @@ function readExports(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): v
     const name = r.name();
     const kind = r.byte();
     const index = r.u32();
+    if (kind === 0x03) info.globalExports.set(name, index);
     if (kind !== 0x00) continue;
     const list = info.exportNames.get(index);
     if (list) list.push(name);
     else info.exportNames.set(index, [name]);
   }
 }
+
+/** Name subsections that map an index to a name (function 1, global 7, data segment 9). */
+const NAME_MAPS: Record<number, 'functionNames' | 'globalNames' | 'dataSegmentNames'> = {
+  1: 'functionNames',
+  7: 'globalNames',
+  9: 'dataSegmentNames',
+};
 
 function readNames(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): void {
   const r = new Reader(bytes, s.start, s.end);
@@ -172,11 +192,12 @@ function readNames(bytes: Uint8Array, s: WasmSection, info: WasmModuleInfo): voi
     const sub = new Reader(bytes, r.pos, end);
     if (id === 0) {
       info.moduleName = sub.name();
-    } else if (id === 1) {
+    } else if (id in NAME_MAPS) {
+      const names = info[NAME_MAPS[id]!];
       const count = sub.u32();
       for (let i = 0; i < count; i++) {
         const index = sub.u32();
-        info.functionNames.set(index, sub.name());
+        names.set(index, sub.name());
       }
     }
     r.pos = end;

@@ -5,7 +5,7 @@ import { fixesMarkdown, fixHint } from './fixes-section.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
-import { diagnosisProvenance } from '../diagnose/describe.ts';
+import { diagnosisProvenance, stackOverflowsOf } from '../diagnose/describe.ts';
 import {
   formatRate,
   wasmFailureCounterRepr,
@@ -85,6 +85,7 @@ function renderStack(group: StackGroup, index: number): string {
       ...item('Python line', found.pythonLines),
       ...item('callee', found.callees),
       ...item('`--debug` build', found.assertions),
+      ...item('C stack', found.stackOverflows),
       '',
     );
     if (found.diagnosedOn.length) out.push(escapeMarkdownText(diagnosisProvenance(found)), '');
@@ -230,6 +231,7 @@ export function renderSummaryMarkdown(summary: Summary): string {
       out.push(
         `- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${debug}${target}${hint ? ` · fix: ${codeSpan(hint)}` : ''}`,
       );
+      out.push(...stackOverflowsOf(g.records).map((line) => `  - ${escapeMarkdownText(line)}`));
       out.push(caseList(g.cases, '  '));
     }
     out.push('');

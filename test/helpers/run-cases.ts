@@ -6,20 +6,24 @@ import type { RunEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord } from '../../src/types.ts';
 
-/** Run the selected cases of a cookbook through the pipeline; records keyed `case target`. */
+/** Run the selected cases of a cookbook through the pipeline, then the diagnose stage when given; records keyed `case target`. */
 export async function runCases(
   env: RunEnvironment,
   root: string,
   cases: string[],
   scratch: string,
+  diagnose?: DiagnoseStageOptions,
 ): Promise<Map<string, CaseRecord>> {
   const records = new Map<string, CaseRecord>();
   await fs.mkdir(scratch, { recursive: true });
   for (const chapter of discoverCookbook(root, { cases })) {
     for (const recipe of chapter.recipes) {
       const runner = new RecipeRunner(env, recipe, scratch);
-      for (const kase of recipe.cases)
-        for (const r of await runner.runCase(kase)) records.set(`${r.case} ${r.target}`, r);
+      for (const kase of recipe.cases) {
+        const verdicts = await runner.runCase(kase);
+        const done = diagnose ? await diagnoseCase(runner, kase, verdicts, diagnose) : verdicts;
+        for (const r of done) records.set(`${r.case} ${r.target}`, r);
+      }
       await runner.dispose();
     }
   }

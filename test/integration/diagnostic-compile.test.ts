@@ -37,10 +37,10 @@ describe('re-compiles with extra Nuitka options', () => {
     await fs.mkdir(path.join(cacheDir, 'scratch'));
     const runner = new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch'));
     const plain = await runner.compile(kase);
-    const traced = await runner.compile(kase, undefined, ['--trace-execution']);
-    const again = await new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch')).compile(kase, undefined, [
-      '--trace-execution',
-    ]);
+    const traced = await runner.compile(kase, undefined, { projectOptions: ['--trace-execution'] });
+    const again = await new RecipeRunner(env, recipe, path.join(cacheDir, 'scratch')).compile(kase, undefined, {
+      projectOptions: ['--trace-execution'],
+    });
     expect(plain.exitCode).toBe(0);
     expect(traced.exitCode).toBe(0);
     expect(traced.cacheKey).not.toBe(plain.cacheKey);

@@ -236,6 +236,7 @@ describe('rendering a diagnosis', () => {
         'getset_get (Objects/descrobject.c:202) called table[4644] = Nuitka_Function_get_module : (i32) -> i32 through type (i32, i32) -> i32',
       ],
       assertions: [],
+      stackOverflows: [],
       diagnosedOn: [diagnosis.diagnosedCase],
       inherited: 1,
     });

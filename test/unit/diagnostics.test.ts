@@ -78,9 +78,12 @@ function replay(
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     progress: () => undefined,
-    compile: (req) => (log.compiles.push(req.projectOptions), Promise.resolve(compile)),
+    compile: (req) => (log.compiles.push(req.projectOptions ?? []), Promise.resolve(compile)),
     runWasm: (req = {}) => (log.runs.push(req), Promise.resolve(run)),
     symbolize: () => Promise.reject(new Error('not here')),
+    verdict: () => {
+      throw new Error('not here');
+    },
   };
 }
 

@@ -17,6 +17,8 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  *   SDK), `wamr` (building iwasm variants from a checkout), `tools` (the adapters: py2wasm, CPython,
  *   the runtimes, the symbolizer) and `doctor` (which of them a run can use, and why not).
  * - `run` sits above `compare` and `classify`: `run/pipeline.ts` drives those stages for each case.
+ * - `indirect-call` (an instrumented copy of a module, run to read the table slot of a failing
+ *   `call_indirect`, and what that slot held) below `diagnose`, whose indirect-call diagnostic uses it.
  * - `fix` (a patch to the py2wasm package for a diagnosed failure group, verified by re-running the
  *   cases) above `run` and `diagnose`, whose results it reads and whose pipeline it re-runs.
  * - `reduce` (shrinking a failing case by re-running it) above `run` and `diagnose`, whose stages it re-runs;
@@ -42,6 +44,7 @@ const LAYERS = [
   'compare',
   'classify',
   'run',
+  'indirect-call',
   'diagnose',
   'fix',
   'reduce',

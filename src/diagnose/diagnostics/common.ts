@@ -24,3 +24,8 @@ export function moduleOfFile(file: string, scriptName: string): string {
         .replace(/\/__init__$/, '')
         .replaceAll('/', '.');
 }
+
+/** A DWARF file name from the source tree on (CPython's builds name files `<builddir>/../../Objects/...`, wasi-libc's `././libc-top-half/...`). */
+export function sourcePath(file: string): string {
+  return (file.includes('../') ? file.slice(file.lastIndexOf('../') + 3) : file).replace(/^(\.\/)+/, '');
+}

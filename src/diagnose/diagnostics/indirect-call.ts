@@ -2,10 +2,10 @@
 // signatures. The slot is only known while the program runs, so an instrumented copy of the module
 // records it (see indirect-call/instrument.ts) in a run under Node's WASI.
 import type { CaseStack, DiagnosisDataByKind, SymbolizedFrame } from '../../types.ts';
-import { probeIndirectCall } from '../indirect-call/probe.ts';
-import type { IndirectCallee } from '../indirect-call/resolve.ts';
+import { probeIndirectCall } from '../../indirect-call/probe.ts';
+import type { IndirectCallee } from '../../indirect-call/resolve.ts';
 import type { Diagnostic } from '../types.ts';
-import { isCompiledWasmFailure, remaining } from './common.ts';
+import { isCompiledWasmFailure, remaining, sourcePath } from './common.ts';
 
 /** The probe's own output is not the point: keep little of it. */
 const PROBE_CAPTURE = { headBytes: 16 << 10, tailBytes: 64 << 10 };
@@ -57,6 +57,5 @@ export function callerLocation(stack: CaseStack | undefined, caller: string | un
   const loc = top?.locations?.[0]; // innermost: where the call is, inlined or not
   if (!loc?.file || loc.line === undefined || (caller && !top!.locations.some((l) => l.function === caller)))
     return undefined;
-  const file = loc.file.includes('../') ? loc.file.slice(loc.file.lastIndexOf('../') + 3) : loc.file;
-  return `${file}:${loc.line}`;
+  return `${sourcePath(loc.file)}:${loc.line}`;
 }

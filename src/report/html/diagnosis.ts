@@ -19,6 +19,7 @@ export function diagnosisBlock(r: CaseRecord): string {
     lines.callee && `<li>callee: <code>${esc(lines.callee)}</code></li>`,
     lines.assertion && `<li><code>--debug</code> build: <code>${esc(lines.assertion)}</code></li>`,
     lines.lostOutput && `<li>${esc(lines.lostOutput)}</li>`,
+    lines.stack && `<li${lines.stackOverflows ? '' : ' class="muted"'}>C stack: ${esc(lines.stack)}</li>`,
     ...lines.problems.map((p) => `<li class="muted">${esc(p)}</li>`),
   ].filter(Boolean);
   const recovered = okData(r, 'unbuffered-output');

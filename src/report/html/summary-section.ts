@@ -57,7 +57,13 @@ function stackDiagnosis(g: StackGroup): string {
   if (!d) return '';
   const item = (label: string, lines: string[]) => lines.map((l) => `<li>${label}: <code>${esc(l)}</code></li>`);
   const from = d.diagnosedOn.length ? `<p class="muted">${esc(diagnosisProvenance(d))}</p>` : '';
-  return `<ul class="diagnosis">${[...item('Python line', d.pythonLines), ...item('callee', d.callees), ...item('<code>--debug</code> build', d.assertions)].join('')}</ul>${from}`;
+  const items = [
+    ...item('Python line', d.pythonLines),
+    ...item('callee', d.callees),
+    ...item('<code>--debug</code> build', d.assertions),
+    ...item('C stack', d.stackOverflows),
+  ];
+  return `<ul class="diagnosis">${items.join('')}</ul>${from}`;
 }
 
 function stacksBlock(s: Summary): string {

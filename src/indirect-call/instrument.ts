@@ -1,10 +1,10 @@
 // Rewrites a copy of a module so that every indirect call first stores its table slot and a site
 // number in two exported globals: after a trap the host reads which slot the failing call used,
 // which the runtimes never print. Pure: bytes in, bytes out.
-import { callIndirectSites, type CallIndirectSite } from '../../parse/wasm-instructions.ts';
-import { encodeS32, encodeU32, SECTION, WasmFormatError } from '../../parse/wasm-reader.ts';
-import { parseWasmModule, type WasmSection } from '../../parse/wasm-sections.ts';
-import { readSignatures } from '../../parse/wasm-signatures.ts';
+import { callIndirectSites, type CallIndirectSite } from '../parse/wasm-instructions.ts';
+import { encodeS32, encodeU32, SECTION, WasmFormatError } from '../parse/wasm-reader.ts';
+import { parseWasmModule, type WasmSection } from '../parse/wasm-sections.ts';
+import { readSignatures } from '../parse/wasm-signatures.ts';
 
 export interface InstrumentedSite extends CallIndirectSite {
   /** The function the call site is in. */

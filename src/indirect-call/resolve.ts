@@ -1,8 +1,8 @@
 // From "site k called slot i" (what the instrumented run reported) to what a person reads: the
 // caller, the type its call site expects, and the function the slot held with its own type.
 // Pure: the module's bytes are parsed, nothing is run.
-import { parseWasmModule, type WasmModuleInfo } from '../../parse/wasm-sections.ts';
-import { formatFuncType, readSignatures, tableSlot, type WasmSignatures } from '../../parse/wasm-signatures.ts';
+import { parseWasmModule, type WasmModuleInfo } from '../parse/wasm-sections.ts';
+import { formatFuncType, readSignatures, tableSlot, type WasmSignatures } from '../parse/wasm-signatures.ts';
 import type { InstrumentedSite } from './instrument.ts';
 
 export interface WasmFunctionRef {

@@ -2,9 +2,9 @@
 // copy of the module under Node's WASI, which prints the probe globals when the module ends.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runNodeWasiReportingGlobals } from '../../tools/runtimes/node-wasi.ts';
-import type { WasmRunRequest } from '../../tools/runtimes/runtime.ts';
-import type { RuntimeRun } from '../../types.ts';
+import { runNodeWasiReportingGlobals } from '../tools/runtimes/node-wasi.ts';
+import type { WasmRunRequest } from '../tools/runtimes/runtime.ts';
+import type { RuntimeRun } from '../types.ts';
 import { instrumentIndirectCalls } from './instrument.ts';
 import { readModuleTables, resolveIndirectCall, type IndirectCallee } from './resolve.ts';
 
