@@ -201,6 +201,20 @@ export interface CookbookOptions {
    */
   compileSlots?: number;
   /**
+   * Spread the cases over this many test files by expected cost instead of one file per chapter,
+   * so that `vitest --shard` (which splits by file) and the workers (a file each) get even shares:
+   * a recipe's cases stay together, the report still groups by chapter. With `--shard=i/n`, give
+   * n times the workers of a shard; at least n. `0`: a file per chapter. Not in watch mode.
+   * @default 0
+   */
+  shardFiles?: number;
+  /**
+   * A results.json whose per-case durations weigh the cases for `shardFiles`; every shard must read
+   * the same one. When the default is missing, each case counts as 1.
+   * @default the report folder's results.json (the last run)
+   */
+  shardDurations?: string;
+  /**
    * Extra folders whose edits re-run every case in watch mode (the py2wasm package is watched anyway).
    * @default []
    */
@@ -274,4 +288,5 @@ export const DEFAULTS = {
   wamr: WAMR_DEFAULTS,
   baseline: false,
   compileSlots: 2,
+  shardFiles: 0,
 } as const;

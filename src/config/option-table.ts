@@ -110,6 +110,8 @@ export const OPTION_TABLE = {
   baseline: row(boolean, 'PY2WASM_BASELINE', flag),
   baselineDir: row(string, 'PY2WASM_BASELINE_DIR'),
   compileSlots: row(wholeNumber(1), 'PY2WASM_COMPILE_SLOTS', number),
+  shardFiles: row(wholeNumber(0), 'PY2WASM_SHARD_FILES', number),
+  shardDurations: row(string, 'PY2WASM_SHARD_DURATIONS'),
   watchDirs: row(strings, 'PY2WASM_WATCH_DIRS', list),
   // each runtime's entries are checked by resolveRuntimeTemplates (runtimes.ts)
   runtimes: row(object),

@@ -51,6 +51,10 @@ export interface ResolvedOptions {
   baseline: boolean;
   baselineDir: string | null;
   compileSlots: number;
+  /** 0: a test file per chapter */
+  shardFiles: number;
+  /** null: the report folder's results.json */
+  shardDurations: string | null;
   watchDirs: string[];
   /** configured runtimes by name (built-ins not included) */
   runtimes: Record<string, ResolvedRuntimeTemplate>;
@@ -204,6 +208,8 @@ export function resolveOptions(
     baseline: options.baseline ?? DEFAULTS.baseline,
     baselineDir: options.baselineDir ? path.resolve(cwd, options.baselineDir) : null,
     compileSlots: options.compileSlots ?? DEFAULTS.compileSlots,
+    shardFiles: options.shardFiles ?? DEFAULTS.shardFiles,
+    shardDurations: options.shardDurations ? path.resolve(cwd, options.shardDurations) : null,
     watchDirs: (options.watchDirs ?? []).map((d) => path.resolve(cwd, d)),
     runtimes,
     wamr,

@@ -21,7 +21,7 @@ export interface ChapterCaseRequest {
 }
 
 /**
- * The cases of one chapter in one worker: one environment, one runner per recipe (its scratch
+ * The cases of one test file (a chapter, or balanced recipes of several) in one worker: one environment, one runner per recipe (its scratch
  * copies and compiles shared by the recipe's cases), each case run then diagnosed. What cannot run
  * (the environment failed to set up, the pipeline threw) becomes harness error records.
  */
@@ -59,10 +59,12 @@ export class ChapterRun {
   }
 
   private runnerFor(recipe: CookbookRecipe): RecipeRunner {
-    let runner = this.runners.get(recipe.recipe);
+    // a test file of balanced cases holds recipes of several chapters
+    const key = `${recipe.chapter}/${recipe.recipe}`;
+    let runner = this.runners.get(key);
     if (!runner) {
       runner = new RecipeRunner(this.env!, recipe, this.scratchParent);
-      this.runners.set(recipe.recipe, runner);
+      this.runners.set(key, runner);
     }
     return runner;
   }

@@ -28,30 +28,47 @@ const UNMARKED_GRACE_MS = 60 * 60_000;
 
 /**
  * A test file per chapter folder, `chapter-<folder>.test.ts` calling defineCookbookChapter, so every
- * chapter of the tree runs and `vitest --shard` splits by chapter. Files of chapters gone from the
- * tree are removed. Returns the files' paths.
+ * chapter of the tree runs and `vitest --shard` splits by chapter. Returns the files' paths.
  */
 export function writeChapterFiles(dir: string, cookbookRoot: string, chapters: readonly ChapterFolder[]): string[] {
+  const importPath = chapterModuleFrom(dir);
+  const files = new Map(
+    chapters.map((c) => [
+      `chapter-${c.folder}.test.ts`,
+      [
+        `// Written by vitest-py2wasm for chapter folder ${c.folder}/ of the cookbook: do not edit (it is rewritten at every run).`,
+        `import { defineCookbookChapter } from '${importPath}';`,
+        '',
+        `defineCookbookChapter('${c.chapter}');`,
+        '',
+      ].join('\n'),
+    ]),
+  );
+  return writeGeneratedFiles(dir, cookbookRoot, files);
+}
+
+/** The import specifier of chapter.ts from a generated folder. */
+export function chapterModuleFrom(dir: string): string {
+  const importPath = path.relative(dir, CHAPTER_MODULE).split(path.sep).join('/');
+  return importPath.startsWith('.') ? importPath : `./${importPath}`;
+}
+
+/**
+ * Writes the test files (name -> text) of one cookbook's folder and removes every other file of it
+ * (a chapter gone from the tree, the files of the other layout), keeping the marker. Returns their paths.
+ */
+export function writeGeneratedFiles(dir: string, cookbookRoot: string, files: ReadonlyMap<string, string>): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const marker = `${JSON.stringify({ root: path.resolve(cookbookRoot) })}\n`;
   if (readOrEmpty(path.join(dir, MARKER)) !== marker) writeFileAtomic.sync(path.join(dir, MARKER), marker);
-  const wanted = new Map(chapters.map((c) => [`chapter-${c.folder}.test.ts`, c]));
   for (const name of fs.readdirSync(dir))
-    if (!wanted.has(name) && name !== MARKER) fs.rmSync(path.join(dir, name), { force: true });
-  const importPath = path.relative(dir, CHAPTER_MODULE).split(path.sep).join('/');
-  for (const [name, c] of wanted) {
+    if (!files.has(name) && name !== MARKER) fs.rmSync(path.join(dir, name), { force: true });
+  for (const [name, text] of files) {
     const file = path.join(dir, name);
-    const text = [
-      `// Written by vitest-py2wasm for chapter folder ${c.folder}/ of the cookbook: do not edit (it is rewritten at every run).`,
-      `import { defineCookbookChapter } from '${importPath.startsWith('.') ? importPath : `./${importPath}`}';`,
-      '',
-      `defineCookbookChapter('${c.chapter}');`,
-      '',
-    ].join('\n');
     // unchanged content is not rewritten: a rewrite would re-trigger watch mode
     if (readOrEmpty(file) !== text) writeFileAtomic.sync(file, text);
   }
-  return [...wanted.keys()].map((name) => path.join(dir, name));
+  return [...files.keys()].map((name) => path.join(dir, name));
 }
 
 function readOrEmpty(file: string): string {

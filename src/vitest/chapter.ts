@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import { classifyFailure } from '../classify/failure.ts';
-import { ChapterRun } from '../diagnose/chapter-run.ts';
+import type { ResolvedOptions } from '../config/options.ts';
+import { ChapterRun, type ChapterCaseRequest } from '../diagnose/chapter-run.ts';
 import { diagnosisSummaryLine } from '../diagnose/describe.ts';
-import { discoverChapter } from '../discover/discover.ts';
+import { discoverChapter, type CookbookChapter } from '../discover/discover.ts';
 import { caseIdOf, escapeControls, isFailure, outcomeName } from '../records.ts';
 import { startPhase, type PhaseProgress } from '../report/phase-progress.ts';
 import { harnessErrorRecords } from '../run/harness-error.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
 import { removeOwnLeftoversSync } from '../run/leftovers.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import type { CasesPart } from './balanced-files.ts';
 import { readFocus, readWasmStageFocus } from './watch.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
@@ -69,68 +71,118 @@ export function defineCookbookChapter(chapter: number | string): void {
     found.broken = found.broken.filter((b) => focus.includes(caseIdOf(b.chapter, b.key)));
   }
   const selected = options.chapters === null || options.chapters.includes(String(Number(chapter)));
-  describe(`chapter ${chapter}`, () => {
-    if (!found || !selected || (found.recipes.length === 0 && found.broken.length === 0)) {
+  if (!found || !selected || (found.recipes.length === 0 && found.broken.length === 0)) {
+    describe(`chapter ${chapter}`, () => {
       test.skip(
         found ? `chapter ${chapter}: no selected cases` : `chapter ${chapter} is not in ${options.root}`,
         () => {},
       );
+    });
+    return;
+  }
+  defineCases(options, [{ label: `chapter ${chapter}`, found }], wasmStage);
+}
+
+/**
+ * One of the test files `shardFiles` writes: whole recipes of any chapters (`parts`), each
+ * chapter's cases under a describe for the chapter, as in a chapter's own file.
+ */
+export function defineCookbookCases(file: number, parts: readonly CasesPart[]): void {
+  const options = inject('py2wasmOptions');
+  exitWithTheRun(options.cacheDir);
+  const filters = { cases: options.cases, exclude: options.exclude };
+  const chapters = parts.flatMap((part) => {
+    const found = discoverChapter(options.root, part.chapter, filters);
+    if (!found) return [];
+    const recipes = new Set(part.recipes);
+    const broken = new Set(part.broken);
+    found.recipes = found.recipes.filter((r) => recipes.has(r.recipe));
+    found.broken = found.broken.filter((b) => broken.has(b.key));
+    return found.recipes.length || found.broken.length ? [{ label: `chapter ${found.chapter}`, found }] : [];
+  });
+  if (chapters.length === 0) {
+    describe(`test file ${file}`, () => test.skip(`test file ${file}: no selected cases`, () => {}));
+    return;
+  }
+  defineCases(options, chapters, null);
+}
+
+/** The tests of some chapters' cases in one file: one run of them (environment, runners), a describe per chapter. */
+function defineCases(
+  options: ResolvedOptions,
+  chapters: ReadonlyArray<{ label: string; found: CookbookChapter }>,
+  wasmStage: string[] | null,
+): void {
+  const run = new ChapterRun(options, inject('py2wasmAvailability'), inject('py2wasmRunId'), wasmStage);
+  beforeAll(() => run.prepare());
+  afterAll(() => run.dispose());
+  // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
+  const diagnoseMs =
+    options.targets.length *
+    (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
+  const perCaseMs =
+    options.timeouts.pythonMs +
+    options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) +
+    diagnoseMs +
+    120_000;
+  const last = readLastRun(options.cacheDir);
+  const orders = chapters.map(({ found }) =>
+    failedFirst(found.recipes, last).flatMap((recipe) => recipe.cases.map((kase) => ({ recipe, kase }))),
+  );
+  // the next case's compile starts ahead, across chapters too
+  const order = orders.flat();
+  chapters.forEach(({ label, found }, c) => {
+    describe(label, () => {
+      // a case that cannot even be read still gets its record, and fails
+      for (const entry of found.broken) {
+        test(escapeControls(entry.key), (ctx) => {
+          const records = harnessErrorRecords(entry, options.targets, { stage: 'discover', message: entry.reason });
+          ctx.task.meta.py2wasm = { records };
+          throw new CaseFailure(records);
+        });
+      }
+      for (const { recipe, kase } of orders[c]!) {
+        const next = order[order.findIndex((o) => o.kase === kase) + 1];
+        defineCase(options, run, { recipe, kase, next }, perCaseMs);
+      }
+    });
+  });
+}
+
+function defineCase(
+  options: ResolvedOptions,
+  run: ChapterRun,
+  { recipe, kase, next }: Pick<ChapterCaseRequest, 'recipe' | 'kase' | 'next'>,
+  perCaseMs: number,
+): void {
+  // named by its key: two cases of one `recipe.example` (`a.b/c.py`, `a/b.c.py`) are two tests
+  test(escapeControls(kase.key), { timeout: perCaseMs }, async (ctx) => {
+    // a trap's debug re-run, symbolization and diagnostics can take minutes: never silent
+    let phase: PhaseProgress | undefined;
+    const records = await run
+      .run({
+        recipe,
+        kase,
+        next,
+        signal: ctx.signal,
+        onDiagnose: (record, message) => {
+          phase ??= startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
+          phase.update(`[${record.target}] ${message}`);
+        },
+      })
+      .finally(() => phase?.end());
+    ctx.task.meta.py2wasm = { records };
+    if (records.some((r) => r.code === null)) throw new CaseFailure(records); // the case could not run
+    if (options.baseline) {
+      // the expected outcome lives in the snapshot: only a change fails
+      ctx.expect(baselineOutcome(records)).toMatchSnapshot();
       return;
     }
-    // a case that cannot even be read still gets its record, and fails
-    for (const entry of found.broken) {
-      test(escapeControls(entry.key), (ctx) => {
-        const records = harnessErrorRecords(entry, options.targets, { stage: 'discover', message: entry.reason });
-        ctx.task.meta.py2wasm = { records };
-        throw new CaseFailure(records);
-      });
+    if (records.every((r) => r.code === CaseErrorCode.OK)) return;
+    if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
+      ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');
     }
-    const run = new ChapterRun(options, inject('py2wasmAvailability'), inject('py2wasmRunId'), wasmStage);
-    beforeAll(() => run.prepare());
-    afterAll(() => run.dispose());
-    // the diagnose stage runs inside the test, after the verdict: a debug re-run and a budget per target
-    const diagnoseMs =
-      options.targets.length *
-      (options.timeouts.debugWasmMs + (options.diagnose === 'off' ? 0 : options.diagnoseBudgetMs + 60_000));
-    const perCaseMs =
-      options.timeouts.pythonMs +
-      options.targets.length * (options.timeouts.compileMs + options.timeouts.wasmMs) +
-      diagnoseMs +
-      120_000;
-    const order = failedFirst(found.recipes, readLastRun(options.cacheDir)).flatMap((recipe) =>
-      recipe.cases.map((kase) => ({ recipe, kase })),
-    );
-    order.forEach(({ recipe, kase }, index) => {
-      // named by its key: two cases of one `recipe.example` (`a.b/c.py`, `a/b.c.py`) are two tests
-      test(escapeControls(kase.key), { timeout: perCaseMs }, async (ctx) => {
-        // a trap's debug re-run, symbolization and diagnostics can take minutes: never silent
-        let phase: PhaseProgress | undefined;
-        const records = await run
-          .run({
-            recipe,
-            kase,
-            next: order[index + 1],
-            signal: ctx.signal,
-            onDiagnose: (record, message) => {
-              phase ??= startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
-              phase.update(`[${record.target}] ${message}`);
-            },
-          })
-          .finally(() => phase?.end());
-        ctx.task.meta.py2wasm = { records };
-        if (records.some((r) => r.code === null)) throw new CaseFailure(records); // the case could not run
-        if (options.baseline) {
-          // the expected outcome lives in the snapshot: only a change fails
-          ctx.expect(baselineOutcome(records)).toMatchSnapshot();
-          return;
-        }
-        if (records.every((r) => r.code === CaseErrorCode.OK)) return;
-        if (records.every((r) => r.code === CaseErrorCode.BYPASS || r.code === CaseErrorCode.OK)) {
-          ctx.skip(records.find((r) => r.bypassReason)?.bypassReason ?? 'bypassed');
-        }
-        throw new CaseFailure(records);
-      });
-    });
+    throw new CaseFailure(records);
   });
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
 import { configDefaults, type Plugin } from 'vitest/config';
-import type { TestProject } from 'vitest/node';
+import type { TestProject, TestSequencerConstructor } from 'vitest/node';
 import { resolveRules } from '../compare/normalize.ts';
 import { discoverCookbook, listChapterFolders } from '../discover/discover.ts';
 import type { CookbookOptions } from '../config/cookbook-options.ts';
@@ -11,6 +11,8 @@ import { reportDirOf, resolveOptions, type ResolvedOptions } from '../config/opt
 import { py2wasmPackageDir } from '../doctor/probe.ts';
 import { detectToolchain } from '../toolchain/index.ts';
 import '../config/provided.ts';
+import { balancedFilesLine, planBalancedFiles, writeBalancedFiles } from './balanced-files.ts';
+import { balancedSequencer } from './balanced-sequencer.ts';
 import { RunEndRecorder } from './run-end.ts';
 import { generatedChaptersDir, pruneChapterFolders, writeChapterFiles } from './chapter-files.ts';
 import { chapterFilesOf, watchTriggers } from './watch.ts';
@@ -81,6 +83,34 @@ function addGeneratedChapterFiles(project: TestProject, resolved: ResolvedOption
   return files;
 }
 
+/** vitest/node is loaded only where the config is (the workers import this module too). */
+async function sequencerFor(user: TestSequencerConstructor | undefined): Promise<TestSequencerConstructor> {
+  const { BaseSequencer } = await import('vitest/node');
+  return balancedSequencer(user ?? BaseSequencer);
+}
+
+/**
+ * `shardFiles`: the selected cases spread over that many generated test files by expected cost
+ * (planned for vitest's `--shard` count); the chapter files (the user's and generated) step aside.
+ */
+async function addBalancedFiles(
+  project: TestProject,
+  resolved: ResolvedOptions,
+  testFiles: string[],
+): Promise<string[]> {
+  const vitest = project.vitest;
+  const shard = vitest.config.shard;
+  const plan = await planBalancedFiles(resolved, shard?.count ?? 1);
+  const vitestRoot = project.config.dir || project.config.root;
+  pruneChapterFolders(vitestRoot);
+  const dir = generatedChaptersDir(vitestRoot, resolved.root);
+  const files = writeBalancedFiles(dir, resolved.root, plan);
+  project.config.include.push(`${path.relative(vitestRoot, dir).split(path.sep).join('/')}/*.test.ts`);
+  project.config.exclude.push(...[...chapterFilesOf(testFiles).values()].flat());
+  vitest.logger.log(balancedFilesLine(plan, shard, vitestRoot));
+  return files;
+}
+
 /**
  * The vitest plugin: resolves options (config + env), hands them to the test workers, runs the
  * doctor (and toolchain setup when needed) once before the cases, and in watch mode re-runs cases
@@ -94,7 +124,7 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
   return {
     name: 'vitest-py2wasm',
     resolved,
-    config(userConfig) {
+    async config(userConfig) {
       const root = path.resolve(userConfig.root ?? process.cwd());
       // the report folder is relative to vitest's root, as the config's other paths are in vite
       resolved.reportDir = reportDirOf(options, root);
@@ -115,6 +145,10 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
           // Nothing a case does lives in the worker's modules: its processes run in scratch copies.
           isolate: userConfig.test?.isolate ?? false,
           globalSetup: [GLOBAL_SETUP],
+          // each shard runs the balanced files planned for it, whatever their paths hash to
+          ...(resolved.shardFiles > 0
+            ? { sequence: { sequencer: await sequencerFor(userConfig.test?.sequence?.sequencer) } }
+            : {}),
           ...(baselineDir
             ? {
                 resolveSnapshotPath: (testPath: string, ext: string) =>
@@ -130,7 +164,14 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
       // reporters are created after this hook: the recorder joins whatever the user configured
       vitest.config.reporters.push(new RunEndRecorder(resolved));
       // a merge of shard reports runs no case: it needs no cookbook
-      if (!vitest.config.mergeReports) testFiles.push(...addGeneratedChapterFiles(project, resolved, testFiles));
+      if (!vitest.config.mergeReports) {
+        const balanced = resolved.shardFiles > 0 && !vitest.config.watch;
+        testFiles.push(
+          ...(balanced
+            ? await addBalancedFiles(project, resolved, testFiles)
+            : addGeneratedChapterFiles(project, resolved, testFiles)),
+        );
+      }
       if (!vitest.config.watch) return;
       project.provide('py2wasmWatching', true);
       // the user's own py2wasm (PY2WASM), else the one setup installed

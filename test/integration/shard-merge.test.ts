@@ -23,10 +23,10 @@ const env = (reportDir: string) => ({
   CI: '',
 });
 
-const vitest = (args: string[], reportDir: string) =>
+const vitest = (args: string[], reportDir: string, extraEnv: Record<string, string> = {}) =>
   execa('npx', ['vitest', ...args], {
     cwd: PROJECT_ROOT,
-    env: env(reportDir),
+    env: { ...env(reportDir), ...extraEnv },
     reject: false,
     all: true,
     timeout: 300_000,
@@ -51,38 +51,56 @@ function comparable(results: RunResults) {
 const stripDates = (md: string) =>
   md.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<date>').replace(/source (vitest|merged)/, 'source <source>');
 
+let single: RunResults;
+let singleMd: string;
+
+beforeAll(async () => {
+  work = await fs.mkdtemp(path.join(os.tmpdir(), 'shard-merge-'));
+  const one = await vitest(['run', '--config', 'vitest.config.ts'], path.join(work, 'single'));
+  expect(one.exitCode, one.all?.slice(-2000)).toBe(1); // the cookbook has failing cases
+  single = JSON.parse(await fs.readFile(path.join(work, 'single', 'results.json'), 'utf8')) as RunResults;
+  singleMd = await fs.readFile(path.join(work, 'single', 'summary.md'), 'utf8');
+}, 600_000);
+afterAll(() => fs.rm(work, { recursive: true, force: true }));
+
+/** `--shard=i/n --reporter=blob` for each shard, into `blobs`; returns each shard's output. */
+async function shards(count: number, blobs: string, extraEnv: Record<string, string> = {}): Promise<string[]> {
+  const outputs: string[] = [];
+  for (let index = 1; index <= count; index++) {
+    const run = await vitest(
+      [
+        'run',
+        '--config',
+        'vitest.config.ts',
+        `--shard=${index}/${count}`,
+        '--reporter=blob',
+        `--outputFile=${path.join(blobs, `blob-${index}-${count}.json`)}`,
+      ],
+      path.join(work, 'unused'),
+      extraEnv,
+    );
+    expect(run.all).not.toMatch(/Error: (?!.*(FAILURE|RESULT|TIMEOUT))/);
+    outputs.push(run.all ?? '');
+  }
+  return outputs;
+}
+
+async function merge(blobs: string, reportDir: string) {
+  const run = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${blobs}`], reportDir);
+  return { run, results: JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults };
+}
+
 describe('sharded runs merged equal one run', () => {
-  let single: RunResults;
   let merged: RunResults;
-  let singleMd: string;
   let mergedMd: string;
   beforeAll(async () => {
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'shard-merge-'));
-    const one = await vitest(['run', '--config', 'vitest.config.ts'], path.join(work, 'single'));
-    expect(one.exitCode, one.all?.slice(-2000)).toBe(1); // the cookbook has failing cases
     const blobs = path.join(work, 'blobs');
-    for (const shard of ['1/2', '2/2']) {
-      const run = await vitest(
-        [
-          'run',
-          '--config',
-          'vitest.config.ts',
-          `--shard=${shard}`,
-          '--reporter=blob',
-          `--outputFile=${path.join(blobs, `blob-${shard.replace('/', '-')}.json`)}`,
-        ],
-        path.join(work, 'unused'),
-      );
-      expect(run.all).not.toMatch(/Error: (?!.*(FAILURE|RESULT|TIMEOUT))/);
-    }
-    const merge = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${blobs}`], path.join(work, 'merged'));
-    expect(merge.all).toContain('report:');
-    single = JSON.parse(await fs.readFile(path.join(work, 'single', 'results.json'), 'utf8')) as RunResults;
-    merged = JSON.parse(await fs.readFile(path.join(work, 'merged', 'results.json'), 'utf8')) as RunResults;
-    singleMd = await fs.readFile(path.join(work, 'single', 'summary.md'), 'utf8');
+    await shards(2, blobs);
+    const { run, results } = await merge(blobs, path.join(work, 'merged'));
+    expect(run.all).toContain('report:');
+    merged = results;
     mergedMd = await fs.readFile(path.join(work, 'merged', 'summary.md'), 'utf8');
   }, 600_000);
-  afterAll(() => fs.rm(work, { recursive: true, force: true }));
 
   it('has the same records, codes and failure messages', () => {
     expect(single.records.length).toBe(10);
@@ -92,5 +110,49 @@ describe('sharded runs merged equal one run', () => {
 
   it('writes the same summary, modulo dates', () => {
     expect(stripDates(mergedMd)).toBe(stripDates(singleMd));
+  });
+});
+
+// shardFiles: the cases spread over 4 files by the single run's durations, 2 files a shard
+describe('balanced shards merged equal one run', () => {
+  let merged: RunResults;
+  let mergedMd: string;
+  let outputs: string[];
+  const blobs = () => path.join(work, 'balanced-blobs');
+  beforeAll(async () => {
+    outputs = await shards(2, blobs(), {
+      PY2WASM_SHARD_FILES: '4',
+      PY2WASM_SHARD_DURATIONS: path.join(work, 'single', 'results.json'),
+    });
+    const { run, results } = await merge(blobs(), path.join(work, 'balanced-merged'));
+    expect(run.all).toContain('report:');
+    expect(run.exitCode, run.all?.slice(-2000)).toBe(1); // the failing cases, nothing else
+    expect(run.all).not.toContain('the merged run fails');
+    merged = results;
+    mergedMd = await fs.readFile(path.join(work, 'balanced-merged', 'summary.md'), 'utf8');
+  }, 600_000);
+
+  it('each shard ran two of the four balanced files, planned by the durations', () => {
+    const plans = outputs.map((o) =>
+      /test files of 4 recipes, balanced by the durations in .*runs files (\d+, \d+);.*\(plan (\w+)\)/.exec(o),
+    );
+    expect(plans.map((m) => m?.[1])).toEqual(['1, 2', '3, 4']);
+    expect(plans[0]?.[2]).toBe(plans[1]?.[2]);
+  });
+
+  it('has the same records, codes and failure messages, and the same summary', () => {
+    expect(comparable(merged)).toEqual(comparable(single));
+    expect(stripDates(mergedMd)).toBe(stripDates(singleMd));
+  });
+
+  it('fails a merge that lacks a shard, naming the files whose cases are missing', async () => {
+    const half = path.join(work, 'half-blobs');
+    await fs.mkdir(half);
+    await fs.copyFile(path.join(blobs(), 'blob-1-2.json'), path.join(half, 'blob-1-2.json'));
+    const { run } = await merge(half, path.join(work, 'half-merged'));
+    expect(run.exitCode).toBe(1);
+    expect(run.all).toMatch(
+      /the merged run fails: the merged reports hold 2 of the 4 balanced test files \(missing: 3, 4\)/,
+    );
   });
 });
