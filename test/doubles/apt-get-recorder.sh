@@ -15,6 +15,7 @@ case "$1" in
       case "$pkg" in
         patchelf) printf '#!/bin/sh\n' > "$here/patchelf"; chmod +x "$here/patchelf" ;;
         ccache) printf '#!/bin/sh\n' > "$here/ccache"; chmod +x "$here/ccache" ;;
+        zstd) printf '#!/bin/sh\n' > "$here/zstd"; chmod +x "$here/zstd" ;;
       esac
     done ;;
 esac

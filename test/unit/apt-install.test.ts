@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
-import { ensureDebianPackages, resetAptListsUpdated } from '../../src/toolchain/apt-install.ts';
+import { ensureDebianPackages, ensureZstd, resetAptListsUpdated } from '../../src/toolchain/apt-install.ts';
 import { ToolchainError } from '../../src/toolchain/types.ts';
 
 // The decision a fresh machine's first run takes about missing Debian packages, with a double of
@@ -75,6 +75,19 @@ describe('missing Debian packages on a fresh machine', () => {
 
   it('root without apt-get on PATH: names the command', async () => {
     await expect(check().run).rejects.toThrow(/Install them with:\n {2}apt-get install -y patchelf$/);
+  });
+
+  it("installs the compile cache's zstd for a toolchain set up before it was needed, and nothing when it is there", async () => {
+    await withAptDouble();
+    await fs.rm(path.join(bin, 'zstd'));
+    const lines: string[] = [];
+    await ensureZstd({ pathEnv: bin, isRoot: true, onProgress: (l) => lines.push(l) });
+    expect(await calls()).toEqual(['update', 'install -y zstd']);
+    expect(lines).toContain('$ apt-get install -y zstd');
+    await ensureZstd({ pathEnv: bin, isRoot: true });
+    expect(await calls()).toEqual(['update', 'install -y zstd']);
+    await fs.rm(path.join(bin, 'zstd'));
+    await expect(ensureZstd({ pathEnv: bin, isRoot: false })).rejects.toThrow(/sudo apt-get install -y zstd/);
   });
 
   it('a failing apt-get stops setup with its command, exit code and output', async () => {
