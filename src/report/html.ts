@@ -4,14 +4,16 @@
 
 import { isFailure, runTargets, type CodeCounts } from '../records.ts';
 import type { HistoryEntry } from '../records/history.ts';
-import { CASE_ERROR_NAMES, CaseErrorCode } from '../types.ts';
+import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord } from '../types.ts';
 import { reportCss, reportScript } from './html/assets.ts';
 import { caseDetails, filterAttributes } from './html/case-details.ts';
 import { renderChapterChart, renderTrendChart, trendPoint, trendPointOf } from './html/charts.ts';
 import { badge, CODE_COLORS, legend } from './html/codes.ts';
 import { esc } from './html/escape.ts';
 import { fixesHtml, fixHint } from './fixes-section.ts';
-import { summarySection } from './html/summary-section.ts';
+import { stacksBlock, summarySection } from './html/summary-section.ts';
+import { sideTotals, type CodeGroups } from './failure-sides.ts';
+import type { FailureGroup } from '../classify/group-failures.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
 import type { CaseEntry, Summary } from './summary.ts';
 
@@ -30,6 +32,7 @@ interface PageContext {
   /** Targets with records, declared order first. */
   targets: string[];
   anchors: Map<CaseEntry, string>;
+  entryOf: Map<CaseRecord, CaseEntry>;
   stacksOf: (c: CaseEntry) => StackGroup[];
 }
 
@@ -114,23 +117,50 @@ function controls({ s, targets }: PageContext): string {
   return `<div class="controls"><input type="search" id="search" placeholder="filter: case, target, code, failure text" aria-label="filter cases">${targetSelect}<button type="button" data-action="expand">expand all</button><button type="button" data-action="collapse">collapse all</button><span class="muted"><span id="shown-count">${s.total}</span> of ${s.total} records shown</span></div>`;
 }
 
-function failuresSection(ctx: PageContext): string {
+function groupHtml(ctx: PageContext, g: FailureGroup): string {
   const { s } = ctx;
-  const entryOf = new Map(s.cases.map((c) => [c.record, c]));
-  const groups = s.failureGroups
-    .map((g, gi) => {
-      const members = g.records.map((r) => entryOf.get(r)!);
-      const casesHtml = members.map((c) => caseDetails(c, ctx.anchors.get(c)!, ctx.stacksOf(c))).join('');
-      const target = g.key.target ? ` <span class="tgt">${esc(g.key.target)}</span>` : '';
-      const hint = fixHint(s, g.id, g.cases[0]);
-      const fix = hint ? `<p class="muted">fix: <code>${esc(hint)}</code></p>` : '';
-      return `<details class="group" id="group-${gi}" data-code="${esc(g.key.code)}"><summary>${badge(g.key.code)} <span class="muted">${esc(g.key.kind)}</span> <span class="glabel">${esc(g.key.label)}</span>${target}<span class="count">${g.count}</span></summary>${fix}<div class="cases">${casesHtml}</div></details>`;
-    })
+  const casesHtml = g.records
+    .map((r) => ctx.entryOf.get(r)!)
+    .map((c) => caseDetails(c, ctx.anchors.get(c)!, ctx.stacksOf(c)))
     .join('');
+  const target = g.key.target ? ` <span class="tgt">${esc(g.key.target)}</span>` : '';
+  const hint = fixHint(s, g.id, g.cases[0]);
+  const fix = hint ? `<p class="muted">fix: <code>${esc(hint)}</code></p>` : '';
+  return `<details class="group" id="group-${s.failureGroups.indexOf(g)}" data-code="${esc(g.key.code)}"><summary>${badge(g.key.code)} <span class="muted">${esc(g.key.kind)}</span> <span class="glabel">${esc(g.key.label)}</span>${target}<span class="count">${g.count}</span></summary>${fix}<div class="cases">${casesHtml}</div></details>`;
+}
+
+function codeGroupsHtml(ctx: PageContext, side: readonly CodeGroups[]): string {
+  return side
+    .map(
+      (c) =>
+        `<h3>${esc(`${c.name}: ${c.count} in ${c.groups.length} group${c.groups.length === 1 ? '' : 's'}`)}</h3>${c.groups.map((g) => groupHtml(ctx, g)).join('')}`,
+    )
+    .join('');
+}
+
+/** What the wasm side broke: its groups by code, with each case's diagnosis, and the distinct call stacks. */
+function wasmSideSection(ctx: PageContext): string {
+  const { s } = ctx;
+  const { groups } = sideTotals(s.sides.wasm);
+  const none = s.failureGroups.length ? 'No failures on the wasm side.' : 'No failures.';
   return `<section id="failures">
-<h2>Failure groups <span class="muted">(${s.failureGroups.length})</span></h2>
-${groups || '<p>No failures.</p>'}
+<h2>What the wasm side broke <span class="muted">(${groups} group${groups === 1 ? '' : 's'})</span></h2>
+${codeGroupsHtml(ctx, s.sides.wasm) || `<p>${none}</p>`}
+${stacksBlock(s)}
 </section>`;
+}
+
+/** CPython's own failures (the wasm side never ran), folded; harness errors and unknown codes after. */
+function otherSidesSection(ctx: PageContext): string {
+  const { s } = ctx;
+  const { records, groups } = sideTotals(s.sides.cpython);
+  const cpython = s.sides.cpython.length
+    ? `<details class="side" id="cpython-side"><summary><h2>Failures on the CPython side: ${records} record${records === 1 ? '' : 's'} in ${groups} group${groups === 1 ? '' : 's'}</h2></summary><p class="muted">CPython itself failed (${esc(s.sides.cpython.map((c) => c.name).join(', '))}), so their wasm side did not run.</p>${codeGroupsHtml(ctx, s.sides.cpython)}</details>`
+    : '';
+  const other = s.sides.other.length
+    ? `<h2>Harness errors and unknown codes <span class="muted">(${s.sides.other.length})</span></h2>${s.sides.other.map((g) => groupHtml(ctx, g)).join('')}`
+    : '';
+  return cpython || other ? `<section id="other-failures">${cpython}${other}</section>` : '';
 }
 
 function casesSection({ s, anchors }: PageContext): string {
@@ -157,6 +187,7 @@ export function renderHtmlReport(summary: Summary, opts: HtmlReportOptions = {})
     s,
     targets: runTargets({ run: s.run, records: s.cases.map((c) => c.record) }),
     anchors: new Map(s.cases.map((c, i) => [c, `case-${i}`])),
+    entryOf: new Map(s.cases.map((c) => [c.record, c])),
     stacksOf: (c) => stacksById.get(c.id) ?? [],
   };
   const trend = trendSection(s, opts.history);
@@ -174,15 +205,16 @@ export function renderHtmlReport(summary: Summary, opts: HtmlReportOptions = {})
 <h1>${esc(title)}</h1>
 <p class="meta">${runMeta(s, ctx.targets)}</p>
 ${toolsTable(s)}
-<nav><a href="#outcomes">outcomes</a>${trend ? '<a href="#trend">trend</a>' : ''}<a href="#summary">summary</a><a href="#failures">failure groups</a><a href="#cases">all cases</a></nav>
+<nav><a href="#failures">what the wasm side broke</a>${s.fixes ? '<a href="#fixes">fixes</a>' : ''}${s.sides.cpython.length ? '<a href="#cpython-side">CPython side</a>' : ''}<a href="#outcomes">outcomes</a>${trend ? '<a href="#trend">trend</a>' : ''}<a href="#summary">summary</a><a href="#cases">all cases</a></nav>
 </header>
 <main>
+${controls(ctx)}
+${wasmSideSection(ctx)}
+${fixesHtml(s)}
+${otherSidesSection(ctx)}
 ${outcomesSection(ctx)}
 ${trend}
 ${summarySection(s)}
-${controls(ctx)}
-${failuresSection(ctx)}
-${fixesHtml(s)}
 ${casesSection(ctx)}
 </main>
 <script>${reportScript()}</script>

@@ -14,10 +14,12 @@ import {
   type CodeCounts,
 } from '../records.ts';
 import { diagnosisOfCases } from '../diagnose/describe.ts';
-import { frameKey, type GroupFrame, type RootCauseNote, type StackGroup } from '../diagnose/stack-groups.ts';
+import type { StackGroup } from '../diagnose/stack-groups.ts';
+import { readStacks } from './read-stacks.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import { groupFailures, type FailureGroup } from '../classify/group-failures.ts';
+import { failureSides, sideGroups, type FailureSides } from './failure-sides.ts';
 
 export type { CodeCounts } from '../records.ts';
 
@@ -90,7 +92,10 @@ export interface Summary {
   chapters: ChapterRow[];
   byTarget: TargetSummary[];
   wasmFailures: WasmFailureCounter;
+  /** Every failure group: the wasm side's first, then harness errors and unknown codes, then CPython's own (see `sides`). */
   failureGroups: FailureGroup[];
+  /** The failure groups by the side that broke, each side by code, largest group first within a code. */
+  sides: FailureSides;
   /** Cases whose runtimes gave different outcomes (several runtimes per compiler), with who gave what. */
   disagreements: Array<{ case: string; detail: string }>;
   stacks: StackGroup[];
@@ -160,7 +165,8 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
       wasmFailures: countWasmFailures(mine),
     };
   });
-  const groups = groupFailures(records, { perTarget });
+  const sides = failureSides(groupFailures(records, { perTarget }));
+  const groups = [...sideGroups(sides.wasm), ...sides.other, ...sideGroups(sides.cpython)];
   const labels = new Map<CaseRecord, string>();
   for (const g of groups) for (const r of g.records) labels.set(r, g.key.label);
   const cases = records.map((record): CaseEntry => ({
@@ -189,6 +195,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     byTarget,
     wasmFailures: countWasmFailures(records),
     failureGroups: groups,
+    sides,
     disagreements: [
       ...new Map(
         records.filter((r) => typeof r.disagreement === 'string').map((r) => [caseId(r), r.disagreement!]),
@@ -218,60 +225,6 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
 function withDiagnosis(group: StackGroup, records: readonly CaseRecord[]): StackGroup {
   const diagnosis = diagnosisOfCases(records, group.cases);
   return diagnosis ? { ...group, diagnosis } : group;
-}
-
-/**
- * Keeps what looks like a stack group (callstacks.json may come from another version); drops anything
- * else. Fields an older file lacks get what distinctStacks would give them: the key from the frames,
- * no members, targets or notes.
- */
-function readStacks(stacks: unknown): StackGroup[] {
-  if (!Array.isArray(stacks)) return [];
-  const out: StackGroup[] = [];
-  for (const g of stacks) {
-    if (!g || typeof g !== 'object') continue;
-    const o = g as Record<string, unknown>;
-    if (!Array.isArray(o.cases) || !Array.isArray(o.frames)) continue;
-    const frames: GroupFrame[] = [];
-    for (const f of o.frames) {
-      if (!f || typeof f !== 'object') continue;
-      const fo = f as Record<string, unknown>;
-      const fn = typeof fo.function === 'string' ? fo.function : typeof fo.name === 'string' ? fo.name : '?';
-      frames.push({
-        function: fn,
-        file: typeof fo.file === 'string' ? fo.file : undefined,
-        line: typeof fo.line === 'number' ? fo.line : undefined,
-      });
-    }
-    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-    out.push({
-      key: typeof o.key === 'string' ? o.key : frames.map(frameKey).join('\n'),
-      cases: strings(o.cases),
-      frames,
-      members: Array.isArray(o.members) ? o.members.filter(isMember) : [],
-      targets: strings(o.targets),
-      notes: Array.isArray(o.notes) ? o.notes.filter(isRootCauseNote) : [],
-      note: typeof o.note === 'string' ? o.note : undefined,
-      link: typeof o.link === 'string' ? o.link : undefined,
-    });
-  }
-  return out;
-}
-
-function isMember(m: unknown): m is StackGroup['members'][number] {
-  const o = m as Record<string, unknown> | null;
-  return !!o && typeof o === 'object' && typeof o.case === 'string' && typeof o.target === 'string';
-}
-
-function isRootCauseNote(n: unknown): n is RootCauseNote {
-  const o = n as Record<string, unknown> | null;
-  return (
-    !!o &&
-    typeof o === 'object' &&
-    typeof o.pattern === 'string' &&
-    typeof o.note === 'string' &&
-    (o.link === undefined || typeof o.link === 'string')
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------------

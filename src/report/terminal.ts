@@ -6,10 +6,12 @@ import pc from 'picocolors';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../types.ts';
 import { escapeControls } from '../records.ts';
 import { formatRate, type Headline, type Summary } from './summary.ts';
+import { sideGroups, sideTotals, type CodeGroups } from './failure-sides.ts';
+import type { FailureGroup } from '../classify/group-failures.ts';
 
 export interface TerminalSummaryOptions {
   color: boolean;
-  /** Failure groups listed (largest first); default 5. */
+  /** Failure groups listed: the wasm side's first (by code, largest first), then CPython's own; default 5. */
   maxGroups?: number;
 }
 
@@ -70,29 +72,8 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
     );
   }
 
-  const groups = s.failureGroups;
-  if (groups.length && maxGroups > 0) {
-    const shown = groups.slice(0, maxGroups);
-    lines.push(c.bold(`Failure groups (${shown.length} of ${groups.length}):`));
-    const countWidth = Math.max(...shown.map((g) => String(g.count).length));
-    const kindWidth = Math.max(...shown.map((g) => g.key.kind.length));
-    for (const g of shown) {
-      const target = g.key.target ? c.dim(`  [${g.key.target}]`) : '';
-      lines.push(
-        `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(escapeControls(g.key.label), MAX_LABEL)}${target}`,
-      );
-      const hint = fixHint(s, g.id, g.cases[0]);
-      if (hint) lines.push(c.dim(`  ${' '.repeat(countWidth + kindWidth + 4)}fix: ${hint}`));
-    }
-    if (groups.length > shown.length)
-      lines.push(
-        c.dim(
-          `  … ${groups.length - shown.length} more group${groups.length - shown.length === 1 ? '' : 's'} in the report`,
-        ),
-      );
-  } else if (groups.length) {
-    lines.push(`${groups.length} failure group${groups.length === 1 ? '' : 's'}`);
-  }
+  const listed = listGroups(s, maxGroups, c);
+  lines.push(...listed);
   if (s.stacks.length)
     lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
   const d = s.diagnoses;
@@ -105,4 +86,50 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const groupCount = (n: number) => `${n} group${n === 1 ? '' : 's'}`;
+
+/** The wasm side's groups, then CPython's own, `max` groups in all; what is left out is counted. */
+function listGroups(s: Summary, max: number, c: Colors): string[] {
+  const sides: Array<{ title: string; why: string; groups: FailureGroup[]; side: CodeGroups[] }> = [
+    { title: 'Wasm side', why: '', groups: sideGroups(s.sides.wasm), side: s.sides.wasm },
+    {
+      title: 'CPython side',
+      why: ': CPython itself failed, their wasm side did not run',
+      groups: sideGroups(s.sides.cpython),
+      side: s.sides.cpython,
+    },
+  ];
+  const all = sides.flatMap((x) => x.groups);
+  if (!all.length) return [];
+  if (max === 0) return [`${all.length} failure ${all.length === 1 ? 'group' : 'groups'}`];
+  const shown = all.slice(0, max);
+  const countWidth = Math.max(...shown.map((g) => String(g.count).length));
+  const kindWidth = Math.max(...shown.map((g) => g.key.kind.length));
+  const lines: string[] = [];
+  for (const { title, why, groups, side } of sides) {
+    if (!groups.length) continue;
+    const { records } = sideTotals(side);
+    const mine = groups.filter((g) => shown.includes(g));
+    const more = mine.length < groups.length ? ` (${mine.length ? `${mine.length} listed` : 'in the report'})` : '';
+    lines.push(
+      `${c.bold(`${title}: ${groupCount(groups.length)}, ${records} record${records === 1 ? '' : 's'}${more}`)}${c.dim(why)}`,
+    );
+    for (const g of mine) {
+      const target = g.key.target ? c.dim(`  [${g.key.target}]`) : '';
+      lines.push(
+        `  ${c.red(String(g.count).padStart(countWidth))}  ${c.cyan(g.key.kind.padEnd(kindWidth))}  ${clip(escapeControls(g.key.label), MAX_LABEL)}${target}`,
+      );
+      const hint = fixHint(s, g.id, g.cases[0]);
+      if (hint) lines.push(c.dim(`  ${' '.repeat(countWidth + kindWidth + 4)}fix: ${hint}`));
+    }
+  }
+  if (all.length > shown.length) {
+    const left = all.length - shown.length;
+    lines.push(c.dim(`  … ${left} more group${left === 1 ? '' : 's'} in the report`));
+  }
+  return lines;
 }

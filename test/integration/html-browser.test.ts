@@ -119,6 +119,17 @@ describe.skipIf(
     expect(await page.locator('svg.chart.trend').isVisible()).toBe(true);
     expect(await page.locator('svg.chart.trend circle.point').count()).toBe(6);
 
+    // what the wasm side broke comes first; CPython's own failures after it, folded until opened
+    const top = (selector: string) => page.locator(selector).evaluate((el) => el.getBoundingClientRect().top);
+    expect(await top('#failures')).toBeLessThan(await top('#cpython-side'));
+    expect(await top('#cpython-side')).toBeLessThan(await top('#outcomes'));
+    expect(await page.locator('#failures details.group').first().isVisible()).toBe(true);
+    const cpythonGroup = page.locator('#cpython-side details.group').first();
+    expect(await cpythonGroup.isVisible()).toBe(false);
+    await page.locator('#cpython-side > summary').click();
+    expect(await cpythonGroup.isVisible()).toBe(true);
+    await page.locator('#cpython-side > summary').click();
+
     // filtering: hide OK through the legend, then search
     const total = await page.locator('tr[data-filter]').count();
     const okRows = await page.locator('tr[data-filter][data-code="0"]').count();

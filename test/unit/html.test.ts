@@ -256,11 +256,58 @@ describe('renderHtmlReport', () => {
           .join('')}<td class="num">${row.total}</td></tr>`,
       );
     }
-    // bypassed cases and the distinct stack with its note, escaped
+    // bypassed cases, escaped
     expect(section).toContain('<code>needs network</code><p class="glabel">10/c.bypass</p>');
-    expect(section).toContain('#0 getset_get&lt;script&gt;</span>  Objects/descrobject.c:202');
-    expect(section).toContain('descr getter called through a mismatched signature');
     expect(wellFormedErrors(`<div>${section}</div>`)).toEqual([]);
+    // the distinct stack with its note, with the wasm side's groups
+    const wasmSide = /<section id="failures">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    expect(wasmSide).toContain('Distinct call stacks: 1');
+    expect(wasmSide).toContain('#0 getset_get&lt;script&gt;</span>  Objects/descrobject.c:202');
+    expect(wasmSide).toContain('descr getter called through a mismatched signature');
+  });
+
+  it("leads with what the wasm side broke; CPython's own failures come after, folded, counted in the title", () => {
+    const pyFail = (name: string, line: string) =>
+      rec('2', name, A, C.PY_EXECUTION_FAILURE, { msg: `Traceback (most recent call last):\n${line}` });
+    const page = renderHtmlReport(
+      buildSummary(
+        results([
+          ...records,
+          pyFail('d.net', "ModuleNotFoundError: No module named 'sample'"),
+          pyFail('d.net2', "ModuleNotFoundError: No module named 'sample'"),
+          rec('2', 'd.slow', A, C.PY_EXECUTION_TIMEOUT),
+        ]),
+        { stacks },
+      ),
+    );
+    expect(wellFormedErrors(page)).toEqual([]);
+    const at = (needle: string) => {
+      const i = page.indexOf(needle);
+      expect(i, needle).toBeGreaterThan(0);
+      return i;
+    };
+    const order = [
+      at('<section id="failures">'),
+      at('>WASM_EXECUTION_FAILURE: 1 in 1 group</h3>'),
+      at('>WASM_EXECUTION_TIMEOUT: 1 in 1 group</h3>'),
+      at('>DIFFERENT_RESULT: 1 in 1 group</h3>'),
+      at('>COMPILATION_FAILURE: 1 in 1 group</h3>'),
+      at('Distinct call stacks: 1'),
+      at(
+        '<details class="side" id="cpython-side"><summary><h2>Failures on the CPython side: 3 records in 2 groups</h2>',
+      ),
+      at('>PY_EXECUTION_FAILURE: 2 in 1 group</h3>'),
+      at('No module named &#39;sample&#39;'),
+      at('>PY_EXECUTION_TIMEOUT: 1 in 1 group</h3>'),
+      at('<section id="outcomes">'),
+      at('<section id="summary">'),
+      at('<section id="cases">'),
+    ];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // folded: the fold is closed
+    expect(page).not.toMatch(/<details class="side"[^>]*open/);
+    // a run with no CPython-side failure has no fold
+    expect(html).not.toContain('id="cpython-side"');
   });
 
   it('draws the trend only with history, the current run as last point', () => {

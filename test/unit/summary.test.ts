@@ -278,17 +278,24 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toContain('- **1** · trap · `indirect call type mismatch`');
     expect(md).toContain("- **2** · python · `ValueError: invalid literal for int() with base 10: 'N/A'`");
     expect(md).toContain('- **1** · compile · `wasm-ld: error: duplicate symbol: x`');
-    // sections in seed order
+    // the wasm side's codes first, in the order a patcher reads them; CPython's own after, folded
     const order = [
-      '### COMPILATION_FAILURE',
+      '## What the wasm side broke',
       '### WASM_EXECUTION_FAILURE',
-      '### PY_EXECUTION_FAILURE',
-      '### DIFFERENT_RESULT',
       '### WASM_EXECUTION_TIMEOUT',
-      '### PY_EXECUTION_TIMEOUT',
+      '### DIFFERENT_RESULT',
+      '### COMPILATION_FAILURE',
+      '## Failures on the CPython side: 3',
+      '<details><summary>3 records in 2 groups: CPython itself failed (PY_EXECUTION_FAILURE, PY_EXECUTION_TIMEOUT), so their wasm side did not run</summary>',
+      '### PY_EXECUTION_FAILURE: 2 in 1 group',
+      '### PY_EXECUTION_TIMEOUT: 1 in 1 group',
+      '## Totals',
+      '## By chapter',
     ].map((h) => md.indexOf(h));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const foldEnd = md.lastIndexOf('</details>', md.indexOf('## Totals'));
+    expect(foldEnd).toBeGreaterThan(md.indexOf('### PY_EXECUTION_TIMEOUT'));
     expect(md).not.toContain('### OK');
     expect(md).not.toContain('### BYPASS');
   });
@@ -329,6 +336,10 @@ describe('renderSummaryMarkdown', () => {
       buildSummary(makeResults(mixedRun()), { stacks, notes: ['imported from a pickle'] }),
     );
     expect(md).toContain('## Distinct call stacks: 1');
+    // the diagnoses stay with the wasm side's groups, ahead of CPython's own failures and the numbers
+    expect(md.indexOf('## What the wasm side broke')).toBeLessThan(md.indexOf('## Distinct call stacks'));
+    expect(md.indexOf('## Distinct call stacks')).toBeLessThan(md.indexOf('## Failures on the CPython side'));
+    expect(md.indexOf('## Failures on the CPython side')).toBeLessThan(md.indexOf('## Totals'));
     expect(md).toContain('### 1. `getset_get`: 1 case');
     expect(md).toContain(
       '#0 getset_get  Objects/descrobject.c:202\n#1 _PyObject_GenericGetAttrWithDict  Objects/object.c:1278\n#2 __main__.deco [impl___main__$$$function__1_deco]\n',
@@ -359,9 +370,24 @@ describe('renderTerminalSummary', () => {
     );
   });
 
+  it("lists the wasm side's groups first, CPython's own after, within the limit", () => {
+    const out = renderTerminalSummary(summary, { color: false });
+    const wasm = out.indexOf('Wasm side: 5 groups, 6 records\n');
+    const cpython = out.indexOf('CPython side: 2 groups, 3 records (in the report): CPython itself failed');
+    expect(wasm).toBeGreaterThan(0);
+    expect(cpython).toBeGreaterThan(wasm);
+    expect(out.indexOf('indirect call type mismatch')).toBeGreaterThan(wasm);
+    expect(out.indexOf('indirect call type mismatch')).toBeLessThan(cpython);
+    expect(out).not.toContain("ValueError: invalid literal for int() with base 10: 'N/A'");
+    const all = renderTerminalSummary(summary, { color: false, maxGroups: 10 });
+    expect(all.indexOf("ValueError: invalid literal for int() with base 10: 'N/A'")).toBeGreaterThan(
+      all.indexOf('CPython side: 2 groups, 3 records:'),
+    );
+  });
+
   it('limits the listed groups', () => {
     const out = renderTerminalSummary(summary, { color: false, maxGroups: 2 });
-    expect(out).toContain(`Failure groups (2 of ${summary.failureGroups.length}):`);
+    expect(out).toContain('Wasm side: 5 groups, 6 records (2 listed)');
     expect(out).toContain(`… ${summary.failureGroups.length - 2} more groups in the report`);
     expect(out.split('\n').filter((l) => /^ {2}\d+ {2}\w/.test(l))).toHaveLength(2);
   });

@@ -1,5 +1,6 @@
 // The summary section of the HTML report: what summary.md says, rendered from the same model
-// (headline, chapter x code, traps vs tracebacks, bypassed cases, distinct call stacks).
+// (headline, chapter x code, traps vs tracebacks, bypassed cases); the distinct call stacks, shown
+// with the wasm side's failure groups.
 
 import { CASE_ERROR_NAMES } from '../../types.ts';
 import { displayFunction } from '../../parse/nuitka-names.ts';
@@ -66,7 +67,8 @@ function stackDiagnosis(g: StackGroup): string {
   return `<ul class="diagnosis">${items.join('')}</ul>${from}`;
 }
 
-function stacksBlock(s: Summary): string {
+/** The distinct call stacks with what the diagnose stage found (shown with the wasm side's groups). */
+export function stacksBlock(s: Summary): string {
   if (!s.stacks.length) return '';
   const groups = s.stacks.map((g, i) => {
     const top = g.frames[0] ? displayFunction(g.frames[0].function) : '(no frames)';
@@ -99,6 +101,6 @@ export function summarySection(s: Summary): string {
   const bypassed = s.bypassed.length
     ? `<h3>Bypassed</h3><ul>${s.bypassed.map((b) => `<li><strong>${b.cases.length}</strong> · <code>${esc(b.reason)}</code>${caseList(b.cases)}</li>`).join('')}</ul>`
     : '';
-  const body = `${headline}${formula}${unknown}${notes}<h3>By chapter</h3>${chapters}<h3>WASM_EXECUTION_FAILURE: runtime traps vs Python tracebacks</h3>${counters}${bypassed}${stacksBlock(s)}`;
-  return `<section id="summary"><h2>Summary</h2><details><summary>headline, chapters, traps vs tracebacks, bypassed cases, call stacks</summary><div class="summary-body">${body}</div></details></section>`;
+  const body = `${headline}${formula}${unknown}${notes}<h3>By chapter</h3>${chapters}<h3>WASM_EXECUTION_FAILURE: runtime traps vs Python tracebacks</h3>${counters}${bypassed}`;
+  return `<section id="summary"><h2>Summary</h2><details><summary>headline, chapters, traps vs tracebacks, bypassed cases</summary><div class="summary-body">${body}</div></details></section>`;
 }
