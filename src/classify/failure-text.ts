@@ -1,7 +1,6 @@
 // Text helpers of failure classification: one normalized line per failure (a group label), and the
 // most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
 
-import { stripVTControlCharacters } from 'node:util';
 import { stdlibRelativePath } from '../compare/rules/traceback-paths.ts';
 
 /** An absolute path into an interpreter's stdlib, as messages quote it. */
@@ -18,17 +17,22 @@ const MAX_LABEL_LENGTH = 240;
  * runs of white space. Errno numbers, quoted names and other message text are kept.
  */
 export function normalizeMessage(text: string): string {
-  return stripVTControlCharacters(text)
-    .replace(/0x[0-9a-fA-F]+/g, '0x…')
-    .replace(/(, line )\d+/g, '$1N')
-    .replace(/(\.(?:c|h|cc|cpp|cxx|py|pyx|inc)):\d+(?::\d+)?/g, '$1:N')
-    .replace(/\(node:\d+\)/g, '(node:PID)')
-    .replace(/(wasm:\/\/wasm\/[\w.$]+)-[0-9a-f]{6,}/g, '$1')
-    .replace(/wasm-function\[\d+\]/g, 'wasm-function[N]')
-    .replace(STDLIB_PATH_RE, (p) => stdlibRelativePath(p) ?? p) // as the comparison's traceback-paths rule does
-    .replace(/(\/(?:tmp|var\/folders|private\/var)\/)[^\s'"/:,)]+/g, '$1…')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      // colours only: any other sequence a case printed stays in the label, shown escaped where it is printed
+      // eslint-disable-next-line no-control-regex -- an SGR colour sequence starts with ESC
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .replace(/0x[0-9a-fA-F]+/g, '0x…')
+      .replace(/(, line )\d+/g, '$1N')
+      .replace(/(\.(?:c|h|cc|cpp|cxx|py|pyx|inc)):\d+(?::\d+)?/g, '$1:N')
+      .replace(/\(node:\d+\)/g, '(node:PID)')
+      .replace(/(wasm:\/\/wasm\/[\w.$]+)-[0-9a-f]{6,}/g, '$1')
+      .replace(/wasm-function\[\d+\]/g, 'wasm-function[N]')
+      .replace(STDLIB_PATH_RE, (p) => stdlibRelativePath(p) ?? p) // as the comparison's traceback-paths rule does
+      .replace(/(\/(?:tmp|var\/folders|private\/var)\/)[^\s'"/:,)]+/g, '$1…')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** normalizeMessage, cut to MAX_LABEL_LENGTH. */
