@@ -126,6 +126,18 @@ with open(sys.argv[1], "wb") as f:
     }
   });
 
+  it('ends quietly, exit 0, when its reader stops early (vitest-py2wasm cache | head)', async () => {
+    // the reader is gone before the CLI's first write (it takes a second to start): every write fails with EPIPE
+    const run = await execa('bash', ['-c', `node '${bin}' cache | true; echo "exit \${PIPESTATUS[0]}"`], {
+      cwd: dir,
+      env: { NO_COLOR: '1', PY2WASM_CACHE_DIR: path.join(dir, 'cache') },
+      reject: false,
+      all: true,
+    });
+    expect(run.all).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(run.all?.trim()).toBe('exit 0');
+  });
+
   it('rejects an unknown command', async () => {
     const run = await cli(['frobnicate']);
     expect(run.exitCode).toBe(2);
