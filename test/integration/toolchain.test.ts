@@ -156,8 +156,11 @@ process.exitCode = wasi.start(instance);
     console.log(`py2wasmFingerprint: ${ms.toFixed(1)} ms`);
     expect(before).toBe(tc.fingerprints.py2wasm);
     const file = path.join(tc.nuitkaPackageDir, 'build', 'static_src', 'CompiledFunctionType.c');
+    // the fingerprint hashes contents: a touch alone keeps it, an edited file changes it
     const later = new Date(Date.now() + 5000);
     await fs.utimes(file, later, later);
+    expect(await py2wasmFingerprint(tc.nuitkaPackageDir)).toBe(before);
+    await fs.appendFile(file, '\n/* edited by the toolchain test */\n');
     expect(await py2wasmFingerprint(tc.nuitkaPackageDir)).not.toBe(before);
     expect((await ensureToolchain({ cacheDir, verify: true })).fingerprints.py2wasm).not.toBe(before);
   });
