@@ -1,5 +1,5 @@
 // What the fix stage writes to fixes.json and what summary.md and index.html read back.
-import type { FixSites, VerifiedCase } from './types.ts';
+import type { FixSites, ModuleCheck, VerifiedCase } from './types.ts';
 
 export interface FixGroupRef {
   id: string;
@@ -18,7 +18,9 @@ export interface FixEntry {
   rootCause: string;
   groups: FixGroupRef[];
   verified: VerifiedCase[];
-  /** Every case of its groups passes after it, and no passing case re-run fails. */
+  /** What each module compiled from the patched package showed of the patch, for a kind that checks it. */
+  moduleChecks?: ModuleCheck[];
+  /** Every case of its groups passes after it, no passing case re-run fails, and every module check holds. */
   ok: boolean;
   /** The compiler cache over the verification's compiles: what the C compile cost. */
   compilerCache?: { compiles: number; hits: number; misses: number };

@@ -12,7 +12,7 @@ import { patchedPackage, patchKeyOf } from './package-copy.ts';
 import { combineChanges } from './patch-text.ts';
 import { fixKindFor } from './registry.ts';
 import type { AllFixesRun, FixEntry, FixesFile, FixGroupRef, NoFixEntry } from './results.ts';
-import type { FixContext, FixGroup, ProposedFix, VerifiedCase } from './types.ts';
+import type { FixContext, FixGroup, ModuleCheck, ProposedFix, VerifiedCase } from './types.ts';
 import { verifyCases, type CaseToVerify } from './verify.ts';
 
 export interface FixRunRequest {
@@ -113,10 +113,15 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
     const failing = fixedGroups.flatMap((g) => g.records);
     const sample = passingSample(req.records, new Set(failing.map((r) => r.target)), req.samplePassing);
     req.say(`verifying ${patch}: ${failing.length} failing and ${sample.length} passing cases`);
-    const { verified, compilerCache } = await verify(req, fix.changes, [
-      ...failing.map((record): CaseToVerify => ({ record, role: 'failing' })),
-      ...sample.map((record): CaseToVerify => ({ record, role: 'passing' })),
-    ]);
+    const { verified, compilerCache, moduleChecks } = await verify(
+      req,
+      fix.changes,
+      [
+        ...failing.map((record): CaseToVerify => ({ record, role: 'failing' })),
+        ...sample.map((record): CaseToVerify => ({ record, role: 'passing' })),
+      ],
+      fix.checkModule,
+    );
     const entry: FixEntry = {
       kind: fix.kind,
       title: fix.title,
@@ -126,7 +131,8 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
       rootCause: fix.rootCause,
       groups: fixedGroups.map(ref),
       verified,
-      ok: verified.every((v) => v.after === 'OK'),
+      ...(moduleChecks ? { moduleChecks } : {}),
+      ok: verified.every((v) => v.after === 'OK') && (moduleChecks ?? []).every((m) => m.ok),
       ...(compilerCache ? { compilerCache } : {}),
     };
     proposed.push({ entry, fix });
@@ -161,12 +167,14 @@ async function verify(
   req: FixRunRequest,
   changes: ProposedFix['changes'],
   cases: CaseToVerify[],
-): Promise<{ verified: VerifiedCase[]; compilerCache?: FixEntry['compilerCache'] }> {
+  checkModule?: ProposedFix['checkModule'],
+): Promise<{ verified: VerifiedCase[]; compilerCache?: FixEntry['compilerCache']; moduleChecks?: ModuleCheck[] }> {
   const o = req.env.options;
   const patched = await patchedPackage(req.packageDir, changes, path.join(o.cacheDir, 'fix', 'packages'));
   const objects = req.ccache && o.compilerCache ? compilerCacheFor(o.cacheDir, o.cacheMaxBytes, req.ccache) : undefined;
   const before = objects ? await compilerCacheStats(objects) : undefined;
   let compiles = 0;
+  const moduleChecks: ModuleCheck[] = [];
   const verified = await verifyCases({
     env: req.env,
     patched,
@@ -174,16 +182,23 @@ async function verify(
     cases,
     scratchParent: req.scratchParent,
     signal: req.signal,
-    onCase: (v, record) => {
+    onCase: async (v, record) => {
       if (record.compile && !record.compile.cached) compiles++;
       req.say(`  ${v.case} on ${v.target}: ${v.before} -> ${v.after}${v.afterMessage ? ` (${v.afterMessage})` : ''}`);
+      const wasmPath = record.compile?.wasmPath;
+      if (!checkModule || !wasmPath) return;
+      const check = { case: v.case, target: v.target, ...checkModule(await fs.readFile(wasmPath)) };
+      moduleChecks.push(check);
+      if (!check.ok) req.say(`  ${v.case}: its module compiled from the patched package has ${check.found}`);
     },
   });
-  if (!objects || !before) return { verified };
+  const checked = checkModule ? { moduleChecks } : {};
+  if (!objects || !before) return { verified, ...checked };
   const after = await compilerCacheStats(objects);
   return {
     verified,
     compilerCache: { compiles, hits: after.hits - before.hits, misses: after.misses - before.misses },
+    ...checked,
   };
 }
 
@@ -206,7 +221,9 @@ function context(req: FixRunRequest, workDir: string): FixContext {
         cases: [{ record: { ...record, target }, role: 'failing' }],
         scratchParent: req.scratchParent,
         signal: req.signal,
-        onCase: (_v, r) => (out = r),
+        onCase: (_v, r) => {
+          out = r;
+        },
       });
       return out;
     },

@@ -46,6 +46,20 @@ export interface ProposedFix {
   rootCause: string;
   changes: FileChange[];
   sites?: FixSites;
+  /**
+   * Checks a module compiled from the patched package for what the patch should have changed in it
+   * (a link flag leaves no trace in the cases' outcomes alone); run on each verification compile.
+   */
+  checkModule?: (wasm: Uint8Array) => { ok: boolean; found: string };
+}
+
+/** What a module compiled from the patched package showed of the patch. */
+export interface ModuleCheck {
+  case: string;
+  target: string;
+  ok: boolean;
+  /** What the module has, in words (`an 8 MiB stack placed first`). */
+  found: string;
 }
 
 /** Why a group gets no patch, with what shows it. */

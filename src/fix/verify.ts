@@ -29,8 +29,8 @@ export interface VerifyRequest {
   cases: CaseToVerify[];
   scratchParent: string;
   signal?: AbortSignal;
-  /** Each case as it is judged. */
-  onCase?: (v: VerifiedCase, record: CaseRecord) => void;
+  /** Each case as it is judged (awaited: it may read the case's module). */
+  onCase?: (v: VerifiedCase, record: CaseRecord) => void | Promise<void>;
 }
 
 /** The environment of a run whose py2wasm compiles from `patched`. */
@@ -105,7 +105,7 @@ export async function verifyCases(req: VerifyRequest): Promise<VerifiedCase[]> {
           ...(after !== 'OK' ? { afterMessage: record.msg.trim().split('\n').at(-1) ?? '' } : {}),
         };
         out.push(verified);
-        req.onCase?.(verified, record);
+        await req.onCase?.(verified, record);
       }
     } finally {
       await runner.dispose();

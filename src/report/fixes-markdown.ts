@@ -1,7 +1,7 @@
 // fixes.md: what `vitest-py2wasm fix` found, ready for an upstream issue or pull request: what
 // fails, the root cause, the patch, the verification (case by case, before -> after), the tools.
 import { tally, type FixEntry, type FixesFile } from '../fix/results.ts';
-import type { VerifiedCase } from '../fix/types.ts';
+import type { ModuleCheck, VerifiedCase } from '../fix/types.ts';
 import { escapeControls } from '../records.ts';
 
 const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -20,6 +20,18 @@ export function verificationTable(verified: VerifiedCase[]): string[] {
 export function tallyLine(verified: VerifiedCase[]): string {
   const t = tally(verified);
   return `${t.fixed} fixed, ${t.stillFailing} still failing, ${t.regressed} regressed, ${t.stillOk} passing before and after`;
+}
+
+/** What the modules compiled from the patched package showed: each distinct finding, with its cases. */
+export function moduleChecksLine(checks: ModuleCheck[]): string {
+  if (!checks.length)
+    return '**Modules compiled from the patched package**: none was compiled (every case failed before its module).';
+  const found = [...new Set(checks.map((c) => c.found))].map((what) => {
+    const cases = checks.filter((c) => c.found === what);
+    const mark = cases[0]!.ok ? 'as the patch asks' : '**not what the patch asks**';
+    return `${what} (${mark}): ${cases.map((c) => `\`${c.case}\` on ${c.target}`).join(', ')}`;
+  });
+  return `**Modules compiled from the patched package**: ${found.join('; ')}.`;
 }
 
 function fixSection(f: FixEntry, patchText: string): string[] {
@@ -46,6 +58,7 @@ function fixSection(f: FixEntry, patchText: string): string[] {
     '',
     ...verificationTable(f.verified),
     '',
+    ...(f.moduleChecks ? [moduleChecksLine(f.moduleChecks), ''] : []),
     `**The patch** (\`fixes/${f.patch}\`, applies with \`patch -p1\` or \`git apply\` at a py2wasm checkout's root):`,
     '',
     '```diff',

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { readMemoryLayout } from '../../src/parse/wasm-memory-layout.ts';
 import { WasmFormatError } from '../../src/parse/wasm-reader.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { linkWasi } from '../helpers/wasi-link.ts';
 
 // The layout reader on real modules: one C program linked by clang-19/wasm-ld in each layout the
 // diagnostic meets (wasm-ld's default, a given stack size, the stack first, layout symbols exported,
@@ -21,17 +21,7 @@ let dir: string;
 const modules: Record<string, Uint8Array> = {};
 
 function link(name: string, flags: string[]): void {
-  const out = path.join(dir, `${name}.wasm`);
-  execFileSync('clang-19', [
-    '--target=wasm32-wasi',
-    '--sysroot=/usr',
-    '-O1',
-    ...flags,
-    '-o',
-    out,
-    path.join(dir, 'p.c'),
-  ]);
-  modules[name] = fs.readFileSync(out);
+  modules[name] = linkWasi(path.join(dir, 'p.c'), path.join(dir, `${name}.wasm`), flags);
 }
 
 describe.skipIf(skipWithout(resolveExecutable('clang-19') ? [] : ['clang-19']))('wasm memory layout', () => {
