@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { RunResults } from '../../src/types.ts';
+import { comparableRun, comparableSummary } from '../helpers/comparable-run.ts';
 
 // `vitest --shard=i/n` on several machines, then `vitest --merge-reports`, must give the same
 // results.json and summary as one run. Real vitest processes on the twin cookbook (CPython, the
@@ -31,25 +32,6 @@ const vitest = (args: string[], reportDir: string, extraEnv: Record<string, stri
     all: true,
     timeout: 300_000,
   });
-
-/** What must agree: everything but timings, dates and scratch paths. */
-function comparable(results: RunResults) {
-  return results.records
-    .map((r) => ({
-      chapter: r.chapter,
-      case: r.case,
-      target: r.target,
-      code: r.code,
-      codeName: r.codeName,
-      trap: r.wasm?.trap,
-      rules: r.comparison?.rulesFired,
-      msg: r.msg.replace(/\/[^\s"']*scratch\/[^\s"'/]+/g, '<scratch>'),
-    }))
-    .sort((a, b) => `${a.chapter}/${a.case}`.localeCompare(`${b.chapter}/${b.case}`));
-}
-
-const stripDates = (md: string) =>
-  md.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<date>').replace(/source (vitest|merged)/, 'source <source>');
 
 let single: RunResults;
 let singleMd: string;
@@ -104,12 +86,12 @@ describe('sharded runs merged equal one run', () => {
 
   it('has the same records, codes and failure messages', () => {
     expect(single.records.length).toBe(10);
-    expect(comparable(merged)).toEqual(comparable(single));
+    expect(comparableRun(merged)).toEqual(comparableRun(single));
     expect(merged.run.source).toBe('merged');
   });
 
   it('writes the same summary, modulo dates', () => {
-    expect(stripDates(mergedMd)).toBe(stripDates(singleMd));
+    expect(comparableSummary(mergedMd)).toBe(comparableSummary(singleMd));
   });
 });
 
@@ -141,8 +123,8 @@ describe('balanced shards merged equal one run', () => {
   });
 
   it('has the same records, codes and failure messages, and the same summary', () => {
-    expect(comparable(merged)).toEqual(comparable(single));
-    expect(stripDates(mergedMd)).toBe(stripDates(singleMd));
+    expect(comparableRun(merged)).toEqual(comparableRun(single));
+    expect(comparableSummary(mergedMd)).toBe(comparableSummary(singleMd));
   });
 
   it('fails a merge that lacks a shard, naming the files whose cases are missing', async () => {
