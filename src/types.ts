@@ -51,6 +51,36 @@ export interface CapturedText {
   truncated: boolean;
   /** Bytes left out between head and tail. */
   omittedBytes: number;
+  /**
+   * The whole stream as it was normalized while captured: set on a truncated stream captured with a
+   * digester, so two outputs too long to keep are still compared whole (see WholeStream).
+   */
+  whole?: WholeStream;
+}
+
+/**
+ * A stream normalized line run by line run as it arrived (src/compare/stream-digest.ts), reduced to
+ * digests: equal `sha256` means equal normalized streams; `segments` say where two streams first differ.
+ */
+export interface WholeStream {
+  /** sha256 (hex) of the normalized stream. */
+  sha256: string;
+  /** Lines of the normalized stream (a last line without a newline counts). */
+  lines: number;
+  /** Which rules and context normalized it: two digests are compared only when this is the same. */
+  normalizedBy: string;
+  /** The rules that changed the stream somewhere. */
+  rulesFired: string[];
+  /** Lines per segment: 1, doubled whenever `segments` would grow past 1024. */
+  segmentLines: number;
+  /** 64-bit digests (hex) of consecutive runs of `segmentLines` normalized lines, the last one partial. */
+  segments: string[];
+}
+
+/** Takes a stream's chunks as they arrive and sums them up (a StreamNormalizer of src/compare/). */
+export interface StreamDigester {
+  push(chunk: Buffer): void;
+  finish(): WholeStream;
 }
 
 /** How much of a process stream is kept (see `BoundedCapture`). */
@@ -217,6 +247,27 @@ export interface Comparison {
   diff?: string;
   /** Where the normalized outputs first differ (what a failure group is named after), when different. */
   firstChange?: FirstChange;
+  /**
+   * What `diff` was made from: both outputs whole, or only their kept head and tail (an output too
+   * long to keep whole; then `partial` says how the verdict was reached). Absent in older records.
+   */
+  shown?: 'whole' | 'head+tail';
+  partial?: PartialComparison;
+}
+
+/** A comparison of outputs too long to keep whole. */
+export interface PartialComparison {
+  /**
+   * `whole`: the whole normalized streams were compared by digest while captured. `head+tail`: a
+   * side has no usable digest (a run from before digests, normalized by other rules, or runtime
+   * lines cut from a long stdout): only the kept parts were compared, and that is never OK.
+   */
+  compared: 'whole' | 'head+tail';
+  /** Each side's whole size and how much of it the diff shows (its kept head and tail). */
+  cpython: { bytes: number; shownBytes: number };
+  wasm: { bytes: number; shownBytes: number };
+  /** Where the whole normalized streams first differ (1-based lines, inclusive), from their segment digests. */
+  firstDifference?: { fromLine: number; toLine: number };
 }
 
 export interface TargetSpec {

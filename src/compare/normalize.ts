@@ -59,6 +59,7 @@ function userRule(u: UserNormalizationRule, index: number): NormalizationRule {
     description,
     defaultEnabled: true,
     source: 'user' as const,
+    fingerprint: JSON.stringify([pattern, flags, replacement]),
     apply: (text: string) => text.replace(new RegExp(pattern, flags), replacement),
   });
 }

@@ -21,6 +21,8 @@ export interface NormalizationRule {
   defaultEnabled: boolean;
   source: 'builtin' | 'user';
   apply(text: string, ctx: NormalizeContext): string;
+  /** What makes the rule what it is, for digests kept across runs (default: the source of `apply`). */
+  fingerprint?: string;
 }
 
 /** A built-in rule: its RULES.md row comes from `rewrites` and `why`. */

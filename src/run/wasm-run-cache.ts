@@ -3,6 +3,7 @@ import type { CookbookCase } from '../discover/discover.ts';
 import { executableIdentity } from '../process/executable-identity.ts';
 import { statKey } from '../process/files.ts';
 import type { WasmRunRequest, WasmRuntime } from '../tools/runtimes/runtime.ts';
+import { comparableWhole } from '../compare/captured.ts';
 import type { RuntimeRun } from '../types.ts';
 import { recipeFilesKey } from './python-cache.ts';
 import { SideCache, sideKey } from './side-cache.ts';
@@ -24,9 +25,12 @@ export interface WasmRunContext {
   request: Omit<WasmRunRequest, 'signal'>;
   /** Puts the module into the copy before a real run (skipped on a hit). */
   place?: () => Promise<void>;
+  /** The rules `request.stdoutDigest` normalizes by: a stored run digested otherwise is run again. */
+  normalizedBy?: string;
 }
 
-const ENTRY_VERSION = 1;
+// 2: a program stdout too long to keep carries the digest of its whole normalized stream (`whole`)
+const ENTRY_VERSION = 2;
 
 export class CachedWasmSide {
   private readonly recipeKey: Promise<string>;
@@ -50,6 +54,7 @@ export class CachedWasmSide {
         return ctx.runtime.run({ ...ctx.request, ...(signal ? { signal } : {}) });
       },
       storable: (run) => !run.spawnError && !signal?.aborted,
+      usable: (run) => ctx.normalizedBy === undefined || comparableWhole(run.programStdout, ctx.normalizedBy),
     });
   }
 

@@ -1,5 +1,4 @@
-import type { ProcessOutcome } from '../types.ts';
-import type { CaptureLimits } from '../types.ts';
+import type { CaptureLimits, ProcessOutcome, StreamDigester } from '../types.ts';
 import { runProcess } from '../process/run.ts';
 
 export interface PythonRunRequest {
@@ -9,6 +8,8 @@ export interface PythonRunRequest {
   cwd: string;
   timeoutMs: number;
   capture?: CaptureLimits;
+  /** Makes what sums up the whole stdout while it is captured (see RunProcessOptions.stdoutDigest). */
+  stdoutDigest?: () => StreamDigester;
   signal?: AbortSignal;
   /** The whole environment of the process (default: the host's). */
   env?: Record<string, string>;
@@ -27,6 +28,7 @@ export function runPython(req: PythonRunRequest): Promise<ProcessOutcome> {
       ? { env: { ...req.env, PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false }
       : { env: { PYTHONUNBUFFERED: undefined, PYTHONDONTWRITEBYTECODE: '1' } }),
     capture: req.capture,
+    ...(req.stdoutDigest ? { stdoutDigest: req.stdoutDigest() } : {}),
     signal: req.signal,
   });
 }

@@ -3,6 +3,15 @@ import { defineRule } from '../rule.ts';
 const TRACEBACK_FILE_RE = /^(\s*)File "[^"\n]*", line \d+/;
 const CARET_LINE_RE = /^\s*[~^]+\s*$/;
 
+/**
+ * Whether the rule never looks from line `before` across to line `after`: `after` is no frame's
+ * source line (`before` is no frame line) nor a caret or empty line a frame above may take. A
+ * stream is normalized in runs of lines cut only at such places (src/compare/stream-digest.ts).
+ */
+export function separateTracebackLines(before: string, after: string): boolean {
+  return !TRACEBACK_FILE_RE.test(before) && after !== '' && !CARET_LINE_RE.test(after);
+}
+
 function dropTracebackSource(text: string): string {
   if (!text.includes('File "')) return text;
   const lines = text.split('\n');

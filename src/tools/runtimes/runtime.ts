@@ -1,7 +1,15 @@
 import type { ResolvedRuntimeTemplate } from '../../config/runtimes.ts';
-import type { CaptureLimits, CapturedText, ProcessOutcome, RawFrame, RuntimeRun, Trap } from '../../types.ts';
+import type {
+  CaptureLimits,
+  CapturedText,
+  ProcessOutcome,
+  RawFrame,
+  RuntimeRun,
+  StreamDigester,
+  Trap,
+} from '../../types.ts';
 import { runProcess } from '../../process/run.ts';
-import { displayText, textFields } from '../../records.ts';
+import { displayText, exactText, textFields } from '../../records.ts';
 
 export interface DirMapping {
   guest: string;
@@ -22,6 +30,8 @@ export interface WasmRunRequest {
   stackSize?: number;
   timeoutMs: number;
   capture?: CaptureLimits;
+  /** Makes what sums up the whole stdout while it is captured (see RunProcessOptions.stdoutDigest). */
+  stdoutDigest?: () => StreamDigester;
   signal?: AbortSignal;
 }
 
@@ -58,8 +68,9 @@ export function toRuntimeRun(runtime: string, outcome: ProcessOutcome, parsed: P
 }
 
 function withText(captured: CapturedText, exact: string): CapturedText {
-  const { exact: _whole, ...rest } = captured;
-  return { ...rest, ...textFields(exact) };
+  const { exact: _exact, whole, ...rest } = captured;
+  // the digest is of the whole stream: it says nothing of a program's output the runtime's lines were cut from
+  return { ...rest, ...textFields(exact), ...(whole && exact === exactText(captured) ? { whole } : {}) };
 }
 
 /** Run a runtime's command line for a request: its cwd, timeout, capture bounds and abort signal. */
@@ -73,6 +84,7 @@ export function runRuntimeCommand(
     timeoutMs: req.timeoutMs,
     env,
     capture: req.capture,
+    ...(req.stdoutDigest ? { stdoutDigest: req.stdoutDigest() } : {}),
     signal: req.signal,
   });
 }
