@@ -36,7 +36,7 @@ export function outcomeName(record: Pick<CaseRecord, 'code' | 'harnessError'>): 
 export const OUTCOME_NAMES: readonly OutcomeName[] = [...CASE_ERROR_NAMES, HARNESS_ERROR];
 
 /** An undecodable byte in exact text: U+DC80..U+DCFF stand for the bytes 0x80..0xff. */
-const UNDECODABLE_RE = /[\udc80-\udcff]/g;
+const UNDECODABLE_RE = /[\udc80-\udcff]/gu; // `u`: the low half of a valid pair (💀 is \ud83d\udc80) is no byte
 
 /** Exact text (undecodable bytes as lone surrogates) shown as people read it: each such byte as `\xNN`. */
 export function displayText(exact: string): string {

@@ -1,6 +1,6 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
-import { displayText } from '../records.ts';
 import type { Comparison, FirstChange } from '../types.ts';
+import { diffDisplay } from './diff-display.ts';
 import { firstChangeOfHunks } from './first-change.ts';
 import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
 
@@ -48,12 +48,14 @@ export function compareOutputs(
   const rulesFired = rules.map((r) => r.name).filter((n) => firedA.has(n) || firedB.has(n));
   if (a.text === b.text) return { equal: true, rulesFired };
   const { diff, firstChange } = unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits });
-  // compared exactly, shown as people read it: undecodable bytes as `\xNN`
+  // compared exactly, shown as people read it: undecodable bytes as `\xNN` (told from a program's `\xNN` text)
+  const { show, note } = diffDisplay(a.text, b.text);
   const shown: FirstChange | undefined = firstChange && {
-    ...(firstChange.removed !== undefined ? { removed: displayText(firstChange.removed) } : {}),
-    ...(firstChange.added !== undefined ? { added: displayText(firstChange.added) } : {}),
+    ...(firstChange.removed !== undefined ? { removed: show(firstChange.removed) } : {}),
+    ...(firstChange.added !== undefined ? { added: show(firstChange.added) } : {}),
   };
-  return { equal: false, rulesFired, diff: displayText(diff), ...(shown ? { firstChange: shown } : {}) };
+  const text = note ? `${show(diff)}${note}\n` : show(diff);
+  return { equal: false, rulesFired, diff: text, ...(shown ? { firstChange: shown } : {}) };
 }
 
 /** Unified diff `cpython` -> `wasm`, bounded in time and size, and where the outputs first differ. */

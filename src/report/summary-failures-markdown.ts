@@ -5,7 +5,9 @@ import type { FailureGroup } from '../classify/group-failures.ts';
 import { diagnosisProvenance, stackOverflowsOf } from '../diagnose/describe.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
 import { displayFunction } from '../parse/nuitka-names.ts';
-import { codeNameOf } from '../records.ts';
+import { lineRange } from '../compare/captured.ts';
+import { caseId, codeNameOf } from '../records.ts';
+import type { CaseRecord } from '../types.ts';
 import { sideTotals, type CodeGroups } from './failure-sides.ts';
 import { fixHint } from './fixes-section.ts';
 import { caseList, codeSpan, escapeMarkdownText, plural } from './markdown.ts';
@@ -19,7 +21,24 @@ function groupLines(s: Summary, g: FailureGroup): string[] {
   return [
     `- **${g.count}** · ${g.key.kind} · ${codeSpan(g.key.label)}${debug}${target}${hint ? ` · fix: ${codeSpan(hint)}` : ''}`,
     ...stackOverflowsOf(g.records).map((line) => `  - ${escapeMarkdownText(line)}`),
+    ...partialDiffs(g.records).map((line) => `  - ${escapeMarkdownText(line)}`),
     caseList(g.cases, '  '),
+  ];
+}
+
+/** Where a group's diffs show only part of outputs too long to keep whole, and how those were compared. */
+function partialDiffs(records: readonly CaseRecord[]): string[] {
+  const partial = records.filter((r) => r.comparison?.shown === 'head+tail');
+  if (!partial.length) return [];
+  const inPart = partial.filter((r) => r.comparison?.partial?.compared !== 'whole').length;
+  const where = partial.flatMap((r) => {
+    const d = r.comparison?.partial?.firstDifference;
+    return d ? [`${caseId(r)} at normalized ${lineRange(d)}`] : [];
+  });
+  return [
+    `${plural(partial.length, 'output')} too long to keep whole: the diff shows only the kept head and tail; ` +
+      (inPart ? `${inPart} compared in part only (never OK)` : 'the whole outputs were compared by digest') +
+      (where.length ? `; first difference: ${where.slice(0, 3).join(', ')}${where.length > 3 ? ', ...' : ''}` : ''),
   ];
 }
 

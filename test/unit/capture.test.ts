@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedCapture, decodeBytes } from '../../src/process/capture.ts';
 import { compareOutputs } from '../../src/compare/compare.ts';
+import { LOOKALIKE_NOTE } from '../../src/compare/diff-display.ts';
 import { resolveRules } from '../../src/compare/normalize.ts';
 import { displayText, exactText } from '../../src/records.ts';
 import { TRUNCATION_MARKER_RE } from '../../src/parse/truncation.ts';
@@ -75,8 +76,6 @@ describe('undecodable bytes compare as bytes', () => {
     const ctx = { scratchDirs: [], scriptName: 'example.py' };
     const differ = compareOutputs(exactText(spelled), exactText(byte), rules, ctx);
     expect(differ.equal).toBe(false);
-    expect(differ.diff).toContain('-a\\xff');
-    expect(differ.diff).toContain('+a\\xff');
     expect(differ.diff).not.toMatch(/[\udc80-\udcff]/);
     expect(compareOutputs(exactText(byte), exactText(capture([0x61, 0xff, 0x0a])), rules, ctx).equal).toBe(true);
     // a rule still rewrites the text around the byte: an object address next to it
@@ -86,5 +85,29 @@ describe('undecodable bytes compare as bytes', () => {
       equal: true,
       rulesFired: ['object-address'],
     });
+  });
+
+  it("marks which side of a diff is the raw byte: the program's own backslashes read doubled, a note says so", () => {
+    const rules = resolveRules({});
+    const ctx = { scratchDirs: [], scriptName: 'example.py' };
+    const differ = compareOutputs(exactText(spelled), exactText(byte), rules, ctx);
+    const lines = differ.diff!.split('\n');
+    const removed = lines.find((l) => l.startsWith('-a'));
+    const added = lines.find((l) => l.startsWith('+a'));
+    expect(removed).toBe('-a\\\\xff'); // the four characters \ x f f CPython printed
+    expect(added).toBe('+a\\xff'); // the byte 0xff the wasm wrote
+    expect(removed!.slice(1)).not.toBe(added!.slice(1));
+    expect(differ.diff).toContain(LOOKALIKE_NOTE);
+    expect(differ.firstChange).toEqual({ removed: 'a\\\\xff', added: 'a\\xff' });
+    // without a lookalike, backslashes and bytes read as before
+    const plain = compareOutputs('C:\\dir\n', 'C:\\other\n', rules, ctx);
+    expect(plain.diff).toContain('-C:\\dir');
+    expect(plain.diff).not.toContain(LOOKALIKE_NOTE);
+    expect(compareOutputs('a\n', exactText(byte), rules, ctx).diff).toContain('+a\\xff');
+  });
+
+  it('shows a character outside the BMP whose low half looks like a byte as itself', () => {
+    expect(displayText('\u{1F480} \udcff')).toBe('\u{1F480} \\xff');
+    expect(capture([...Buffer.from('\u{1F480}\n')]).exact).toBeUndefined();
   });
 });

@@ -7,7 +7,11 @@ import { normalize, resolveRules } from '../../src/compare/normalize.ts';
 import { firstDifferingLines, SegmentDigests } from '../../src/compare/segment-digests.ts';
 import { digestText, StreamNormalizer } from '../../src/compare/stream-digest.ts';
 import { BoundedCapture, decodeExact } from '../../src/process/capture.ts';
+import { renderHtmlReport } from '../../src/report/html.ts';
+import { renderSummaryMarkdown } from '../../src/report/summary-markdown.ts';
+import { buildSummary } from '../../src/report/summary.ts';
 import { CaseErrorCode, type CapturedText, type ProcessOutcome, type RuntimeRun } from '../../src/types.ts';
+import { makeRecord, makeResults } from '../helpers/records.ts';
 
 const rules = resolveRules({});
 const ctx = { scratchDirs: ['/scratch/run1'], scriptName: 'example.py' };
@@ -60,6 +64,31 @@ describe('a comparison of outputs too long to keep whole', () => {
     const first = comparison!.diff!.split('\n')[0]!;
     expect(first).toContain(`first differ at normalized lines ${fromLine}-${toLine}`);
     expect(first).toMatch(/this diff shows only the kept head and tail: cpython \d+ of \d+ bytes/);
+  });
+
+  it('says so in summary.md, index.html and the failure message', () => {
+    const { comparison, code, msg } = judgeWasmRun(
+      python(capture(numbered(20_000))),
+      wasm(capture(numbered(20_000, 15_000))),
+      rules,
+      ctx,
+    );
+    const record = makeRecord({
+      recipe: 'long',
+      example: 'example1',
+      code,
+      msg,
+      ...(comparison ? { comparison } : {}),
+    });
+    const summary = buildSummary(makeResults([record]));
+    const { fromLine, toLine } = comparison!.partial!.firstDifference!;
+    expect(renderSummaryMarkdown(summary)).toContain(
+      `1 output too long to keep whole: the diff shows only the kept head and tail; the whole outputs were compared by digest; first difference: 1/long.example1 at normalized lines ${fromLine}-${toLine}`,
+    );
+    expect(renderHtmlReport(summary)).toContain(
+      'normalized; head and tail only: the outputs were too long to keep whole',
+    );
+    expect(msg.split('\n')[0]).toMatch(/^\(outputs too long to keep whole: /);
   });
 
   it('calls equal long outputs OK when only normalization tells them apart, and says the diff would be partial', () => {

@@ -24,8 +24,10 @@ function capturedBlock(title: string, c: CapturedText | undefined): string {
   return `<details class="out"><summary>${esc(title)}${note}</summary><pre>${esc(capText(text))}</pre></details>`;
 }
 
-function diffBlock(diff: string | undefined): string {
+function diffBlock(comparison: CaseRecord['comparison']): string {
+  const diff = comparison?.diff;
   if (!diff) return '';
+  const part = comparison.shown === 'head+tail' ? '; head and tail only: the outputs were too long to keep whole' : '';
   const lines = capText(diff)
     .split('\n')
     .map((l) => {
@@ -41,7 +43,7 @@ function diffBlock(diff: string | undefined): string {
                 : '';
       return cls ? `<span class="${cls}">${esc(l)}</span>` : esc(l);
     });
-  return `<div class="diff"><div class="label">diff (CPython → wasm, normalized)</div><pre>${lines.join('\n')}</pre></div>`;
+  return `<div class="diff"><div class="label">diff (CPython → wasm, normalized${esc(part)})</div><pre>${lines.join('\n')}</pre></div>`;
 }
 
 function exitTable(r: CaseRecord): string {
@@ -145,7 +147,7 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
     r.msg ? `<div class="msg"><div class="label">message</div><pre>${esc(capText(r.msg))}</pre></div>` : '',
     r.bypassReason ? `<p>bypass: ${esc(r.bypassReason)}</p>` : '',
     exitTable(r),
-    diffBlock(r.comparison?.diff),
+    diffBlock(r.comparison),
     r.disagreement ? `<p class="note">runtimes disagree: ${esc(r.disagreement)}</p>` : '',
     diagnosisBlock(r),
     // a trap whose call stack could not be had says why, per case (the wasm left the cache, ...)
