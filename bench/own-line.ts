@@ -46,7 +46,7 @@ export const ownLineSection: Section = {
       const recipe = discoverCookbook(options.root, { cases: [CASE] }).flatMap((c) => c.recipes)[0]!;
       const runner = new RecipeRunner(env, recipe, scratch);
       try {
-        const [record] = (await runner.runCase(recipe.cases[0]!)).filter((r) => r.target === BENCH_TARGET);
+        const [record] = (await runner.runCase(recipe.cases[0]!)).filter((r) => r.target.name === BENCH_TARGET);
         if (!record?.wasm?.trap) throw new Error(`${CASE} did not trap: ${record?.msg ?? 'no record'}`);
         const compileMs = record.compile?.durationMs ?? Number.NaN;
         ctx.log(`  plain compile ${secs(compileMs)}`);

@@ -141,7 +141,7 @@ export interface RunTargetsOptions {
 /** The targets of a run: the declared ones first (in their order), then any only seen in records. */
 export function runTargets(results: Pick<RunResults, 'run' | 'records'>, opts: RunTargetsOptions = {}): string[] {
   const records = Array.isArray(results.records) ? results.records : [];
-  const seen = new Set(records.filter((r) => r && typeof r.target === 'string').map((r) => r.target));
+  const seen = new Set(records.filter((r) => typeof r?.target?.name === 'string').map((r) => r.target.name));
   const declared = (Array.isArray(results.run?.targets) ? results.run.targets : []).filter(
     (t) => typeof t === 'string' && (opts.withoutRecords || seen.has(t)),
   );

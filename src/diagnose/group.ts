@@ -13,5 +13,5 @@ export function diagnoseGroupOf(
   topN: number,
 ): DiagnoseGroup {
   const frames = stack ? topFrames(stack.frames, topN) : [];
-  return { key: [record.target, label, ...frames.map(frameKey)].join('\n'), label, frames };
+  return { key: [record.target.name, label, ...frames.map(frameKey)].join('\n'), label, frames };
 }

@@ -26,7 +26,7 @@ export async function stackCacheKey(
   if (!wasmStat) return undefined;
   const parts = [
     STACK_VERSION,
-    record.target,
+    record.target.name,
     record.example,
     record.compile?.cacheKey ?? `${wasm}\0${wasmStat.size}\0${wasmStat.mtimeMs}`,
     await recipeFilesKey(path.dirname(record.scriptPath)),

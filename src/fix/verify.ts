@@ -75,7 +75,8 @@ export async function verifyCases(req: VerifyRequest): Promise<VerifiedCase[]> {
   const byRecipeAndTarget = new Map<string, { recipe: CookbookRecipe; target: TargetSpec; cases: CaseToVerify[] }>();
   for (const c of req.cases) {
     const recipe = recipes.find((r) => r.cases.some((k) => sameCase(c.record, k)));
-    const target = env.options.targets.find((t) => t.name === c.record.target) ?? parseTarget(c.record.target);
+    const target =
+      env.options.targets.find((t) => t.name === c.record.target.name) ?? parseTarget(c.record.target.name);
     if (!recipe) throw new Error(`${caseId(c.record)} is no longer in the cookbook at ${env.options.root}`);
     const key = `${recipe.dir}\0${target.name}`;
     const entry = byRecipeAndTarget.get(key) ?? { recipe, target, cases: [] };

@@ -127,7 +127,7 @@ function pairTargets(oldTargets: string[], newTargets: string[], opts: CompareOp
 
 function indexByCase(records: CaseRecord[], target: string): Map<string, CaseRecord> {
   const m = new Map<string, CaseRecord>();
-  for (const r of records) if (r.target === target) m.set(caseId(r), r); // a duplicate: the last one wins
+  for (const r of records) if (r.target.name === target) m.set(caseId(r), r); // a duplicate: the last one wins
   return m;
 }
 

@@ -27,7 +27,7 @@ function legacyRecord(chapter: string, c: LegacyCase): CaseRecord {
     recipe,
     example,
     case: c.name,
-    target: LEGACY_TARGET,
+    target: { name: LEGACY_TARGET },
     code: c.code,
     codeName: codeName(c.code),
     msg: c.msg,

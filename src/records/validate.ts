@@ -2,7 +2,8 @@
 // report's history): the shape every reader relies on, the first problem said with where it is.
 
 import { codeNameOf } from '../records.ts';
-import { READABLE_RESULTS_SCHEMA_VERSIONS } from '../types.ts';
+import { READABLE_RESULTS_SCHEMA_VERSIONS, RESULTS_SCHEMA_VERSION, type RecordTarget } from '../types.ts';
+import { isRecordTarget } from './target.ts';
 import type { StoredRunResults } from './upgrade.ts';
 
 export class RunResultsLoadError extends Error {
@@ -19,6 +20,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const targetShape =
+  'a target: {"name": "compiler+runtime", "compiler", "runtime"}, or {"name"} alone for a name that is not one';
+/** A checked record's target name, of any version (a string before 3). */
+const targetName = (target: unknown) => (typeof target === 'string' ? target : (target as RecordTarget).name);
+
 const readable = (v: unknown): v is number => typeof v === 'number' && READABLE_RESULTS_SCHEMA_VERSIONS.includes(v);
 
 /** Checks a parsed results.json of any readable version; throws RunResultsLoadError with the first problem. */
@@ -29,7 +35,7 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
   if (!readable(version)) {
     throw new RunResultsLoadError(
       file,
-      `results schemaVersion ${JSON.stringify(version)} is not supported (this version reads ${READABLE_RESULTS_SCHEMA_VERSIONS.join(' and ')})`,
+      `results schemaVersion ${JSON.stringify(version)} is not supported (this version reads ${READABLE_RESULTS_SCHEMA_VERSIONS.slice(0, -1).join(', ')} and ${RESULTS_SCHEMA_VERSION})`,
     );
   }
   if (!isObject(value.run)) throw new RunResultsLoadError(file, 'results.json has no "run" object');
@@ -45,7 +51,8 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
       throw bad(`schemaVersion ${JSON.stringify(r.schemaVersion)} is not one a version ${version} file holds`);
     if (typeof r.case !== 'string') throw bad('"case" is not a string');
     if (typeof r.chapter !== 'string') throw bad('"chapter" is not a string');
-    if (typeof r.target !== 'string') throw bad('"target" is not a string');
+    if (r.schemaVersion < 3 ? typeof r.target !== 'string' : !isRecordTarget(r.target))
+      throw bad(`"target" ${JSON.stringify(r.target)} is not ${r.schemaVersion < 3 ? 'a string' : targetShape}`);
     if (r.code === null && isObject(r.harnessError)) continue; // a harness error: no code on purpose
     if (typeof r.code !== 'number' || codeNameOf(r.code) === undefined) {
       throw bad(`"code" ${JSON.stringify(r.code)} is not a CaseErrorCode`);
@@ -53,7 +60,7 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
   }
   const run = value.run;
   if (!Array.isArray(run.targets))
-    run.targets = [...new Set(records.map((r) => (r as Record<string, unknown>).target))];
+    run.targets = [...new Set(records.map((r) => targetName((r as Record<string, unknown>).target)))];
   // every field a reader relies on is checked above
   return value as unknown as StoredRunResults;
 }

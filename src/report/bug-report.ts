@@ -105,7 +105,7 @@ export function renderBugReport(input: BugReportInput): string {
     .filter((t) => t && t.trim())
     .join('\n');
   out.push(
-    `## Actual (${r.target}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`,
+    `## Actual (${r.target.name}: exit ${r.wasm?.exitCode ?? r.compile?.exitCode ?? '?'})`,
     '',
     fence(actual || r.msg || '(no output)'),
     '',

@@ -168,7 +168,7 @@ function casesSection({ s, anchors }: PageContext): string {
     .map((c) => {
       const r = c.record;
       const name = isFailure(r.code) ? `<a href="#${anchors.get(c)}">${esc(c.id)}</a>` : esc(c.id);
-      return `<tr ${filterAttributes(c)}><td>${esc(r.chapter)}</td><td>${name}</td><td>${esc(r.target)}</td><td>${badge(r.code)}</td><td>${esc(c.label)}</td><td class="num">${typeof r.durations?.totalMs === 'number' ? Math.round(r.durations.totalMs) : ''}</td></tr>`;
+      return `<tr ${filterAttributes(c)}><td>${esc(r.chapter)}</td><td>${name}</td><td>${esc(r.target.name)}</td><td>${badge(r.code)}</td><td>${esc(c.label)}</td><td class="num">${typeof r.durations?.totalMs === 'number' ? Math.round(r.durations.totalMs) : ''}</td></tr>`;
     })
     .join('');
   return `<section id="cases">

@@ -43,7 +43,7 @@ export function formatProgressLine(info: ProgressInfo, c: ReturnType<typeof crea
           : r.code === CaseErrorCode.BYPASS
             ? c.yellow(r.codeName)
             : c.red(r.codeName);
-      return `${c.dim(r.target)} ${name}${diagnosisNote(r, c)}`;
+      return `${c.dim(r.target.name)} ${name}${diagnosisNote(r, c)}`;
     })
     .join('  ');
   const time = info.durationMs !== undefined ? c.dim(` ${(info.durationMs / 1000).toFixed(1)}s`) : '';

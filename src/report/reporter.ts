@@ -187,7 +187,7 @@ export class CookbookReporter implements Reporter {
         endedAt: new Date().toISOString(),
         vitestVersion: this.vitest?.version,
         tools,
-        targets: [...new Set(records.map((r) => r.target))],
+        targets: [...new Set(records.map((r) => r.target.name))],
         cookbookRoot: options?.root,
         source: this.vitest?.config.mergeReports ? 'merged' : 'vitest',
       },
@@ -254,7 +254,7 @@ async function mergeWithPrevious(outputDir: string, fresh: CaseRecord[]): Promis
   } catch {
     return fresh; // no report yet, or one this version cannot read: the fresh records alone
   }
-  const key = (r: CaseRecord) => `${r.target}\0${caseId(r)}`;
+  const key = (r: CaseRecord) => `${r.target.name}\0${caseId(r)}`;
   const freshKeys = new Set(fresh.map(key));
   return [...previous.filter((r) => !freshKeys.has(key(r))), ...fresh];
 }

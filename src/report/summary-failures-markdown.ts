@@ -153,7 +153,7 @@ export function stacksMarkdown(s: Summary): string[] {
     out.push(
       `## Call stacks missing: ${noStack.length}`,
       '',
-      ...noStack.map((c) => `- ${codeSpan(c.id)} [${c.record.target}]: ${String(c.record.stack!.wasmMissing)}`),
+      ...noStack.map((c) => `- ${codeSpan(c.id)} [${c.record.target.name}]: ${String(c.record.stack!.wasmMissing)}`),
       '',
     );
   }

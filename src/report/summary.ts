@@ -154,7 +154,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
   const perTarget = targets.length > 1;
   const totals = countCodes(records);
   const byTarget = targets.map((target): TargetSummary => {
-    const mine = records.filter((r) => r.target === target);
+    const mine = records.filter((r) => r.target.name === target);
     const t = countCodes(mine);
     return {
       target,
@@ -211,7 +211,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     },
     harnessErrors: records
       .filter((r) => r.harnessError)
-      .map((r) => ({ case: caseId(r), target: r.target, message: String(r.harnessError!.message ?? r.msg) })),
+      .map((r) => ({ case: caseId(r), target: r.target.name, message: String(r.harnessError!.message ?? r.msg) })),
     fixKinds: Object.fromEntries(
       groups.flatMap((g) => {
         const kind = fixKindFor({ id: g.id, label: g.key.label, records: g.records });

@@ -1,3 +1,4 @@
+import { storedTarget } from '../records/target.ts';
 import { RECORD_SCHEMA_VERSION, type CaseRecord, type HarnessError, type TargetSpec } from '../types.ts';
 
 export interface HarnessErrorCase {
@@ -24,7 +25,7 @@ export function harnessErrorRecords(
     recipe: kase.recipe,
     example: kase.example,
     case: kase.name,
-    target: t.name,
+    target: storedTarget(t),
     code: null,
     codeName: null,
     msg: error.message,

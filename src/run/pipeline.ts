@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { classifyCompile, classifyPython, type Verdict } from '../classify/classify.ts';
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
+import { storedTarget } from '../records/target.ts';
 import { judgeWasmRun } from '../classify/wasm-verdict.ts';
 import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
 import { sideStdoutDigest } from '../compare/stream-digest.ts';
@@ -100,7 +101,7 @@ export class RecipeRunner {
       recipe: kase.recipe,
       example: kase.example,
       case: kase.name,
-      target: target.name,
+      target: storedTarget(target),
       scriptPath: kase.scriptPath,
       tools: this.env.tools,
     });

@@ -26,7 +26,7 @@ export class CaseFailure extends Error {
         failing
           .map((r) => {
             const diagnosis = diagnosisSummaryLine(r.diagnosis);
-            return `${outcomeName(r)} [${r.target}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
+            return `${outcomeName(r)} [${r.target.name}]: ${summarizeMsg(r.msg)}${diagnosis ? `\n${diagnosis}` : ''}`;
           })
           .join('\n'),
       ),
@@ -38,9 +38,9 @@ export class CaseFailure extends Error {
 /** What a baseline pins per target: the code, and for a failure the group it falls in. */
 function baselineOutcome(records: CaseRecord[]): string[] {
   return records.map((r) => {
-    if (r.code === CaseErrorCode.OK) return `${r.target}: OK`;
+    if (r.code === CaseErrorCode.OK) return `${r.target.name}: OK`;
     const group = classifyFailure(r);
-    return `${r.target}: ${r.codeName} | ${group.kind}: ${escapeControls(group.label)}`;
+    return `${r.target.name}: ${r.codeName} | ${group.kind}: ${escapeControls(group.label)}`;
   });
 }
 
@@ -167,7 +167,7 @@ function defineCase(
         signal: ctx.signal,
         onDiagnose: (record, message) => {
           phase ??= startPhase(`vitest-py2wasm: diagnose ${kase.chapter}/${kase.name}`);
-          phase.update(`[${record.target}] ${message}`);
+          phase.update(`[${record.target.name}] ${message}`);
         },
       })
       .finally(() => phase?.end());

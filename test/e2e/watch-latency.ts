@@ -219,7 +219,7 @@ async function unpackSdist(sdist: string, dest: string, signal?: AbortSignal): P
 
 export async function readRecord(reportDir: string, caseName: string, target: string): Promise<Verdict> {
   const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
-  const record = results.records.find((r) => r.case === caseName && r.target === target);
+  const record = results.records.find((r) => r.case === caseName && r.target.name === target);
   if (!record) throw new Error(`${reportDir}/results.json has no record of ${caseName} on ${target}`);
   return { code: outcomeName(record), fingerprint: record.tools['py2wasm.fingerprint'], record };
 }

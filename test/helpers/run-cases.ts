@@ -22,7 +22,7 @@ export async function runCases(
       for (const kase of recipe.cases) {
         const verdicts = await runner.runCase(kase);
         const done = diagnose ? await diagnoseCase(runner, kase, verdicts, diagnose) : verdicts;
-        for (const r of done) records.set(`${r.case} ${r.target}`, r);
+        for (const r of done) records.set(`${r.case} ${r.target.name}`, r);
       }
       await runner.dispose();
     }

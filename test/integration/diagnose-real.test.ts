@@ -59,7 +59,7 @@ describe('diagnose stage on real py2wasm wasm (Node WASI, wasmtime)', () => {
       failureLabel: (r: CaseRecord) => r.wasm?.trap?.kind ?? r.msg.trim().split('\n').at(-1) ?? '',
     };
     for (const r of await runAndDiagnoseCases(env, options.root, options.cases, scratchParent, stage))
-      records.set(`${r.case} ${r.target}`, r);
+      records.set(`${r.case} ${r.target.name}`, r);
   }, 20 * 60_000);
   afterAll(() => (storeDir ? fs.rm(storeDir, { recursive: true, force: true }) : undefined));
 

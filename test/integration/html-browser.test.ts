@@ -19,6 +19,7 @@ import {
   type RunResults,
 } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,7 +32,7 @@ function rec(chapter: string, name: string, target: string, code: CaseErrorCode,
     recipe,
     example,
     case: name,
-    target,
+    target: recordTargetOf(target),
     code,
     codeName: codeName(code),
     msg,

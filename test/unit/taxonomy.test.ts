@@ -8,6 +8,7 @@ import { finalExceptionLine, findTracebacks } from '../../src/parse/python-trace
 import { trapKindInText as trapKindFromMessage } from '../../src/parse/traps.ts';
 import { CaseErrorCode, type CaseRecord, type TrapKind } from '../../src/types.ts';
 import { makeRecord, readFixture } from '../helpers/records.ts';
+import { recordTargetOf } from '../../src/records/target.ts';
 
 const W = CaseErrorCode.WASM_EXECUTION_FAILURE;
 
@@ -548,7 +549,7 @@ describe('groupFailures', () => {
       chapter,
       recipe,
       case: `${recipe}.example`,
-      target,
+      target: recordTargetOf(target),
     });
     const trap = (chapter: string, recipe: string) => ({
       ...trapRecord('wraps', target, 'indirect call type mismatch', 'Exception: indirect call type mismatch', {

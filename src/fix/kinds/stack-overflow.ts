@@ -65,7 +65,9 @@ export const stackOverflow: FixKind = {
     const diagnosed = group.records.filter((r) => overflowOf(r) !== undefined);
     const evidence = [
       ...new Set(
-        diagnosed.map((r) => `${r.diagnosis!.diagnosedCase} on ${r.target}: ${describeDiagnosis(r.diagnosis).stack}`),
+        diagnosed.map(
+          (r) => `${r.diagnosis!.diagnosedCase} on ${r.target.name}: ${describeDiagnosis(r.diagnosis).stack}`,
+        ),
       ),
     ];
     const sizes = diagnosed.map((r) => overflowOf(r)!.fixedBy);

@@ -133,12 +133,12 @@ function stackBlock(groups: readonly StackGroup[], rawFrames: readonly RawFrame[
 
 /** What the page's filter box searches: case id, target, code name, failure label. */
 function searchKey(c: CaseEntry): string {
-  return `${c.id} ${c.record.target} ${codeNameOf(c.record.code) ?? ''} ${c.label}`.toLowerCase();
+  return `${c.id} ${c.record.target.name} ${codeNameOf(c.record.code) ?? ''} ${c.label}`.toLowerCase();
 }
 
 /** Attributes the page script filters on (code legend, target select, search box). */
 export function filterAttributes(c: CaseEntry): string {
-  return `data-filter data-code="${esc(c.record.code)}" data-target="${esc(c.record.target)}" data-search="${esc(searchKey(c))}"`;
+  return `data-filter data-code="${esc(c.record.code)}" data-target="${esc(c.record.target.name)}" data-search="${esc(searchKey(c))}"`;
 }
 
 export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly StackGroup[]): string {
@@ -165,5 +165,5 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
       ? `<p class="muted">normalization rules fired: ${esc(r.comparison.rulesFired.join(', '))}</p>`
       : '',
   ].join('');
-  return `<details class="case" id="${anchor}" ${filterAttributes(c)}><summary><code>${esc(c.id)}</code> <span class="tgt">${esc(r.target)}</span> ${badge(r.code)}</summary><div class="case-body">${body || '<p class="muted">no details recorded</p>'}</div></details>`;
+  return `<details class="case" id="${anchor}" ${filterAttributes(c)}><summary><code>${esc(c.id)}</code> <span class="tgt">${esc(r.target.name)}</span> ${badge(r.code)}</summary><div class="case-body">${body || '<p class="muted">no details recorded</p>'}</div></details>`;
 }
