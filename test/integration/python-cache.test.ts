@@ -6,6 +6,9 @@ import type { CookbookCase } from '../../src/discover/discover.ts';
 import { CachedPythonSide, recipeFilesKey, type PythonCacheOptions } from '../../src/run/python-cache.ts';
 import { copyRecipe } from '../../src/run/scratch.ts';
 import type { ProcessOutcome } from '../../src/types.ts';
+import type { NormalizationRule } from '../../src/compare/normalize.ts';
+import { resolveRules } from '../../src/compare/normalize.ts';
+import { sideStdoutDigest } from '../../src/compare/stream-digest.ts';
 
 // Real python3 on a recipe whose second case reads what the first wrote, and a third that only
 // ends at the timeout. Every script notes in a log outside the scratch copies that it really ran.
@@ -115,5 +118,51 @@ describe('CPython results cached like compiles (real python3)', () => {
     const run = await runRecipe(null);
     expect(run.ran).toEqual(['example1', 'example2', 'slow']);
     expect(run.outcomes.some((o) => o.cached)).toBe(false);
+  });
+});
+
+describe('a stdout too long to keep, cached with the digest of its whole output', () => {
+  it('comes back with its digest; under other normalization rules it runs again', async () => {
+    const recipe = path.join(work, 'cookbook', '1', 'long');
+    await fs.mkdir(recipe, { recursive: true });
+    const script = path.join(recipe, 'example.py');
+    await fs.writeFile(
+      script,
+      'import os\nopen(os.environ["CALL_LOG"], "a").write("long\\n")\nfor i in range(5000): print("line", i)\n',
+    );
+    const kase: CookbookCase = {
+      chapter: '1',
+      recipe: 'long',
+      example: 'example',
+      name: 'long.example',
+      key: 'long.example',
+      scriptPath: script,
+      recipeDir: recipe,
+    };
+    const once = async (rules: NormalizationRule[]) => {
+      await fs.rm(calls, { force: true });
+      const cwd = await copyRecipe(recipe, work, 'cpython');
+      const side = new CachedPythonSide({ dir: path.join(work, 'long-cache'), exclude: [] }, recipe, true);
+      const outcome = await side.run(kase, cwd, {
+        python: ['python3'],
+        pythonVersion: 'Python 3',
+        env: { PATH: process.env.PATH!, CALL_LOG: calls },
+        timeoutMs: 10_000,
+        capture: { headBytes: 4096, tailBytes: 4096 },
+        ...sideStdoutDigest(rules, cwd, 'example.py'),
+      });
+      const ran = (await fs.readFile(calls, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      return { outcome, ran };
+    };
+    const first = await once(resolveRules({}));
+    expect(first.ran).toEqual(['long']);
+    expect(first.outcome.stdout.truncated).toBe(true);
+    expect(first.outcome.stdout.whole?.lines).toBe(5000);
+    const again = await once(resolveRules({}));
+    expect(again.ran).toEqual([]);
+    expect(again.outcome.stdout.whole).toEqual(first.outcome.stdout.whole);
+    const otherRules = await once(resolveRules({ enable: ['hex-id'] }));
+    expect(otherRules.ran).toEqual(['long']);
+    expect(otherRules.outcome.stdout.whole?.normalizedBy).not.toBe(first.outcome.stdout.whole?.normalizedBy);
   });
 });
