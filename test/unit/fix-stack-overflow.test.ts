@@ -150,7 +150,7 @@ describe.skipIf(skipWithout(resolveExecutable('clang-19') ? [] : ['clang-19']))(
       const patched = link(['-Wl,-z,stack-size=8388608', '-Wl,--stack-first']);
       expect(checkStack(patched, 8 * MiB)).toEqual({
         ok: true,
-        found: 'a stack of 8 MiB placed first (below the data)',
+        found: 'a stack of 8 MiB placed first, below the data',
       });
       expect(checkStack(patched, MiB).ok).toBe(false);
       const plain = checkStack(link([]), 8 * MiB);

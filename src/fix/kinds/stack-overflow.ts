@@ -40,7 +40,7 @@ export function checkStack(wasm: Uint8Array, bytes: number): { ok: boolean; foun
   if (!stack) return { ok: false, found: 'no stack pointer global starting at a constant' };
   const size =
     stack.size !== undefined ? `a stack of ${formatBytes(stack.size)}` : `a stack with its top at ${stack.top}`;
-  const found = `${size} placed ${stack.placement === 'first' ? 'first (below the data)' : 'after the data'}`;
+  const found = `${size} placed ${stack.placement === 'first' ? 'first, below the data' : 'after the data'}`;
   return { ok: stack.placement === 'first' && stack.size === bytes, found };
 }
 
