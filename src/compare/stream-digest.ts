@@ -41,6 +41,8 @@ export function sideStdoutDigest(rules: readonly NormalizationRule[], copy: stri
 export class StreamNormalizer implements StreamDigester {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Where to look for a place to cut next: a block further on after a look that found none. */
+  private nextFlush: number;
   private readonly sha = crypto.createHash('sha256');
   private readonly segments = new SegmentDigests();
   private readonly fired = new Set<string>();
@@ -49,12 +51,14 @@ export class StreamNormalizer implements StreamDigester {
     private readonly rules: readonly NormalizationRule[],
     private readonly ctx: NormalizeContext,
     private readonly blockBytes = BLOCK_BYTES,
-  ) {}
+  ) {
+    this.nextFlush = blockBytes;
+  }
 
   push(chunk: Buffer): void {
     this.pending.push(Buffer.from(chunk)); // copy: the stream may reuse its buffers
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= this.blockBytes) this.flush(false);
+    if (this.pendingBytes >= this.nextFlush) this.flush(false);
   }
 
   finish(): WholeStream {
@@ -76,6 +80,7 @@ export class StreamNormalizer implements StreamDigester {
     if (cut === 0 && buf.length >= MAX_RUN_BLOCKS * this.blockBytes) cut = forcedCut(buf);
     this.pending = cut < buf.length ? [buf.subarray(cut)] : [];
     this.pendingBytes = buf.length - cut;
+    this.nextFlush = this.pendingBytes + this.blockBytes;
     if (cut > 0) this.addText(decodeExact(buf.subarray(0, cut)));
   }
 

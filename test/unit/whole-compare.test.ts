@@ -144,6 +144,14 @@ describe('the streamed digest', () => {
     }
   });
 
+  it('cuts a stream with no place to cut (only empty lines, one endless line) within bounds, still as the whole', () => {
+    for (const bytes of [Buffer.alloc(5000, 0x0a), Buffer.alloc(5000, 0x61), Buffer.from('é'.repeat(2500))]) {
+      const streamed = new StreamNormalizer(rules, ctx, 64);
+      for (let i = 0; i < bytes.length; i += 7) streamed.push(bytes.subarray(i, i + 7));
+      expect(streamed.finish()).toEqual(digestText(decodeExact(bytes), rules, ctx));
+    }
+  });
+
   it('locates the first differing line exactly while there are few lines, within a segment beyond', () => {
     const digest = (lines: string[]) => {
       const s = new SegmentDigests();
