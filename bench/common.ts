@@ -15,6 +15,7 @@ import { buildEnvironment, type RunEnvironment } from '../src/run/environment.ts
 import { runDoctor } from '../src/doctor/doctor.ts';
 import { detectToolchain } from '../src/toolchain/index.ts';
 import type { CaseRecord, RunResults } from '../src/types.ts';
+import { readRunResults } from '../src/records/read.ts';
 
 export type Verdict = 'PASS' | 'MISS' | 'ERROR';
 
@@ -295,7 +296,7 @@ export async function runVitest(o: {
       .join('\n');
   let results: RunResults;
   try {
-    results = JSON.parse(await fs.readFile(path.join(o.reportDir, 'results.json'), 'utf8')) as RunResults;
+    results = await readRunResults(path.join(o.reportDir, 'results.json'));
   } catch (error) {
     throw new Error(
       `npx vitest run wrote no results.json (exit ${child.exitCode}): ${(error as Error).message}\n${tail()}`,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // The README's main command exactly as a newcomer runs it: `npm ci && npm run cookbook` in a fresh
 // copy of the project, with an empty HOME (so an empty cache folder, no venv, no WASI SDK, no
@@ -59,9 +60,7 @@ async function runMainCommand(): Promise<void> {
     all: true,
     timeout: 30 * 60_000,
   });
-  const results = JSON.parse(
-    await fs.readFile(path.join(copy, 'py2wasm-report', 'results.json'), 'utf8'),
-  ) as RunResults;
+  const results = await readRunResults(path.join(copy, 'py2wasm-report', 'results.json'));
   runs.push({ exitCode: run.exitCode, output: run.all ?? '', results });
 }
 

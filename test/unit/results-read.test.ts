@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { loadRunResults } from '../../src/history/load-run.ts';
 import { readRunResults } from '../../src/records/read.ts';
@@ -152,5 +152,26 @@ describe('the report’s history', () => {
     expect(kept).toMatchObject({ code: CaseErrorCode.DIFFERENT_RESULT, case: 'some_recipe.example', tools: {} });
     expect(kept!.msg).toHaveLength(503);
     expect(kept).not.toHaveProperty('python');
+  });
+});
+
+describe('fix reads the last report as every reader does', () => {
+  it('says there is no report, or why the one there cannot be read (checked, not cast)', async () => {
+    const { fixCommand } = await import('../../src/cli/commands/fix.ts');
+    const dir = path.join(tmp, 'fix-report');
+    fs.mkdirSync(dir);
+    vi.stubEnv('PY2WASM_REPORT_DIR', dir);
+    const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+    try {
+      await expect(fixCommand({ names: [] }, io)).rejects.toThrow(
+        /no report at .*results\.json: run the cookbook first/,
+      );
+      write('fix-report/results.json', { ...makeResults([makeRecord()]), schemaVersion: 99 });
+      await expect(fixCommand({ names: [] }, io)).rejects.toThrow(
+        /the last report cannot be read: .*results\.json: results schemaVersion 99 is not supported/,
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -15,6 +15,8 @@ import { renderHtmlReport } from '../../report/html.ts';
 import { buildSummary } from '../../report/summary.ts';
 import { renderSummaryMarkdown } from '../../report/summary-markdown.ts';
 import { readHistory } from '../../report/write.ts';
+import { readRunResults } from '../../records/read.ts';
+import { RunResultsLoadError } from '../../records/validate.ts';
 import { prepareRunEnvironment } from '../../run/prepare.ts';
 import type { RunResults } from '../../types.ts';
 import { escapeControls } from '../../records.ts';
@@ -37,6 +39,21 @@ export class FixError extends Error {
   override name = 'FixError';
 }
 
+/** The last report's records, read (checked, upgraded) as every reader reads results.json. */
+async function readLastReport(resultsFile: string): Promise<RunResults> {
+  try {
+    await fs.access(resultsFile);
+  } catch {
+    throw new FixError(`no report at ${resultsFile}: run the cookbook first (npm run cookbook)`);
+  }
+  try {
+    return await readRunResults(resultsFile);
+  } catch (err) {
+    if (err instanceof RunResultsLoadError) throw new FixError(`the last report cannot be read: ${err.message}`);
+    throw err;
+  }
+}
+
 export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promise<number> {
   if (opts.sample !== undefined && (!Number.isInteger(opts.sample) || opts.sample < 0))
     throw new FixError(`--sample takes a whole number of cases (0 or more), not ${String(opts.sample)}`);
@@ -46,12 +63,7 @@ export async function fixCommand(opts: FixCommandOptions, io: CommandIO): Promis
   if (opts.apply) return applyFixes(opts.apply, fixesDir, say, io);
 
   const resultsFile = path.join(options.reportDir, 'results.json');
-  const results = await fs.readFile(resultsFile, 'utf8').then(
-    (t) => JSON.parse(t) as RunResults,
-    () => {
-      throw new FixError(`no report at ${resultsFile}: run the cookbook first (npm run cookbook)`);
-    },
-  );
+  const results = await readLastReport(resultsFile);
   const records = results.records.filter((r) => !opts.target || r.target.name === opts.target);
   const doctor = await runDoctor(options);
   const found = doctor.availability.py2wasm;
