@@ -15,10 +15,12 @@ import { parseArgs } from 'node:util';
 import { cacheSection } from './cache.ts';
 import { compilesSection } from './compiles.ts';
 import { diagnoseSection } from './diagnose.ts';
+import { fixSection } from './fix.ts';
 import { historySection } from './history.ts';
 import { overheadSection } from './overhead.ts';
 import { ownLineSection } from './own-line.ts';
 import { reduceSection } from './reduce.ts';
+import { shardsSection } from './shards.ts';
 import { suiteSection } from './suite.ts';
 import { symbolizeSection } from './symbolize.ts';
 import { watchSection } from './watch.ts';
@@ -36,6 +38,8 @@ const SECTIONS: Section[] = [
   ownLineSection,
   reduceSection,
   cacheSection,
+  fixSection,
+  shardsSection,
   suiteSection,
   compilesSection,
 ];
