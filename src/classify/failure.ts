@@ -116,6 +116,14 @@ function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGr
 }
 
 /** The group a record's failure belongs to. Total: any record (even OK or BYPASS) gets a key. */
+/** A diff with no changed line: outputs too long to keep may differ only in the part not kept. */
+function unpairedDiffLabel(record: CaseRecord): string {
+  const partial = record.comparison?.partial;
+  if (partial?.compared === 'whole') return 'outputs differ in the part not kept (too long to keep whole)';
+  if (partial?.compared === 'head+tail') return 'outputs too long to compare whole (head and tail alike)';
+  return 'outputs differ';
+}
+
 export function classifyFailure(record: CaseRecord): FailureGroupKey {
   const key = classifyUntargeted(record);
   return typeof record.target?.name === 'string' ? { ...key, target: record.target.name } : key;
@@ -186,7 +194,7 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
       );
       return {
         kind: 'diff',
-        label: pair !== undefined ? label(pair) || 'outputs differ (white space)' : 'outputs differ',
+        label: pair !== undefined ? label(pair) || 'outputs differ (white space)' : unpairedDiffLabel(record),
         code,
       };
     }

@@ -85,6 +85,8 @@ describe('a comparison of outputs too long to keep whole', () => {
     expect(renderSummaryMarkdown(summary)).toContain(
       `1 output too long to keep whole: the diff shows only the kept head and tail; the whole outputs were compared by digest; first difference: 1/long.example1 at normalized lines ${fromLine}-${toLine}`,
     );
+    // the kept head and tail are alike: the group is named for where the difference is
+    expect(renderSummaryMarkdown(summary)).toContain('`outputs differ in the part not kept (too long to keep whole)`');
     expect(renderHtmlReport(summary)).toContain(
       'normalized; head and tail only: the outputs were too long to keep whole',
     );
