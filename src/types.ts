@@ -256,6 +256,12 @@ export interface Comparison {
    */
   shown?: 'whole' | 'head+tail';
   partial?: PartialComparison;
+  /**
+   * Present when the outputs differed and CPython ran the case a second time: the lines its two runs
+   * printed differently, masked on every side before the outputs were compared again
+   * (compare/self-differences.ts).
+   */
+  cpythonRerun?: CpythonRerun;
 }
 
 /** A comparison of outputs too long to keep whole. */
@@ -271,6 +277,23 @@ export interface PartialComparison {
   wasm: { bytes: number; shownBytes: number };
   /** Where the whole normalized streams first differ (1-based lines, inclusive), from their segment digests. */
   firstDifference?: { fromLine: number; toLine: number };
+}
+
+/** CPython's second run of a case whose outputs differed: where it differs from its first. */
+export interface CpythonRerun {
+  /** The masked lines (the first 20), each with what CPython's two runs printed there (normalized). */
+  masked: MaskedLine[];
+  /** How many lines were masked in all; 0 when CPython printed the same twice, or nothing could be masked. */
+  maskedCount: number;
+  /** Why nothing was masked though CPython differs from itself (its lines do not line up, its second run failed). */
+  unmasked?: string;
+}
+
+export interface MaskedLine {
+  /** 1-based, in the normalized output. */
+  line: number;
+  /** What CPython printed there on its first and its second run. */
+  cpython: [string, string];
 }
 
 /** The compilers a target names (`compiler+runtime`). */

@@ -3,6 +3,7 @@ import type { Comparison, FirstChange } from '../types.ts';
 import { diffDisplay } from './diff-display.ts';
 import { firstChangeOfHunks } from './first-change.ts';
 import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
+import { maskSelfDifferences } from './self-differences.ts';
 
 export interface DiffLimits {
   /** Unchanged lines around each change. */
@@ -32,7 +33,9 @@ export const DIFF_LABELS = { expected: 'cpython', actual: 'wasm' } as const;
 /**
  * Normalizes both outputs with the same rules and compares them. `rulesFired` lists (in rule order)
  * the rules that changed either side; `diff` is a unified diff of the normalized texts, labelled
- * `cpython` / `wasm`, present only when they differ and capped by `limits`.
+ * `cpython` / `wasm`, present only when they differ and capped by `limits`. With `expectedAgain`
+ * (CPython's output of a second run), differing outputs are compared again with the lines on which
+ * CPython differs from itself masked (`cpythonRerun` says which).
  */
 export function compareOutputs(
   expected: string,
@@ -40,6 +43,7 @@ export function compareOutputs(
   rules: readonly NormalizationRule[],
   ctx: NormalizeContext,
   limits: Partial<DiffLimits> = {},
+  expectedAgain?: string,
 ): Comparison {
   const a = normalize(expected, rules, ctx);
   const b = normalize(actual, rules, ctx);
@@ -47,9 +51,18 @@ export function compareOutputs(
   const firedB = new Set(b.fired);
   const rulesFired = rules.map((r) => r.name).filter((n) => firedA.has(n) || firedB.has(n));
   if (a.text === b.text) return { equal: true, rulesFired };
-  const { diff, firstChange } = unifiedDiff(a.text, b.text, { ...DEFAULT_DIFF_LIMITS, ...limits });
+  if (expectedAgain === undefined) return differing(a.text, b.text, rulesFired, limits);
+  const masked = maskSelfDifferences(a.text, normalize(expectedAgain, rules, ctx).text, b.text);
+  const rerun = { cpythonRerun: masked.rerun };
+  if (masked.expected === masked.actual) return { equal: true, rulesFired, ...rerun };
+  return { ...differing(masked.expected, masked.actual, rulesFired, limits), ...rerun };
+}
+
+/** The comparison of two normalized texts that differ: their diff and where they first differ. */
+function differing(expected: string, actual: string, rulesFired: string[], limits: Partial<DiffLimits>): Comparison {
+  const { diff, firstChange } = unifiedDiff(expected, actual, { ...DEFAULT_DIFF_LIMITS, ...limits });
   // compared exactly, shown as people read it: undecodable bytes as `\xNN` (told from a program's `\xNN` text)
-  const { show, note } = diffDisplay(a.text, b.text);
+  const { show, note } = diffDisplay(expected, actual);
   const shown: FirstChange | undefined = firstChange && {
     ...(firstChange.removed !== undefined ? { removed: show(firstChange.removed) } : {}),
     ...(firstChange.added !== undefined ? { added: show(firstChange.added) } : {}),

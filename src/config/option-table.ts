@@ -121,6 +121,7 @@ export const OPTION_TABLE = {
   compilerCache: row(boolean, 'PY2WASM_COMPILER_CACHE', flag),
   pythonCache: row(onOffOrExclude, 'PY2WASM_PYTHON_CACHE', flag),
   wasmRunCache: row(boolean, 'PY2WASM_WASM_RUN_CACHE', flag),
+  rerunCpythonOnDifference: row(boolean, 'PY2WASM_RERUN_CPYTHON', flag),
   env: row(stringRecord),
 } satisfies Record<keyof CookbookOptions, OptionRow | OptionGroup>;
 

@@ -64,6 +64,7 @@ export interface ResolvedOptions {
   diagnoseBudgetMs: number;
   compilerCache: boolean;
   wasmRunCache: boolean;
+  rerunCpythonOnDifference: boolean;
   /** null: off */
   pythonCache: { exclude: string[] } | null;
   env: Record<string, string>;
@@ -214,6 +215,7 @@ export function resolveOptions(
     diagnoseBudgetMs: options.diagnoseBudgetMs ?? DEFAULTS.diagnoseBudgetMs,
     compilerCache: options.compilerCache ?? DEFAULTS.compilerCache,
     wasmRunCache: options.wasmRunCache ?? DEFAULTS.wasmRunCache,
+    rerunCpythonOnDifference: options.rerunCpythonOnDifference ?? DEFAULTS.rerunCpythonOnDifference,
     // PY2WASM_PYTHON_CACHE=1 turns the cache on and keeps the config's exclusions
     pythonCache:
       pythonCache === false

@@ -68,13 +68,16 @@ export function contextFor(
     },
     runWasm: (req: DiagnosticRunRequest = {}) =>
       runUnderOwnRuntime(record, target, env, scratchDir, scriptName, req, signal),
-    verdict: (run) => {
+    verdict: async (run) => {
       if (!record.python) throw new Error('the record has no CPython run to compare with');
       const copies = [record.python.cwd, scratchDir];
-      return judgeWasmRun(record.python, run, normalizationRules(env.options), {
-        scratchDirs: [...copies, ...copies.map((d) => path.dirname(d))],
-        scriptName,
-      });
+      return judgeWasmRun(
+        record.python,
+        run,
+        normalizationRules(env.options),
+        { scratchDirs: [...copies, ...copies.map((d) => path.dirname(d))], scriptName },
+        tools.cpythonAgain?.(record, signal),
+      );
     },
   };
 }

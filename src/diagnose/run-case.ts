@@ -16,7 +16,11 @@ export function diagnoseCase(
 ): Promise<CaseRecord[]> {
   return diagnoseRecords(
     verdicts,
-    { env: runner.env, compile: (_record, variant, s) => runner.compile(kase, s, variant) },
+    {
+      env: runner.env,
+      compile: (_record, variant, s) => runner.compile(kase, s, variant),
+      cpythonAgain: (_record, s) => runner.cpythonAgain(kase, s),
+    },
     opts,
     signal,
   );

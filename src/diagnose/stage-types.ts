@@ -1,6 +1,6 @@
 // What the diagnose stage is given: its options (stage-options.ts builds them from a run's) and the run's tools.
 import type { RunEnvironment } from '../run/environment.ts';
-import type { CaseRecord, CompileOutcome } from '../types.ts';
+import type { CaseRecord, CompileOutcome, ProcessOutcome } from '../types.ts';
 import type { StackOptions } from './stack.ts';
 import type { DiagnosisStore } from './store.ts';
 import type { AnyDiagnostic } from './types.ts';
@@ -30,4 +30,9 @@ export interface DiagnoseCaseTools {
   env: RunEnvironment;
   /** The case compiled again (`# nuitka-project:` lines appended, link flags added), through the compile cache and slots. */
   compile(record: CaseRecord, variant: CompileVariant, signal: AbortSignal): Promise<CompileOutcome>;
+  /**
+   * The case's second CPython run, which the pipeline's verdict asks for when outputs differ (the
+   * lines CPython prints differently are masked); absent or undefined: nothing is masked.
+   */
+  cpythonAgain?(record: CaseRecord, signal: AbortSignal): (() => Promise<ProcessOutcome>) | undefined;
 }

@@ -68,9 +68,10 @@ export interface DiagnosticContext {
   runWasm(req?: DiagnosticRunRequest): Promise<RuntimeRun>;
   /**
    * The verdict the pipeline gives a run of this case: its exit and trap, then its stdout against
-   * the record's CPython output under the run's normalization rules. Throws without a CPython run.
+   * the record's CPython output under the run's normalization rules, lines CPython prints
+   * differently each run masked (it runs once more when the outputs differ). Throws without a CPython run.
    */
-  verdict(run: RuntimeRun): WasmRunVerdict;
+  verdict(run: RuntimeRun): Promise<WasmRunVerdict>;
   /** llvm-symbolizer over one wasm, one process for all frames. Throws when there is no symbolizer. */
   symbolize(wasmPath: string, frames: RawFrame[]): Promise<SymbolizedFrame[]>;
   /** The node command: Node's WASI runs what only it can (an instrumented module reporting its globals, a trapped instance's memory). */

@@ -2,6 +2,7 @@
 
 import { escapeControls } from '../records.ts';
 import { fixesMarkdown } from './fixes-section.ts';
+import { maskedMarkdown } from './masked-lines.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR } from '../types.ts';
 import { caseList, codeSpan, escapeMarkdownText, table } from './markdown.ts';
 import {
@@ -138,6 +139,9 @@ export function renderSummaryMarkdown(summary: Summary): string {
     for (const d of s.disagreements) out.push(`- ${codeSpan(d.case)}: ${escapeMarkdownText(d.detail)}`);
     out.push('');
   }
+
+  // the cases compared with lines masked (an OK that rests on a mask is seen as one)
+  out.push(...maskedMarkdown(s.masked, s.perTarget));
 
   // then CPython's own failures (folded), groups of unknown codes, the numbers
   out.push(...cpythonSideMarkdown(s), ...unknownCodeMarkdown(s), ...totalsMarkdown(s), ...chaptersMarkdown(s));

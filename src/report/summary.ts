@@ -16,6 +16,7 @@ import {
 import { diagnosisOfCases } from '../diagnose/describe.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
 import { readStacks } from './read-stacks.ts';
+import { maskedCases, type MaskedCase } from './masked-lines.ts';
 import { CASE_ERROR_NAMES, CaseErrorCode, type CaseRecord, type RunResults } from '../types.ts';
 import { classifyFailure } from '../classify/failure.ts';
 import { groupFailures, type FailureGroup } from '../classify/group-failures.ts';
@@ -98,6 +99,8 @@ export interface Summary {
   sides: FailureSides;
   /** Cases whose runtimes gave different outcomes (several runtimes per compiler), with who gave what. */
   disagreements: Array<{ case: string; detail: string }>;
+  /** Cases compared with lines masked that CPython prints differently each run. */
+  masked: MaskedCase[];
   stacks: StackGroup[];
   notes: string[];
   /** Records whose code is none of the eight (counted in `total` only). */
@@ -201,6 +204,7 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
         records.filter((r) => typeof r.disagreement === 'string').map((r) => [caseId(r), r.disagreement!]),
       ).entries(),
     ].map(([id, detail]) => ({ case: id, detail })),
+    masked: maskedCases(records),
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
     unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,

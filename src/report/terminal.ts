@@ -2,6 +2,7 @@
 // and where the string goes.
 
 import { fixHint } from './fixes-section.ts';
+import { maskedTerminalLine } from './masked-lines.ts';
 import pc from 'picocolors';
 import { CASE_ERROR_NAMES, CaseErrorCode, HARNESS_ERROR, type CaseErrorName } from '../types.ts';
 import { escapeControls } from '../records.ts';
@@ -76,6 +77,8 @@ export function renderTerminalSummary(summary: Summary, opts: TerminalSummaryOpt
   lines.push(...listed);
   if (s.stacks.length)
     lines.push(c.dim(`${s.stacks.length} distinct call stack${s.stacks.length === 1 ? '' : 's'} in the report`));
+  const masked = maskedTerminalLine(s.masked);
+  if (masked) lines.push(c.dim(masked));
   const d = s.diagnoses;
   if (d.diagnosed + d.inherited > 0) {
     const notDone = d.notDone ? `, ${d.notDone} diagnostic${d.notDone === 1 ? '' : 's'} failed or ran out of time` : '';

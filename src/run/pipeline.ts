@@ -20,7 +20,7 @@ import {
   type TargetSpec,
 } from '../types.ts';
 import { bypassReason, checksImports } from './bypass.ts';
-import { CachedPythonSide } from './python-cache.ts';
+import { CachedPythonSide, type PythonRunContext } from './python-cache.ts';
 import { CachedWasmSide } from './wasm-run-cache.ts';
 import { statKey } from '../process/files.ts';
 import { RecipeCompiler, type CompileVariant } from './recipe-compiler.ts';
@@ -133,15 +133,7 @@ export class RecipeRunner {
       return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
 
     const pyDir = await this.side('cpython', kase);
-    const pythonRun = {
-      python: o.tools.python,
-      pythonVersion: this.env.tools.python ?? '',
-      env: await hostCaseEnv(pyDir, o.env),
-      timeoutMs: o.timeouts.pythonMs,
-      capture: o.capture,
-      ...sideStdoutDigest(this.rules, pyDir, path.basename(kase.scriptPath)),
-    };
-    const python = await this.python.run(kase, pyDir, pythonRun, signal);
+    const python = await this.python.run(kase, pyDir, await this.pythonContext(pyDir, kase), signal);
     const pythonMs = python.cached ? 0 : python.durationMs;
     const pyVerdict = classifyPython(python);
     if (pyVerdict) {
@@ -211,11 +203,17 @@ export class RecipeRunner {
       signal,
     );
     durations.wasmMs = wasm.cached ? 0 : wasm.durationMs;
-    const { comparison, ...verdict } = judgeWasmRun(python, wasm, this.rules, {
-      // the copies and their private parents (HOME, TMPDIR)
-      scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
-      scriptName: path.basename(kase.scriptPath),
-    });
+    const { comparison, ...verdict } = await judgeWasmRun(
+      python,
+      wasm,
+      this.rules,
+      {
+        // the copies and their private parents (HOME, TMPDIR)
+        scratchDirs: [pyDir, dir, path.dirname(pyDir), path.dirname(dir)],
+        scriptName: path.basename(kase.scriptPath),
+      },
+      this.cpythonAgain(kase, signal),
+    );
     return finish(target, verdict, {
       python,
       ...(compile ? { compile } : {}),
@@ -223,6 +221,44 @@ export class RecipeRunner {
       ...(comparison ? { comparison } : {}),
       durations,
     });
+  }
+
+  private async pythonContext(dir: string, kase: CookbookCase): Promise<PythonRunContext> {
+    const o = this.env.options;
+    return {
+      python: o.tools.python,
+      pythonVersion: this.env.tools.python ?? '',
+      env: await hostCaseEnv(dir, o.env),
+      timeoutMs: o.timeouts.pythonMs,
+      capture: o.capture,
+      ...sideStdoutDigest(this.rules, dir, path.basename(kase.scriptPath)),
+    };
+  }
+
+  private readonly secondRuns = new Map<string, Promise<ProcessOutcome>>();
+
+  /**
+   * The case's second CPython run, for a comparison that masks what CPython prints differently each
+   * time; undefined when the options turn that off. Once per case (the diagnose stage's verdicts
+   * reuse it), in a fresh scratch copy of its own, through the CPython cache.
+   */
+  cpythonAgain(kase: CookbookCase, signal?: AbortSignal): (() => Promise<ProcessOutcome>) | undefined {
+    if (!this.env.options.rerunCpythonOnDifference) return undefined;
+    return () => {
+      let run = this.secondRuns.get(kase.name);
+      if (!run) {
+        run = this.side(`cpython-again.${kase.example}`, kase).then(async (dir) =>
+          this.python.runAgain(kase, dir, await this.pythonContext(dir, kase), signal),
+        );
+        this.secondRuns.set(kase.name, run);
+        // a cancelled run says nothing: asked again, it runs again
+        void run.then(
+          () => signal?.aborted && this.secondRuns.delete(kase.name),
+          () => this.secondRuns.delete(kase.name),
+        );
+      }
+      return run;
+    };
   }
 
   private imports?: Promise<Map<string, ImportRef[]>>;

@@ -46,8 +46,8 @@ const wasm = (programStdout: CapturedText) =>
   }) as unknown as RuntimeRun;
 
 describe('a comparison of outputs too long to keep whole', () => {
-  it('finds a change in the part not kept: 20,000 lines, line 15,000 changed', () => {
-    const verdict = judgeWasmRun(
+  it('finds a change in the part not kept: 20,000 lines, line 15,000 changed', async () => {
+    const verdict = await judgeWasmRun(
       python(capture(numbered(20_000))),
       wasm(capture(numbered(20_000, 15_000), 5000)),
       rules,
@@ -66,8 +66,8 @@ describe('a comparison of outputs too long to keep whole', () => {
     expect(first).toMatch(/this diff shows only the kept head and tail: cpython \d+ of \d+ bytes/);
   });
 
-  it('says so in summary.md, index.html and the failure message', () => {
-    const { comparison, code, msg } = judgeWasmRun(
+  it('says so in summary.md, index.html and the failure message', async () => {
+    const { comparison, code, msg } = await judgeWasmRun(
       python(capture(numbered(20_000))),
       wasm(capture(numbered(20_000, 15_000))),
       rules,
@@ -93,10 +93,10 @@ describe('a comparison of outputs too long to keep whole', () => {
     expect(msg.split('\n')[0]).toMatch(/^\(outputs too long to keep whole: /);
   });
 
-  it('calls equal long outputs OK when only normalization tells them apart, and says the diff would be partial', () => {
+  it('calls equal long outputs OK when only normalization tells them apart, and says the diff would be partial', async () => {
     const at = (address: string) =>
       Buffer.from(Array.from({ length: 5000 }, (_, i) => `<obj ${i} at 0x${address}>\n`).join(''));
-    const verdict = judgeWasmRun(python(capture(at('7f00aabbccdd'))), wasm(capture(at('11cc3a0'))), rules, ctx);
+    const verdict = await judgeWasmRun(python(capture(at('7f00aabbccdd'))), wasm(capture(at('11cc3a0'))), rules, ctx);
     expect(verdict.code).toBe(CaseErrorCode.OK);
     expect(verdict.comparison).toMatchObject({ equal: true, shown: 'head+tail', partial: { compared: 'whole' } });
     expect(verdict.comparison?.rulesFired).toEqual(['object-address']);

@@ -58,7 +58,7 @@ export const stackOverflow: Diagnostic<'stack-overflow'> = {
     const data: StackOverflowData = {
       stack: plainStack(plain, first.stack),
       overflows: trapsBelow && plain.placement === 'after data' && ctx.record.wasm?.trap?.kind !== OVERFLOW_TRAP,
-      stackFirst: outcome(ctx.verdict(first.run), first.run),
+      stackFirst: outcome(await ctx.verdict(first.run), first.run),
       tried: [],
     };
     // the stack held: a bigger one changes nothing
@@ -66,7 +66,7 @@ export const stackOverflow: Diagnostic<'stack-overflow'> = {
     Object.assign(data, await whereItTrapped(ctx, first));
     for (const size of STACK_SIZES.filter((s) => s > (first.stack.size ?? 0))) {
       const bigger = await relink(ctx, `a ${formatBytes(size)} stack placed first`, size);
-      const verdict = ctx.verdict(bigger.run);
+      const verdict = await ctx.verdict(bigger.run);
       data.tried.push({ stackBytes: size, ...outcome(verdict, bigger.run) });
       if (verdict.code === CaseErrorCode.OK) {
         data.fixedBy = size;

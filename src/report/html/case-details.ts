@@ -8,6 +8,7 @@ import { displayFunction } from '../../parse/nuitka-names.ts';
 import { badge } from './codes.ts';
 import { diagnosisBlock } from './diagnosis.ts';
 import { capText, esc, textOf } from './escape.ts';
+import { rerunNote } from './masked.ts';
 
 const MAX_FRAMES = 40;
 
@@ -164,6 +165,7 @@ export function caseDetails(c: CaseEntry, anchor: string, stacks: readonly Stack
     r.comparison?.rulesFired?.length
       ? `<p class="muted">normalization rules fired: ${esc(r.comparison.rulesFired.join(', '))}</p>`
       : '',
+    rerunNote(r.comparison?.cpythonRerun),
   ].join('');
   return `<details class="case" id="${anchor}" ${filterAttributes(c)}><summary><code>${esc(c.id)}</code> <span class="tgt">${esc(r.target.name)}</span> ${badge(r.code)}</summary><div class="case-body">${body || '<p class="muted">no details recorded</p>'}</div></details>`;
 }

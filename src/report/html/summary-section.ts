@@ -16,6 +16,7 @@ import {
 } from '../summary.ts';
 import { frameLines, noteParagraph } from './case-details.ts';
 import { esc } from './escape.ts';
+import { maskedBlock } from './masked.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -101,6 +102,6 @@ export function summarySection(s: Summary): string {
   const bypassed = s.bypassed.length
     ? `<h3>Bypassed</h3><ul>${s.bypassed.map((b) => `<li><strong>${b.cases.length}</strong> · <code>${esc(b.reason)}</code>${caseList(b.cases)}</li>`).join('')}</ul>`
     : '';
-  const body = `${headline}${formula}${unknown}${notes}<h3>By chapter</h3>${chapters}<h3>WASM_EXECUTION_FAILURE: runtime traps vs Python tracebacks</h3>${counters}${bypassed}`;
-  return `<section id="summary"><h2>Summary</h2><details><summary>headline, chapters, traps vs tracebacks, bypassed cases</summary><div class="summary-body">${body}</div></details></section>`;
+  const body = `${headline}${formula}${unknown}${notes}<h3>By chapter</h3>${chapters}<h3>WASM_EXECUTION_FAILURE: runtime traps vs Python tracebacks</h3>${counters}${bypassed}${maskedBlock(s.masked)}`;
+  return `<section id="summary"><h2>Summary</h2><details><summary>headline, chapters, traps vs tracebacks, bypassed cases${s.masked.length ? ', lines masked' : ''}</summary><div class="summary-body">${body}</div></details></section>`;
 }
