@@ -1,7 +1,7 @@
 // Text helpers of failure classification: one normalized line per failure (a group label), and the
 // most telling line of a compile log. Lenient: fields of imported records may be absent or odd.
 
-import { stdlibRelativePath } from '../compare/rules/traceback-paths.ts';
+import { stdlibRelativePath } from '../normalize/rules/traceback-paths.ts';
 
 /** An absolute path into an interpreter's stdlib, as messages quote it. */
 const STDLIB_PATH_RE = /\/[^\s'"()<>,]*\/lib\/python\d+\.\d+\/[^\s'"()<>,:]+/g;

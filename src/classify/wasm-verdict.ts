@@ -4,8 +4,8 @@
 // stage's verification: all of them see the same masking of the lines CPython prints differently.
 import path from 'node:path';
 import { compareCaptured } from '../compare/captured.ts';
-import type { NormalizationRule } from '../compare/normalize.ts';
-import type { NormalizeContext } from '../compare/rule.ts';
+import type { NormalizationRule } from '../normalize/normalize.ts';
+import type { NormalizeContext } from '../normalize/rule.ts';
 import { exactText } from '../records.ts';
 import type { Comparison, ProcessOutcome, RuntimeRun } from '../types.ts';
 import { classifyComparison, classifyPython, classifyWasm, type Verdict } from './classify.ts';

@@ -6,7 +6,7 @@
 import { exactText } from '../records.ts';
 import type { CapturedText, Comparison, PartialComparison } from '../types.ts';
 import { compareOutputs } from './compare.ts';
-import type { NormalizationRule, NormalizeContext } from './normalize.ts';
+import type { NormalizationRule, NormalizeContext } from '../normalize/normalize.ts';
 import { firstDifferingLines } from './segment-digests.ts';
 import { digestText, normalizationKey } from './stream-digest.ts';
 

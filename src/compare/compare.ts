@@ -2,7 +2,7 @@ import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import type { Comparison, FirstChange } from '../types.ts';
 import { diffDisplay } from './diff-display.ts';
 import { firstChangeOfHunks } from './first-change.ts';
-import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
+import { normalize, type NormalizationRule, type NormalizeContext } from '../normalize/normalize.ts';
 import { maskSelfDifferences } from './self-differences.ts';
 
 export interface DiffLimits {

@@ -10,8 +10,8 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { decodeExact, encodeExact } from '../process/capture.ts';
 import type { StreamDigester, WholeStream } from '../types.ts';
-import { normalize, type NormalizationRule, type NormalizeContext } from './normalize.ts';
-import { separateTracebackLines } from './rules/traceback-source.ts';
+import { normalize, type NormalizationRule, type NormalizeContext } from '../normalize/normalize.ts';
+import { separateTracebackLines } from '../normalize/rules/traceback-source.ts';
 import { SegmentDigests } from './segment-digests.ts';
 
 const BLOCK_BYTES = 1 << 20;

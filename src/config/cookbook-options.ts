@@ -161,7 +161,7 @@ export interface CookbookOptions {
   scope?: ScratchScope;
   /** Cases to bypass (BYPASS, a vitest skip): by case glob, by imported module, and whether the built-in rules apply. */
   bypass?: BypassRules;
-  /** Which output normalization rules apply (src/compare/RULES.md). */
+  /** Which output normalization rules apply (src/normalize/RULES.md). */
   normalize?: NormalizationOptions;
   /**
    * Bytes kept of each output stream of a case: head and tail, the middle counted.

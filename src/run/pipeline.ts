@@ -3,7 +3,7 @@ import { classifyCompile, classifyPython, type Verdict } from '../classify/class
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { storedTarget } from '../records/target.ts';
 import { judgeWasmRun } from '../classify/wasm-verdict.ts';
-import { resolveRules, type NormalizationRule } from '../compare/normalize.ts';
+import { resolveRules, type NormalizationRule } from '../normalize/normalize.ts';
 import { sideStdoutDigest } from '../compare/stream-digest.ts';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
 import { configDefaults, type Plugin } from 'vitest/config';
 import type { TestProject, TestSequencerConstructor } from 'vitest/node';
-import { resolveRules } from '../compare/normalize.ts';
+import { resolveRules } from '../normalize/normalize.ts';
 import { discoverCookbook, listChapterFolders } from '../discover/discover.ts';
 import type { CookbookOptions } from '../config/cookbook-options.ts';
 import { reportDirOf, resolveOptions, type ResolvedOptions } from '../config/options.ts';

@@ -6,8 +6,8 @@ import type { CookbookCase } from '../../src/discover/discover.ts';
 import { CachedPythonSide, recipeFilesKey, type PythonCacheOptions } from '../../src/run/python-cache.ts';
 import { copyRecipe } from '../../src/run/scratch.ts';
 import type { ProcessOutcome } from '../../src/types.ts';
-import type { NormalizationRule } from '../../src/compare/normalize.ts';
-import { resolveRules } from '../../src/compare/normalize.ts';
+import type { NormalizationRule } from '../../src/normalize/normalize.ts';
+import { resolveRules } from '../../src/normalize/normalize.ts';
 import { sideStdoutDigest } from '../../src/compare/stream-digest.ts';
 
 // Real python3 on a recipe whose second case reads what the first wrote, and a third that only

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCaptured } from '../../src/compare/captured.ts';
-import { resolveRules } from '../../src/compare/normalize.ts';
+import { resolveRules } from '../../src/normalize/normalize.ts';
 import { sideStdoutDigest } from '../../src/compare/stream-digest.ts';
 import { runPython } from '../../src/tools/python.ts';
 import type { ProcessOutcome } from '../../src/types.ts';

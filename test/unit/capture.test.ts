@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedCapture, decodeBytes } from '../../src/process/capture.ts';
 import { compareOutputs } from '../../src/compare/compare.ts';
 import { LOOKALIKE_NOTE } from '../../src/compare/diff-display.ts';
-import { resolveRules } from '../../src/compare/normalize.ts';
+import { resolveRules } from '../../src/normalize/normalize.ts';
 import { displayText, exactText } from '../../src/records.ts';
 import { TRUNCATION_MARKER_RE } from '../../src/parse/truncation.ts';
 

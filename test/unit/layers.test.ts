@@ -16,6 +16,8 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
  *   under the guard, bounded capture, locks, cores), `toolchain` (setting up py2wasm and the WASI
  *   SDK), `wamr` (building iwasm variants from a checkout), `tools` (the adapters: py2wasm, CPython,
  *   the runtimes, the symbolizer) and `doctor` (which of them a run can use, and why not).
+ * - `normalize` (the rules that rewrite both outputs before they are compared) right below
+ *   `compare`, which normalizes, digests, masks and diffs with them.
  * - `run` sits above `compare` and `classify`: `run/pipeline.ts` drives those stages for each case.
  * - `indirect-call` (an instrumented copy of a module, run to read the table slot of a failing
  *   `call_indirect`, and what that slot held) below `diagnose`, whose indirect-call diagnostic uses it.
@@ -41,6 +43,7 @@ const LAYERS = [
   'wamr',
   'tools',
   'doctor',
+  'normalize',
   'compare',
   'classify',
   'run',

@@ -11,7 +11,7 @@ import {
   NormalizationConfigError,
   resolveRules,
   type NormalizeContext,
-} from '../../src/compare/normalize.ts';
+} from '../../src/normalize/normalize.ts';
 
 // Real outputs from the py2wasm reference captures (py2wasm 2.6.3, CPython 3.11.7): CPython's stdout
 // and the same program compiled by py2wasm and run under node / iwasm. In the CPython captures the
@@ -285,7 +285,7 @@ describe('built-in rules', () => {
 
   it('every built-in rule is documented in RULES.md', () => {
     const doc = fs.readFileSync(
-      path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'compare', 'RULES.md'),
+      path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'normalize', 'RULES.md'),
       'utf8',
     );
     for (const r of BUILTIN_RULES) {
@@ -296,7 +296,7 @@ describe('built-in rules', () => {
 
   it('RULES.md is the one the rules generate (npm run rules-doc)', () => {
     const doc = fs.readFileSync(RULES_DOC, 'utf8');
-    expect(doc, 'src/compare/RULES.md is out of date: run npm run rules-doc').toBe(renderRulesDoc());
+    expect(doc, 'src/normalize/RULES.md is out of date: run npm run rules-doc').toBe(renderRulesDoc());
     // every rule's own row, in rule order
     const rows = [...doc.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
     expect(rows).toEqual(

@@ -4,7 +4,7 @@ import { OPTIONS_DOC, readOptionDocs, renderOptionsDoc } from '../../scripts/opt
 import { DEFAULTS } from '../../src/config/cookbook-options.ts';
 import { optionEntries } from '../../src/config/option-table.ts';
 
-// The docs page is generated from the option table and the options' JSDoc, as src/compare/RULES.md
+// The docs page is generated from the option table and the options' JSDoc, as src/normalize/RULES.md
 // is from the rules: a stale page, an option without a doc, or a JSDoc @default that says another
 // value than DEFAULTS fails here.
 describe('docs/configuration.md', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeWasmRun } from '../../src/classify/wasm-verdict.ts';
 import { compareOutputs } from '../../src/compare/compare.ts';
-import { resolveRules } from '../../src/compare/normalize.ts';
+import { resolveRules } from '../../src/normalize/normalize.ts';
 import { MASK_PLACEHOLDER, maskSelfDifferences } from '../../src/compare/self-differences.ts';
 import { CaseErrorCode } from '../../src/types.ts';
 import { captured, makeProcess, makeRuntimeRun } from '../helpers/records.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeWasmRun } from '../../src/classify/wasm-verdict.ts';
 import { compareCaptured } from '../../src/compare/captured.ts';
-import { normalize, resolveRules } from '../../src/compare/normalize.ts';
+import { normalize, resolveRules } from '../../src/normalize/normalize.ts';
 import { firstDifferingLines, SegmentDigests } from '../../src/compare/segment-digests.ts';
 import { digestText, StreamNormalizer } from '../../src/compare/stream-digest.ts';
 import { BoundedCapture, decodeExact } from '../../src/process/capture.ts';
