@@ -108,8 +108,9 @@ function safeCut(buf: Buffer): number {
     const start = buf.lastIndexOf(0x0a, end - 1);
     if (start < 0) return 0;
     const before = start > 0 ? buf.lastIndexOf(0x0a, start - 1) : -1;
-    const after = buf.toString('utf8', start + 1, end);
-    if (separateTracebackLines(buf.toString('utf8', before + 1, start), after)) return start + 1;
+    // as line-endings leaves them for traceback-source: `\r\n` is an empty line there
+    const line = (from: number, to: number) => buf.toString('utf8', from, to).replace(/\r+$/, '');
+    if (separateTracebackLines(line(before + 1, start), line(start + 1, end))) return start + 1;
     end = start;
   }
   return 0;

@@ -123,6 +123,8 @@ describe('the streamed digest', () => {
     '    foo()\n',
     '    ^^^^^\n',
     '\n',
+    '\r\n',
+    '    ~~^^\r\n',
     'took 0.25 s\n',
     "{'b', 'a'}\n",
     'at 0x7fff1234 ok\n',
