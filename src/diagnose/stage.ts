@@ -2,7 +2,7 @@ import path from 'node:path';
 import { caseId, isFailure } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { copyRecipe, removeScratch } from '../run/scratch.ts';
-import type { CaseDiagnosis, CaseRecord, DiagnosisResult, RawFrame } from '../types.ts';
+import type { CaseDiagnosis, CaseRecord, DiagnosisResult, RanRecord, RawFrame } from '../types.ts';
 import { diagnoseGroupOf } from './group.ts';
 import { executableIdentity } from '../process/executable-identity.ts';
 import { cachedStackOf } from './stack-cache.ts';
@@ -14,7 +14,8 @@ import type { DiagnoseCaseTools, DiagnoseStageOptions } from './stage-types.ts';
 
 export type { DiagnoseCaseTools, DiagnoseMode, DiagnoseStageOptions } from './stage-types.ts';
 
-const isDiagnosable = (r: CaseRecord) => r.wasm !== undefined && isFailure(r.code);
+/** A failure with a wasm run: only a case that ran has one. */
+const isDiagnosable = (r: CaseRecord): r is RanRecord => r.wasm !== undefined && isFailure(r.code);
 
 /**
  * The diagnose stage, after the verdicts: the call stack of every trap, then the diagnostics that

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { groupFailures } from '../classify/group-failures.ts';
-import { caseId } from '../records.ts';
+import { caseId, hasRun } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
 import { compilerCacheStats, compilerCacheFor } from '../tools/compiler-cache.ts';
 import { CaseErrorCode, type CaseRecord } from '../types.ts';
@@ -153,7 +153,7 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
 async function verifyAll(req: FixRunRequest, proposed: FixRunResult['proposed']): Promise<AllFixesRun> {
   const usable = proposed.filter((p) => p.entry.verified.some((v) => v.role === 'failing' && v.after !== v.before));
   const changes = combineChanges(usable.map((p) => p.fix.changes));
-  const records = req.records.filter((r) => r.code !== null && r.code !== CaseErrorCode.BYPASS);
+  const records = req.records.filter(hasRun);
   req.say(`--all: ${usable.length} patches together, re-running ${records.length} cases`);
   const { verified } = await verify(
     req,

@@ -3,7 +3,7 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { caseId, codeName } from '../records.ts';
+import { caseId, withCode } from '../records.ts';
 import { RECORD_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import { decodeChapterPickle, PickleImportError, type LegacyCase } from './pickle-decode.ts';
 
@@ -21,19 +21,19 @@ export function splitCaseName(name: string): { recipe: string; example: string }
 
 function legacyRecord(chapter: string, c: LegacyCase): CaseRecord {
   const { recipe, example } = splitCaseName(c.name);
-  return {
+  const common = {
     schemaVersion: RECORD_SCHEMA_VERSION,
     chapter,
     recipe,
     example,
     case: c.name,
     target: { name: LEGACY_TARGET },
-    code: c.code,
-    codeName: codeName(c.code),
     msg: c.msg,
     durations: { totalMs: 0 },
     tools: {},
   };
+  // the old workflow's BYPASS said no more than its code: a bypassed record without a reason
+  return withCode(common, c.code);
 }
 
 export const LEGACY_TARGET = 'legacy';

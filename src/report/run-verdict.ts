@@ -1,4 +1,5 @@
-import { CaseErrorCode, type CaseRecord } from '../types.ts';
+import { hasRun, isHarnessError } from '../records.ts';
+import type { CaseRecord } from '../types.ts';
 
 export interface RunVerdict {
   /** false: the run must not pass, whatever vitest counted */
@@ -12,10 +13,10 @@ export interface RunVerdict {
  */
 export function runVerdict(records: readonly CaseRecord[]): RunVerdict {
   if (records.length === 0) return { ok: false, reason: 'no case ran' };
-  if (records.some((r) => !r.harnessError && r.code !== null && r.code !== CaseErrorCode.BYPASS)) return { ok: true };
+  if (records.some(hasRun)) return { ok: true };
   const reasons = new Map<string, number>();
   for (const r of records) {
-    const why = r.harnessError
+    const why = isHarnessError(r)
       ? `harness error: ${r.harnessError.message.split('\n')[0]}`
       : (r.bypassReason ?? r.msg ?? 'bypassed');
     reasons.set(why, (reasons.get(why) ?? 0) + 1);

@@ -12,6 +12,7 @@ import {
   emptyCounts,
   runTargets,
   type CodeCounts,
+  isHarnessError,
 } from '../records.ts';
 import { diagnosisOfCases } from '../diagnose/describe.ts';
 import type { StackGroup } from '../diagnose/stack-groups.ts';
@@ -207,15 +208,15 @@ export function buildSummary(results: RunResults, opts: BuildSummaryOptions = {}
     masked: maskedCases(records),
     stacks: readStacks(opts.stacks).map((g) => withDiagnosis(g, records)),
     notes: opts.notes ?? [],
-    unknownCodeRecords: records.filter((r) => !r.harnessError && codeNameOf(r.code) === undefined).length,
+    unknownCodeRecords: records.filter((r) => !isHarnessError(r) && codeNameOf(r.code) === undefined).length,
     diagnoses: {
       diagnosed: records.filter((r) => r.diagnosis && !r.diagnosis.inherited).length,
       inherited: records.filter((r) => r.diagnosis?.inherited).length,
       notDone: records.reduce((n, r) => n + (r.diagnosis?.results.filter((x) => x.status !== 'ok').length ?? 0), 0),
     },
     harnessErrors: records
-      .filter((r) => r.harnessError)
-      .map((r) => ({ case: caseId(r), target: r.target.name, message: String(r.harnessError!.message ?? r.msg) })),
+      .filter(isHarnessError)
+      .map((r) => ({ case: caseId(r), target: r.target.name, message: String(r.harnessError.message ?? r.msg) })),
     fixKinds: Object.fromEntries(
       groups.flatMap((g) => {
         const kind = fixKindFor({ id: g.id, label: g.key.label, records: g.records });

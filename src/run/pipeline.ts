@@ -13,9 +13,12 @@ import { wasiPythonMapping, type WasmRunRequest } from '../tools/runtimes/runtim
 import {
   CaseErrorCode,
   RECORD_SCHEMA_VERSION,
+  type BypassedRecord,
   type CaseRecord,
   type CompileOutcome,
   type ProcessOutcome,
+  type RanRecord,
+  type RunParts,
   type RuntimeRun,
   type TargetSpec,
 } from '../types.ts';
@@ -27,6 +30,9 @@ import { RecipeCompiler, type CompileVariant } from './recipe-compiler.ts';
 import { guestCaseEnv, hostCaseEnv } from './case-env.ts';
 import type { RunEnvironment } from './environment.ts';
 import { copyRecipe, placeWasm, removeScratch } from './scratch.ts';
+
+/** What a ran record gets beyond its verdict: the sides' outcomes and the durations so far. */
+type RanParts = RunParts & Partial<Pick<RanRecord, 'durations'>>;
 
 /** The normalization rules the options ask for: what every comparison of a case's outputs uses. */
 export function normalizationRules(o: ResolvedOptions): NormalizationRule[] {
@@ -105,29 +111,36 @@ export class RecipeRunner {
       scriptPath: kase.scriptPath,
       tools: this.env.tools,
     });
-    const finish = (target: TargetSpec, verdict: Verdict, extra: Partial<CaseRecord>): CaseRecord => ({
+    const totalMs = () => Math.round(performance.now() - started);
+    const finish = (target: TargetSpec, verdict: Verdict, extra: RanParts): RanRecord => ({
       ...base(target),
       code: verdict.code,
       codeName: codeName(verdict.code),
       msg: verdict.msg,
       ...extra,
-      durations: { ...extra.durations, totalMs: Math.round(performance.now() - started) },
+      durations: { ...extra.durations, totalMs: totalMs() },
     });
+    const skip = (target: TargetSpec, reason: string, extra: Pick<BypassedRecord, 'python' | 'durations'>) =>
+      ({
+        ...base(target),
+        code: CaseErrorCode.BYPASS,
+        codeName: 'BYPASS',
+        msg: reason,
+        bypassReason: reason,
+        ...extra,
+        durations: { ...extra.durations, totalMs: totalMs() },
+      }) satisfies BypassedRecord;
 
     const bypass = bypassReason(kase.name, await this.importsOf(kase), o.bypass);
     if (bypass) {
-      return o.targets.map((t) =>
-        finish(t, { code: CaseErrorCode.BYPASS, msg: bypass }, { bypassReason: bypass, durations: { totalMs: 0 } }),
-      );
+      return o.targets.map((t) => skip(t, bypass, { durations: { totalMs: 0 } }));
     }
     const unavailable = o.targets.filter((t) => this.env.missing[t.name]);
     if (unavailable.length && o.strictTools) {
       throw new MissingToolError(unavailable.map((t) => `${t.name}: ${this.env.missing[t.name]}`).join('\n'));
     }
-    const skipForMissing = (target: TargetSpec, extra: Partial<CaseRecord>) => {
-      const reason = `missing tool: ${this.env.missing[target.name]}`;
-      return finish(target, { code: CaseErrorCode.BYPASS, msg: reason }, { bypassReason: reason, ...extra });
-    };
+    const skipForMissing = (target: TargetSpec, extra: Pick<BypassedRecord, 'python' | 'durations'>) =>
+      skip(target, `missing tool: ${this.env.missing[target.name]}`, extra);
     // nothing can run (no CPython, or no tool of any target): do not start what cannot be compared
     if (unavailable.length === o.targets.length)
       return o.targets.map((t) => skipForMissing(t, { durations: { totalMs: 0 } }));
@@ -141,7 +154,7 @@ export class RecipeRunner {
       return o.targets.map((t) => finish(t, pyVerdict, { python, durations: { pythonMs, totalMs: 0 } }));
     }
 
-    const records: CaseRecord[] = [];
+    const records: Array<RanRecord | BypassedRecord> = [];
     for (const target of o.targets) {
       if (this.env.missing[target.name]) {
         records.push(skipForMissing(target, { python, durations: { pythonMs, totalMs: 0 } }));
@@ -161,11 +174,11 @@ export class RecipeRunner {
     kase: CookbookCase,
     python: ProcessOutcome,
     pyDir: string,
-    finish: (target: TargetSpec, verdict: Verdict, extra: Partial<CaseRecord>) => CaseRecord,
+    finish: (target: TargetSpec, verdict: Verdict, extra: RanParts) => RanRecord,
     signal?: AbortSignal,
-  ): Promise<CaseRecord> {
+  ): Promise<RanRecord> {
     const o = this.env.options;
-    const durations: CaseRecord['durations'] = { pythonMs: python.cached ? 0 : python.durationMs, totalMs: 0 };
+    const durations: RanRecord['durations'] = { pythonMs: python.cached ? 0 : python.durationMs, totalMs: 0 };
     let compile: CompileOutcome | undefined;
     const dir = await this.side(target.name, kase);
     let request: WasmRunRequest;

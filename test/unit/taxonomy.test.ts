@@ -6,7 +6,7 @@ import { groupFailures } from '../../src/classify/group-failures.ts';
 import { firstDiffPair } from '../../src/compare/first-change.ts';
 import { finalExceptionLine, findTracebacks } from '../../src/parse/python-traceback.ts';
 import { trapKindInText as trapKindFromMessage } from '../../src/parse/traps.ts';
-import { CaseErrorCode, type CaseRecord, type TrapKind } from '../../src/types.ts';
+import { CaseErrorCode, type CaseRecord, type RanRecord, type TrapKind } from '../../src/types.ts';
 import { makeRecord, readFixture } from '../helpers/records.ts';
 import { recordTargetOf } from '../../src/records/target.ts';
 
@@ -29,7 +29,7 @@ function trapRecord(
 }
 
 /** What the runner records for a Python exception inside the wasm (iwasm: traceback on stderr). */
-function tracebackRecord(prog: string, extra: Partial<CaseRecord> = {}): CaseRecord {
+function tracebackRecord(prog: string, extra: Partial<CaseRecord> = {}): RanRecord {
   const stdout = safeFixture(prog, 'iwasm.stdout');
   const stderr = readFixture(prog, 'iwasm.stderr');
   return makeRecord({ recipe: prog, code: W, wasm: { stdout, stderr, runtimeLines: [] }, ...extra });
