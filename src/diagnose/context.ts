@@ -9,7 +9,7 @@ import { parseTarget } from '../config/options.ts';
 import { resolveExecutable } from '../process/which.ts';
 import { guestCaseEnv } from '../run/case-env.ts';
 import type { RunEnvironment } from '../run/environment.ts';
-import { normalizationRules } from '../run/pipeline.ts';
+import { normalizationRules } from '../normalize/normalize.ts';
 import { placeWasm } from '../run/scratch.ts';
 import { nodeWasiRuntime } from '../tools/runtimes/node-wasi.ts';
 import { wasiPythonMapping } from '../tools/runtimes/runtime.ts';

@@ -13,6 +13,7 @@
 // normalization can hide a difference, never create one.
 
 import type { NormalizationOptions, UserNormalizationRule } from '../config/cookbook-options.ts';
+import type { ResolvedOptions } from '../config/options.ts';
 import { BUILTIN_RULES } from './rules/index.ts';
 import type { NormalizationRule, NormalizeContext } from './rule.ts';
 
@@ -110,4 +111,14 @@ export function normalize(text: string, rules: readonly NormalizationRule[], ctx
     }
   }
   return { text: current, fired };
+}
+
+/** The normalization rules the options ask for: what every comparison of a case's outputs uses. */
+export function normalizationRules(o: ResolvedOptions): NormalizationRule[] {
+  return resolveRules({
+    disable: o.normalize.disable,
+    enable: o.normalize.enable,
+    extra: o.normalize.extra,
+    ...(o.normalize.only ? { only: o.normalize.only } : {}),
+  });
 }

@@ -3,9 +3,8 @@ import { classifyCompile, classifyPython, type Verdict } from '../classify/class
 import { runtimeDisagreement, triage } from '../classify/triage.ts';
 import { storedTarget } from '../records/target.ts';
 import { judgeWasmRun } from '../classify/wasm-verdict.ts';
-import { resolveRules, type NormalizationRule } from '../normalize/normalize.ts';
+import { normalizationRules, type NormalizationRule } from '../normalize/normalize.ts';
 import { sideStdoutDigest } from '../compare/stream-digest.ts';
-import type { ResolvedOptions } from '../config/options.ts';
 import type { CookbookCase, CookbookRecipe } from '../discover/discover.ts';
 import { codeName } from '../records.ts';
 import { ImportScanError, scanImports, type ImportRef } from '../tools/import-scan.ts';
@@ -33,16 +32,6 @@ import { copyRecipe, placeWasm, removeScratch } from './scratch.ts';
 
 /** What a ran record gets beyond its verdict: the sides' outcomes and the durations so far. */
 type RanParts = RunParts & Partial<Pick<RanRecord, 'durations'>>;
-
-/** The normalization rules the options ask for: what every comparison of a case's outputs uses. */
-export function normalizationRules(o: ResolvedOptions): NormalizationRule[] {
-  return resolveRules({
-    disable: o.normalize.disable,
-    enable: o.normalize.enable,
-    extra: o.normalize.extra,
-    ...(o.normalize.only ? { only: o.normalize.only } : {}),
-  });
-}
 
 export class MissingToolError extends Error {
   override name = 'MissingToolError';
