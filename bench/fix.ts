@@ -7,6 +7,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../src/config/options.ts';
 import type { FixEntry, FixesFile } from '../src/fix/results.ts';
@@ -55,10 +56,11 @@ async function runFixCommand(
     all: true,
   });
   let verifyStarted: number | undefined;
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (verifyStarted === undefined && /^fix: (verifying|--all:) /m.test(chunk.toString()))
-      verifyStarted = performance.now();
-  });
+  // by whole lines: a chunk may end inside the progress line that marks the start
+  if (child.stderr)
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (verifyStarted === undefined && /^fix: (verifying|--all:) /.test(line)) verifyStarted = performance.now();
+    });
   const done = await child;
   const ended = performance.now();
   const fixesJson = path.join(reportDir, 'fixes', 'fixes.json');
