@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globSync } from 'tinyglobby';
-import { configDefaults, type Plugin } from 'vitest/config';
+import { configDefaults, type Plugin, type ViteUserConfig } from 'vitest/config';
 import type { TestProject, TestSequencerConstructor } from 'vitest/node';
 import { resolveRules } from '../normalize/normalize.ts';
 import { discoverCookbook, listChapterFolders } from '../discover/discover.ts';
@@ -83,6 +83,17 @@ function addGeneratedChapterFiles(project: TestProject, resolved: ResolvedOption
   return files;
 }
 
+/**
+ * The transformed-module cache on, unless the user set it: vitest 4 has it under `experimental`,
+ * vitest 5 at the top (its `experimental` one prints a deprecation on every run).
+ */
+async function moduleCacheOption(test: ViteUserConfig['test']): Promise<Record<string, unknown>> {
+  const { version } = await import('vitest/node');
+  const user: { fsModuleCache?: boolean; experimental?: { fsModuleCache?: boolean } } | undefined = test;
+  if (Number(version.split('.')[0]) >= 5) return { fsModuleCache: user?.fsModuleCache ?? user?.experimental?.fsModuleCache ?? true };
+  return { experimental: { fsModuleCache: true, ...test?.experimental } };
+}
+
 /** vitest/node is loaded only where the config is (the workers import this module too). */
 async function sequencerFor(user: TestSequencerConstructor | undefined): Promise<TestSequencerConstructor> {
   const { BaseSequencer } = await import('vitest/node');
@@ -125,7 +136,8 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
     name: 'vitest-py2wasm',
     resolved,
     async config(userConfig) {
-      const root = path.resolve(userConfig.root ?? process.cwd());
+      // vitest 5 hands the CLI's --root to the plugin as test.root, vitest 4 as the top-level root
+      const root = path.resolve(userConfig.test?.root ?? userConfig.root ?? process.cwd());
       // the report folder is relative to vitest's root, as the config's other paths are in vite
       resolved.reportDir = reportDirOf(options, root);
       const include = userConfig.test?.include ?? ['cookbook-tests/**/*.test.ts'];
@@ -139,7 +151,7 @@ export function py2wasmCookbook(options: CookbookOptions = {}): Plugin & { resol
           provide: { py2wasmOptions: resolved, py2wasmWatching: false, py2wasmRunId: runId },
           // every worker imports the plugin's module graph: transformed once, kept between runs
           // (measured: a one-case run's vitest duration 5.9 s -> 3.4 s). The user's setting wins.
-          experimental: { fsModuleCache: true, ...userConfig.test?.experimental },
+          ...(await moduleCacheOption(userConfig.test)),
           // a worker runs its chapter files in one module graph: the plugin's modules are imported
           // once per worker, not once per chapter (measured on a 10-case warm run, 5 chapters: 12.1 s -> 10.2 s).
           // Nothing a case does lives in the worker's modules: its processes run in scratch copies.
