@@ -4,7 +4,7 @@
 import { constants } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import bytes from 'bytes';
-import type { RunResults } from '../types.ts';
+import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import { upgradeRunResults } from './upgrade.ts';
 import { RunResultsLoadError, validateRunResults } from './validate.ts';
 
@@ -53,4 +53,13 @@ export async function readRunResults(file: string, options: ReadResultsOptions =
     throw new RunResultsLoadError(file, (err as Error).message);
   }
   return parseRunResults(text, file);
+}
+
+/**
+ * Case records that did not come from a results.json (a merge replays other machines' shard
+ * reports, perhaps of an older version), through the same check and upgrade; throws RunResultsLoadError.
+ */
+export function checkRecords(records: readonly unknown[], source: string): CaseRecord[] {
+  const results = { schemaVersion: RESULTS_SCHEMA_VERSION, run: { targets: [] }, records: [...records] };
+  return upgradeRunResults(validateRunResults(results, source)).records;
 }

@@ -43,7 +43,9 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
   const records = value.records as unknown[];
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const bad = (what: string) => new RunResultsLoadError(file, `record ${i}: ${what}`);
+    // the case named where it can be: a record's index alone is little help in a file of thousands
+    const named = isObject(r) && typeof r.case === 'string' ? ` (case ${JSON.stringify(r.case)})` : '';
+    const bad = (what: string) => new RunResultsLoadError(file, `record ${i}: ${what}${named}`);
     if (!isObject(r)) throw bad('not an object');
     // a record without a version (written by hand) is as old as its file
     r.schemaVersion ??= version;

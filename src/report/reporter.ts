@@ -5,7 +5,8 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { DEFAULTS } from '../config/cookbook-options.ts';
 import type { ResolvedOptions } from '../config/options.ts';
 import { caseId, escapeControls } from '../records.ts';
-import { readRunResults } from '../records/read.ts';
+import { checkRecords, readRunResults } from '../records/read.ts';
+import { RunResultsLoadError } from '../records/validate.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseRecord, type RunResults } from '../types.ts';
 import '../config/provided.ts';
 import { collectCallstacks, type CallstacksReport, type RootCauseNote } from '../diagnose/callstacks.ts';
@@ -165,7 +166,8 @@ export class CookbookReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    const records = recordsOf(testModules);
+    const records = this.checkedRecords(testModules);
+    if (!records) return;
     const options = this.resolvedOptions();
     const outputDir = this.outputDir();
     // a run that ended before any case (a broken config, collection errors) keeps the last report
@@ -220,6 +222,23 @@ export class CookbookReporter implements Reporter {
     if (written.dir) {
       const shown = path.relative(process.cwd(), written.dir) || '.';
       this.log(this.colors.dim(`report: ${shown}/{results.json,summary.md,callstacks.json,index.html}`));
+    }
+  }
+
+  /**
+   * This run's records; a merge's come from shard reports written elsewhere, perhaps by an older
+   * version: checked and upgraded as a results.json is. One that cannot be read fails the run, no report written.
+   */
+  private checkedRecords(testModules: ReadonlyArray<TestModule>): CaseRecord[] | undefined {
+    const records = recordsOf(testModules);
+    if (!this.vitest?.config.mergeReports) return records;
+    try {
+      return checkRecords(records, 'the merged shard reports');
+    } catch (error) {
+      if (!(error instanceof RunResultsLoadError)) throw error;
+      process.exitCode = 1;
+      this.vitest.logger.error(this.colors.red(`vitest-py2wasm: no report written: ${error.message}`));
+      return undefined;
     }
   }
 

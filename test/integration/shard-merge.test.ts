@@ -94,6 +94,24 @@ describe('sharded runs merged equal one run', () => {
   it('writes the same summary, modulo dates', () => {
     expect(comparableSummary(mergedMd)).toBe(comparableSummary(singleMd));
   });
+
+  it('refuses a shard report holding a record this version cannot read: names it, writes no report', async () => {
+    const blobs = path.join(work, 'blobs');
+    const damaged = path.join(work, 'damaged-blobs');
+    await fs.mkdir(damaged);
+    for (const name of await fs.readdir(blobs)) {
+      const text = await fs.readFile(path.join(blobs, name), 'utf8');
+      // vitest's blobs are flatted JSON: a record's numeric code stands as it is
+      await fs.writeFile(path.join(damaged, name), name.startsWith('blob-1-') ? text.replace('"code":0', '"code":99') : text);
+    }
+    const reportDir = path.join(work, 'damaged-merged');
+    const run = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${damaged}`], reportDir);
+    expect(run.exitCode).toBe(1);
+    expect(run.all).toMatch(
+      /vitest-py2wasm: no report written: the merged shard reports: record \d+: "code" 99 is not a CaseErrorCode \(case "[^"]+"\)/,
+    );
+    await expect(fs.access(path.join(reportDir, 'results.json'))).rejects.toThrow(/ENOENT/);
+  });
 });
 
 // shardFiles: the cases spread over 4 files by the single run's durations, 2 files a shard

