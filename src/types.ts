@@ -368,11 +368,17 @@ export interface RanRecord extends RecordCommon, RunParts {
   harnessError?: undefined;
 }
 
+/** What a bypassed case has of the run's parts: CPython's run (when only a target's tool was missing) and the case's triage and disagreement. */
+type BypassedParts = 'python' | 'triage' | 'disagreement';
+
 /**
- * A case not run (BYPASS): a bypass rule matched it, or a tool its target needs is missing. Of the
- * run's parts the pipeline gives it CPython's run (when only a target's tool was missing) and the case's triage.
+ * A case not run (BYPASS): a bypass rule matched it, or a tool its target needs is missing. No
+ * compile, no wasm run, no comparison, nothing diagnosed.
  */
-export interface BypassedRecord extends RecordCommon, RunParts {
+export interface BypassedRecord
+  extends RecordCommon,
+    Pick<RunParts, BypassedParts>,
+    Absent<Omit<RunParts, BypassedParts>> {
   code: typeof CaseErrorCode.BYPASS;
   codeName: 'BYPASS';
   /** Why (imported pickles do not say). */

@@ -2,7 +2,7 @@
 // report's history): the shape every reader relies on, the first problem said with where it is.
 
 import { codeNameOf } from '../records.ts';
-import { READABLE_RESULTS_SCHEMA_VERSIONS, RESULTS_SCHEMA_VERSION, type RecordTarget } from '../types.ts';
+import { CaseErrorCode, READABLE_RESULTS_SCHEMA_VERSIONS, RESULTS_SCHEMA_VERSION, type RecordTarget } from '../types.ts';
 import { isRecordTarget } from './target.ts';
 import type { StoredRunResults } from './upgrade.ts';
 
@@ -24,6 +24,8 @@ const targetShape =
   'a target: {"name": "compiler+runtime", "compiler", "runtime"}, or {"name"} alone for a name that is not one';
 /** A checked record's target name, of any version (a string before 3). */
 const targetName = (target: unknown) => (typeof target === 'string' ? target : (target as RecordTarget).name);
+
+const NOT_IN_BYPASSED = ['compile', 'wasm', 'comparison', 'stack', 'diagnosis'] as const;
 
 const readable = (v: unknown): v is number => typeof v === 'number' && READABLE_RESULTS_SCHEMA_VERSIONS.includes(v);
 
@@ -65,6 +67,9 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
       throw bad(`"code" ${JSON.stringify(r.code)} is not a CaseErrorCode`);
     }
     if (r.harnessError !== undefined) throw bad(`"code" ${r.code} and a "harnessError": a record has one or the other`);
+    // types.ts: BypassedRecord, a case that never ran has nothing from the stages after CPython
+    const ranOnly = r.code === CaseErrorCode.BYPASS ? NOT_IN_BYPASSED.filter((k) => r[k] !== undefined) : [];
+    if (ranOnly.length) throw bad(`BYPASS with ${ranOnly.map((k) => `"${k}"`).join(', ')}: a case that was not run has none`);
   }
   const run = value.run;
   if (!Array.isArray(run.targets))

@@ -146,6 +146,16 @@ describe('the three kinds of record', () => {
     );
   });
 
+  it('reads a bypassed record with CPython\'s run, never with a compile, a wasm run or a diagnosis', async () => {
+    const python = { exitCode: 0, stdout: '', stderr: '', timedOut: false, durationMs: 1 };
+    const bypassed = (extra: Record<string, unknown>) =>
+      file({ code: CaseErrorCode.BYPASS, codeName: 'BYPASS', bypassReason: 'iwasm missing', ...extra });
+    expect((await readRunResults(bypassed({ python }))).records[0]!.python).toEqual(python);
+    await expect(readRunResults(bypassed({ compile: { ok: true }, diagnosis: {} }))).rejects.toThrow(
+      /record 0: BYPASS with "compile", "diagnosis": a case that was not run has none/,
+    );
+  });
+
   it('tells them apart by the code: ran, bypassed, harness error', () => {
     const kinds = [
       makeRecord({ code: CaseErrorCode.WASM_EXECUTION_FAILURE }),
