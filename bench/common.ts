@@ -258,6 +258,14 @@ export interface VitestRun {
 }
 
 /**
+ * `npx <args>` in the project, as a user runs it: only the given environment, no stdin, never
+ * rejected (the caller reads the exit code and the report), stdout and stderr also interleaved in `all`.
+ */
+export function npxInProject(args: string[], env: NodeJS.ProcessEnv) {
+  return execa('npx', args, { cwd: PROJECT_ROOT, env, extendEnv: false, stdin: 'ignore', reject: false, all: true });
+}
+
+/**
  * `npx vitest run` of the cookbook suite (vitest.config.ts, the sample) on the given cases, with
  * the bench's cache folder and a report folder of its own. The sample always has failing cases,
  * so vitest exits 1: the run counts when results.json holds one record per case.
@@ -278,15 +286,7 @@ export async function runVitest(o: {
   });
   await fs.rm(path.join(o.reportDir, 'results.json'), { force: true });
   const started = performance.now();
-  const child = await execa('npx', ['vitest', 'run', `--maxWorkers=${o.maxWorkers}`], {
-    cwd: PROJECT_ROOT,
-    env,
-    extendEnv: false,
-    stdin: 'ignore',
-    reject: false,
-    all: true,
-    stripFinalNewline: false,
-  });
+  const child = await npxInProject(['vitest', 'run', `--maxWorkers=${o.maxWorkers}`], env);
   const wallMs = performance.now() - started;
   const tail = () =>
     String(child.all ?? '')

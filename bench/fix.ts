@@ -8,13 +8,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
-import { PROJECT_ROOT } from '../src/config/options.ts';
 import type { FixEntry, FixesFile } from '../src/fix/results.ts';
 import { tally } from '../src/fix/results.ts';
 import {
   BENCH_TARGET,
   benchEnv,
+  npxInProject,
   caseNames,
   compileStats,
   makeCacheDir,
@@ -47,14 +46,10 @@ async function runFixCommand(
   reportDir: string,
 ): Promise<{ wallMs: number; verifyMs: number; file: FixesFile }> {
   const started = performance.now();
-  const child = execa('npx', ['vitest-py2wasm', 'fix', ...args, '--target', BENCH_TARGET], {
-    cwd: PROJECT_ROOT,
-    env: benchEnv({ PY2WASM_CACHE_DIR: cacheDir, PY2WASM_REPORT_DIR: reportDir }),
-    extendEnv: false,
-    stdin: 'ignore',
-    reject: false,
-    all: true,
-  });
+  const child = npxInProject(
+    ['vitest-py2wasm', 'fix', ...args, '--target', BENCH_TARGET],
+    benchEnv({ PY2WASM_CACHE_DIR: cacheDir, PY2WASM_REPORT_DIR: reportDir }),
+  );
   let verifyStarted: number | undefined;
   // by whole lines: a chunk may end inside the progress line that marks the start
   if (child.stderr)

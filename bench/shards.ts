@@ -4,14 +4,12 @@
 // over 8 test files by those durations (shardFiles / shardDurations); the shards' blob reports are
 // merged to check every case ran once. Target: the longest shard within 1.3x of the total / 4.
 
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
-import { PROJECT_ROOT } from '../src/config/options.ts';
-import type { RunResults } from '../src/types.ts';
+import { readRunResults } from '../src/records/read.ts';
 import {
   BENCH_TARGET,
   benchEnv,
+  npxInProject,
   caseNames,
   makeCacheDir,
   removeDir,
@@ -55,8 +53,7 @@ export const shardsSection: Section = {
         const cacheDir = await makeCacheDir(`shard-${shard}`, 'fresh');
         dirs.push(cacheDir);
         const started = performance.now();
-        const run = await execa(
-          'npx',
+        const run = await npxInProject(
           [
             'vitest',
             'run',
@@ -65,33 +62,18 @@ export const shardsSection: Section = {
             '--reporter=blob',
             `--outputFile=${path.join(blobs, `blob-${shard}-${SHARDS}.json`)}`,
           ],
-          {
-            cwd: PROJECT_ROOT,
-            env: env(cacheDir, path.join(cacheDir, 'report')),
-            extendEnv: false,
-            reject: false,
-            all: true,
-          },
+          env(cacheDir, path.join(cacheDir, 'report')),
         );
         walls.push(performance.now() - started);
         ctx.log(`  shard ${shard}/${SHARDS}: ${secs(walls.at(-1)!)} (exit ${run.exitCode})`);
       }
       const mergedDir = path.join(first, 'merged');
-      const merge = await execa('npx', ['vitest', `--merge-reports=${blobs}`], {
-        cwd: PROJECT_ROOT,
-        env: env(first, mergedDir),
-        extendEnv: false,
-        reject: false,
-        all: true,
+      const merge = await npxInProject(['vitest', `--merge-reports=${blobs}`], env(first, mergedDir));
+      const merged = await readRunResults(path.join(mergedDir, 'results.json')).catch((error: unknown) => {
+        throw new Error(
+          `the merge wrote no readable results.json (exit ${merge.exitCode}): ${(error as Error).message}\n${String(merge.all).slice(-3000)}`,
+        );
       });
-      const merged = await fs.readFile(path.join(mergedDir, 'results.json'), 'utf8').then(
-        (t) => JSON.parse(t) as RunResults,
-        () => {
-          throw new Error(
-            `the merge wrote no results.json (exit ${merge.exitCode}):\n${String(merge.all).slice(-3000)}`,
-          );
-        },
-      );
       const total = walls.reduce((a, b) => a + b, 0);
       const ratio = Math.max(...walls) / (total / SHARDS);
       const complete = merged.records.length === cases.length;
