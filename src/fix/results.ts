@@ -36,6 +36,8 @@ export interface NoFixEntry {
 
 export interface AllFixesRun {
   patches: string[];
+  /** Proposed patches not applied together, and why (they changed no failing case, or broke a passing one). */
+  leftOut?: Array<{ patch: string; reason: string }>;
   verified: VerifiedCase[];
 }
 
@@ -48,6 +50,14 @@ export interface FixesFile {
   noFix: NoFixEntry[];
   /** `fix --all`: every verified patch together, the whole cookbook re-run. */
   all?: AllFixesRun;
+}
+
+/** Why a verified patch stays out of `--all`: one that broke a passing case would hide what the others fixed. */
+export function leftOutOfAll(entry: FixEntry): string | undefined {
+  const broke = entry.verified.filter((v) => v.role === 'passing' && v.after !== 'OK');
+  if (broke.length) return `it broke ${broke.length} passing case${broke.length === 1 ? '' : 's'} (${broke.map((v) => v.case).join(', ')})`;
+  if (!entry.verified.some((v) => v.role === 'failing' && v.after !== v.before)) return 'it changed no failing case';
+  return undefined;
 }
 
 /** Each verified case's verdict: before -> after, by what changed. */

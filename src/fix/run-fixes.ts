@@ -12,7 +12,7 @@ import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import { patchedPackage, patchKeyOf } from './package-copy.ts';
 import { combineChanges } from './patch-text.ts';
 import { fixKindFor } from './registry.ts';
-import type { AllFixesRun, FixEntry, FixesFile, FixGroupRef, NoFixEntry } from './results.ts';
+import { leftOutOfAll, type AllFixesRun, type FixEntry, type FixesFile, type FixGroupRef, type NoFixEntry } from './results.ts';
 import type { FixContext, FixGroup, ModuleCheck, ProposedFix, VerifiedCase } from './types.ts';
 import { verifyCases, type CaseToVerify } from './verify.ts';
 
@@ -162,9 +162,17 @@ export async function runFixes(req: FixRunRequest): Promise<FixRunResult> {
   return { file, proposed };
 }
 
-/** Every patch together, every case of the last report re-run (not the bypassed ones, nor harness errors). */
+/**
+ * Every patch that changed a failing case and broke no passing one, together; every case of the
+ * last report re-run (not the bypassed ones, nor harness errors).
+ */
 async function verifyAll(req: FixRunRequest, proposed: FixRunResult['proposed']): Promise<AllFixesRun> {
-  const usable = proposed.filter((p) => p.entry.verified.some((v) => v.role === 'failing' && v.after !== v.before));
+  const leftOut = proposed.flatMap((p) => {
+    const reason = leftOutOfAll(p.entry);
+    return reason ? [{ patch: p.entry.patch, reason }] : [];
+  });
+  const usable = proposed.filter((p) => !leftOut.some((l) => l.patch === p.entry.patch));
+  for (const l of leftOut) req.say(`--all: leaving out ${l.patch}: ${l.reason}`);
   const changes = combineChanges(usable.map((p) => p.fix.changes));
   const records = req.records.filter(hasRun);
   req.say(`--all: ${usable.length} patches together, re-running ${records.length} cases`);
@@ -173,7 +181,7 @@ async function verifyAll(req: FixRunRequest, proposed: FixRunResult['proposed'])
     changes,
     records.map((record) => ({ record, role: record.code === CaseErrorCode.OK ? 'passing' : 'failing' })),
   );
-  return { patches: usable.map((p) => p.entry.patch), verified };
+  return { patches: usable.map((p) => p.entry.patch), ...(leftOut.length ? { leftOut } : {}), verified };
 }
 
 async function verify(

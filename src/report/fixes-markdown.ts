@@ -3,6 +3,7 @@
 import { tally, type FixEntry, type FixesFile } from '../fix/results.ts';
 import type { ModuleCheck, VerifiedCase } from '../fix/types.ts';
 import { escapeControls } from '../records.ts';
+import { escapeMarkdownText } from './markdown.ts';
 
 const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -75,6 +76,7 @@ export function renderFixesMarkdown(file: FixesFile, patches: Record<string, str
   for (const f of file.fixes) out.push(...fixSection(f, patches[f.patch] ?? ''));
   if (file.all) {
     out.push(`## All patches together (${file.all.patches.join(', ')}): the whole cookbook re-run`, '');
+    for (const l of file.all.leftOut ?? []) out.push(`Left out: ${l.patch}, ${escapeMarkdownText(l.reason)}.`, '');
     out.push(
       `${tallyLine(file.all.verified)}.`,
       '',
