@@ -287,6 +287,8 @@ export interface CpythonRerun {
   maskedCount: number;
   /** Why nothing was masked though CPython differs from itself (its lines do not line up, its second run failed). */
   unmasked?: string;
+  /** The second run's time, as it first took (served from the cache, it keeps it): part of what the case costs. */
+  durationMs?: number;
 }
 
 export interface MaskedLine {
@@ -376,9 +378,7 @@ type BypassedParts = 'python' | 'triage' | 'disagreement';
  * compile, no wasm run, no comparison, nothing diagnosed.
  */
 export interface BypassedRecord
-  extends RecordCommon,
-    Pick<RunParts, BypassedParts>,
-    Absent<Omit<RunParts, BypassedParts>> {
+  extends RecordCommon, Pick<RunParts, BypassedParts>, Absent<Omit<RunParts, BypassedParts>> {
   code: typeof CaseErrorCode.BYPASS;
   codeName: 'BYPASS';
   /** Why (imported pickles do not say). */

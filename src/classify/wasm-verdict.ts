@@ -33,12 +33,14 @@ export async function judgeWasmRun(
   const first = compareCaptured(python.stdout, wasm.programStdout, rules, ctx);
   if (first.equal || !cpythonAgain) return verdictOf(first);
   const again = await cpythonAgain();
+  const { durationMs } = again;
   const unmasked = notMaskable(again, [python.stdout, wasm.programStdout, again.stdout]);
-  if (unmasked) return verdictOf({ ...first, cpythonRerun: { masked: [], maskedCount: 0, unmasked } });
+  if (unmasked) return verdictOf({ ...first, cpythonRerun: { masked: [], maskedCount: 0, unmasked, durationMs } });
   // the second run happened in a copy of its own
   const scratchDirs = [...ctx.scratchDirs, again.cwd, path.dirname(again.cwd)];
   const againText = exactText(again.stdout);
-  return verdictOf(compareCaptured(python.stdout, wasm.programStdout, rules, { ...ctx, scratchDirs }, againText));
+  const masked = compareCaptured(python.stdout, wasm.programStdout, rules, { ...ctx, scratchDirs }, againText);
+  return verdictOf(masked.cpythonRerun ? { ...masked, cpythonRerun: { ...masked.cpythonRerun, durationMs } } : masked);
 }
 
 function verdictOf(comparison: Comparison): WasmRunVerdict {

@@ -55,7 +55,8 @@ export interface FixesFile {
 /** Why a verified patch stays out of `--all`: one that broke a passing case would hide what the others fixed. */
 export function leftOutOfAll(entry: FixEntry): string | undefined {
   const broke = entry.verified.filter((v) => v.role === 'passing' && v.after !== 'OK');
-  if (broke.length) return `it broke ${broke.length} passing case${broke.length === 1 ? '' : 's'} (${broke.map((v) => v.case).join(', ')})`;
+  if (broke.length)
+    return `it broke ${broke.length} passing case${broke.length === 1 ? '' : 's'} (${broke.map((v) => v.case).join(', ')})`;
   if (!entry.verified.some((v) => v.role === 'failing' && v.after !== v.before)) return 'it changed no failing case';
   return undefined;
 }

@@ -12,7 +12,14 @@ import { CaseErrorCode, type CaseRecord } from '../types.ts';
 import { patchedPackage, patchKeyOf } from './package-copy.ts';
 import { combineChanges } from './patch-text.ts';
 import { fixKindFor } from './registry.ts';
-import { leftOutOfAll, type AllFixesRun, type FixEntry, type FixesFile, type FixGroupRef, type NoFixEntry } from './results.ts';
+import {
+  leftOutOfAll,
+  type AllFixesRun,
+  type FixEntry,
+  type FixesFile,
+  type FixGroupRef,
+  type NoFixEntry,
+} from './results.ts';
 import type { FixContext, FixGroup, ModuleCheck, ProposedFix, VerifiedCase } from './types.ts';
 import { verifyCases, type CaseToVerify } from './verify.ts';
 

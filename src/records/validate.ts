@@ -2,7 +2,12 @@
 // report's history): the shape every reader relies on, the first problem said with where it is.
 
 import { codeNameOf } from '../records.ts';
-import { CaseErrorCode, READABLE_RESULTS_SCHEMA_VERSIONS, RESULTS_SCHEMA_VERSION, type RecordTarget } from '../types.ts';
+import {
+  CaseErrorCode,
+  READABLE_RESULTS_SCHEMA_VERSIONS,
+  RESULTS_SCHEMA_VERSION,
+  type RecordTarget,
+} from '../types.ts';
 import { isRecordTarget } from './target.ts';
 import type { StoredRunResults } from './upgrade.ts';
 
@@ -69,7 +74,8 @@ export function validateRunResults(value: unknown, file: string): StoredRunResul
     if (r.harnessError !== undefined) throw bad(`"code" ${r.code} and a "harnessError": a record has one or the other`);
     // types.ts: BypassedRecord, a case that never ran has nothing from the stages after CPython
     const ranOnly = r.code === CaseErrorCode.BYPASS ? NOT_IN_BYPASSED.filter((k) => r[k] !== undefined) : [];
-    if (ranOnly.length) throw bad(`BYPASS with ${ranOnly.map((k) => `"${k}"`).join(', ')}: a case that was not run has none`);
+    if (ranOnly.length)
+      throw bad(`BYPASS with ${ranOnly.map((k) => `"${k}"`).join(', ')}: a case that was not run has none`);
   }
   const run = value.run;
   if (!Array.isArray(run.targets))

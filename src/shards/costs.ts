@@ -4,7 +4,7 @@ import type { CaseRecord } from '../types.ts';
 
 /**
  * Milliseconds per case id, as an earlier run measured them. A case costs what its steps took when
- * they ran: its CPython run, its compile (one for all the targets of a compiler) and each target's
+ * they ran: its CPython run (and the second one, when it had one), its compile (one for all the targets of a compiler) and each target's
  * wasm run. A step served from a cache keeps the time it first took, so a warm run weighs its cases
  * as a cold one would, and a case whose compile was started ahead (while the case before it ran)
  * still owns that compile. Only a case with no step (bypassed, a harness error) counts its
@@ -18,7 +18,11 @@ export function caseCosts(records: readonly CaseRecord[]): Map<string, number> {
   }
   const costs = new Map<string, number>();
   for (const [id, rs] of byCase) {
-    const python = Math.max(0, ...rs.map((r) => r.python?.durationMs ?? 0));
+    // CPython's second run (when the outputs differed) is the case's too, once for all its targets
+    const python = Math.max(
+      0,
+      ...rs.map((r) => (r.python?.durationMs ?? 0) + (r.comparison?.cpythonRerun?.durationMs ?? 0)),
+    );
     const compile = Math.max(0, ...rs.map((r) => r.compile?.durationMs ?? 0));
     const wasm = rs.reduce((sum, r) => sum + (r.wasm?.durationMs ?? 0), 0);
     const steps = python + compile + wasm;

