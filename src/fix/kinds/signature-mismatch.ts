@@ -19,8 +19,9 @@ METH_NOARGS methods without the unused second argument, then casts them to CPyth
 \`call_indirect\` checks the callee's exact signature, so CPython's call (\`getset_get\`,
 \`getset_set\`, \`method_vectorcall_NOARGS\`) traps: \`indirect call type mismatch\` (iwasm),
 \`null function or function signature mismatch\` (Node). Upstream Nuitka gave getters and setters
-their full signatures in 5e3b9bd7a ("WASI: Cleanup, follow getter and setter signatures") and the
-PyCFunction family in 8bcc60542; py2wasm 2.6.3 has neither. The patch gives every function that
+their full signatures in 5e3b9bd7a (2024-07-30, "WASI: Cleanup, follow getter and setter
+signatures") and the PyCFunction family in 8bcc60542 (2024-10-22, "Cleanup, follow PyCFunction
+signatures"), both first in the tag 2.5.8; py2wasm 2.6.3 has neither. The patch gives every function that
 such a cast calls with more arguments than it declares the missing trailing parameters, unused.`;
 
 export const signatureMismatch: FixKind = {
