@@ -104,6 +104,10 @@ function classifyWasmFailure(record: CaseRecord, code: CaseErrorCode): FailureGr
   for (const t of [progErr, progOut, rawErr, rawOut, msg]) {
     const exc = finalExceptionLine(t);
     if (exc === undefined) continue;
+    if (exc === null) {
+      const dumped = objectDumpKey(code, 'traceback', t);
+      if (dumped) return dumped;
+    }
     return { kind: 'traceback', label: exc === null ? '(traceback without a final exception line)' : label(exc), code };
   }
   const dumped = objectDumpKey(code, 'traceback', progErr, rawErr, msg);

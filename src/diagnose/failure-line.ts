@@ -1,6 +1,7 @@
 // One line that says how a wasm run ended, so two builds of the same script (plain and `--debug`)
 // can be compared: Nuitka's assertion first (it explains the trap that follows it), then the trap,
 // then the Python exception that ended the program, then the exit status.
+import { findObjectDump } from '../parse/python-object-dump.ts';
 import { finalExceptionLine } from '../parse/python-traceback.ts';
 import type { RuntimeRun } from '../types.ts';
 
@@ -30,6 +31,9 @@ export function failureLine(run: RuntimeRun): FailureLine {
   for (const text of streams) {
     const exception = finalExceptionLine(text);
     if (exception) return { kind: 'exception', line: exception };
+    // sys.stderr lost: CPython dumped the exception object where its line would be
+    const dump = findObjectDump(text);
+    if (dump?.repr ?? dump?.typeName) return { kind: 'exception', line: `${dump.repr ?? dump.typeName} (dumped)` };
   }
   if (run.spawnError) return { kind: 'exit', line: run.spawnError };
   if (run.exitCode === 0) return { kind: 'ok', line: 'exit 0' };

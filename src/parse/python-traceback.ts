@@ -9,6 +9,8 @@ const CHAIN_MARKERS = [
   /^The above exception was the direct cause of the following exception:\s*$/,
 ];
 const IGNORED_MARKER = /^Exception ignored\b/;
+/** CPython's `_PyObject_Dump` of the exception, printed instead of its line when sys.stderr was lost. */
+const OBJECT_DUMP_START = /^object address\s*:/;
 
 export interface TracebackBlock {
   /** Index of the `Traceback (most recent call last):` line. */
@@ -37,7 +39,8 @@ export function findTracebacks(text: string): TracebackBlock[] {
     for (let j = i + 1; j < lines.length; j++) {
       const line = lines[j]!;
       if (!line.trim() || /^\s/.test(line)) continue;
-      if (TRACEBACK_HEADER.test(line)) break;
+      // a traceback cut short by the dump has no exception line of its own: the dump names the exception
+      if (TRACEBACK_HEADER.test(line) || OBJECT_DUMP_START.test(line)) break;
       block.exceptionLine = j;
       block.exception = line.trimEnd();
       break;

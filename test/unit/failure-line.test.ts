@@ -51,6 +51,24 @@ describe('how a wasm run ended, in one line', () => {
     });
   });
 
+  it("names the exception CPython dumped when sys.stderr was lost, not the dump's first line", () => {
+    const programStderr = [
+      'Traceback (most recent call last):',
+      '  File "./node.py", line 23, in visit',
+      '    stack.append(self._visit(stack.pop()))',
+      '',
+      'object address  : 0x3cde468',
+      'object type name: NameError',
+      `object repr     : NameError("name '' is not defined")`,
+      'lost sys.stderr',
+      '',
+    ].join('\n');
+    expect(failureLine(makeRuntimeRun({ exitCode: 1, programStderr }))).toEqual({
+      kind: 'exception',
+      line: `NameError("name '' is not defined") (dumped)`,
+    });
+  });
+
   it('falls back to how the process ended', () => {
     expect(failureLine(makeRuntimeRun({ exitCode: 0 }))).toEqual({ kind: 'ok', line: 'exit 0' });
     expect(failureLine(makeRuntimeRun({ exitCode: 3, programStderr: 'no traceback here\n' }))).toEqual({

@@ -332,6 +332,15 @@ describe('classifyFailure: WASM_EXECUTION_FAILURE', () => {
       kind: 'traceback',
       label: `NameError("name '' is not defined") (sys.stderr was lost: CPython could only dump the exception object)`,
     });
+    // as the real cookbook's 8/implementing_the_visitor_pattern_without_recursion.example1 printed it under
+    // iwasm 2.4.3: the traceback's frames, then the dump where its exception line would be
+    const frames = '  File "./node.py", line 23, in visit\n    stack.append(self._visit(stack.pop()))\n\n';
+    const cut = `Traceback (most recent call last):\n${frames}${frames}${stderr}`;
+    const afterFrames = makeRecord({ code: W, msg: cut, wasm: { programStderr: cut, runtimeLines: [], exitCode: 1 } });
+    expect(classifyFailure(afterFrames)).toMatchObject({
+      kind: 'traceback',
+      label: `NameError("name '' is not defined") (sys.stderr was lost: CPython could only dump the exception object)`,
+    });
   });
 });
 
