@@ -72,6 +72,16 @@ describe('fix kinds', () => {
     expect(platformLimit.appliesTo(group(wasmFailure('Exception: unreachable')))).toBe(false);
   });
 
+  it("says a missing C extension, not ctypes, when a module other than ctypes cannot be loaded (gzip's zlib)", async () => {
+    const ctx = { progress: () => undefined } as unknown as FixContext;
+    const gzip = wasmFailure(
+      '  File "./gzip.py", line 9, in <module>\nImportError: dynamic libraries are not implemented in wasi',
+    );
+    const proposal = await platformLimit.propose(group(gzip), ctx);
+    expect('none' in proposal && proposal.none.reason).toMatch(/C extension the WASI CPython .* does not build in/);
+    expect('none' in proposal && proposal.none.reason).not.toMatch(/ctypes/);
+  });
+
   it('says why there is no fix, with the interpreter re-run as evidence', async () => {
     const ran: string[] = [];
     const ctx = {

@@ -23,10 +23,15 @@ const LIMITS: PlatformLimit[] = [
     reason: "WASI (preview 1) has no name resolution: the WASI CPython's `_socket` module has no `getaddrinfo`",
   },
   {
-    pattern:
-      /IMPORT_HARD_CTYPES|dynamic libraries are not implemented in wasi|No module named '_ctypes'|^\s*(import ctypes|from ctypes\b)/m,
+    pattern: /IMPORT_HARD_CTYPES|No module named '_ctypes'|^\s*(import ctypes|from ctypes\b)/m,
     reason:
       '`dlopen` is not available in WASI: `ctypes` needs `_ctypes`, a shared library that a WASI build cannot load (Nuitka turns the failed hard import into `abort()`, hence the `unreachable` trap)',
+  },
+  {
+    // after ctypes: its failures say this too; gzip (zlib) and ssl (_ssl) on the real cookbook
+    pattern: /dynamic libraries are not implemented in wasi/,
+    reason:
+      '`dlopen` is not available in WASI: the script imports a module whose C extension the WASI CPython py2wasm links does not build in, and a WASI build cannot load one as a shared library',
   },
 ];
 
