@@ -15,10 +15,13 @@ export interface ObjectDump {
   lostStderr: boolean;
 }
 
+/** The dump's first line: where a traceback cut short by it would have had its exception line. */
+export const OBJECT_DUMP_START = /^object address\s*:/;
+
 /** The last object dump in a stream, or undefined when there is none. */
 export function findObjectDump(text: string): ObjectDump | undefined {
   const lines = text.split(/\r\n|\r|\n/);
-  const start = lines.map((l) => /^object address\s*:/.test(l)).lastIndexOf(true);
+  const start = lines.map((l) => OBJECT_DUMP_START.test(l)).lastIndexOf(true);
   if (start < 0) return undefined;
   const dump: ObjectDump = { lostStderr: false };
   for (const line of lines.slice(start + 1)) {

@@ -1,6 +1,8 @@
 // Python tracebacks in a process's output: where each one is, its exception line, and which one
 // ended the program (chained and `Exception ignored` blocks are told apart).
 
+import { OBJECT_DUMP_START } from './python-object-dump.ts';
+
 const linesOf = (text: string) => text.split(/\r\n|\r|\n/);
 
 const TRACEBACK_HEADER = /^Traceback \(most recent call last\):?\s*$/;
@@ -9,8 +11,6 @@ const CHAIN_MARKERS = [
   /^The above exception was the direct cause of the following exception:\s*$/,
 ];
 const IGNORED_MARKER = /^Exception ignored\b/;
-/** CPython's `_PyObject_Dump` of the exception, printed instead of its line when sys.stderr was lost. */
-const OBJECT_DUMP_START = /^object address\s*:/;
 
 export interface TracebackBlock {
   /** Index of the `Traceback (most recent call last):` line. */
